@@ -1,0 +1,53 @@
+# The two quick-start commands are `make run` and `make test`; both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements/lock.txt
+
+.PHONY: run test lint format bench lock migrations-check deploy-check clean
+
+$(BIN)/activate: $(LOCK)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	touch $(BIN)/activate
+
+## Set up and serve the platform with its demo networks, a Celery worker and beat.
+run: $(BIN)/activate
+	$(BIN)/python manage.py preflight
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@echo "Serving on http://127.0.0.1:8000 (demo logins in README.md; Ctrl-C stops all)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+## Run the test suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set).
+test: $(BIN)/activate
+	$(BIN)/pytest
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/activate
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(BIN)/activate
+	$(BIN)/python -m bench
+
+migrations-check: $(BIN)/activate
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+deploy-check: $(BIN)/activate
+	DJANGO_SETTINGS_MODULE=brokerage.settings.production \
+	SECRET_KEY=$${SECRET_KEY:-deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')} \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## Re-resolve the pinned, hashed dependencies after editing pyproject.toml.
+lock: $(BIN)/activate
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe \
+		-o $(LOCK) pyproject.toml
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,79 @@
+"""Turn DATABASE_URL and REDIS_URL into settings, with the embedded defaults.
+
+Kept apart from the settings module so that bad values can be explained in one line
+instead of surfacing later as a driver traceback.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+
+DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "sqlite"}
+BROKER_SCHEMES = {"redis", "rediss"}
+
+
+def database_settings(url: str, var_dir: Path) -> dict:
+    """Return the default database: the URL's, or SQLite under var/ when it is empty."""
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(var_dir / "db.sqlite3"),
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # A file, not memory, so that a real worker process can share the test data.
+            "TEST": {"NAME": str(var_dir / "test-db.sqlite3")},
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in DATABASE_SCHEMES:
+        raise ValueError(
+            f"unsupported scheme {parts.scheme or '(none)'!r}; "
+            "expected postgres://user@host:port/name or sqlite:///path"
+        )
+    if parts.scheme != "sqlite" and not parts.path.strip("/"):
+        raise ValueError(
+            "the URL names no database, e.g. postgres://postgres@127.0.0.1:5432/brokerage"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValueError("the port is not a number") from None
+    config = environ.Env.db_url_config(url)
+    if parts.scheme != "sqlite":
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def broker_settings(url: str, var_dir: Path) -> dict:
+    """Return Celery's broker: Redis when a URL is given, else a folder on disk.
+
+    The file-system transport needs no server yet is a real broker: tasks with an ETA
+    are held by a separate worker process, unlike eager mode.
+    """
+    if not url:
+        folder = var_dir / "broker"
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        return {
+            "url": "filesystem://",
+            "transport_options": {
+                "data_folder_in": str(folder / "queue"),
+                "data_folder_out": str(folder / "queue"),
+                "processed_folder": str(folder / "processed"),
+                "store_processed": False,
+            },
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in BROKER_SCHEMES:
+        raise ValueError(
+            f"unsupported scheme {parts.scheme or '(none)'!r}; expected redis://host:6379/0"
+        )
+    if not parts.hostname:
+        raise ValueError("the URL names no host, e.g. redis://127.0.0.1:6379/0")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ValueError("the port is not a number") from None
+    # A task is redelivered when unacknowledged for this long; deadlines never rely on
+    # long ETAs (the sweeper is their guarantee), so one hour is ample.
+    return {"url": url, "transport_options": {"visibility_timeout": 3600}}

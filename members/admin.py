@@ -1,0 +1,149 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from members.models import (
+    Firm,
+    Membership,
+    NdaSignature,
+    Network,
+    NetworkGroup,
+    NetworkHoliday,
+    User,
+)
+
+
+class NetworkHolidayInline(admin.TabularInline):
+    model = NetworkHoliday
+    extra = 0
+
+
+class NetworkGroupInline(admin.TabularInline):
+    model = NetworkGroup
+    extra = 0
+    autocomplete_fields = ["coordinator"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["firm", "network", "role", "group", "nda_signed_at", "nda_version", "is_active"]
+    autocomplete_fields = ["firm", "network"]
+    show_change_link = True
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name_ja", "name_en", "policy", "estimate_window_minutes", "region"]
+    list_filter = ["policy", "use_business_hours", "nda_required"]
+    search_fields = ["slug", "name_ja", "name_en", "region"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [NetworkGroupInline, NetworkHolidayInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "name_ja", "name_en", "region", "is_public"]}),
+        (_("Description"), {"fields": ["description_ja", "description_en"]}),
+        (
+            _("Policy"),
+            {
+                "fields": [
+                    "policy",
+                    "admin_decision_rule",
+                    "office_may_designate_urgent",
+                    "designate_on_breach",
+                    "nda_required",
+                    "nda_version",
+                ]
+            },
+        ),
+        (
+            _("Estimate clock"),
+            {
+                "fields": [
+                    "estimate_window_minutes",
+                    "member_response_minutes",
+                    "reminder_before_minutes",
+                    "use_business_hours",
+                    "time_zone",
+                    "business_day_start",
+                    "business_day_end",
+                    "working_weekdays",
+                ]
+            },
+        ),
+        (
+            _("Money and invoices"),
+            {
+                "fields": [
+                    "office_fee_bps",
+                    "invoice_issuer_name",
+                    "invoice_issuer_address",
+                    "invoice_registration_number",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(Firm)
+class FirmAdmin(admin.ModelAdmin):
+    list_display = ["name_ja", "name_en", "prefecture", "city", "employees", "is_active"]
+    list_filter = ["prefecture", "is_active", "memberships__network"]
+    search_fields = ["name_ja", "name_en", "city", "profile_ja", "profile_en"]
+    inlines = [MembershipInline]
+
+
+class NdaSignatureInline(admin.TabularInline):
+    model = NdaSignature
+    extra = 0
+    autocomplete_fields = ["signed_by"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["firm", "network", "role", "group", "nda_signed_at", "is_active"]
+    list_filter = ["network", "role", "is_active"]
+    search_fields = ["firm__name_ja", "firm__name_en", "network__slug"]
+    autocomplete_fields = ["firm", "network", "group"]
+    list_select_related = ["firm", "network", "group"]
+    inlines = [NdaSignatureInline]
+
+
+@admin.register(NetworkGroup)
+class NetworkGroupAdmin(admin.ModelAdmin):
+    list_display = ["name_ja", "name_en", "network", "coordinator"]
+    list_filter = ["network"]
+    search_fields = ["name_ja", "name_en", "coordinator__name_ja", "coordinator__name_en"]
+    autocomplete_fields = ["coordinator"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "email", "first_name", "last_name", "firm", "customer_type"]
+    list_filter = [
+        "is_staff",
+        "is_active",
+        "customer_type",
+        "language",
+        "firm__memberships__network",
+    ]
+    search_fields = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "organization",
+        "firm__name_ja",
+    ]
+    autocomplete_fields = ["firm"]
+    list_select_related = ["firm"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("Firm or customer"),
+            {"fields": ["firm", "organization", "customer_type"]},
+        ),
+        (
+            _("Notifications"),
+            {"fields": ["language", "sms_number", "notify_by_email", "notify_by_sms"]},
+        ),
+    ]

@@ -1,0 +1,351 @@
+import datetime
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from members.bilingual import BilingualNameMixin
+from members.prefectures import Prefecture
+
+WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in datetime.date.weekday()
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_weekdays(value) -> None:
+    if not isinstance(value, list) or not value or any(day not in WEEKDAYS for day in value):
+        raise ValidationError(
+            _("Working days are a non-empty list of weekdays 0 (Mon) to 6 (Sun).")
+        )
+
+
+def default_working_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+qualified_invoice_number_validator = RegexValidator(
+    r"^T\d{13}$",
+    _("A qualified-invoice registration number is T followed by 13 digits."),
+)
+
+
+class Network(BilingualNameMixin, models.Model):
+    """A production network: its members, its office and the rules requests follow."""
+
+    class Policy(models.TextChoices):
+        COMPETENCY_BROADCAST = "competency_broadcast", _("Competency broadcast")
+        ADMIN_BOARD = "admin_board", _("Administrative board")
+        CONSULTATION = "consultation", _("Consultation with interview and planning")
+        COMPETING_GROUPS = "competing_groups", _("Competing coordinator groups")
+
+    class DecisionRule(models.TextChoices):
+        ANY = "any", _("Any administrative member accepts")
+        MAJORITY = "majority", _("A majority of administrative members accept")
+        ALL = "all", _("All administrative members accept")
+
+    slug = models.SlugField(unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    region = models.CharField(_("region"), max_length=200, blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    policy = models.CharField(_("policy preset"), max_length=32, choices=Policy.choices)
+    is_public = models.BooleanField(_("listed publicly"), default=True)
+
+    estimate_window_minutes = models.PositiveIntegerField(
+        _("estimate window (minutes)"), default=120
+    )
+    member_response_minutes = models.PositiveIntegerField(
+        _("member response window (minutes)"), default=60
+    )
+    reminder_before_minutes = models.PositiveIntegerField(
+        _("reminder before the estimate is due (minutes)"), default=30
+    )
+    use_business_hours = models.BooleanField(
+        _("count windows in business hours"),
+        default=False,
+        help_text=_("Windows run only on working days and hours, skipping holidays."),
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_time_zone]
+    )
+    business_day_start = models.TimeField(_("working day starts"), default=datetime.time(9, 0))
+    business_day_end = models.TimeField(_("working day ends"), default=datetime.time(18, 0))
+    working_weekdays = models.JSONField(
+        _("working weekdays"), default=default_working_weekdays, validators=[validate_weekdays]
+    )
+
+    office_fee_bps = models.PositiveIntegerField(
+        _("office fee (basis points)"),
+        default=500,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("Share of each payment kept by the network office; 100 basis points = 1%."),
+    )
+    nda_required = models.BooleanField(_("NDA required for confidential requests"), default=False)
+    nda_version = models.CharField(_("current NDA version"), max_length=50, blank=True)
+    admin_decision_rule = models.CharField(
+        _("administrative board rule"),
+        max_length=16,
+        choices=DecisionRule.choices,
+        default=DecisionRule.ANY,
+    )
+    office_may_designate_urgent = models.BooleanField(
+        _("office may designate the leader in urgent cases"), default=True
+    )
+    designate_on_breach = models.BooleanField(
+        _("designate the best 'can do' member when the estimate deadline is breached"),
+        default=False,
+    )
+
+    invoice_issuer_name = models.CharField(_("invoice issuer"), max_length=200, blank=True)
+    invoice_issuer_address = models.CharField(
+        _("invoice issuer address"), max_length=300, blank=True
+    )
+    invoice_registration_number = models.CharField(
+        _("qualified-invoice registration number"),
+        max_length=14,
+        blank=True,
+        validators=[qualified_invoice_number_validator],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimate_window_minutes__gt=0), name="network_estimate_window_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(member_response_minutes__gt=0)
+                & Q(member_response_minutes__lte=F("estimate_window_minutes")),
+                name="network_response_within_estimate_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_before_minutes__lt=F("estimate_window_minutes")),
+                name="network_reminder_within_estimate_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(office_fee_bps__lte=10_000), name="network_fee_at_most_whole"
+            ),
+            models.CheckConstraint(
+                condition=Q(business_day_start__lt=F("business_day_end")),
+                name="network_business_day_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(invoice_registration_number="")
+                | Q(invoice_registration_number__regex=r"^T[0-9]{13}$"),
+                name="network_invoice_number_format",
+            ),
+        ]
+
+    @property
+    def description(self) -> str:
+        from django.utils import translation
+
+        if (translation.get_language() or "ja").startswith("en"):
+            return self.description_en or self.description_ja
+        return self.description_ja or self.description_en
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class NetworkHoliday(models.Model):
+    """A day the network's business-hours clock does not count."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "date"], name="holiday_once_per_network")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class NetworkGroup(BilingualNameMixin, models.Model):
+    """A coordinator firm's group of firms, competing for orders with the other groups."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="groups")
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    coordinator = models.ForeignKey(
+        "Firm", on_delete=models.PROTECT, related_name="coordinated_groups"
+    )
+
+    class Meta:
+        ordering = ["network", "name_en"]
+        verbose_name = _("coordinator group")
+        verbose_name_plural = _("coordinator groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "coordinator"], name="group_one_per_coordinator"
+            )
+        ]
+
+
+class Firm(BilingualNameMixin, models.Model):
+    """A small or midsize manufacturer (or the firm running a network office)."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    prefecture = models.CharField(_("prefecture"), max_length=2, choices=Prefecture.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    founded_year = models.PositiveSmallIntegerField(_("founded"), null=True, blank=True)
+    profile_ja = models.TextField(_("public profile (Japanese)"), blank=True)
+    profile_en = models.TextField(_("public profile (English)"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("firm")
+        verbose_name_plural = _("firms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded_year__isnull=True) | Q(founded_year__gte=1600),
+                name="firm_founded_year_plausible",
+            )
+        ]
+
+
+class Membership(models.Model):
+    """A firm's place in a network: its role, its group and its NDA."""
+
+    class Role(models.TextChoices):
+        OFFICE = "office", _("Network office")
+        COORDINATOR = "coordinator", _("Coordinator")
+        ADMINISTRATIVE = "administrative", _("Administrative member")
+        STAKEHOLDER = "stakeholder", _("Stakeholder")
+        MEMBER = "member", _("Member")
+        MEMBER_CLUSTER = "member_cluster", _("Member cluster")
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    group = models.ForeignKey(
+        NetworkGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("coordinator group"),
+    )
+    nda_signed_at = models.DateTimeField(_("NDA signed at"), null=True, blank=True)
+    nda_version = models.CharField(_("NDA version signed"), max_length=50, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["network", "firm__name_en"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "firm"], name="membership_once_per_network"),
+            models.CheckConstraint(
+                condition=Q(nda_signed_at__isnull=True) | ~Q(nda_version=""),
+                name="membership_nda_has_version",
+            ),
+        ]
+        indexes = [models.Index(fields=["network", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.firm} @ {self.network} ({self.get_role_display()})"
+
+    @property
+    def has_signed_nda(self) -> bool:
+        return self.nda_signed_at is not None
+
+
+class NdaSignature(models.Model):
+    """Who signed which version of a network's NDA for a firm, and when."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="nda_signatures"
+    )
+    version = models.CharField(_("version"), max_length=50)
+    signed_by = models.ForeignKey("User", on_delete=models.PROTECT, related_name="nda_signatures")
+    signed_at = models.DateTimeField(_("signed at"))
+
+    class Meta:
+        ordering = ["-signed_at"]
+        verbose_name = _("NDA signature")
+        verbose_name_plural = _("NDA signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "version"], name="nda_signed_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} v{self.version}"
+
+
+class User(AbstractUser):
+    """A person: a member firm's or an office's staff, or a customer."""
+
+    class CustomerType(models.TextChoices):
+        COMPANY = "company", _("Company R&D division")
+        UNIVERSITY = "university", _("University or research institute")
+        PRIVATE = "private", _("Private person")
+
+    class Language(models.TextChoices):
+        JA = "ja", "日本語"
+        EN = "en", "English"
+
+    firm = models.ForeignKey(
+        Firm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("firm"),
+        help_text=_("Empty for customers."),
+    )
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    customer_type = models.CharField(
+        _("customer type"), max_length=16, choices=CustomerType.choices, blank=True
+    )
+    sms_number = PhoneNumberField(_("cell phone for SMS"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.JA
+    )
+    notify_by_email = models.BooleanField(_("notify by e-mail"), default=True)
+    notify_by_sms = models.BooleanField(_("notify by SMS"), default=False)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(firm__isnull=True) | Q(customer_type=""),
+                name="user_firm_staff_is_not_a_customer",
+            )
+        ]
+
+    @property
+    def is_customer(self) -> bool:
+        return self.firm_id is None and not self.is_staff

@@ -1,0 +1,128 @@
+"""The platform foundation: boot, configuration, health and a real Celery worker."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from brokerage.models import Heartbeat
+from brokerage.tasks import heartbeat
+from tests.conftest import ROOT, wait_until
+
+
+@pytest.mark.django_db
+def test_app_boots_on_the_configured_database_with_every_migration_applied():
+    # Given the DATABASE_URL the suite runs with (PostgreSQL in CI)
+    expected_vendor = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+    # When the app has started
+    executor = MigrationExecutor(connection)
+    unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    # Then it talks to that database, with the whole schema in place
+    assert connection.vendor == expected_vendor
+    assert unapplied == []
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    # Given a running platform
+    # When the health check is asked
+    response = client.get("/healthz")
+    # Then both the database and the broker answer
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["broker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_stopped_broker(client, monkeypatch):
+    # Given a broker that does not answer (nothing listens on its port)
+    monkeypatch.setattr("brokerage.health.configured_broker_url", lambda: "redis://127.0.0.1:1/0")
+    # When the health check is asked
+    response = client.get("/healthz")
+    # Then it says the platform is unavailable and why
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("error:")
+
+
+@pytest.mark.celery_worker
+def test_a_task_sent_through_the_broker_is_executed_by_a_real_worker(celery_worker):
+    # Given a real worker consuming its queue from the configured broker
+    assert not Heartbeat.objects.filter(name="test-worker").exists()
+    # When a task is sent through the broker
+    heartbeat.apply_async(kwargs={"name": "test-worker"}, queue=celery_worker.queue)
+    # Then the worker executes it and its effect lands in the database
+    seen = wait_until(lambda: Heartbeat.objects.filter(name="test-worker").exists(), timeout=60)
+    assert seen, celery_worker.output()
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_URL", "not-a-url", "DATABASE_URL: unsupported scheme"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:notaport/x", "the port is not a number"),
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:5432", "names no database"),
+        ("REDIS_URL", "http://127.0.0.1:6379", "REDIS_URL: unsupported scheme"),
+    ],
+)
+def test_a_malformed_url_gives_one_clear_line(variable, value, message):
+    # Given a malformed connection URL
+    # When any management command starts
+    result = run_manage("check", **{variable: value})
+    # Then it stops with one line that says what is wrong, not a traceback
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_redis_gives_one_clear_line_at_start():
+    # Given a REDIS_URL where no Redis listens
+    # When the platform's start-up check runs (as `make run` does first)
+    result = run_manage("preflight", REDIS_URL="redis://127.0.0.1:1/0")
+    # Then it refuses to start with one line naming the broker
+    assert result.returncode == 1
+    assert "Celery broker unreachable" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_production_settings_pass_the_deploy_check():
+    # Given production settings with a real secret
+    env = {
+        "DJANGO_SETTINGS_MODULE": "brokerage.settings.production",
+        "SECRET_KEY": "x" * 20 + "production-secret-for-the-deploy-check-only" + "y" * 20,
+    }
+    # When Django's deployment checklist runs
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    # Then it finds nothing to fix
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret():
+    # Given production settings and no SECRET_KEY
+    env = {"DJANGO_SETTINGS_MODULE": "brokerage.settings.production", "SECRET_KEY": ""}
+    # When a command starts
+    result = run_manage("check", **env)
+    # Then it refuses, saying which variable to set
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr

@@ -1,0 +1,53 @@
+"""The database keeps the invariants of networks, firms and memberships."""
+
+import pytest
+from django.db import IntegrityError
+
+from members.models import Membership
+from tests.factories import (
+    CustomerFactory,
+    FirmFactory,
+    FirmUserFactory,
+    MembershipFactory,
+    NetworkFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_firm_joins_a_network_once():
+    membership = MembershipFactory()
+    with pytest.raises(IntegrityError):
+        MembershipFactory(network=membership.network, firm=membership.firm)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"estimate_window_minutes": 0},
+        {"member_response_minutes": 200, "estimate_window_minutes": 120},
+        {"reminder_before_minutes": 120, "estimate_window_minutes": 120},
+        {"office_fee_bps": 10_001},
+        {"invoice_registration_number": "T123"},
+    ],
+)
+def test_a_network_refuses_inconsistent_settings(fields):
+    with pytest.raises(IntegrityError):
+        NetworkFactory(**fields)
+
+
+def test_an_nda_signature_names_its_version():
+    with pytest.raises(IntegrityError):
+        MembershipFactory(
+            role=Membership.Role.MEMBER_CLUSTER, nda_signed_at="2026-01-05T10:00:00Z"
+        )
+
+
+def test_a_firms_staff_cannot_also_be_a_customer():
+    with pytest.raises(IntegrityError):
+        FirmUserFactory(customer_type="company")
+
+
+def test_a_customer_is_a_person_without_a_firm():
+    assert CustomerFactory().is_customer
+    assert not FirmUserFactory(firm=FirmFactory()).is_customer
