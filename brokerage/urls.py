@@ -16,4 +16,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("brokerage.api.urls")),
+    path("", include("members.urls")),
+    path("", include("capabilities.urls")),
 ]
