@@ -1,11 +1,25 @@
-"""Celery tasks of the brokering engine: thin wrappers that call services."""
+"""Celery tasks of the brokering engine: thin wrappers that call services, safe to rerun."""
 
 from celery import shared_task
 
-from brokerage.services import heartbeat_record
+from brokerage.services.notifications import notification_deliver, pending_notification_ids
+from brokerage.services.platform import heartbeat_record
 
 
 @shared_task(name="brokerage.heartbeat")
 def heartbeat(name: str = "worker") -> None:
     """Prove that a worker takes tasks from the broker (and, scheduled, that beat runs)."""
     heartbeat_record(name=name)
+
+
+@shared_task(name="brokerage.deliver_notifications")
+def deliver_notifications(kind: str, subject_type: str, subject_id: int) -> int:
+    """Deliver the pending notifications of one event; return how many were sent."""
+    ids = pending_notification_ids(kind=kind, subject_type=subject_type, subject_id=subject_id)
+    return sum(notification_deliver(notification_id=pk) for pk in ids)
+
+
+@shared_task(name="brokerage.sweep_notifications")
+def sweep_notifications() -> int:
+    """Deliver whatever waits in the outbox: after a broker outage, or a retry falling due."""
+    return sum(notification_deliver(notification_id=pk) for pk in pending_notification_ids())

@@ -217,6 +217,12 @@ class Firm(BilingualNameMixin, models.Model):
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
     webhook_url = models.URLField(_("webhook URL"), blank=True)
+    webhook_secret = models.CharField(
+        _("webhook signing secret"),
+        max_length=64,
+        blank=True,
+        help_text=_("Each webhook body is signed with HMAC-SHA256 of this secret."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

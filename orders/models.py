@@ -380,3 +380,28 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class Message(models.Model):
+    """A message on a request's thread: with the customer, or internal among members."""
+
+    class Audience(models.TextChoices):
+        CUSTOMER = "customer", _("With the customer")
+        INTERNAL = "internal", _("Members and office only")
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.INTERNAL
+    )
+    body = models.TextField(_("message"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["rfq", "audience", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author} @ {self.at:%Y-%m-%d %H:%M}"

@@ -113,3 +113,9 @@ def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.2):
         if result or time.monotonic() > deadline:
             return result
         time.sleep(interval)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects real accounts; in tests it only costs time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

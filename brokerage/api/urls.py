@@ -8,4 +8,5 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("members.api_urls")),
     path("", include("capabilities.api_urls")),
+    path("", include("brokerage.api.workflow_urls")),
 ]

@@ -110,6 +110,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Drawings are confidential: they live outside any served directory and are only
 # streamed through views that check permissions.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+MAX_DRAWING_BYTES = env.int("MAX_DRAWING_MB", default=50) * 1024 * 1024
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -147,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("HEARTBEAT_SECONDS", default=30.0),
         "kwargs": {"name": "worker"},
     },
+    "sweep-notifications": {
+        "task": "brokerage.sweep_notifications",
+        "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=15.0),
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -173,6 +178,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "brokerage.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SME production network brokerage API",
@@ -187,6 +193,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"LeaderReasonEnum": "orders.models.RFQ.LeaderReason"},
 }
 
 LOGGING = {

@@ -1,0 +1,360 @@
+"""What the workflow API reads and writes; validation at the edge, in words people use."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from brokerage.models import GroupProposal, Invitation, Notification, PhaseAssignment
+from brokerage.selectors import CUSTOMER_EVENT_KINDS, rfq_details_visible, rfq_role
+from capabilities.models import MAX_GRADE, MIN_GRADE
+from members.models import Network, User
+from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
+
+MAX_YEN = 10**12
+MAX_QUANTITY = 10_000_000
+
+
+class RequirementSerializer(serializers.Serializer):
+    capability = serializers.CharField(max_length=120, help_text="A capability code.")
+    min_grade = serializers.IntegerField(min_value=MIN_GRADE, max_value=MAX_GRADE, default=1)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class NewCustomerSerializer(serializers.Serializer):
+    """A customer the office keys a request in for, who has no account yet."""
+
+    name = serializers.CharField(max_length=150)
+    email = serializers.EmailField()
+    organization = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    customer_type = serializers.ChoiceField(
+        choices=User.CustomerType.choices, default=User.CustomerType.COMPANY
+    )
+
+
+class RFQCreateSerializer(serializers.Serializer):
+    network = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Network.objects.filter(is_public=True)
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20_000)
+    kind = serializers.ChoiceField(choices=RFQ.Kind.choices, default=RFQ.Kind.PROTOTYPE)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
+    material = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    requirements = RequirementSerializer(many=True, required=False, default=list)
+    desired_date = serializers.DateField(required=False, allow_null=True, default=None)
+    budget_min = serializers.IntegerField(
+        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
+    )
+    budget_max = serializers.IntegerField(
+        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
+    )
+    confidential = serializers.BooleanField(default=False)
+    urgency = serializers.ChoiceField(choices=RFQ.Urgency.choices, default=RFQ.Urgency.NORMAL)
+    channel = serializers.ChoiceField(
+        choices=RFQ.Channel.choices,
+        default=RFQ.Channel.WEB,
+        help_text="For the office: how the request came in (fax, phone, e-mail).",
+    )
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(firm__isnull=True, is_staff=False),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For the office: the existing customer the request is entered for.",
+    )
+    new_customer = NewCustomerSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For the office: a customer without an account yet.",
+    )
+
+    def validate_desired_date(self, value):
+        if value is not None and value < timezone.localdate():
+            raise serializers.ValidationError("The desired date lies in the past.")
+        return value
+
+    def validate(self, attrs):
+        low, high = attrs.get("budget_min"), attrs.get("budget_max")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"budget_max": "The upper budget must not be below the lower one."}
+            )
+        if attrs.get("customer") and attrs.get("new_customer"):
+            raise serializers.ValidationError(
+                {"new_customer": "Give either an existing customer or a new one, not both."}
+            )
+        return attrs
+
+
+class RequirementReadSerializer(serializers.Serializer):
+    capability = serializers.CharField(source="capability.code")
+    name = serializers.CharField(source="capability.name")
+    min_grade = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class DrawingSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Drawing
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download_url"]
+
+    def get_download_url(self, drawing) -> str:
+        return f"/api/rfqs/{drawing.rfq_id}/attachments/{drawing.pk}/download/"
+
+
+class RFQSerializer(serializers.ModelSerializer):
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    requirements = serializers.SerializerMethodField()
+    drawings = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    leader_firm = serializers.PrimaryKeyRelatedField(read_only=True)
+    your_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RFQ
+        fields = [
+            "id",
+            "network",
+            "title",
+            "description",
+            "kind",
+            "quantity",
+            "material",
+            "desired_date",
+            "budget_min",
+            "budget_max",
+            "currency",
+            "confidential",
+            "channel",
+            "urgency",
+            "status",
+            "submitted_at",
+            "estimate_due_at",
+            "leader_firm",
+            "leader_reason",
+            "requirements",
+            "drawings",
+            "your_role",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _details(self, rfq) -> bool:
+        return rfq_details_visible(self.context["request"].user, rfq)
+
+    def get_description(self, rfq) -> str:
+        if self._details(rfq):
+            return rfq.description
+        return "Confidential: sign the network's NDA to read the details."
+
+    def get_requirements(self, rfq) -> list[dict]:
+        return RequirementReadSerializer(rfq.requirements.all(), many=True).data
+
+    def get_drawings(self, rfq) -> list[dict]:
+        if not self._details(rfq):
+            return []
+        return DrawingSerializer(rfq.drawings.all(), many=True).data
+
+    def get_your_role(self, rfq) -> str:
+        return rfq_role(self.context["request"].user, rfq)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    rfq_title = serializers.CharField(source="rfq.title", read_only=True)
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "rfq",
+            "rfq_title",
+            "firm",
+            "firm_name",
+            "purpose",
+            "rank",
+            "status",
+            "reason",
+            "price",
+            "lead_time_days",
+            "note",
+            "created_at",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswerSerializer(serializers.Serializer):
+    can_do = serializers.BooleanField()
+    price = serializers.IntegerField(
+        min_value=0, max_value=MAX_YEN, required=False, allow_null=True
+    )
+    lead_time_days = serializers.IntegerField(
+        min_value=0, max_value=3650, required=False, allow_null=True
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["can_do"]:
+            missing = {
+                field: "Needed with a 'can do' answer."
+                for field in ("price", "lead_time_days")
+                if attrs.get(field) is None
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+class DecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class LeaderSerializer(serializers.Serializer):
+    firm = serializers.IntegerField(min_value=1)
+    reason = serializers.ChoiceField(choices=RFQ.LeaderReason.choices)
+
+
+class EstimateLineWriteSerializer(serializers.Serializer):
+    firm = serializers.IntegerField(min_value=1)
+    description = serializers.CharField(max_length=300)
+    work_package = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    amount = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+
+
+class EstimateCreateSerializer(serializers.Serializer):
+    lines = EstimateLineWriteSerializer(many=True, allow_empty=False)
+    lead_time_days = serializers.IntegerField(min_value=0, max_value=3650)
+    valid_until = serializers.DateField()
+
+
+class EstimateLineSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+
+    class Meta:
+        model = EstimateLine
+        fields = ["firm", "firm_name", "work_package", "description", "amount"]
+
+
+class EstimateSerializer(serializers.ModelSerializer):
+    lines = EstimateLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Estimate
+        fields = [
+            "id",
+            "rfq",
+            "version",
+            "status",
+            "currency",
+            "lines",
+            "subtotal",
+            "tax_rate_bps",
+            "tax",
+            "total",
+            "lead_time_days",
+            "valid_until",
+            "sent_at",
+            "decided_at",
+            "decline_reason",
+        ]
+        read_only_fields = fields
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class OrderCreatedSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "at", "actor", "kind", "data"]
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.get_username() if event.actor else None
+
+    def get_data(self, event) -> dict:
+        if self.context.get("customer_view"):
+            # The customer's timeline says what happened, not who else was asked.
+            allowed = {"reason", "estimate", "version", "order", "at", "place", "firm_name"}
+            return {key: value for key, value in event.data.items() if key in allowed}
+        return event.data
+
+
+CUSTOMER_EVENT_KINDS_DOC = sorted(CUSTOMER_EVENT_KINDS)
+
+
+class ScheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class InterviewNotesSerializer(serializers.Serializer):
+    notes = serializers.CharField(max_length=20_000)
+
+
+class PhasesSerializer(serializers.Serializer):
+    phases = serializers.DictField(
+        child=serializers.IntegerField(min_value=1),
+        help_text="Firm id per phase: " + ", ".join(PhaseAssignment.Phase.values),
+    )
+    notes = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    coordinator = serializers.IntegerField(source="group.coordinator_id", read_only=True)
+
+    class Meta:
+        model = GroupProposal
+        fields = [
+            "id",
+            "rfq",
+            "group",
+            "group_name",
+            "coordinator",
+            "status",
+            "price",
+            "lead_time_days",
+            "approach",
+            "team_firm_ids",
+            "submitted_at",
+        ]
+        read_only_fields = fields
+
+
+class ProposalSubmitSerializer(serializers.Serializer):
+    price = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    lead_time_days = serializers.IntegerField(min_value=0, max_value=3650)
+    approach = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    team = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class MessageWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20_000)
+    audience = serializers.ChoiceField(choices=["customer", "internal"], default="internal")
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class FileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()

@@ -1,0 +1,408 @@
+"""The request workflow API: submit, route, answer, designate, estimate, accept."""
+
+from django.db import transaction
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from brokerage.api import serializers as s
+from brokerage.errors import NotAllowed
+from brokerage.models import GroupProposal
+from brokerage.roles import is_office
+from brokerage.selectors import (
+    estimate_get_for_user,
+    estimate_list_for_rfq,
+    event_list_for_rfq,
+    invitation_list_for_firm,
+    invitation_list_for_rfq,
+    notification_inbox,
+    proposal_list_for_rfq,
+    rfq_details_visible,
+    rfq_get_for_user,
+    rfq_list_for_user,
+    rfq_role,
+)
+from brokerage.services import answers, consultation, designation, estimates, intake
+from members.signup import customer_register
+from orders.services import drawing_attach, message_post
+
+
+def paginated(view, queryset, serializer_class, **context):
+    page = view.paginate_queryset(queryset)
+    serializer = serializer_class(
+        page, many=True, context={**view.get_serializer_context(), **context}
+    )
+    return view.get_paginated_response(serializer.data)
+
+
+@extend_schema(tags=["requests"])
+class RFQViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests for quotation: the customer's own, the office's network's, the firm's."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.RFQSerializer
+    filterset_fields = ["status", "kind", "network__slug"]
+
+    def get_queryset(self):
+        return (
+            rfq_list_for_user(self.request.user)
+            .prefetch_related("requirements__capability", "drawings")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_object(self):
+        return rfq_get_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    @extend_schema(request=s.RFQCreateSerializer, responses={201: s.RFQSerializer})
+    def create(self, request, *args, **kwargs):
+        form = s.RFQCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        network = data.pop("network")
+        customer, new_customer = data.pop("customer"), data.pop("new_customer")
+        entered_by = None
+        with transaction.atomic():
+            if customer is None and new_customer is None:
+                customer = request.user
+            else:
+                entered_by = request.user
+                if new_customer is not None:
+                    if not is_office(request.user, network):
+                        raise NotAllowed("Only the network's office enters requests for others.")
+                    customer = customer_register(password=None, **new_customer)
+            rfq = intake.rfq_submit(
+                network=network,
+                customer=customer,
+                entered_by=entered_by,
+                data=intake.RFQInput(
+                    requirements=tuple(
+                        intake.RequirementInput(
+                            capability_code=item["capability"],
+                            min_grade=item["min_grade"],
+                            note=item.get("note", ""),
+                        )
+                        for item in data.pop("requirements")
+                    ),
+                    **data,
+                ),
+            )
+        return Response(
+            s.RFQSerializer(rfq, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        methods=["GET"], responses=s.DrawingSerializer(many=True), operation_id="rfq_attachments"
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": s.FileUploadSerializer},
+        responses={201: s.DrawingSerializer},
+        operation_id="rfq_attach",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def attachments(self, request, pk=None):
+        rfq = self.get_object()
+        if request.method == "GET":
+            if not rfq_details_visible(request.user, rfq):
+                return Response([])
+            return Response(s.DrawingSerializer(rfq.drawings.all(), many=True).data)
+        if rfq_role(request.user, rfq) not in ("customer", "office"):
+            raise NotAllowed("Only the customer (or the office for them) attaches drawings.")
+        form = s.FileUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        drawing = drawing_attach(rfq=rfq, uploaded=form.validated_data["file"], user=request.user)
+        return Response(s.DrawingSerializer(drawing).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file.")}
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<drawing_id>\d+)/download")
+    def download(self, request, pk=None, drawing_id=None):
+        rfq = self.get_object()
+        drawing = rfq.drawings.filter(pk=drawing_id).first()
+        if drawing is None or not rfq_details_visible(request.user, rfq):
+            raise Http404("No such drawing.")
+        response = FileResponse(
+            drawing.file.open("rb"),
+            as_attachment=True,
+            filename=drawing.original_name,
+            content_type=drawing.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(responses=s.InvitationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def invitations(self, request, pk=None):
+        rfq = self.get_object()
+        return paginated(self, invitation_list_for_rfq(request.user, rfq), s.InvitationSerializer)
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        answers.board_decide(rfq_id=rfq.pk, user=request.user, **form.validated_data)
+        return self.fresh(rfq.pk)
+
+    @extend_schema(request=s.LeaderSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def leader(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.LeaderSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        designation.leader_designate(
+            rfq_id=rfq.pk,
+            firm_id=form.validated_data["firm"],
+            reason=form.validated_data["reason"],
+            user=request.user,
+        )
+        return self.fresh(rfq.pk)
+
+    @extend_schema(methods=["GET"], responses=s.EstimateSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=s.EstimateCreateSerializer, responses={201: s.EstimateSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def estimates(self, request, pk=None):
+        rfq = self.get_object()
+        if request.method == "GET":
+            return paginated(self, estimate_list_for_rfq(request.user, rfq), s.EstimateSerializer)
+        form = s.EstimateCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        estimate = estimates.estimate_create(
+            rfq_id=rfq.pk,
+            user=request.user,
+            lines=[
+                estimates.EstimateLineInput(
+                    firm_id=line["firm"],
+                    description=line["description"],
+                    amount=line["amount"],
+                    work_package=line.get("work_package", ""),
+                )
+                for line in form.validated_data["lines"]
+            ],
+            lead_time_days=form.validated_data["lead_time_days"],
+            valid_until=form.validated_data["valid_until"],
+        )
+        return Response(s.EstimateSerializer(estimate).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        rfq = self.get_object()
+        return paginated(
+            self,
+            event_list_for_rfq(request.user, rfq),
+            s.EventSerializer,
+            customer_view=rfq_role(request.user, rfq) == "customer",
+        )
+
+    @extend_schema(request=s.ScheduleSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def interview(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.ScheduleSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        consultation.interview_schedule(rfq_id=rfq.pk, user=request.user, **form.validated_data)
+        return self.fresh(rfq.pk)
+
+    @extend_schema(request=s.InterviewNotesSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"], url_path="interview/notes")
+    def interview_notes(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.InterviewNotesSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        consultation.interview_record(rfq_id=rfq.pk, user=request.user, **form.validated_data)
+        return self.fresh(rfq.pk)
+
+    @extend_schema(request=s.ScheduleSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def planning(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.ScheduleSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        consultation.planning_schedule(rfq_id=rfq.pk, user=request.user, **form.validated_data)
+        return self.fresh(rfq.pk)
+
+    @extend_schema(request=s.PhasesSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def phases(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.PhasesSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        consultation.phases_select(
+            rfq_id=rfq.pk,
+            user=request.user,
+            firms_by_phase=form.validated_data["phases"],
+            notes=form.validated_data["notes"],
+        )
+        return self.fresh(rfq.pk)
+
+    @extend_schema(responses=s.ProposalSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def proposals(self, request, pk=None):
+        rfq = self.get_object()
+        return paginated(self, proposal_list_for_rfq(request.user, rfq), s.ProposalSerializer)
+
+    @extend_schema(request=s.CancelSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        designation.rfq_cancel(rfq_id=rfq.pk, user=request.user, **form.validated_data)
+        return self.fresh(rfq.pk)
+
+    @extend_schema(request=s.MessageWriteSerializer, responses={201: s.EventSerializer})
+    @action(detail=True, methods=["post"])
+    def messages(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.MessageWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        audience = form.validated_data["audience"]
+        if audience == "internal" and rfq_role(request.user, rfq) == "customer":
+            raise NotAllowed("The internal thread is for the members and the office.")
+        message = message_post(
+            rfq=rfq, author=request.user, body=form.validated_data["body"], audience=audience
+        )
+        return Response(
+            {"id": message.pk, "at": message.at, "audience": message.audience},
+            status=status.HTTP_201_CREATED,
+        )
+
+    def fresh(self, rfq_id: int) -> Response:
+        rfq = rfq_get_for_user(self.request.user, rfq_id)
+        return Response(s.RFQSerializer(rfq, context=self.get_serializer_context()).data)
+
+
+@extend_schema(tags=["invitations"])
+class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The requests routed to the caller's firm, to answer can do / cannot do."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.InvitationSerializer
+    filterset_fields = ["status", "purpose"]
+
+    def get_queryset(self):
+        return invitation_list_for_firm(self.request.user)
+
+    @extend_schema(request=s.AnswerSerializer, responses=s.InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        self.get_object()
+        form = s.AnswerSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        invitation = answers.invitation_answer(
+            invitation_id=int(pk), user=request.user, **form.validated_data
+        )
+        return Response(s.InvitationSerializer(invitation).data)
+
+
+@extend_schema(tags=["estimates"])
+class EstimateViewSet(viewsets.GenericViewSet):
+    """Send, accept or decline one version of an estimate."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.EstimateSerializer
+
+    def get_queryset(self):
+        return rfq_list_for_user(self.request.user).none()
+
+    @extend_schema(responses=s.EstimateSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(s.EstimateSerializer(estimate_get_for_user(request.user, int(pk))).data)
+
+    @extend_schema(request=None, responses=s.EstimateSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        estimate_get_for_user(request.user, int(pk))
+        estimate = estimates.estimate_send(estimate_id=int(pk), user=request.user)
+        return Response(s.EstimateSerializer(estimate).data)
+
+    @extend_schema(request=None, responses=s.OrderCreatedSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        estimate_get_for_user(request.user, int(pk))
+        order = estimates.estimate_accept(estimate_id=int(pk), user=request.user)
+        return Response({"order": order.pk})
+
+    @extend_schema(request=s.DeclineSerializer, responses=s.EstimateSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        estimate_get_for_user(request.user, int(pk))
+        form = s.DeclineSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        estimate = estimates.estimate_decline(
+            estimate_id=int(pk), user=request.user, reason=form.validated_data["reason"]
+        )
+        return Response(s.EstimateSerializer(estimate).data)
+
+
+@extend_schema(tags=["proposals"])
+class ProposalViewSet(viewsets.GenericViewSet):
+    """Coordinator groups' proposals: submitted by a coordinator, chosen by the customer."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.ProposalSerializer
+
+    def get_queryset(self):
+        return GroupProposal.objects.none()
+
+    def visible(self, pk: int) -> GroupProposal:
+        proposal = GroupProposal.objects.filter(pk=pk).first()
+        if proposal is None:
+            raise Http404("No such proposal.")
+        rfq = rfq_get_for_user(self.request.user, proposal.rfq_id)
+        if not proposal_list_for_rfq(self.request.user, rfq).filter(pk=pk).exists():
+            raise Http404("No such proposal.")
+        return proposal
+
+    @extend_schema(request=s.ProposalSubmitSerializer, responses=s.ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        self.visible(int(pk))
+        form = s.ProposalSubmitSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        proposal = designation.proposal_submit(
+            proposal_id=int(pk),
+            user=request.user,
+            price=form.validated_data["price"],
+            lead_time_days=form.validated_data["lead_time_days"],
+            approach=form.validated_data.get("approach", ""),
+            team_firm_ids=form.validated_data.get("team"),
+        )
+        return Response(s.ProposalSerializer(proposal).data)
+
+    @extend_schema(request=None, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def choose(self, request, pk=None):
+        self.visible(int(pk))
+        rfq = designation.proposal_choose(proposal_id=int(pk), user=request.user)
+        return Response(s.RFQSerializer(rfq, context=self.get_serializer_context()).data)
+
+
+@extend_schema(tags=["notifications"])
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's in-app inbox."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.NotificationSerializer
+
+    def get_queryset(self):
+        return notification_inbox(self.request.user)

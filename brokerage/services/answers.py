@@ -1,0 +1,177 @@
+"""Invited firms answer: can do or cannot do; administrative members accept or decline."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
+from brokerage.models import BoardDecision, Invitation
+from brokerage.policies import AdministrativeBoardPolicy, policy_for
+from brokerage.roles import firm_people, office_people
+from brokerage.services.intake import invitations_announce, rfq_close_no_bid
+from brokerage.services.notifications import notifications_create
+from brokerage.services.workflow_support import (
+    require_status,
+    rfq_context,
+    rfq_link,
+    rfq_locked,
+)
+from members.models import Network, User
+from orders.models import RFQ
+from orders.services import event_record
+
+ANSWERABLE = (RFQ.Status.ROUTED, RFQ.Status.PLANNING, RFQ.Status.LEADER_DESIGNATED)
+
+
+def invitation_for_user(*, invitation_id: int, user: User, lock: bool = False) -> Invitation:
+    invitations = Invitation.objects.select_related("rfq", "rfq__network", "firm")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(pk=invitation_id).first()
+    if invitation is None or user.firm_id != invitation.firm_id:
+        raise NotAllowed("This invitation is addressed to another firm.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_mark_viewed(*, invitation_id: int, user: User) -> Invitation:
+    """Record that the invited firm opened the request (once)."""
+    invitation = invitation_for_user(invitation_id=invitation_id, user=user, lock=True)
+    if invitation.status == Invitation.Status.PENDING:
+        invitation.status = Invitation.Status.VIEWED
+        invitation.viewed_at = timezone.now()
+        invitation.save(update_fields=["status", "viewed_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_answer(
+    *,
+    invitation_id: int,
+    user: User,
+    can_do: bool,
+    price: int | None = None,
+    lead_time_days: int | None = None,
+    note: str = "",
+) -> Invitation:
+    """Answer an invitation; a firm may change its answer until a leader is chosen."""
+    invitation = invitation_for_user(invitation_id=invitation_id, user=user)
+    if invitation.purpose == Invitation.Purpose.BOARD:
+        raise WorkflowError("Administrative members decide with accept or decline instead.")
+    rfq = rfq_locked(invitation.rfq_id)
+    require_status(rfq, *ANSWERABLE, action="answer this request")
+    if rfq.leader_firm_id is not None and invitation.status in Invitation.ANSWERED:
+        raise InvalidTransition("A leader is designated: answers are closed.")
+    if can_do and (price is None or lead_time_days is None):
+        raise WorkflowError("A 'can do' answer needs a price and a lead time.")
+    invitation.status = Invitation.Status.CAN_DO if can_do else Invitation.Status.CANNOT_DO
+    invitation.price = price if can_do else None
+    invitation.lead_time_days = lead_time_days if can_do else None
+    invitation.note = note.strip()
+    invitation.answered_by = user
+    invitation.answered_at = timezone.now()
+    invitation.save()
+    event_record(
+        kind="invitation.answered",
+        actor=user,
+        rfq=rfq,
+        data={
+            "firm": invitation.firm_id,
+            "can_do": can_do,
+            "price": invitation.price,
+            "lead_time_days": invitation.lead_time_days,
+        },
+    )
+    everyone_declined = (
+        rfq.status == RFQ.Status.ROUTED
+        and not rfq.invitations.filter(purpose=Invitation.Purpose.ANSWER)
+        .exclude(status=Invitation.Status.CANNOT_DO)
+        .exists()
+        and rfq.network.policy == Network.Policy.COMPETENCY_BROADCAST
+    )
+    if everyone_declined:
+        rfq_close_no_bid(
+            rfq=rfq, reason="Every qualified member answered that it cannot do it.", actor=None
+        )
+    return invitation
+
+
+@transaction.atomic
+def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> BoardDecision:
+    """Record an administrative member's decision and apply the board's rule."""
+    rfq = rfq_locked(rfq_id)
+    policy = policy_for(rfq.network)
+    if not isinstance(policy, AdministrativeBoardPolicy):
+        raise WorkflowError("This network has no administrative board.")
+    require_status(rfq, RFQ.Status.ROUTED, action="decide on this request")
+    invitation = rfq.invitations.filter(
+        firm_id=user.firm_id, purpose=Invitation.Purpose.BOARD
+    ).first()
+    if invitation is None:
+        raise NotAllowed("Only the administrative members decide on this request.")
+    if policy.board_outcome(rfq) is not None:
+        raise InvalidTransition("The board has already decided on this request.")
+    if BoardDecision.objects.filter(rfq=rfq, firm_id=user.firm_id).exists():
+        raise InvalidTransition("Your firm has already decided on this request.")
+    if not accept and not reason.strip():
+        raise WorkflowError("Give the customer a reason when declining.")
+    decision = BoardDecision.objects.create(
+        rfq=rfq, firm_id=user.firm_id, accept=accept, reason=reason.strip(), decided_by=user
+    )
+    now = timezone.now()
+    invitation.status = Invitation.Status.CAN_DO if accept else Invitation.Status.CANNOT_DO
+    invitation.answered_by = user
+    invitation.answered_at = now
+    invitation.note = reason.strip()
+    invitation.save(update_fields=["status", "answered_by", "answered_at", "note"])
+    event_record(
+        kind="board.decided",
+        actor=user,
+        rfq=rfq,
+        data={"firm": user.firm_id, "accept": accept, "reason": reason.strip()},
+    )
+    outcome = policy.board_outcome(rfq)
+    if outcome is False:
+        reasons = list(
+            BoardDecision.objects.filter(rfq=rfq, accept=False)
+            .exclude(reason="")
+            .values_list("reason", flat=True)
+        )
+        rfq_close_no_bid(
+            rfq=rfq,
+            reason="The administrative members cannot take this order on: " + " / ".join(reasons),
+            actor=user,
+        )
+    elif outcome is True:
+        board_accept(rfq=rfq, policy=policy)
+    return decision
+
+
+def board_accept(*, rfq: RFQ, policy: AdministrativeBoardPolicy) -> None:
+    """The board accepted: invite the members with the skills to answer for the team."""
+    board_firms = set(rfq.invitations.values_list("firm_id", flat=True))
+    candidates = [c for c in policy.rank(rfq) if c.firm_id not in board_firms]
+    rows = policy.invitation_rows(rfq, candidates, Invitation.Purpose.ANSWER)
+    Invitation.objects.bulk_create(
+        [
+            Invitation(rfq=rfq, firm_id=firm_id, purpose=purpose, rank=rank, reason=reason)
+            for firm_id, purpose, rank, reason in rows
+        ]
+    )
+    event_record(
+        kind="rfq.accepted_by_board",
+        actor=None,
+        rfq=rfq,
+        data={"invited": [{"firm": row[0], "rank": row[2], "reason": row[3]} for row in rows]},
+    )
+    invitations_announce(rfq=rfq, firm_ids=[row[0] for row in rows])
+    in_charge = list(
+        BoardDecision.objects.filter(rfq=rfq, accept=True).values_list("firm_id", flat=True)
+    )
+    notifications_create(
+        kind="rfq.accepted_by_board",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=[*office_people(rfq.network), *firm_people(in_charge)],
+        context=rfq_context(rfq),
+        link=rfq_link(rfq),
+    )

@@ -1,0 +1,169 @@
+"""Rodan21's consultation: interview the customer, hold a planning meeting, pick phases."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.errors import NotAllowed, WorkflowError
+from brokerage.models import Interview, Invitation, PhaseAssignment, PlanningMeeting
+from brokerage.policies import ConsultationPolicy, policy_for
+from brokerage.services.intake import invitations_announce
+from brokerage.services.notifications import notifications_create
+from brokerage.services.workflow_support import (
+    actor_role,
+    require_status,
+    rfq_context,
+    rfq_link,
+    rfq_locked,
+)
+from members.models import User
+from orders.models import RFQ
+from orders.services import event_record
+
+
+def consultation_office(rfq: RFQ, user: User) -> ConsultationPolicy:
+    policy = policy_for(rfq.network)
+    if not isinstance(policy, ConsultationPolicy):
+        raise WorkflowError("This network does not hold interviews and planning meetings.")
+    if actor_role(user, rfq) != "office":
+        raise NotAllowed("Only the network office arranges interviews and planning meetings.")
+    return policy
+
+
+def local_time(rfq: RFQ, moment: datetime.datetime) -> str:
+    return moment.astimezone(rfq.network.tzinfo).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@transaction.atomic
+def interview_schedule(
+    *, rfq_id: int, user: User, scheduled_at: datetime.datetime, place: str = ""
+) -> Interview:
+    """Schedule (or move) the face-to-face interview with the customer."""
+    rfq = rfq_locked(rfq_id)
+    consultation_office(rfq, user)
+    require_status(rfq, RFQ.Status.INTERVIEW, action="schedule the interview")
+    interview, _ = Interview.objects.update_or_create(
+        rfq=rfq, defaults={"scheduled_at": scheduled_at, "place": place.strip()}
+    )
+    event_record(
+        kind="interview.scheduled",
+        actor=user,
+        rfq=rfq,
+        data={"at": scheduled_at.isoformat(), "place": interview.place},
+    )
+    notifications_create(
+        kind="rfq.interview_scheduled",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=[rfq.customer],
+        context={**rfq_context(rfq), "when": local_time(rfq, scheduled_at), "place": place},
+        link=rfq_link(rfq),
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_record(*, rfq_id: int, user: User, notes: str) -> Interview:
+    """Record the interview's notes and move the request on to planning."""
+    rfq = rfq_locked(rfq_id)
+    policy = consultation_office(rfq, user)
+    require_status(rfq, RFQ.Status.INTERVIEW, action="record the interview")
+    interview = Interview.objects.filter(rfq=rfq).first()
+    if interview is None:
+        raise WorkflowError("Schedule the interview before recording it.")
+    if not notes.strip():
+        raise WorkflowError("Write down what the customer said in the interview.")
+    interview.notes = notes.strip()
+    interview.held_at = timezone.now()
+    interview.recorded_by = user
+    interview.save(update_fields=["notes", "held_at", "recorded_by"])
+    rows = policy.planning_invitations(rfq)
+    Invitation.objects.bulk_create(
+        [
+            Invitation(rfq=rfq, firm_id=firm_id, purpose=purpose, rank=rank, reason=reason)
+            for firm_id, purpose, rank, reason in rows
+        ]
+    )
+    rfq.status = RFQ.Status.PLANNING
+    rfq.save(update_fields=["status", "updated_at"])
+    event_record(
+        kind="interview.recorded",
+        actor=user,
+        rfq=rfq,
+        data={
+            "planning_invited": [
+                {"firm": firm_id, "rank": rank, "reason": reason}
+                for firm_id, _, rank, reason in rows
+            ]
+        },
+    )
+    return interview
+
+
+@transaction.atomic
+def planning_schedule(
+    *, rfq_id: int, user: User, scheduled_at: datetime.datetime, place: str = ""
+) -> PlanningMeeting:
+    """Schedule the planning meeting and invite its firms."""
+    rfq = rfq_locked(rfq_id)
+    consultation_office(rfq, user)
+    require_status(rfq, RFQ.Status.PLANNING, action="schedule the planning meeting")
+    meeting, _ = PlanningMeeting.objects.update_or_create(
+        rfq=rfq, defaults={"scheduled_at": scheduled_at, "place": place.strip()}
+    )
+    event_record(
+        kind="planning.scheduled",
+        actor=user,
+        rfq=rfq,
+        data={"at": scheduled_at.isoformat(), "place": meeting.place},
+    )
+    firm_ids = list(
+        rfq.invitations.filter(purpose=Invitation.Purpose.PLANNING).values_list(
+            "firm_id", flat=True
+        )
+    )
+    invitations_announce(
+        rfq=rfq,
+        firm_ids=firm_ids,
+        kind="rfq.planning_invited",
+        extra={"when": local_time(rfq, scheduled_at), "place": meeting.place},
+    )
+    return meeting
+
+
+@transaction.atomic
+def phases_select(
+    *, rfq_id: int, user: User, firms_by_phase: dict[str, int], notes: str = ""
+) -> list[PhaseAssignment]:
+    """Select the firm for each phase, from the planning meeting's firms."""
+    rfq = rfq_locked(rfq_id)
+    consultation_office(rfq, user)
+    require_status(rfq, RFQ.Status.PLANNING, action="select firms for the phases")
+    if not firms_by_phase:
+        raise WorkflowError("Select a firm for at least one phase.")
+    unknown_phases = set(firms_by_phase) - set(PhaseAssignment.Phase.values)
+    if unknown_phases:
+        raise WorkflowError("Unknown phases: " + ", ".join(sorted(unknown_phases)) + ".")
+    planners = set(
+        rfq.invitations.filter(purpose=Invitation.Purpose.PLANNING).values_list(
+            "firm_id", flat=True
+        )
+    )
+    outsiders = sorted(set(firms_by_phase.values()) - planners)
+    if outsiders:
+        raise WorkflowError("Phases go to firms of the planning meeting only.")
+    PhaseAssignment.objects.filter(rfq=rfq).delete()
+    assignments = PhaseAssignment.objects.bulk_create(
+        [
+            PhaseAssignment(rfq=rfq, phase=phase, firm_id=firm_id)
+            for phase, firm_id in sorted(
+                firms_by_phase.items(), key=lambda item: PhaseAssignment.Phase.values.index(item[0])
+            )
+        ]
+    )
+    PlanningMeeting.objects.filter(rfq=rfq, held_at__isnull=True).update(
+        held_at=timezone.now(), notes=notes.strip()
+    )
+    event_record(kind="phases.selected", actor=user, rfq=rfq, data={"phases": firms_by_phase})
+    return assignments

@@ -1,0 +1,166 @@
+"""Designating the project leader, and the Ota groups' proposals that lead to it."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
+from brokerage.models import GroupProposal
+from brokerage.policies import CompetingGroupsPolicy, policy_for
+from brokerage.roles import firm_people, office_people
+from brokerage.services.deadlines import deadlines_cancel
+from brokerage.services.notifications import notifications_create
+from brokerage.services.workflow_support import (
+    actor_role,
+    require_status,
+    rfq_context,
+    rfq_link,
+    rfq_locked,
+)
+from members.models import Firm, User
+from orders.models import RFQ
+from orders.services import event_record
+
+DESIGNATABLE = (RFQ.Status.ROUTED, RFQ.Status.PLANNING)
+REASON_WORDS = {
+    RFQ.LeaderReason.DISCUSSION: "chosen in discussion among the members",
+    RFQ.LeaderReason.URGENT: "designated by the office on its urgent authority",
+    RFQ.LeaderReason.CUSTOMER_CHOICE: "chosen by the customer",
+}
+
+
+@transaction.atomic
+def leader_designate(*, rfq_id: int, firm_id: int, reason: str, user: User | None) -> RFQ:
+    """Designate the project leader; of two racing designations only the first wins.
+
+    `user` is None when the platform designates on the office's urgent authority
+    (an estimate deadline breached in a network that allows it).
+    """
+    if reason not in RFQ.LeaderReason.values:
+        raise WorkflowError("The reason is one of: discussion, urgent, customer_choice.")
+    rfq = rfq_locked(rfq_id)
+    if rfq.leader_firm_id is not None:
+        raise InvalidTransition("A project leader is already designated for this request.")
+    require_status(rfq, *DESIGNATABLE, action="designate a leader")
+    policy = policy_for(rfq.network)
+    missing = policy.ready_for_leader(rfq)
+    if missing:
+        raise InvalidTransition(missing)
+    role = "office" if user is None else actor_role(user, rfq)
+    refusal = policy.may_designate(rfq=rfq, firm_id=firm_id, reason=reason, actor_role=role)
+    if refusal:
+        raise NotAllowed(refusal)
+    rfq.leader_firm_id = firm_id
+    rfq.leader_reason = reason
+    rfq.status = RFQ.Status.LEADER_DESIGNATED
+    rfq.save(update_fields=["leader_firm", "leader_reason", "status", "updated_at"])
+    deadlines_cancel(rfq=rfq, kinds=["member_response"])
+    firm = Firm.objects.get(pk=firm_id)
+    event_record(
+        kind="leader.designated",
+        actor=user,
+        rfq=rfq,
+        data={"firm": firm_id, "firm_name": firm.name_en, "reason": reason},
+    )
+    invited = list(rfq.invitations.values_list("firm_id", flat=True))
+    notifications_create(
+        kind="rfq.leader_designated",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=[*firm_people({firm_id, *invited}), *office_people(rfq.network)],
+        context={**rfq_context(rfq), "firm": firm.name, "reason": REASON_WORDS[reason]},
+        link=rfq_link(rfq),
+        urgent=reason == RFQ.LeaderReason.URGENT,
+    )
+    return rfq
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    proposal_id: int,
+    user: User,
+    price: int,
+    lead_time_days: int,
+    approach: str = "",
+    team_firm_ids: list[int] | None = None,
+) -> GroupProposal:
+    """A coordinator submits (or revises) its group's proposal for the customer."""
+    proposal = GroupProposal.objects.select_related("group").filter(pk=proposal_id).first()
+    if proposal is None or proposal.group.coordinator_id != user.firm_id:
+        raise NotAllowed("Only the group's coordinator firm submits its proposal.")
+    rfq = rfq_locked(proposal.rfq_id)
+    require_status(rfq, RFQ.Status.ROUTED, action="submit a proposal")
+    proposal = GroupProposal.objects.select_for_update().get(pk=proposal_id)
+    group_firms = set(proposal.group.memberships.values_list("firm_id", flat=True)) | {
+        proposal.group.coordinator_id
+    }
+    team = sorted(set(team_firm_ids or [proposal.group.coordinator_id]))
+    if not set(team) <= group_firms:
+        raise WorkflowError("A group's proposal names only firms of that group.")
+    first_submission = proposal.status == GroupProposal.Status.PREPARING
+    proposal.price = price
+    proposal.lead_time_days = lead_time_days
+    proposal.approach = approach.strip()
+    proposal.team_firm_ids = team
+    proposal.status = GroupProposal.Status.SUBMITTED
+    proposal.submitted_at = timezone.now()
+    proposal.save()
+    rfq.invitations.filter(firm_id=proposal.group.coordinator_id).update(
+        status="can_do",
+        price=price,
+        lead_time_days=lead_time_days,
+        answered_by=user,
+        answered_at=proposal.submitted_at,
+    )
+    event_record(
+        kind="proposal.submitted",
+        actor=user,
+        rfq=rfq,
+        data={"group": proposal.group_id, "price": price, "lead_time_days": lead_time_days},
+    )
+    if first_submission and not rfq.group_proposals.filter(status="preparing").exists():
+        notifications_create(
+            kind="rfq.proposals_ready",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=[rfq.customer],
+            context=rfq_context(rfq),
+            link=rfq_link(rfq),
+        )
+    return proposal
+
+
+@transaction.atomic
+def proposal_choose(*, proposal_id: int, user: User) -> RFQ:
+    """The customer chooses a group's proposal; its coordinator leads the project."""
+    proposal = GroupProposal.objects.select_related("group", "rfq").filter(pk=proposal_id).first()
+    if proposal is None or proposal.rfq.customer_id != user.pk:
+        raise NotAllowed("Only the customer who asked chooses among the proposals.")
+    if not isinstance(policy_for(proposal.rfq.network), CompetingGroupsPolicy):
+        raise WorkflowError("This network does not take proposals from competing groups.")
+    if proposal.status != GroupProposal.Status.SUBMITTED:
+        raise InvalidTransition("Only a submitted proposal can be chosen.")
+    rfq = leader_designate(
+        rfq_id=proposal.rfq_id,
+        firm_id=proposal.group.coordinator_id,
+        reason=RFQ.LeaderReason.CUSTOMER_CHOICE,
+        user=user,
+    )
+    GroupProposal.objects.filter(rfq=rfq).exclude(pk=proposal.pk).update(status="not_chosen")
+    GroupProposal.objects.filter(pk=proposal.pk).update(status="chosen")
+    event_record(kind="proposal.chosen", actor=user, rfq=rfq, data={"group": proposal.group_id})
+    return rfq
+
+
+@transaction.atomic
+def rfq_cancel(*, rfq_id: int, user: User, reason: str = "") -> RFQ:
+    """The customer (or the office) withdraws an open request."""
+    rfq = rfq_locked(rfq_id)
+    if actor_role(user, rfq) not in ("customer", "office"):
+        raise NotAllowed("Only the customer or the network office cancels a request.")
+    require_status(rfq, *RFQ.OPEN_STATUSES, action="cancel")
+    rfq.status = RFQ.Status.CANCELLED
+    rfq.save(update_fields=["status", "updated_at"])
+    deadlines_cancel(rfq=rfq)
+    event_record(kind="rfq.cancelled", actor=user, rfq=rfq, data={"reason": reason.strip()})
+    return rfq

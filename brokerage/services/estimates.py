@@ -1,0 +1,248 @@
+"""Estimates: composed from the members' answers, versioned, accepted into an order."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
+from brokerage.models import Invitation
+from brokerage.roles import firm_people, office_people
+from brokerage.services.deadlines import deadlines_cancel
+from brokerage.services.notifications import notifications_create
+from brokerage.services.workflow_support import (
+    actor_role,
+    require_status,
+    rfq_context,
+    rfq_link,
+    rfq_locked,
+)
+from members.models import Membership, User
+from orders.models import RFQ, Estimate, EstimateLine, Order
+from orders.money import consumption_tax
+from orders.services import event_record
+
+MAX_AMOUNT = 10**12  # a trillion yen: far beyond any order, a guard against typos
+
+
+@dataclass(frozen=True)
+class EstimateLineInput:
+    firm_id: int
+    description: str
+    amount: int
+    work_package: str = ""
+
+
+def may_compose(user: User, rfq: RFQ) -> bool:
+    return actor_role(user, rfq) == "office" or (
+        user.firm_id is not None and user.firm_id == rfq.leader_firm_id
+    )
+
+
+@transaction.atomic
+def estimate_create(
+    *,
+    rfq_id: int,
+    user: User,
+    lines: list[EstimateLineInput],
+    lead_time_days: int,
+    valid_until: datetime.date,
+) -> Estimate:
+    """Compose a new version of the estimate (a draft until it is sent)."""
+    rfq = rfq_locked(rfq_id)
+    if not may_compose(user, rfq):
+        raise NotAllowed("The project leader or the network office composes the estimate.")
+    require_status(
+        rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action="compose an estimate"
+    )
+    if not lines:
+        raise WorkflowError("An estimate needs at least one line.")
+    if any(line.amount < 0 or line.amount > MAX_AMOUNT for line in lines):
+        raise WorkflowError("Each line's amount is between 0 and 1,000,000,000,000 yen.")
+    if valid_until < timezone.localdate():
+        raise WorkflowError("The estimate must be valid until today or later.")
+    members = set(
+        Membership.objects.filter(network=rfq.network, is_active=True).values_list(
+            "firm_id", flat=True
+        )
+    )
+    if not {line.firm_id for line in lines} <= members:
+        raise WorkflowError("Every line's firm must be a member of the network.")
+    subtotal = sum(line.amount for line in lines)
+    tax = consumption_tax(subtotal)
+    version = (
+        rfq.estimates.order_by("-version").values_list("version", flat=True).first() or 0
+    ) + 1
+    estimate = Estimate.objects.create(
+        rfq=rfq,
+        version=version,
+        subtotal=subtotal,
+        tax=tax,
+        total=subtotal + tax,
+        lead_time_days=lead_time_days,
+        valid_until=valid_until,
+        created_by=user,
+    )
+    EstimateLine.objects.bulk_create(
+        [
+            EstimateLine(
+                estimate=estimate,
+                position=position,
+                firm_id=line.firm_id,
+                description=line.description.strip(),
+                work_package=line.work_package.strip(),
+                amount=line.amount,
+            )
+            for position, line in enumerate(lines)
+        ]
+    )
+    event_record(
+        kind="estimate.created",
+        actor=user,
+        rfq=rfq,
+        data={"estimate": estimate.pk, "version": version, "total": estimate.total},
+    )
+    return estimate
+
+
+def suggested_lines(rfq: RFQ) -> list[EstimateLineInput]:
+    """Return estimate lines drawn from the 'can do' answers, the leader's first."""
+    answers = rfq.invitations.filter(status=Invitation.Status.CAN_DO, price__isnull=False)
+    lines = [
+        EstimateLineInput(
+            firm_id=answer.firm_id,
+            description=answer.note[:300] or "Work package",
+            amount=answer.price,
+        )
+        for answer in answers.order_by("rank")
+    ]
+    return sorted(lines, key=lambda line: line.firm_id != rfq.leader_firm_id)
+
+
+def estimate_locked(estimate_id: int) -> tuple[Estimate, RFQ]:
+    estimate = Estimate.objects.filter(pk=estimate_id).first()
+    if estimate is None:
+        raise InvalidTransition("This estimate does not exist.")
+    rfq = rfq_locked(estimate.rfq_id)
+    return Estimate.objects.select_for_update().get(pk=estimate_id), rfq
+
+
+@transaction.atomic
+def estimate_send(*, estimate_id: int, user: User) -> Estimate:
+    """Send a draft estimate to the customer; an earlier version is superseded."""
+    estimate, rfq = estimate_locked(estimate_id)
+    if not may_compose(user, rfq):
+        raise NotAllowed("The project leader or the network office sends the estimate.")
+    if estimate.status != Estimate.Status.DRAFT:
+        raise InvalidTransition("Only a draft estimate can be sent.")
+    require_status(
+        rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action="send an estimate"
+    )
+    rfq.estimates.filter(status=Estimate.Status.SENT).update(status=Estimate.Status.SUPERSEDED)
+    estimate.status = Estimate.Status.SENT
+    estimate.sent_at = timezone.now()
+    estimate.save(update_fields=["status", "sent_at"])
+    rfq.status = RFQ.Status.ESTIMATE_SENT
+    rfq.save(update_fields=["status", "updated_at"])
+    deadlines_cancel(rfq=rfq)
+    on_time = rfq.estimate_due_at is None or estimate.sent_at <= rfq.estimate_due_at
+    event_record(
+        kind="estimate.sent",
+        actor=user,
+        rfq=rfq,
+        data={"estimate": estimate.pk, "version": estimate.version, "on_time": on_time},
+    )
+    notifications_create(
+        kind="estimate.sent",
+        subject_type="estimate",
+        subject_id=estimate.pk,
+        recipients=[rfq.customer],
+        context={
+            **rfq_context(rfq),
+            "total": f"¥{estimate.total:,}",
+            "lead_time_days": estimate.lead_time_days,
+            "valid_until": estimate.valid_until.isoformat(),
+        },
+        link=rfq_link(rfq),
+    )
+    return estimate
+
+
+@transaction.atomic
+def estimate_accept(*, estimate_id: int, user: User) -> Order:
+    """The customer accepts the estimate: the order is created for the team to form."""
+    estimate, rfq = estimate_locked(estimate_id)
+    if rfq.customer_id != user.pk:
+        raise NotAllowed("Only the customer who asked accepts the estimate.")
+    if estimate.status != Estimate.Status.SENT:
+        raise InvalidTransition("Only the estimate currently sent can be accepted.")
+    require_status(rfq, RFQ.Status.ESTIMATE_SENT, action="accept the estimate")
+    if estimate.valid_until < timezone.localdate():
+        raise InvalidTransition("This estimate is no longer valid; ask for a new one.")
+    now = timezone.now()
+    estimate.status = Estimate.Status.ACCEPTED
+    estimate.decided_at = now
+    estimate.save(update_fields=["status", "decided_at"])
+    rfq.status = RFQ.Status.ACCEPTED
+    rfq.save(update_fields=["status", "updated_at"])
+    order = Order.objects.create(
+        network=rfq.network,
+        rfq=rfq,
+        estimate=estimate,
+        customer=rfq.customer,
+        leader_firm_id=rfq.leader_firm_id,
+        subtotal=estimate.subtotal,
+        tax=estimate.tax,
+        total=estimate.total,
+        follow_on_of=rfq.follow_on_of,
+    )
+    event_record(
+        kind="estimate.accepted",
+        actor=user,
+        rfq=rfq,
+        data={"estimate": estimate.pk, "order": order.pk},
+    )
+    event_record(kind="order.created", actor=user, order=order, data={"rfq": rfq.pk})
+    notifications_create(
+        kind="estimate.accepted",
+        subject_type="estimate",
+        subject_id=estimate.pk,
+        recipients=[*firm_people([rfq.leader_firm_id]), *office_people(rfq.network)],
+        context={**rfq_context(rfq), "order": order.pk},
+        link=rfq_link(rfq),
+    )
+    return order
+
+
+@transaction.atomic
+def estimate_decline(*, estimate_id: int, user: User, reason: str) -> Estimate:
+    """The customer declines the estimate, saying why."""
+    estimate, rfq = estimate_locked(estimate_id)
+    if rfq.customer_id != user.pk:
+        raise NotAllowed("Only the customer who asked declines the estimate.")
+    if estimate.status != Estimate.Status.SENT:
+        raise InvalidTransition("Only the estimate currently sent can be declined.")
+    if not reason.strip():
+        raise WorkflowError("Tell the network why, so it can do better next time.")
+    estimate.status = Estimate.Status.DECLINED
+    estimate.decided_at = timezone.now()
+    estimate.decline_reason = reason.strip()
+    estimate.save(update_fields=["status", "decided_at", "decline_reason"])
+    rfq.status = RFQ.Status.DECLINED
+    rfq.save(update_fields=["status", "updated_at"])
+    event_record(
+        kind="estimate.declined",
+        actor=user,
+        rfq=rfq,
+        data={"estimate": estimate.pk, "reason": estimate.decline_reason},
+    )
+    notifications_create(
+        kind="estimate.declined",
+        subject_type="estimate",
+        subject_id=estimate.pk,
+        recipients=[*firm_people([rfq.leader_firm_id]), *office_people(rfq.network)],
+        context={**rfq_context(rfq), "reason": estimate.decline_reason},
+        link=rfq_link(rfq),
+    )
+    return estimate

@@ -1,0 +1,231 @@
+"""A customer's request comes in: saved, given its clock, routed and announced at once."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from brokerage.errors import NotAllowed, WorkflowError
+from brokerage.models import Deadline, GroupProposal, Invitation
+from brokerage.policies import policy_for
+from brokerage.roles import firm_people, is_office, office_people
+from brokerage.services.deadlines import deadline_times, deadlines_cancel, deadlines_create
+from brokerage.services.notifications import notifications_create
+from brokerage.services.workflow_support import rfq_context, rfq_link
+from capabilities.models import Capability
+from members.models import Firm, Network, User
+from orders.models import RFQ, RFQRequirement
+from orders.services import event_record
+
+
+@dataclass(frozen=True)
+class RequirementInput:
+    capability_code: str
+    min_grade: int = 1
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RFQInput:
+    """What a customer (or the office on their behalf) asks for."""
+
+    title: str
+    description: str
+    kind: str = RFQ.Kind.PROTOTYPE
+    quantity: int = 1
+    material: str = ""
+    requirements: tuple[RequirementInput, ...] = ()
+    desired_date: datetime.date | None = None
+    budget_min: int | None = None
+    budget_max: int | None = None
+    confidential: bool = False
+    urgency: str = RFQ.Urgency.NORMAL
+    channel: str = RFQ.Channel.WEB
+
+
+@transaction.atomic
+def rfq_submit(
+    *, network: Network, customer: User, data: RFQInput, entered_by: User | None = None
+) -> RFQ:
+    """Save a request, set its deadlines, route it by the network's policy and notify.
+
+    The office may key in a request received by fax, phone or e-mail for a customer.
+    """
+    if entered_by is not None and entered_by.pk != customer.pk:
+        if not is_office(entered_by, network):
+            raise NotAllowed("Only the network's office enters requests for a customer.")
+    elif data.channel != RFQ.Channel.WEB:
+        raise NotAllowed("Requests by fax, phone or e-mail are keyed in by the office.")
+    if customer.firm_id is not None:
+        raise NotAllowed("Requests are submitted by customers, not by member firms' staff.")
+    codes = [requirement.capability_code for requirement in data.requirements]
+    if len(set(codes)) != len(codes):
+        raise WorkflowError("Each capability may be required only once.")
+    capabilities = {
+        capability.code: capability
+        for capability in Capability.objects.filter(code__in=codes, is_active=True)
+    }
+    unknown = sorted(set(codes) - set(capabilities))
+    if unknown:
+        raise WorkflowError("Unknown capabilities: " + ", ".join(unknown) + ".")
+
+    now = timezone.now()
+    rfq = RFQ(
+        network=network,
+        customer=customer,
+        entered_by=entered_by if entered_by is not None and entered_by != customer else None,
+        kind=data.kind,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        quantity=data.quantity,
+        material=data.material.strip(),
+        desired_date=data.desired_date,
+        budget_min=data.budget_min,
+        budget_max=data.budget_max,
+        confidential=data.confidential,
+        urgency=data.urgency,
+        channel=data.channel,
+        status=RFQ.Status.SUBMITTED,
+        submitted_at=now,
+    )
+    times = deadline_times(rfq, now)
+    rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
+    try:
+        rfq.save()
+    except IntegrityError as error:
+        raise WorkflowError("The request is inconsistent (check quantity and budget).") from error
+    RFQRequirement.objects.bulk_create(
+        [
+            RFQRequirement(
+                rfq=rfq,
+                capability=capabilities[requirement.capability_code],
+                min_grade=requirement.min_grade,
+                note=requirement.note,
+            )
+            for requirement in data.requirements
+        ]
+    )
+    deadlines_create(rfq=rfq, times=times)
+    event_record(
+        kind="rfq.submitted",
+        actor=entered_by or customer,
+        rfq=rfq,
+        data={
+            "channel": rfq.channel,
+            "estimate_due_at": rfq.estimate_due_at.isoformat(),
+            "requirements": codes,
+        },
+    )
+    notifications_create(
+        kind="rfq.received",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=[customer],
+        context=rfq_context(rfq),
+        link=rfq_link(rfq),
+    )
+    rfq_route(rfq=rfq)
+    return rfq
+
+
+def rfq_route(*, rfq: RFQ) -> None:
+    """Route a just-submitted request by its network's policy (in the caller's transaction)."""
+    policy = policy_for(rfq.network)
+    plan = policy.route(rfq)
+    if plan.status == RFQ.Status.NO_BID:
+        rfq_close_no_bid(rfq=rfq, reason=plan.no_bid_reason, actor=None)
+        return
+    Invitation.objects.bulk_create(
+        [
+            Invitation(rfq=rfq, firm_id=firm_id, purpose=purpose, rank=rank, reason=reason)
+            for firm_id, purpose, rank, reason in plan.invitations
+        ]
+    )
+    GroupProposal.objects.bulk_create(
+        [GroupProposal(rfq=rfq, group=group, reason=reason) for group, reason in plan.proposals]
+    )
+    rfq.status = plan.status
+    rfq.save(update_fields=["status", "updated_at"])
+    event_record(
+        kind="rfq.routed",
+        actor=None,
+        rfq=rfq,
+        data={
+            "policy": policy.policy,
+            "status": plan.status,
+            "invited": [
+                {"firm": firm_id, "purpose": purpose, "rank": rank, "reason": reason}
+                for firm_id, purpose, rank, reason in plan.invitations
+            ],
+            **plan.data,
+        },
+    )
+    board = rfq.network.policy == Network.Policy.ADMIN_BOARD
+    invitations_announce(
+        rfq=rfq,
+        firm_ids=[row[0] for row in plan.invitations],
+        kind="rfq.board_review" if board else "rfq.invited",
+    )
+    context = {**rfq_context(rfq), "count": len(plan.invitations)}
+    notifications_create(
+        kind="rfq.routed_office",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=office_people(rfq.network),
+        context=context,
+        link=rfq_link(rfq),
+    )
+
+
+def invitations_announce(
+    *, rfq: RFQ, firm_ids: list[int], kind: str = "rfq.invited", extra: dict | None = None
+) -> None:
+    """Tell invited firms' people, on their computers and supervisors' phones."""
+    if not firm_ids:
+        return
+    answer_due = (
+        rfq.deadlines.filter(kind=Deadline.Kind.MEMBER_RESPONSE).values_list("due_at", flat=True)
+    ).first()
+    context = {
+        **rfq_context(rfq),
+        "answer_due": answer_due.astimezone(rfq.network.tzinfo).strftime("%Y-%m-%d %H:%M %Z")
+        if answer_due
+        else "",
+        **(extra or {}),
+    }
+    notifications_create(
+        kind=kind,
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=firm_people(firm_ids),
+        context=context,
+        link=rfq_link(rfq),
+        urgent=rfq.urgency == RFQ.Urgency.URGENT,
+        webhook_firms=Firm.objects.filter(pk__in=firm_ids).exclude(webhook_url=""),
+    )
+
+
+def rfq_close_no_bid(*, rfq: RFQ, reason: str, actor: User | None) -> None:
+    """Close a request nobody can take, telling the customer and the office why."""
+    rfq.status = RFQ.Status.NO_BID
+    rfq.save(update_fields=["status", "updated_at"])
+    deadlines_cancel(rfq=rfq)
+    event_record(kind="rfq.no_bid", actor=actor, rfq=rfq, data={"reason": reason})
+    context = {**rfq_context(rfq), "reason": reason}
+    notifications_create(
+        kind="rfq.no_bid",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=[rfq.customer],
+        context=context,
+        link=rfq_link(rfq),
+    )
+    notifications_create(
+        kind="rfq.no_bid_office",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=office_people(rfq.network),
+        context=context,
+        link=rfq_link(rfq),
+    )

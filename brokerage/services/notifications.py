@@ -1,0 +1,207 @@
+"""Notifications: written with the change they report, delivered after commit by Celery.
+
+Each (person, kind, subject, channel) is unique in the database, so a retried service
+or a task delivered twice can never send the same message twice. Delivery claims a row
+with SELECT … FOR UPDATE SKIP LOCKED and marks it sent in the same transaction.
+"""
+
+import datetime
+import hashlib
+import hmac
+import json
+import logging
+import urllib.request
+from collections.abc import Iterable
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.messages import notification_texts
+from brokerage.models import Notification
+from brokerage.sms import sms_backend
+from members.models import Firm, User
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+WEBHOOK_TIMEOUT_SECONDS = 5
+
+
+def channels_for(person: User, *, urgent: bool) -> list[str]:
+    """Return the channels a person is reached on: in-app always, others by preference."""
+    channels = [Notification.Channel.IN_APP]
+    if person.email and person.notify_by_email:
+        channels.append(Notification.Channel.EMAIL)
+    # Urgent messages go to supervisors' cell phones even if they chose e-mail only.
+    if person.sms_number and (person.notify_by_sms or urgent):
+        channels.append(Notification.Channel.SMS)
+    return channels
+
+
+def notifications_create(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    recipients: Iterable[User],
+    context: dict,
+    link: str = "",
+    urgent: bool = False,
+    webhook_firms: Iterable[Firm] = (),
+) -> None:
+    """Write the notifications of one event and deliver them once the transaction commits."""
+    rows = []
+    now = timezone.now()
+    for person in {person.pk: person for person in recipients if person.is_active}.values():
+        title, body = notification_texts(kind, person.language, context)
+        for channel in channels_for(person, urgent=urgent):
+            in_app = channel == Notification.Channel.IN_APP
+            rows.append(
+                Notification(
+                    recipient=person,
+                    kind=kind,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    channel=channel,
+                    title=title[:200],
+                    body=body,
+                    link=link,
+                    # The inbox row is itself the delivery.
+                    status=Notification.Status.SENT if in_app else Notification.Status.PENDING,
+                    sent_at=now if in_app else None,
+                )
+            )
+    for firm in webhook_firms:
+        if not firm.webhook_url:
+            continue
+        title, body = notification_texts(kind, "en", context)
+        rows.append(
+            Notification(
+                firm=firm,
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                channel=Notification.Channel.WEBHOOK,
+                title=title[:200],
+                body=body,
+                link=link,
+                payload={"kind": kind, subject_type: subject_id, **_json_safe(context)},
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(
+        lambda: enqueue_delivery(kind=kind, subject_type=subject_type, subject_id=subject_id)
+    )
+
+
+def _json_safe(context: dict) -> dict:
+    return json.loads(json.dumps(context, default=str))
+
+
+def enqueue_delivery(*, kind: str, subject_type: str, subject_id: int) -> None:
+    """Ask a worker to deliver; if the broker is down, the outbox sweeper will."""
+    from brokerage.tasks import deliver_notifications
+
+    try:
+        deliver_notifications.apply_async(
+            kwargs={"kind": kind, "subject_type": subject_type, "subject_id": subject_id},
+            retry=False,
+        )
+    except Exception as error:  # noqa: BLE001 - the row waits in the outbox either way
+        logger.warning("broker unavailable, notifications wait for the sweeper: %s", error)
+
+
+def pending_notification_ids(
+    *, kind: str | None = None, subject_type: str | None = None, subject_id: int | None = None
+) -> list[int]:
+    """Return the ids of pending notifications that are due for a delivery attempt."""
+    now = timezone.now()
+    pending = Notification.objects.filter(status=Notification.Status.PENDING).exclude(
+        next_attempt_at__gt=now
+    )
+    if kind is not None:
+        pending = pending.filter(kind=kind, subject_type=subject_type, subject_id=subject_id)
+    return list(pending.order_by("id").values_list("id", flat=True)[:1000])
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Deliver one pending notification; return True if this call sent it."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient", "firm")
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .first()
+        )
+        if notification is None:
+            return False
+        try:
+            send_on_channel(notification)
+        except Exception as error:  # noqa: BLE001 - any backend failure is retried later
+            notification.attempts += 1
+            notification.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = Notification.Status.FAILED
+            else:
+                backoff = datetime.timedelta(seconds=30 * 2 ** (notification.attempts - 1))
+                notification.next_attempt_at = timezone.now() + backoff
+            notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            logger.warning("notification %s failed: %s", notification.pk, error)
+            return False
+        notification.status = Notification.Status.SENT
+        notification.sent_at = timezone.now()
+        notification.attempts += 1
+        notification.save(update_fields=["status", "sent_at", "attempts"])
+        return True
+
+
+def send_on_channel(notification: Notification) -> None:
+    channel = notification.channel
+    if channel == Notification.Channel.EMAIL:
+        body = notification.body
+        if notification.link:
+            body = f"{body}\n\n{notification.link}"
+        send_mail(notification.title, body, None, [notification.recipient.email])
+    elif channel == Notification.Channel.SMS:
+        sms_backend().send(
+            to=str(notification.recipient.sms_number),
+            body=f"{notification.title} {notification.link}".strip()[:670],
+        )
+    elif channel == Notification.Channel.WEBHOOK:
+        post_webhook(notification)
+    else:
+        raise ValueError(f"nothing delivers the {channel} channel")
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """Return the hex HMAC-SHA256 of a webhook body, sent as X-Signature-SHA256."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post_webhook(notification: Notification) -> None:
+    firm = notification.firm
+    body = json.dumps(
+        {
+            "id": notification.pk,
+            "kind": notification.kind,
+            "title": notification.title,
+            "body": notification.body,
+            "link": notification.link,
+            "data": notification.payload,
+        },
+        ensure_ascii=False,
+    ).encode()
+    request = urllib.request.Request(
+        firm.webhook_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Notification-Id": str(notification.pk),
+            "X-Signature-SHA256": webhook_signature(firm.webhook_secret, body),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+        if response.status >= 300:
+            raise RuntimeError(f"webhook answered {response.status}")

@@ -1,0 +1,58 @@
+"""What every workflow step needs: the locked request, the actor's role, links."""
+
+from django.urls import reverse
+
+from brokerage.errors import InvalidTransition
+from brokerage.roles import membership_of
+from members.models import Membership, User
+from orders.models import RFQ
+
+
+def rfq_locked(rfq_id: int) -> RFQ:
+    """Return the request locked for update, so that racing steps run one after the other."""
+    rfq = (
+        RFQ.objects.select_for_update(of=("self",))
+        .select_related("network", "customer")
+        .filter(pk=rfq_id)
+        .first()
+    )
+    if rfq is None:
+        raise InvalidTransition("This request does not exist.")
+    return rfq
+
+
+def require_status(rfq: RFQ, *allowed: str, action: str) -> None:
+    if rfq.status not in allowed:
+        raise InvalidTransition(
+            f"Cannot {action}: the request is {rfq.get_status_display().lower()}."
+        )
+
+
+def actor_role(user: User, rfq: RFQ) -> str | None:
+    """Return how the user stands to a request: customer, office, or a member role."""
+    if not user.is_authenticated:
+        return None
+    if user.pk == rfq.customer_id:
+        return "customer"
+    membership = membership_of(user, rfq.network)
+    if membership is not None:
+        return "office" if membership.role == Membership.Role.OFFICE else membership.role
+    if user.is_staff:
+        return "staff"
+    return None
+
+
+def rfq_link(rfq: RFQ) -> str:
+    return reverse("rfq-detail", args=[rfq.pk])
+
+
+def rfq_context(rfq: RFQ) -> dict:
+    """Return what notifications about a request may say (never confidential details)."""
+    return {
+        "rfq": rfq.pk,
+        "title": rfq.title,
+        "due": rfq.estimate_due_at.astimezone(rfq.network.tzinfo).strftime("%Y-%m-%d %H:%M %Z")
+        if rfq.estimate_due_at
+        else "",
+        "network": rfq.network.slug,
+    }

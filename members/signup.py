@@ -1,0 +1,50 @@
+"""Customers' accounts: signing up online, or created by the office for a fax request."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.crypto import get_random_string
+
+from members.models import User
+
+
+def username_for(email: str) -> str:
+    base = email.split("@", 1)[0].lower()[:100] or "customer"
+    candidate = base
+    while User.objects.filter(username=candidate).exists():
+        candidate = f"{base}-{get_random_string(4, 'abcdefghjkmnpqrstuvwxyz23456789')}"
+    return candidate
+
+
+@transaction.atomic
+def customer_register(
+    *,
+    email: str,
+    name: str,
+    password: str | None,
+    organization: str = "",
+    customer_type: str = User.CustomerType.COMPANY,
+    language: str = User.Language.JA,
+    username: str = "",
+) -> User:
+    """Create a customer's account; without a password it cannot log in until reset."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with this e-mail exists; please log in."})
+    if username and User.objects.filter(username=username).exists():
+        raise ValidationError({"username": "This username is taken."})
+    user = User(
+        username=username or username_for(email),
+        email=email,
+        first_name=name.strip()[:150],
+        organization=organization.strip(),
+        customer_type=customer_type,
+        language=language,
+    )
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user

@@ -1,0 +1,61 @@
+"""Writes of the customer's records that need no workflow: the timeline and threads."""
+
+from django.db import transaction
+
+from members.models import User
+from orders.drawings import DrawingRejected, inspect_drawing
+from orders.models import RFQ, Drawing, Event, Message, Order
+
+
+def event_record(
+    *,
+    kind: str,
+    actor: User | None,
+    rfq: RFQ | None = None,
+    order: Order | None = None,
+    data: dict | None = None,
+) -> Event:
+    """Append an event to a request's or order's timeline (in the caller's transaction)."""
+    if rfq is None and order is None:
+        raise ValueError("an event belongs to a request or an order")
+    return Event.objects.create(
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        rfq=rfq,
+        order=order,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def message_post(*, rfq: RFQ, author: User, body: str, audience: str) -> Message:
+    """Post a message on a request's thread and record it on the timeline."""
+    body = body.strip()
+    if not body:
+        raise ValueError("a message needs some text")
+    message = Message.objects.create(rfq=rfq, author=author, body=body, audience=audience)
+    event_record(
+        kind="message.posted",
+        actor=author,
+        rfq=rfq,
+        data={"message": message.pk, "audience": audience},
+    )
+    return message
+
+
+@transaction.atomic
+def drawing_attach(*, rfq: RFQ, uploaded, user: User) -> Drawing:
+    """Attach a drawing to a request after checking its content; the same file only once."""
+    facts = inspect_drawing(uploaded)
+    if Drawing.objects.filter(rfq=rfq, sha256=facts["sha256"]).exists():
+        raise DrawingRejected(f"“{facts['original_name']}” is already attached.")
+    drawing = Drawing(rfq=rfq, uploaded_by=user, **facts)
+    drawing.file.save(facts["original_name"], uploaded, save=False)
+    drawing.save()
+    event_record(
+        kind="drawing.attached",
+        actor=user,
+        rfq=rfq,
+        data={"drawing": drawing.pk, "name": drawing.original_name, "size": drawing.size},
+    )
+    return drawing
