@@ -64,9 +64,92 @@ CATALOGUE = {
         _("The customer declined the estimate for request #{rfq}: {title}"),
         _("Reason given: {reason}"),
     ),
+    "deadline.answer_overdue": (
+        _("Please answer request #{rfq} now: {title}"),
+        _("The time to answer has passed. The estimate is due by {due}."),
+    ),
+    "deadline.answers_missing_office": (
+        _("{count} firms have not answered request #{rfq}: {title}"),
+        _("The estimate is due by {due}."),
+    ),
+    "deadline.reminder": (
+        _("Estimate for request #{rfq} due in {minutes} minutes: {title}"),
+        _("It is due by {due}."),
+    ),
+    "deadline.estimate_breached": (
+        _("URGENT: the estimate for request #{rfq} is overdue: {title}"),
+        _("It was due by {due}. Designate a leader or send the estimate now."),
+    ),
+    "deadline.estimate_late_customer": (
+        _("Your estimate for request #{rfq} is taking longer"),
+        _(
+            "We are sorry: it was due by {due}. The network office has been alerted and "
+            "will send it as soon as possible."
+        ),
+    ),
+    "deadline.failed": (
+        _("A deadline of request #{rfq} could not be processed: {title}"),
+        _("Deadline: {deadline}. Please check the request."),
+    ),
     "message.posted": (
         _("New message on request #{rfq}: {title}"),
         _("{author}: {excerpt}"),
+    ),
+    "team.assigned": (
+        _("Your firm is in the team for order #{order}: {title}"),
+        _("Your part: {work_package} ({terms}). Please confirm it, or decline with a reason."),
+    ),
+    "team.declined": (
+        _("{firm} declined its part of order #{order}: {title}"),
+        _("Reason: {reason}. Give the work package to another firm."),
+    ),
+    "order.in_production": (
+        _("Order #{order} is in production: {title}"),
+        _("Every team member has confirmed its part."),
+    ),
+    "work_package.done": (
+        _("{firm} finished its work on order #{order}: {work_package}"),
+        _("Finished on {on}."),
+    ),
+    "delivery.shipped": (
+        _("A delivery for your order #{order} is on its way: {title}"),
+        _("{description}. Please confirm receipt when it arrives."),
+    ),
+    "delivery.received": (
+        _("The customer confirmed receipt on order #{order}: {title}"),
+        _("{description}"),
+    ),
+    "order.completed": (
+        _("Order #{order} is completed: {title}"),
+        _("Delivered and paid in full. Thank you."),
+    ),
+    "invoice.issued": (
+        _("Invoice {number} for your order #{order}: {total}"),
+        _("Consumption tax (10%): {tax}. Registration number: {registration_number}."),
+    ),
+    "payment.received": (
+        _("We received your payment of {amount} for order #{order}"),
+        _("Still owed: {owed}."),
+    ),
+    "payment.allocated": (
+        _("{amount} allocated to your firm for order #{order}"),
+        _("Your part of the customer's payment, after the office fee."),
+    ),
+    "fault.claimed": (
+        _("Damages of {amount} charged to your firm on order #{order}"),
+        _("{description}"),
+    ),
+    "refund.issued": (
+        _("A refund of {amount} for your order #{order}"),
+        _("{reason}"),
+    ),
+    "payout.closed": (
+        _("{amount} will be transferred to your firm on {transfer_date}"),
+        _("Payout batch #{batch} of {network}."),
+    ),
+    "order.follow_on": (
+        _("Follow-on request #{rfq} after order #{order}: {title}"),
+        _("The customer asked for more after this order."),
     ),
 }
 

@@ -1,7 +1,10 @@
 """Celery tasks of the brokering engine: thin wrappers that call services, safe to rerun."""
 
+import time
+
 from celery import shared_task
 
+from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.services.notifications import notification_deliver, pending_notification_ids
 from brokerage.services.platform import heartbeat_record
 
@@ -23,3 +26,21 @@ def deliver_notifications(kind: str, subject_type: str, subject_id: int) -> int:
 def sweep_notifications() -> int:
     """Deliver whatever waits in the outbox: after a broker outage, or a retry falling due."""
     return sum(notification_deliver(notification_id=pk) for pk in pending_notification_ids())
+
+
+# A sweep stops starting batches after this long, leaving the rest to the next sweep,
+# so that a sweep never outlives the beat interval by much.
+SWEEP_TIME_BUDGET_SECONDS = 50
+
+
+@shared_task(name="brokerage.sweep_deadlines")
+def sweep_deadlines() -> int:
+    """Fire every due deadline, batch by batch; return how many fired or were cancelled."""
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < SWEEP_TIME_BUDGET_SECONDS:
+        claimed = deadlines_fire_due()
+        total += claimed
+        if claimed == 0:
+            break
+    return total

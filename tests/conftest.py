@@ -1,4 +1,6 @@
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -56,53 +58,171 @@ def database_url_of_test_database() -> str:
     )
 
 
-class CeleryWorker:
-    """A real `celery worker` process consuming its own queue, on the test database."""
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, queue: str, process: subprocess.Popen, log: Path):
-        self.queue = queue
-        self.process = process
-        self.log = log
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
+class Background:
+    """Real background processes for a test: a private Redis, Celery workers and beat.
+
+    They run on the test database, so what they do is visible to the test, and they
+    are stopped (or killed) when the test ends.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.redis_port: int | None = None
+
+    def _spawn(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
+        log = (self.folder / f"{name}.log").open("w")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        self.processes[name] = process
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.folder / f"{name}.log").read_text(errors="replace")
+
+    def logs(self) -> str:
+        return "\n".join(f"== {name}\n{self.log(name)[-3000:]}" for name in self.processes)
+
+    @property
+    def private_redis_available(self) -> bool:
+        return shutil.which("redis-server") is not None
+
+    def start_redis(self) -> str:
+        """Start (or restart, on the same port) a private Redis; return its URL."""
+        if self.redis_port is None:
+            self.redis_port = free_port()
+        self._spawn(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            dict(os.environ),
+        )
+        url = f"redis://127.0.0.1:{self.redis_port}/0"
+        assert wait_until(lambda: redis_answers(self.redis_port), timeout=10), self.logs()
+        return url
+
+    def stop(self, name: str, *, kill: bool = False) -> None:
+        process = self.processes[name]
+        if kill:
+            process.kill()
+        else:
+            process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def env(self, broker_url: str | None, **extra: str) -> dict:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_of_test_database(),
+            "VAR_DIR": str(self.folder / "var"),
+            **extra,
+        }
+        if broker_url:
+            env["REDIS_URL"] = broker_url
+        else:
+            env.pop("REDIS_URL", None)
+        return env
+
+    def start_worker(
+        self, name: str, *, broker_url: str | None, queues: str | None = None, **extra: str
+    ) -> subprocess.Popen:
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "brokerage",
+            "worker",
+            "--pool=solo",
+            "--hostname",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=INFO",
+        ]
+        if queues:
+            command += ["--queues", queues]
+        return self._spawn(name, command, self.env(broker_url, **extra))
+
+    def start_beat(self, *, broker_url: str | None, **extra: str) -> subprocess.Popen:
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "brokerage",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(self.folder / "beat-schedule"),
+        ]
+        return self._spawn("beat", command, self.env(broker_url, **extra))
+
+    def stop_all(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                self.stop(name)
+
+
+def redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
+def background(transactional_db, tmp_path):
+    """Start real Redis, Celery worker and beat processes on the test database."""
+    cluster = Background(tmp_path)
+    yield cluster
+    cluster.stop_all()
+
+
+class CeleryWorker:
+    """A real `celery worker` consuming its own queue on the configured broker."""
+
+    def __init__(self, queue: str, background: Background):
+        self.queue = queue
+        self.background = background
+
+    def output(self) -> str:
+        return self.background.log("worker")
+
+
+@pytest.fixture
+def celery_worker(background):
     """Start a real Celery worker on the configured broker and the test database."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url_of_test_database()}
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "brokerage",
-                "worker",
-                "--pool=solo",
-                "--queues",
-                queue,
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    worker = CeleryWorker(queue, process, log)
-    yield worker
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    # The worker shares the suite's broker (Redis in CI) and its file-system folder.
+    background.start_worker(
+        "worker",
+        broker_url=os.environ.get("REDIS_URL"),
+        queues=queue,
+        VAR_DIR=os.environ.get("VAR_DIR", str(ROOT / "var")),
+    )
+    return CeleryWorker(queue, background)
 
 
 def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.2):

@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from brokerage.api.sla import NetworkSlaView
 from brokerage.api.workflow import (
     EstimateViewSet,
     InvitationViewSet,
@@ -15,4 +17,7 @@ router.register("estimates", EstimateViewSet, basename="estimate")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("notifications", NotificationViewSet, basename="notification")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("networks/<slug:slug>/sla/", NetworkSlaView.as_view(), name="network-sla"),
+    *router.urls,
+]

@@ -129,7 +129,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     """Deliver one pending notification; return True if this call sent it."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "firm")
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .first()

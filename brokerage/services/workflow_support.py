@@ -43,7 +43,8 @@ def actor_role(user: User, rfq: RFQ) -> str | None:
 
 
 def rfq_link(rfq: RFQ) -> str:
-    return reverse("rfq-detail", args=[rfq.pk])
+    """Return the request's page: each person sees it as their role (a firm, its invitation)."""
+    return reverse("pages:request", args=[rfq.pk])
 
 
 def rfq_context(rfq: RFQ) -> dict:

@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("HEARTBEAT_SECONDS", default=30.0),
         "kwargs": {"name": "worker"},
     },
+    "sweep-deadlines": {
+        "task": "brokerage.sweep_deadlines",
+        "schedule": env.float("DEADLINE_SWEEP_SECONDS", default=5.0),
+    },
     "sweep-notifications": {
         "task": "brokerage.sweep_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=15.0),

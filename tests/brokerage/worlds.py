@@ -58,7 +58,9 @@ def base_world(policy: str, **network_fields) -> World:
     network = NetworkFactory(policy=policy, **network_fields)
     office = FirmFactory(name_en="Office")
     MembershipFactory(network=network, firm=office, role=Membership.Role.OFFICE)
-    office_user = FirmUserFactory(firm=office, username=f"{network.slug}-office")
+    office_user = FirmUserFactory(
+        firm=office, username=f"{network.slug}-office", sms_number="+819087654321"
+    )
     customer = CustomerFactory(username=f"{network.slug}-customer")
     return World(network=network, office_user=office_user, customer=customer)
 

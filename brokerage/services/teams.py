@@ -1,0 +1,397 @@
+"""Teams: the leader or the office assembles one per order; each firm confirms its part.
+
+A team is a list of parts, one per member firm: a role, a work package (a Rodan21 phase,
+a Migakiya quantity, one skill of a Kyoto "set"), planned dates, and what the firm
+receives of each payment: either a share in basis points (all shares sum to 10,000) or a
+fixed amount (all amounts sum to what is left of the order's total after the office
+fee). Mixing the two in one team is refused: the payment split needs one kind of weight.
+
+The team can be changed while it forms. A part whose terms change must be confirmed
+again; when every firm has confirmed, the order goes into production and the team is
+fixed, so that every payment is split by the shares the firms agreed to.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
+from brokerage.models import TeamMember
+from brokerage.roles import firm_people
+from brokerage.services.notifications import notifications_create
+from brokerage.services.order_support import (
+    coordinators,
+    is_order_leader,
+    is_order_office,
+    order_context,
+    order_link,
+    order_locked,
+    yen,
+)
+from members.models import Firm, Membership, User
+from orders.models import Order
+from orders.money import BASIS_POINTS, split_fee
+from orders.services import event_record
+
+MAX_TEAM_SIZE = 50
+
+
+@dataclass(frozen=True)
+class TeamMemberInput:
+    firm_id: int
+    work_package: str
+    role: str = TeamMember.Role.MEMBER
+    share_bps: int | None = None
+    amount: int | None = None
+    phase: str = ""
+    quantity: int | None = None
+    planned_start: datetime.date | None = None
+    planned_finish: datetime.date | None = None
+
+    def terms(self) -> tuple:
+        """Return what a firm agrees to when it confirms its part."""
+        return (
+            self.role,
+            self.work_package.strip(),
+            self.phase,
+            self.quantity,
+            self.share_bps,
+            self.amount,
+            self.planned_start,
+            self.planned_finish,
+        )
+
+
+def part_terms(part: TeamMember) -> tuple:
+    return (
+        part.role,
+        part.work_package,
+        part.phase,
+        part.quantity,
+        part.share_bps,
+        part.amount,
+        part.planned_start,
+        part.planned_finish,
+    )
+
+
+def distributable(order: Order) -> tuple[int, int]:
+    """Return (office fee, what is left for the team) of the order's whole total."""
+    return split_fee(order.total, order.network.office_fee_bps)
+
+
+def describe_terms(part: TeamMember) -> str:
+    if part.share_bps is not None:
+        return f"{part.share_bps / 100:.2f}% of each payment after the office fee"
+    return f"{yen(part.amount)} in all"
+
+
+def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[str]]:
+    """Return what is wrong with a proposed team, per field (empty when it is right)."""
+    errors: list[str] = []
+    if not members:
+        return {"members": ["A team has at least one member firm."]}
+    if len(members) > MAX_TEAM_SIZE:
+        return {"members": [f"A team has at most {MAX_TEAM_SIZE} member firms."]}
+    firm_ids = [member.firm_id for member in members]
+    repeated = sorted({firm_id for firm_id in firm_ids if firm_ids.count(firm_id) > 1})
+    if repeated:
+        errors.append(
+            f"Firm(s) {', '.join(map(str, repeated))} appear more than once; give each firm "
+            "one part and describe all its work in that part's work package."
+        )
+    eligible = dict(
+        Membership.objects.filter(network=order.network, firm_id__in=firm_ids, is_active=True)
+        .exclude(role=Membership.Role.OFFICE)
+        .values_list("firm_id", "firm__name_en")
+    )
+    outsiders = sorted(set(firm_ids) - set(eligible))
+    if outsiders:
+        errors.append(
+            f"Firm(s) {', '.join(map(str, outsiders))} are not active member firms of "
+            f"{order.network.name_en}; a team is made of the network's members."
+        )
+    if any(not member.work_package.strip() for member in members):
+        errors.append("Every part needs a work package: what this firm does.")
+    leaders = [member for member in members if member.role == TeamMember.Role.LEADER]
+    if any(member.firm_id != order.leader_firm_id for member in leaders):
+        errors.append(
+            f"Only the project leader firm (#{order.leader_firm_id}) takes the leader role."
+        )
+    quantity = order.rfq.quantity
+    if any(member.quantity is not None and member.quantity > quantity for member in members):
+        errors.append(f"A part's quantity cannot exceed the order's {quantity:,} pieces.")
+    if any(
+        member.planned_start
+        and member.planned_finish
+        and member.planned_start > member.planned_finish
+        for member in members
+    ):
+        errors.append("A part's planned finish cannot be before its planned start.")
+    with_share = [member for member in members if member.share_bps is not None]
+    with_amount = [member for member in members if member.amount is not None]
+    if any((member.share_bps is None) == (member.amount is None) for member in members):
+        errors.append("Give each member either a share (basis points) or a fixed amount.")
+    elif with_share and with_amount:
+        errors.append(
+            "Give every member a share or every member a fixed amount, not a mix: "
+            "each payment is split by one kind of weight."
+        )
+    elif with_share:
+        total_bps = sum(member.share_bps for member in with_share)
+        if total_bps != BASIS_POINTS:
+            errors.append(
+                f"The shares add up to {total_bps:,} basis points ({total_bps / 100:.2f}%); "
+                f"they must add up to {BASIS_POINTS:,} (100%)."
+            )
+    else:
+        fee, rest = distributable(order)
+        total_amount = sum(member.amount for member in with_amount)
+        if total_amount != rest:
+            errors.append(
+                f"The fixed amounts add up to {yen(total_amount)}; they must add up to "
+                f"{yen(rest)}: the order's total {yen(order.total)} less the office fee "
+                f"{yen(fee)} ({order.network.office_fee_bps / 100:.2f}%)."
+            )
+    return {"members": errors} if errors else {}
+
+
+@transaction.atomic
+def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> list[TeamMember]:
+    """Assemble or change the order's team; parts whose terms change are confirmed again."""
+    order = order_locked(order_id)
+    if not (is_order_office(user, order) or is_order_leader(user, order)):
+        raise NotAllowed("The project leader or the network office assembles the team.")
+    if order.status != Order.Status.TEAM_FORMING:
+        raise InvalidTransition(
+            "The team is fixed: every member confirmed its part and production has started."
+        )
+    errors = team_errors(order, members)
+    if errors:
+        raise ValidationError(errors)
+
+    existing = {part.firm_id: part for part in order.team_members.select_for_update()}
+    wanted = {member.firm_id: member for member in members}
+    unchanged = {
+        firm_id
+        for firm_id, part in existing.items()
+        if firm_id in wanted and part_terms(part) == wanted[firm_id].terms()
+    }
+    stale = [part.pk for firm_id, part in existing.items() if firm_id not in unchanged]
+    TeamMember.objects.filter(pk__in=stale).delete()
+    created = []
+    for position, member in enumerate(members):
+        if member.firm_id in unchanged:
+            part = existing[member.firm_id]
+            if part.position != position:
+                part.position = position
+                part.save(update_fields=["position"])
+            continue
+        created.append(
+            TeamMember.objects.create(
+                order=order,
+                firm_id=member.firm_id,
+                position=position,
+                role=member.role,
+                work_package=member.work_package.strip(),
+                phase=member.phase,
+                quantity=member.quantity,
+                share_bps=member.share_bps,
+                amount=member.amount,
+                planned_start=member.planned_start,
+                planned_finish=member.planned_finish,
+            )
+        )
+    event_record(
+        kind="team.set",
+        actor=user,
+        order=order,
+        data={
+            "firms": [member.firm_id for member in members],
+            "weights": "share" if members[0].share_bps is not None else "amount",
+            "to_confirm": [part.firm_id for part in created],
+        },
+    )
+    for part in created:
+        notifications_create(
+            kind="team.assigned",
+            subject_type="team_member",
+            subject_id=part.pk,
+            recipients=firm_people([part.firm_id]),
+            context={
+                **order_context(order),
+                "work_package": part.work_package,
+                "terms": describe_terms(part),
+            },
+            link=order_link(order),
+        )
+    production_start_if_confirmed(order=order, actor=user)
+    return list(order.team_members.select_related("firm").order_by("position", "id"))
+
+
+@transaction.atomic
+def team_member_answer(*, order_id: int, user: User, accept: bool, reason: str = "") -> TeamMember:
+    """A team firm confirms its part, or declines it saying why."""
+    order = order_locked(order_id)
+    part = (
+        TeamMember.objects.select_for_update()
+        .filter(order=order, firm_id=user.firm_id if user.is_authenticated else None)
+        .first()
+    )
+    if part is None:
+        raise NotAllowed("Only a firm with a part in the team confirms it.")
+    if order.status != Order.Status.TEAM_FORMING:
+        raise InvalidTransition("The team is already fixed; production has started.")
+    if part.confirmation != TeamMember.Confirmation.PENDING:
+        raise InvalidTransition(
+            f"Your firm already answered: {part.get_confirmation_display().lower()}."
+        )
+    reason = reason.strip()
+    if not accept and not reason:
+        raise ValidationError(
+            {"reason": ["Tell the leader why, so that the part can go to another firm."]}
+        )
+    part.confirmation = (
+        TeamMember.Confirmation.CONFIRMED if accept else TeamMember.Confirmation.DECLINED
+    )
+    part.confirmed_at = timezone.now()
+    part.confirmed_by = user
+    part.decline_reason = "" if accept else reason
+    part.save(update_fields=["confirmation", "confirmed_at", "confirmed_by", "decline_reason"])
+    event_record(
+        kind="team.member_confirmed" if accept else "team.member_declined",
+        actor=user,
+        order=order,
+        data={"firm": part.firm_id, "part": part.pk, **({} if accept else {"reason": reason})},
+    )
+    if accept:
+        production_start_if_confirmed(order=order, actor=user)
+    else:
+        notifications_create(
+            kind="team.declined",
+            subject_type="team_member",
+            subject_id=part.pk,
+            recipients=coordinators(order),
+            context={**order_context(order), "firm": part.firm.name, "reason": reason},
+            link=order_link(order),
+        )
+    return part
+
+
+def production_start_if_confirmed(*, order: Order, actor: User | None) -> bool:
+    """Start production once every part is confirmed (in the caller's transaction)."""
+    answers = list(order.team_members.values_list("confirmation", flat=True))
+    if not answers or any(answer != TeamMember.Confirmation.CONFIRMED for answer in answers):
+        return False
+    order.status = Order.Status.IN_PRODUCTION
+    order.save(update_fields=["status"])
+    event_record(kind="order.in_production", actor=actor, order=order, data={})
+    notifications_create(
+        kind="order.in_production",
+        subject_type="order",
+        subject_id=order.pk,
+        recipients=[*coordinators(order), order.customer],
+        context=order_context(order),
+        link=order_link(order),
+    )
+    return True
+
+
+@transaction.atomic
+def work_package_update(
+    *,
+    order_id: int,
+    part_id: int,
+    user: User,
+    state: str | None = None,
+    on: datetime.date | None = None,
+    planned_start: datetime.date | None = None,
+    planned_finish: datetime.date | None = None,
+) -> TeamMember:
+    """Move a work package to a new state on a date, or move its planned dates."""
+    order = order_locked(order_id)
+    part = (
+        TeamMember.objects.select_for_update()
+        .select_related("firm")
+        .filter(pk=part_id, order=order)
+        .first()
+    )
+    if part is None:
+        raise InvalidTransition("This order has no such work package.")
+    own = user.is_authenticated and user.firm_id == part.firm_id
+    if not (own or is_order_leader(user, order) or is_order_office(user, order)):
+        raise NotAllowed("The firm doing the work, the leader or the office updates it.")
+    if order.status not in (Order.Status.TEAM_FORMING, Order.Status.IN_PRODUCTION):
+        raise InvalidTransition("The order is delivered; its work packages are closed.")
+    changed = []
+    if planned_start is not None or planned_finish is not None:
+        start = planned_start or part.planned_start
+        finish = planned_finish or part.planned_finish
+        if start and finish and start > finish:
+            raise ValidationError({"planned_finish": ["The finish is before the start."]})
+        part.planned_start, part.planned_finish = start, finish
+        changed += ["planned_start", "planned_finish"]
+    if state is not None:
+        _change_state(order, part, state, on or timezone.localdate(timezone=order.network.tzinfo))
+        changed += ["state", "started_on", "finished_on"]
+    if not changed:
+        raise ValidationError({"state": ["Give a new state or new planned dates."]})
+    part.save(update_fields=changed)
+    event_record(
+        kind="work_package.updated",
+        actor=user,
+        order=order,
+        data={
+            "part": part.pk,
+            "firm": part.firm_id,
+            "work_package": part.work_package,
+            "state": part.state,
+            "started_on": part.started_on.isoformat() if part.started_on else None,
+            "finished_on": part.finished_on.isoformat() if part.finished_on else None,
+        },
+    )
+    if state == TeamMember.State.DONE:
+        notifications_create(
+            kind="work_package.done",
+            subject_type="team_member",
+            subject_id=part.pk,
+            recipients=coordinators(order),
+            context={
+                **order_context(order),
+                "firm": part.firm.name,
+                "work_package": part.work_package,
+                "on": part.finished_on.isoformat(),
+            },
+            link=order_link(order),
+        )
+    return part
+
+
+def _change_state(order: Order, part: TeamMember, state: str, on: datetime.date) -> None:
+    if order.status != Order.Status.IN_PRODUCTION:
+        raise InvalidTransition("Work starts once every member has confirmed its part.")
+    if state == part.state:
+        raise InvalidTransition(f"The work package is already {part.get_state_display().lower()}.")
+    if state == TeamMember.State.PLANNED:
+        raise InvalidTransition("Work that has started cannot go back to planned.")
+    if state == TeamMember.State.IN_PROGRESS:
+        # From done back to in progress is rework: the package is open again.
+        part.started_on = part.started_on or on
+        part.finished_on = None
+    elif state == TeamMember.State.DONE:
+        part.started_on = part.started_on or on
+        if on < part.started_on:
+            raise ValidationError(
+                {"on": [f"The work cannot finish before it started ({part.started_on})."]}
+            )
+        part.finished_on = on
+    else:
+        raise WorkflowError(f"Unknown state “{state}”.")
+    part.state = state
+
+
+def firm_names(firm_ids) -> dict[int, str]:
+    return {firm.pk: firm.name for firm in Firm.objects.filter(pk__in=list(firm_ids))}
