@@ -12,14 +12,12 @@ workflow moves them on and their times are stamped relative to the first load.
 
 import collections
 import datetime
-import functools
-import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from brokerage.clock import clock_for
@@ -34,6 +32,8 @@ from brokerage.demo.networks import (
     demo_networks,
 )
 from brokerage.demo.taxonomy import QUALITY_STANDARDS, TAXONOMY
+from brokerage.models import Invitation
+from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
 from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
 from members.models import (
     Firm,
@@ -45,7 +45,6 @@ from members.models import (
     User,
 )
 from orders.models import RFQ, Event, RFQRequirement
-from orders.services import event_record
 
 DEMO_PASSWORD = "demo"
 
@@ -523,7 +522,6 @@ def _load_requests(
     """Create the declared requests that do not exist yet, keyed by network, customer, title."""
     report.count(RFQ, declared=len(REQUESTS))
     report.count(RFQRequirement, declared=sum(len(request.requirements) for request in REQUESTS))
-    report.count(Event, declared=sum(request.status == "submitted" for request in REQUESTS))
     existing = set(
         RFQ.objects.filter(
             network__in=networks.values(),
@@ -535,20 +533,72 @@ def _load_requests(
         network, customer = networks[request.network], users[request.customer]
         if (network.pk, customer.pk, request.title) in existing:
             continue
-        rfq = _create_request(request, network, customer, users, now)
-        RFQRequirement.objects.bulk_create(
-            RFQRequirement(
-                rfq=rfq,
-                capability=capabilities[requirement.code],
-                min_grade=requirement.min_grade,
-                note=requirement.note,
+        if request.status == RFQ.Status.SUBMITTED:
+            rfq = _submit_request(request, network, customer, users, now)
+        else:
+            rfq = _create_request(request, network, customer, users, now)
+            RFQRequirement.objects.bulk_create(
+                RFQRequirement(
+                    rfq=rfq,
+                    capability=capabilities[requirement.code],
+                    min_grade=requirement.min_grade,
+                    note=requirement.note,
+                )
+                for requirement in request.requirements
             )
-            for requirement in request.requirements
-        )
         report.count(RFQRequirement, created=len(request.requirements))
         created.append(rfq)
     report.count(RFQ, created=len(created))
-    _record_submissions(report, networks, users)
+
+
+def _submit_request(
+    request: RequestSpec,
+    network: Network,
+    customer: User,
+    users: dict[str, User],
+    now: datetime.datetime,
+) -> RFQ:
+    """Submit through the real intake, so the request is routed with its clock running.
+
+    A request declared as submitted some minutes ago came in then: its clock runs from
+    that moment, so the demo shows clocks at every stage, overdue ones included.
+    """
+    submitted_at = now - datetime.timedelta(minutes=request.submitted_minutes_ago or 0)
+    rfq = rfq_submit(
+        submitted_at=submitted_at,
+        network=network,
+        customer=customer,
+        entered_by=users[request.entered_by] if request.entered_by else None,
+        data=RFQInput(
+            title=request.title,
+            description=request.description,
+            kind=request.kind,
+            quantity=request.quantity,
+            material=request.material,
+            requirements=tuple(
+                RequirementInput(
+                    capability_code=requirement.code,
+                    min_grade=requirement.min_grade,
+                    note=requirement.note,
+                )
+                for requirement in request.requirements
+            ),
+            desired_date=(
+                timezone.localdate() + datetime.timedelta(days=request.desired_in_days)
+                if request.desired_in_days
+                else None
+            ),
+            budget_min=request.budget_min,
+            budget_max=request.budget_max,
+            confidential=request.confidential,
+            urgency=request.urgency,
+            channel=request.channel,
+        ),
+    )
+    # Rows stamped on insert show when the request really came in.
+    Invitation.objects.filter(rfq=rfq).update(created_at=submitted_at)
+    Event.objects.filter(rfq=rfq).update(at=submitted_at)
+    return rfq
 
 
 def _create_request(
@@ -586,43 +636,3 @@ def _create_request(
         submitted_at=submitted_at,
         estimate_due_at=estimate_due_at,
     )
-
-
-def _record_submissions(
-    report: LoadReport, networks: dict[str, Network], users: dict[str, User]
-) -> None:
-    """Give each submitted demo request its one `rfq.submitted` event, dated when it was."""
-    declared = functools.reduce(
-        operator.or_,
-        (
-            Q(
-                network=networks[request.network],
-                customer=users[request.customer],
-                title=request.title,
-            )
-            for request in REQUESTS
-        ),
-    )
-    unrecorded = (
-        RFQ.objects.filter(declared, submitted_at__isnull=False)
-        .exclude(events__kind="rfq.submitted")
-        .select_related("customer", "entered_by")
-        .prefetch_related("requirements__capability")
-    )
-    for rfq in unrecorded:
-        event = event_record(
-            kind="rfq.submitted",
-            # As when a request comes in for real: whoever keyed it in is the actor.
-            actor=rfq.entered_by or rfq.customer,
-            rfq=rfq,
-            data={
-                "channel": rfq.channel,
-                "estimate_due_at": rfq.estimate_due_at and rfq.estimate_due_at.isoformat(),
-                "requirements": [
-                    requirement.capability.code for requirement in rfq.requirements.all()
-                ],
-            },
-        )
-        # `at` is stamped on insert; the timeline should show when the request came in.
-        Event.objects.filter(pk=event.pk).update(at=rfq.submitted_at)
-        report.count(Event, created=1)

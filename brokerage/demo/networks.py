@@ -1575,7 +1575,7 @@ REQUESTS: tuple[RequestSpec, ...] = (
         status="submitted",
         submitted_minutes_ago=35,
         requirements=(
-            RequirementSpec("process.machining.turning", 4),
+            RequirementSpec("process.machining.turning", 3),
             RequirementSpec("process.machining.grinding", 4, "平面度 2 µm"),
             RequirementSpec("material.copper", 2, "りん青銅"),
         ),

@@ -46,11 +46,18 @@ class RFQInput:
 
 @transaction.atomic
 def rfq_submit(
-    *, network: Network, customer: User, data: RFQInput, entered_by: User | None = None
+    *,
+    network: Network,
+    customer: User,
+    data: RFQInput,
+    entered_by: User | None = None,
+    submitted_at: datetime.datetime | None = None,
 ) -> RFQ:
     """Save a request, set its deadlines, route it by the network's policy and notify.
 
     The office may key in a request received by fax, phone or e-mail for a customer.
+    `submitted_at` is for records that came in earlier (imports, demo data): the clock
+    runs from then.
     """
     if entered_by is not None and entered_by.pk != customer.pk:
         if not is_office(entered_by, network):
@@ -70,7 +77,7 @@ def rfq_submit(
     if unknown:
         raise WorkflowError("Unknown capabilities: " + ", ".join(unknown) + ".")
 
-    now = timezone.now()
+    now = submitted_at or timezone.now()
     rfq = RFQ(
         network=network,
         customer=customer,

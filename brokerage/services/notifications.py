@@ -13,6 +13,7 @@ import logging
 import urllib.request
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -156,17 +157,21 @@ def notification_deliver(*, notification_id: int) -> bool:
         return True
 
 
+def absolute_link(link: str) -> str:
+    """Return the link as a full URL, for messages read outside the site."""
+    return f"{settings.SITE_URL}{link}" if link.startswith("/") else link
+
+
 def send_on_channel(notification: Notification) -> None:
     channel = notification.channel
+    link = absolute_link(notification.link)
     if channel == Notification.Channel.EMAIL:
-        body = notification.body
-        if notification.link:
-            body = f"{body}\n\n{notification.link}"
+        body = f"{notification.body}\n\n{link}" if link else notification.body
         send_mail(notification.title, body, None, [notification.recipient.email])
     elif channel == Notification.Channel.SMS:
         sms_backend().send(
             to=str(notification.recipient.sms_number),
-            body=f"{notification.title} {notification.link}".strip()[:670],
+            body=f"{notification.title} {link}".strip()[:670],
         )
     elif channel == Notification.Channel.WEBHOOK:
         post_webhook(notification)
@@ -187,7 +192,7 @@ def post_webhook(notification: Notification) -> None:
             "kind": notification.kind,
             "title": notification.title,
             "body": notification.body,
-            "link": notification.link,
+            "link": absolute_link(notification.link),
             "data": notification.payload,
         },
         ensure_ascii=False,

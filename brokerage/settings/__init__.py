@@ -83,6 +83,9 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL: {error}") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite ignores the covering column of the matching index; the index still works.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "members.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -157,6 +160,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=15.0),
     },
 }
+
+# Where links in e-mails, SMS and webhooks point.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

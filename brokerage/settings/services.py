@@ -55,7 +55,7 @@ def broker_settings(url: str, var_dir: Path) -> dict:
         for sub in ("queue", "processed"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return {
-            "url": "filesystem://",
+            "url": "filesystem://localhost/",
             "transport_options": {
                 "data_folder_in": str(folder / "queue"),
                 "data_folder_out": str(folder / "queue"),

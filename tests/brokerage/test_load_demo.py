@@ -215,9 +215,15 @@ def test_submitted_requests_have_their_clock_and_one_event(fast_password_hashing
     demo_load(now=sunday)
     demo_load(now=sunday + datetime.timedelta(hours=1))
 
-    # Then each submitted request is due a window after it came in, on its network's clock
-    submitted = RFQ.objects.filter(status=RFQ.Status.SUBMITTED).select_related("network")
+    # Then each submitted request went through the real intake: routed (or closed as no
+    # bid), due a window after it came in on its network's clock, with its deadlines
+    submitted = RFQ.objects.exclude(status=RFQ.Status.DRAFT).select_related("network")
     assert submitted.count() >= 8
+    assert set(submitted.values_list("status", flat=True)) <= {
+        *RFQ.OPEN_STATUSES,
+        RFQ.Status.NO_BID,
+    }
+    assert submitted.filter(invitations__isnull=False).exists()
     for rfq in submitted:
         assert rfq.submitted_at <= sunday
         if rfq.network.use_business_hours:
@@ -231,6 +237,8 @@ def test_submitted_requests_have_their_clock_and_one_event(fast_password_hashing
             assert rfq.estimate_due_at - rfq.submitted_at == datetime.timedelta(
                 minutes=rfq.network.estimate_window_minutes
             )
+        if rfq.status != RFQ.Status.NO_BID:
+            assert rfq.deadlines.count() == 3
         # and it was recorded once, by who submitted it, when it came in
         event = Event.objects.get(rfq=rfq, kind="rfq.submitted")
         assert (event.actor, event.at) == (rfq.entered_by or rfq.customer, rfq.submitted_at)
