@@ -110,6 +110,11 @@ class RFQ(models.Model):
         related_name="follow_on_rfqs",
         verbose_name=_("follow-on of order"),
     )
+    idempotency_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Sent by the client so that a retried submission never creates two."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -138,6 +143,11 @@ class RFQ(models.Model):
             models.CheckConstraint(
                 condition=Q(leader_firm__isnull=True) | ~Q(leader_reason=""),
                 name="rfq_leader_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="rfq_submitted_once_per_key",
             ),
         ]
         indexes = [

@@ -43,3 +43,15 @@ def split_largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
     for index in by_remainder[:leftover]:
         floors[index] += 1
     return floors
+
+
+def split_fee(total: int, fee_bps: int) -> tuple[int, int]:
+    """Split `total` into a fee at `fee_bps` and the rest, summing exactly to `total`.
+
+    The fee is rounded to the nearest unit, and exactly half a unit goes to the rest:
+    whoever charges the fee never gains from a tie.
+    """
+    if not 0 <= fee_bps <= BASIS_POINTS:
+        raise ValueError("the fee is between 0 and 10,000 basis points")
+    rest, fee = split_largest_remainder(total, [BASIS_POINTS - fee_bps, fee_bps])
+    return fee, rest

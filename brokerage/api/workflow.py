@@ -2,9 +2,10 @@
 
 from django.db import transaction
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -29,6 +30,13 @@ from brokerage.selectors import (
 from brokerage.services import answers, consultation, designation, estimates, intake
 from members.signup import customer_register
 from orders.services import drawing_attach, message_post
+
+
+def idempotency_key(request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 64:
+        raise ValidationError({"Idempotency-Key": "Use at most 64 characters."})
+    return key
 
 
 def paginated(view, queryset, serializer_class, **context):
@@ -62,7 +70,19 @@ class RFQViewSet(
     def get_object(self):
         return rfq_get_for_user(self.request.user, int(self.kwargs["pk"]))
 
-    @extend_schema(request=s.RFQCreateSerializer, responses={201: s.RFQSerializer})
+    @extend_schema(
+        request=s.RFQCreateSerializer,
+        responses={201: s.RFQSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string per submission (up to 64 characters): "
+                "retrying with the same key returns the first request instead of a new one.",
+            )
+        ],
+    )
     def create(self, request, *args, **kwargs):
         form = s.RFQCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -83,6 +103,7 @@ class RFQViewSet(
                 network=network,
                 customer=customer,
                 entered_by=entered_by,
+                idempotency_key=idempotency_key(request),
                 data=intake.RFQInput(
                     requirements=tuple(
                         intake.RequirementInput(

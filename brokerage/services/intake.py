@@ -52,13 +52,19 @@ def rfq_submit(
     data: RFQInput,
     entered_by: User | None = None,
     submitted_at: datetime.datetime | None = None,
+    idempotency_key: str = "",
 ) -> RFQ:
     """Save a request, set its deadlines, route it by the network's policy and notify.
 
     The office may key in a request received by fax, phone or e-mail for a customer.
     `submitted_at` is for records that came in earlier (imports, demo data): the clock
-    runs from then.
+    runs from then. A repeated `idempotency_key` from the same customer returns the
+    request the first submission created instead of a second one.
     """
+    if idempotency_key:
+        earlier = RFQ.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
     if entered_by is not None and entered_by.pk != customer.pk:
         if not is_office(entered_by, network):
             raise NotAllowed("Only the network's office enters requests for a customer.")
@@ -95,12 +101,21 @@ def rfq_submit(
         channel=data.channel,
         status=RFQ.Status.SUBMITTED,
         submitted_at=now,
+        idempotency_key=idempotency_key,
     )
     times = deadline_times(rfq, now)
     rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
     try:
-        rfq.save()
+        with transaction.atomic():
+            rfq.save()
     except IntegrityError as error:
+        if idempotency_key:
+            # A twin submission with the same key committed first: answer with its request.
+            earlier = RFQ.objects.filter(
+                customer=customer, idempotency_key=idempotency_key
+            ).first()
+            if earlier is not None:
+                return earlier
         raise WorkflowError("The request is inconsistent (check quantity and budget).") from error
     RFQRequirement.objects.bulk_create(
         [

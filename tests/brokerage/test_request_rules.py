@@ -254,3 +254,26 @@ def test_the_office_keys_in_a_fax_request_for_a_new_customer():
         format="json",
     )
     assert response.status_code == 403
+
+
+def test_a_retried_submission_with_the_same_key_creates_one_request():
+    # Given a customer whose browser retries a submission (a double click, a timeout)
+    world = kyoto_world()
+    client = as_user(world.customer)
+    body = {
+        "network": world.network.slug,
+        "title": "Bracket",
+        "description": "Two pieces",
+        "requirements": [{"capability": "process.machining.milling"}],
+    }
+    # When the same submission arrives twice with one idempotency key
+    first = client.post("/api/rfqs/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    second = client.post("/api/rfqs/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    # Then one request exists, and both answers name it
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert RFQ.objects.count() == 1
+    assert Invitation.objects.count() == 2
+    # while another key is another request
+    third = client.post("/api/rfqs/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-124")
+    assert third.json()["id"] != first.json()["id"]
