@@ -111,9 +111,7 @@ def rfq_submit(
     except IntegrityError as error:
         if idempotency_key:
             # A twin submission with the same key committed first: answer with its request.
-            earlier = RFQ.objects.filter(
-                customer=customer, idempotency_key=idempotency_key
-            ).first()
+            earlier = RFQ.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
             if earlier is not None:
                 return earlier
         raise WorkflowError("The request is inconsistent (check quantity and budget).") from error
