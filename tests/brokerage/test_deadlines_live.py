@@ -21,8 +21,8 @@ from brokerage.models import Deadline, Notification
 from orders.models import RFQ, Event
 from tests.brokerage.test_request_paths import submit
 from tests.brokerage.worlds import kyoto_world
-from tests.conftest import free_port, wait_until
 from tests.factories import SubmittedRFQFactory
+from tests.processes import free_port, wait_until
 
 pytestmark = pytest.mark.celery_worker
 

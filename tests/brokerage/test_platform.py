@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from brokerage.models import Heartbeat
 from brokerage.tasks import heartbeat
-from tests.conftest import ROOT, wait_until
+from tests.processes import ROOT, wait_until
 
 
 @pytest.mark.django_db
