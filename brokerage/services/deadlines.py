@@ -1,20 +1,23 @@
 """A request's deadlines: written at submission from the network's clock, cancelled when
 the request moves on. Firing them is the sweeper's job."""
 
+import collections
 import datetime
 import logging
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from brokerage.clock import clock_for
 from brokerage.errors import WorkflowError
-from brokerage.models import Deadline, Invitation
-from brokerage.roles import firm_people, office_people
-from brokerage.services.notifications import notifications_create
+from brokerage.models import Deadline, Invitation, Notification
+from brokerage.roles import office_people
+from brokerage.services.notifications import notification_rows, notifications_create_many
 from brokerage.services.workflow_support import rfq_context, rfq_link
-from orders.models import RFQ
-from orders.services import event_record
+from members.models import Membership, User
+from orders.models import RFQ, Event
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +52,14 @@ def deadlines_cancel(*, rfq: RFQ, kinds: list[str] | None = None) -> int:
     return pending.update(cancelled_at=timezone.now())
 
 
-def deadlines_fire_due(*, now: datetime.datetime | None = None, batch_size: int = 200) -> int:
+def deadlines_fire_due(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
     """Fire one batch of due deadlines, each exactly once; return how many were claimed.
 
     Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, so racing sweepers take
-    disjoint batches; marking a deadline fired and writing what it causes (events,
+    disjoint batches; marking deadlines fired and writing what they cause (events,
     notifications, an urgent designation) commit together, so a sweeper killed midway
-    leaves its batch unfired for the next sweep, and nothing is done twice.
+    leaves its batch unfired for the next sweep, and nothing is done twice. A batch is
+    handled set-wise, a few queries per kind of deadline rather than per deadline.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -65,120 +69,197 @@ def deadlines_fire_due(*, now: datetime.datetime | None = None, batch_size: int 
             .select_related("rfq", "rfq__network", "rfq__customer")
             .order_by("due_at", "id")[:batch_size]
         )
-        for deadline in due:
-            deadline_fire(deadline=deadline, now=now)
+        # A request that moved on without cancelling its deadlines must never see them fire.
+        moved_on = [d.pk for d in due if d.rfq.status not in RFQ.OPEN_STATUSES]
+        live = [d for d in due if d.rfq.status in RFQ.OPEN_STATUSES]
+        Deadline.objects.filter(pk__in=moved_on).update(cancelled_at=now)
+        Deadline.objects.filter(pk__in=[d.pk for d in live]).update(fired_at=now)
+        outcome = FiringOutcome(now=now)
+        for kind, effect in DEADLINE_EFFECTS.items():
+            group = [deadline for deadline in live if deadline.kind == kind]
+            if group:
+                fire_group(effect, group, outcome)
+        outcome.save()
     return len(due)
 
 
-def deadline_fire(*, deadline: Deadline, now: datetime.datetime) -> None:
-    """Do what a claimed deadline means, in the sweeper's transaction."""
-    rfq = deadline.rfq
-    if rfq.status not in RFQ.OPEN_STATUSES:
-        # The request moved on without cancelling this one: it must never fire.
-        Deadline.objects.filter(pk=deadline.pk).update(cancelled_at=now)
-        return
-    Deadline.objects.filter(pk=deadline.pk).update(fired_at=now)
-    lateness = (now - deadline.due_at).total_seconds()
+@dataclass
+class FiringOutcome:
+    """What a batch of deadlines causes, written in bulk at the end of the batch."""
+
+    now: datetime.datetime
+    notifications: list[Notification] = field(default_factory=list)
+    event_data: dict[int, dict] = field(default_factory=dict)
+
+    def notify(self, **kwargs) -> None:
+        self.notifications.extend(notification_rows(**kwargs))
+
+    def save(self) -> None:
+        notifications_create_many(self.notifications)
+        Event.objects.bulk_create(
+            [
+                Event(
+                    rfq_id=deadline.rfq_id,
+                    kind=f"deadline.{deadline.kind}",
+                    data={
+                        "due_at": deadline.due_at.isoformat(),
+                        "late_seconds": round((self.now - deadline.due_at).total_seconds()),
+                        **data,
+                    },
+                )
+                for deadline, data in self.event_data.values()
+            ],
+            batch_size=1000,
+        )
+
+
+def fire_group(effect, group: list[Deadline], outcome: FiringOutcome) -> None:
+    """Apply one kind's effect to a group; if it fails, retry each deadline on its own."""
     try:
         with transaction.atomic():
-            data = DEADLINE_EFFECTS[deadline.kind](rfq)
-    except Exception as error:
-        logger.exception("deadline %s of request %s failed", deadline.kind, rfq.pk)
-        data = {"error": f"{error.__class__.__name__}: {error}"}
-        notifications_create(
-            kind="deadline.failed",
+            effect(group, outcome)
+        return
+    except Exception:
+        logger.exception("deadline batch failed; retrying one by one")
+    for deadline in group:
+        try:
+            with transaction.atomic():
+                effect([deadline], outcome)
+        except Exception as error:
+            logger.exception("deadline %s of request %s failed", deadline.kind, deadline.rfq_id)
+            rfq = deadline.rfq
+            outcome.event_data[deadline.pk] = (
+                deadline,
+                {"error": f"{error.__class__.__name__}: {error}"},
+            )
+            outcome.notify(
+                kind="deadline.failed",
+                subject_type="rfq",
+                subject_id=rfq.pk,
+                recipients=office_people(rfq.network),
+                context={**rfq_context(rfq), "deadline": deadline.kind},
+                link=rfq_link(rfq),
+                urgent=True,
+            )
+
+
+def people_by_firm(firm_ids) -> dict[int, list[User]]:
+    people = collections.defaultdict(list)
+    for person in User.objects.filter(is_active=True, firm_id__in=set(firm_ids)):
+        people[person.firm_id].append(person)
+    return people
+
+
+def office_people_by_network(network_ids) -> dict[int, list[User]]:
+    people = collections.defaultdict(list)
+    for person in User.objects.filter(
+        is_active=True,
+        firm__memberships__network_id__in=set(network_ids),
+        firm__memberships__role=Membership.Role.OFFICE,
+        firm__memberships__is_active=True,
+    ).annotate(office_network_id=F("firm__memberships__network_id")):
+        people[person.office_network_id].append(person)
+    return people
+
+
+def invited_firms(group: list[Deadline], statuses) -> dict[int, list[int]]:
+    firms = collections.defaultdict(list)
+    for rfq_id, firm_id in Invitation.objects.filter(
+        rfq_id__in=[deadline.rfq_id for deadline in group], status__in=statuses
+    ).values_list("rfq_id", "firm_id"):
+        firms[rfq_id].append(firm_id)
+    return firms
+
+
+def member_response_due(group: list[Deadline], outcome: FiringOutcome) -> None:
+    """The members' answer window closed: mark silence, chase it, tell the office."""
+    silent = invited_firms(group, Invitation.UNANSWERED)
+    Invitation.objects.filter(rfq_id__in=list(silent), status__in=Invitation.UNANSWERED).update(
+        status=Invitation.Status.NO_RESPONSE
+    )
+    people = people_by_firm(firm for firms in silent.values() for firm in firms)
+    offices = office_people_by_network(deadline.rfq.network_id for deadline in group)
+    for deadline in group:
+        rfq, firms = deadline.rfq, silent.get(deadline.rfq_id, [])
+        context = {**rfq_context(rfq), "count": len(firms)}
+        link = rfq_link(rfq)
+        outcome.notify(
+            kind="deadline.answer_overdue",
             subject_type="rfq",
             subject_id=rfq.pk,
-            recipients=office_people(rfq.network),
-            context={**rfq_context(rfq), "deadline": deadline.kind},
+            recipients=[person for firm in firms for person in people[firm]],
+            context=context,
+            link=link,
+            urgent=True,
+        )
+        if firms:
+            outcome.notify(
+                kind="deadline.answers_missing_office",
+                subject_type="rfq",
+                subject_id=rfq.pk,
+                recipients=offices[rfq.network_id],
+                context=context,
+                link=link,
+            )
+        outcome.event_data[deadline.pk] = (deadline, {"no_response": firms})
+
+
+def reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
+    """The estimate is due soon: remind whoever still has to act."""
+    silent = invited_firms(group, [*Invitation.UNANSWERED, Invitation.Status.NO_RESPONSE])
+    acting = {
+        deadline.rfq_id: sorted(
+            set(silent.get(deadline.rfq_id, []))
+            | ({deadline.rfq.leader_firm_id} if deadline.rfq.leader_firm_id else set())
+        )
+        for deadline in group
+    }
+    people = people_by_firm(firm for firms in acting.values() for firm in firms)
+    offices = office_people_by_network(deadline.rfq.network_id for deadline in group)
+    for deadline in group:
+        rfq = deadline.rfq
+        outcome.notify(
+            kind="deadline.reminder",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=[
+                *(person for firm in acting[rfq.pk] for person in people[firm]),
+                *offices[rfq.network_id],
+            ],
+            context={**rfq_context(rfq), "minutes": rfq.network.reminder_before_minutes},
             link=rfq_link(rfq),
             urgent=True,
         )
-    event_record(
-        kind=f"deadline.{deadline.kind}",
-        actor=None,
-        rfq=rfq,
-        data={"due_at": deadline.due_at.isoformat(), "late_seconds": round(lateness), **data},
-    )
+        outcome.event_data[deadline.pk] = (deadline, {"reminded": acting[rfq.pk]})
 
 
-def unanswered_invitations(rfq: RFQ):
-    return rfq.invitations.filter(status__in=Invitation.UNANSWERED)
-
-
-def member_response_due(rfq: RFQ) -> dict:
-    """The members' answer window closed: mark silence, chase it, tell the office."""
-    silent = list(unanswered_invitations(rfq).values_list("firm_id", flat=True))
-    unanswered_invitations(rfq).update(status=Invitation.Status.NO_RESPONSE)
-    context = {**rfq_context(rfq), "count": len(silent)}
-    notifications_create(
-        kind="deadline.answer_overdue",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=firm_people(silent),
-        context=context,
-        link=rfq_link(rfq),
-        urgent=True,
-    )
-    if silent:
-        notifications_create(
-            kind="deadline.answers_missing_office",
+def estimate_due(group: list[Deadline], outcome: FiringOutcome) -> None:
+    """The estimate window is breached: alert the office everywhere, act, tell the customer."""
+    offices = office_people_by_network(deadline.rfq.network_id for deadline in group)
+    for deadline in group:
+        rfq = deadline.rfq
+        context, link = rfq_context(rfq), rfq_link(rfq)
+        outcome.notify(
+            kind="deadline.estimate_breached",
             subject_type="rfq",
             subject_id=rfq.pk,
-            recipients=office_people(rfq.network),
+            recipients=offices[rfq.network_id],
             context=context,
-            link=rfq_link(rfq),
+            link=link,
+            urgent=True,
         )
-    return {"no_response": silent}
-
-
-def reminder_due(rfq: RFQ) -> dict:
-    """The estimate is due soon: remind whoever still has to act."""
-    silent = list(
-        rfq.invitations.filter(
-            status__in=[*Invitation.UNANSWERED, Invitation.Status.NO_RESPONSE]
-        ).values_list("firm_id", flat=True)
-    )
-    acting = set(silent)
-    if rfq.leader_firm_id:
-        acting.add(rfq.leader_firm_id)
-    context = {**rfq_context(rfq), "minutes": rfq.network.reminder_before_minutes}
-    notifications_create(
-        kind="deadline.reminder",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=[*firm_people(acting), *office_people(rfq.network)],
-        context=context,
-        link=rfq_link(rfq),
-        urgent=True,
-    )
-    return {"reminded": sorted(acting)}
-
-
-def estimate_due(rfq: RFQ) -> dict:
-    """The estimate window is breached: alert the office everywhere, act, tell the customer."""
-    context = rfq_context(rfq)
-    notifications_create(
-        kind="deadline.estimate_breached",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=office_people(rfq.network),
-        context=context,
-        link=rfq_link(rfq),
-        urgent=True,
-    )
-    designated = None
-    if rfq.network.designate_on_breach and rfq.leader_firm_id is None:
-        designated = designate_best_can_do(rfq)
-    notifications_create(
-        kind="deadline.estimate_late_customer",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=[rfq.customer],
-        context=context,
-        link=rfq_link(rfq),
-    )
-    return {"designated": designated}
+        designated = None
+        if rfq.network.designate_on_breach and rfq.leader_firm_id is None:
+            designated = designate_best_can_do(rfq)
+        outcome.notify(
+            kind="deadline.estimate_late_customer",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=[rfq.customer],
+            context=context,
+            link=link,
+        )
+        outcome.event_data[deadline.pk] = (deadline, {"designated": designated})
 
 
 def designate_best_can_do(rfq: RFQ) -> int | None:

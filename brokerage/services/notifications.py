@@ -52,6 +52,41 @@ def notifications_create(
     webhook_firms: Iterable[Firm] = (),
 ) -> None:
     """Write the notifications of one event and deliver them once the transaction commits."""
+    rows = notification_rows(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        recipients=recipients,
+        context=context,
+        link=link,
+        urgent=urgent,
+        webhook_firms=webhook_firms,
+    )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    transaction.on_commit(
+        lambda: enqueue_delivery(kind=kind, subject_type=subject_type, subject_id=subject_id)
+    )
+
+
+def notifications_create_many(rows: list[Notification]) -> None:
+    """Write many events' notifications at once; the outbox sweep delivers them after commit."""
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if any(row.status == Notification.Status.PENDING for row in rows):
+        transaction.on_commit(enqueue_sweep)
+
+
+def notification_rows(
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    recipients: Iterable[User],
+    context: dict,
+    link: str = "",
+    urgent: bool = False,
+    webhook_firms: Iterable[Firm] = (),
+) -> list[Notification]:
+    """Return (unsaved) the notifications of one event, in each recipient's language."""
     rows = []
     now = timezone.now()
     for person in {person.pk: person for person in recipients if person.is_active}.values():
@@ -90,10 +125,7 @@ def notifications_create(
                 payload={"kind": kind, subject_type: subject_id, **_json_safe(context)},
             )
         )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(
-        lambda: enqueue_delivery(kind=kind, subject_type=subject_type, subject_id=subject_id)
-    )
+    return rows
 
 
 def _json_safe(context: dict) -> dict:
@@ -110,6 +142,16 @@ def enqueue_delivery(*, kind: str, subject_type: str, subject_id: int) -> None:
             retry=False,
         )
     except Exception as error:  # noqa: BLE001 - the row waits in the outbox either way
+        logger.warning("broker unavailable, notifications wait for the sweeper: %s", error)
+
+
+def enqueue_sweep() -> None:
+    """Ask a worker to deliver everything pending; if the broker is down, beat will."""
+    from brokerage.tasks import sweep_notifications
+
+    try:
+        sweep_notifications.apply_async(retry=False)
+    except Exception as error:  # noqa: BLE001 - the rows wait in the outbox either way
         logger.warning("broker unavailable, notifications wait for the sweeper: %s", error)
 
 
