@@ -18,4 +18,5 @@ urlpatterns = [
     path("api/", include("brokerage.api.urls")),
     path("", include("members.urls")),
     path("", include("capabilities.urls")),
+    path("", include("brokerage.page_urls")),
 ]

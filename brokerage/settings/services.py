@@ -52,7 +52,7 @@ def broker_settings(url: str, var_dir: Path) -> dict:
     """
     if not url:
         folder = var_dir / "broker"
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return {
             "url": "filesystem://localhost/",
@@ -60,6 +60,8 @@ def broker_settings(url: str, var_dir: Path) -> dict:
                 "data_folder_in": str(folder / "queue"),
                 "data_folder_out": str(folder / "queue"),
                 "processed_folder": str(folder / "processed"),
+                # Broadcasts (worker control) would otherwise land in ./control.
+                "control_folder": str(folder / "control"),
                 "store_processed": False,
             },
         }

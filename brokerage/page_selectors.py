@@ -1,0 +1,339 @@
+"""Reads the pages need beyond brokerage.selectors, scoped by the same rules.
+
+Every function here either starts from a scoped selector (a request the person may see,
+their firm's invitations, their office's networks) or reads public data (the taxonomy).
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import Http404
+
+from brokerage.models import (
+    BoardDecision,
+    Deadline,
+    GroupProposal,
+    Interview,
+    Invitation,
+    Notification,
+    PhaseAssignment,
+    PlanningMeeting,
+)
+from brokerage.selectors import (
+    invitation_list_for_firm,
+    notification_inbox,
+    office_network_ids,
+    proposal_list_for_rfq,
+    rfq_get_for_user,
+    rfq_list_for_user,
+    rfq_role,
+)
+from capabilities.models import Capability
+from members.models import Firm, Membership, Network, User
+from orders.models import RFQ, Message
+
+# The estimate clock runs until an estimate is sent; afterwards the customer has the ball.
+CLOCK_STATUSES = (
+    RFQ.Status.SUBMITTED,
+    RFQ.Status.ROUTED,
+    RFQ.Status.INTERVIEW,
+    RFQ.Status.PLANNING,
+    RFQ.Status.LEADER_DESIGNATED,
+)
+# A firm that let the answer window pass may still answer late: it stays on top.
+STILL_TO_ANSWER = (*Invitation.UNANSWERED, Invitation.Status.NO_RESPONSE)
+# Splits a capability's keywords: written with ASCII or Japanese commas.
+KEYWORD_SEPARATORS = re.compile("[,\u3001\uff0c]")  # comma, ideographic and full-width
+
+
+def capability_taxonomy() -> list[Capability]:
+    """Return the active capabilities a request may require, by kind and code.
+
+    The kind roots ("process", "material" …) are left out: they say nothing a firm
+    could be matched on.
+    """
+    return list(
+        Capability.objects.filter(is_active=True, code__contains=".")
+        .only("code", "kind", "name_ja", "name_en", "keywords")
+        .order_by("kind", "code")
+    )
+
+
+def mentions(term: str, text: str) -> bool:
+    """Return whether a keyword occurs in the (case-folded) text.
+
+    Latin words must stand alone, so "cut" does not match "shortcut"; a plural "s" or
+    "es" is allowed. Japanese has no spaces between words, so a substring is a match.
+    """
+    if term.isascii():
+        pattern = rf"(?<![a-z0-9]){re.escape(term)}(?:e?s)?(?![a-z0-9])"
+        return re.search(pattern, text) is not None
+    return term in text
+
+
+def capability_codes_suggested_by(text: str, capabilities: Iterable[Capability]) -> list[str]:
+    """Return the codes whose names or keywords the text mentions, most specific only."""
+    folded = text.casefold()
+    matched = []
+    for capability in capabilities:
+        terms = [word.strip() for word in KEYWORD_SEPARATORS.split(capability.keywords)]
+        terms += [capability.name_ja, capability.name_en]
+        if any(len(term) >= 2 and mentions(term.casefold(), folded) for term in terms):
+            matched.append(capability.code)
+    # "Milling" says more than "machining": drop a node when a descendant matched too.
+    return [code for code in matched if not any(other.startswith(code + ".") for other in matched)]
+
+
+def rfq_list_for_page(user: User, *, status: str = "", sort: str = "-created") -> QuerySet[RFQ]:
+    """Return the person's visible requests, filtered by status and sorted for a list."""
+    requests = rfq_list_for_user(user)
+    if status:
+        requests = requests.filter(status=status)
+    orderings = {
+        "due": ("estimate_due_at", "-id"),
+        "-due": ("-estimate_due_at", "-id"),
+        "created": ("created_at", "id"),
+        "-created": ("-created_at", "-id"),
+    }
+    return requests.order_by(*orderings.get(sort, orderings["-created"]))
+
+
+def office_networks(user: User) -> QuerySet[Network]:
+    """Return the networks whose office the person works for."""
+    return Network.objects.filter(pk__in=office_network_ids(user)).order_by("slug")
+
+
+def office_queue(user: User, *, network_id: int | None = None, status: str = "") -> QuerySet[RFQ]:
+    """Return the office's open requests, the clock's most urgent first (overdue on top).
+
+    Answers and proposals are counted in the same query, so a page of the queue costs
+    the same number of queries whatever its length.
+    """
+    requests = RFQ.objects.filter(
+        network_id__in=office_network_ids(user), status__in=RFQ.OPEN_STATUSES
+    ).select_related("network", "customer", "leader_firm")
+    if network_id:
+        requests = requests.filter(network_id=network_id)
+    if status:
+        requests = requests.filter(status=status)
+    return requests.annotate(
+        clock_running=Case(
+            When(status__in=CLOCK_STATUSES, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        invited_count=Count("invitations", distinct=True),
+        answered_count=Count(
+            "invitations",
+            filter=Q(invitations__status__in=Invitation.ANSWERED),
+            distinct=True,
+        ),
+        can_do_count=Count(
+            "invitations", filter=Q(invitations__status=Invitation.Status.CAN_DO), distinct=True
+        ),
+        board_count=Count(
+            "invitations",
+            filter=Q(invitations__purpose=Invitation.Purpose.BOARD),
+            distinct=True,
+        ),
+        board_decided_count=Count("board_decisions", distinct=True),
+        proposal_count=Count("group_proposals", distinct=True),
+        proposals_submitted_count=Count(
+            "group_proposals",
+            filter=~Q(group_proposals__status=GroupProposal.Status.PREPARING),
+            distinct=True,
+        ),
+    ).order_by("-clock_running", "estimate_due_at", "id")
+
+
+def invitation_inbox(user: User, *, status: str = "") -> QuerySet[Invitation]:
+    """Return the firm's invitations, those still to answer first, soonest due first."""
+    answer_due = Deadline.objects.filter(
+        rfq=OuterRef("rfq"), kind=Deadline.Kind.MEMBER_RESPONSE
+    ).values("due_at")[:1]
+    invitations = invitation_list_for_firm(user).annotate(
+        answer_due_at=Subquery(answer_due),
+        to_answer=Case(
+            When(
+                Q(status__in=STILL_TO_ANSWER) & Q(rfq__status__in=RFQ.OPEN_STATUSES),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+    if status:
+        invitations = invitations.filter(status=status)
+    return invitations.order_by("-to_answer", "answer_due_at", "-created_at", "-id")
+
+
+def answer_due_at(rfq: RFQ):
+    """Return when the members' answers are due for a request, if it has that deadline."""
+    return (
+        Deadline.objects.filter(rfq=rfq, kind=Deadline.Kind.MEMBER_RESPONSE)
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
+def message_list_for_rfq(user: User, rfq: RFQ, audience: str) -> QuerySet[Message]:
+    """Return a thread of a request the person may read.
+
+    The customer reads only the thread with the customer; the office reads both. An
+    invited firm reads the internal thread, and the project leader also the customer's.
+    Where groups compete for the order, a coordinator reads only its own firm's and the
+    office's internal messages, never a rival group's.
+    """
+    messages = Message.objects.filter(rfq=rfq, audience=audience).select_related(
+        "author", "author__firm"
+    )
+    role = rfq_role(user, rfq)
+    if role in ("office", "staff"):
+        return messages
+    if role == "customer":
+        return messages if audience == Message.Audience.CUSTOMER else messages.none()
+    is_leader = user.firm_id is not None and user.firm_id == rfq.leader_firm_id
+    if audience == Message.Audience.CUSTOMER:
+        return messages if is_leader else messages.none()
+    if rfq.network.policy == Network.Policy.COMPETING_GROUPS:
+        office_firms = Membership.objects.filter(
+            network=rfq.network, role=Membership.Role.OFFICE
+        ).values("firm_id")
+        own_or_office = Q(author__firm_id=user.firm_id) | Q(author__firm_id__in=office_firms)
+        return messages.filter(own_or_office)
+    return messages
+
+
+def board_decisions_for_rfq(user: User, rfq: RFQ) -> QuerySet[BoardDecision]:
+    """Return the administrative board's decisions, for the office and the board itself."""
+    decisions = BoardDecision.objects.filter(rfq=rfq).select_related("firm", "decided_by")
+    if rfq_role(user, rfq) in ("office", "staff"):
+        return decisions
+    on_board = rfq.invitations.filter(
+        firm_id=user.firm_id, purpose=Invitation.Purpose.BOARD
+    ).exists()
+    return decisions if on_board else decisions.none()
+
+
+def phase_assignments_for_rfq(rfq: RFQ) -> QuerySet[PhaseAssignment]:
+    """Return the firms chosen per phase of a consultation (visible with the request)."""
+    return PhaseAssignment.objects.filter(rfq=rfq).select_related("firm")
+
+
+def estimate_firms(rfq: RFQ) -> QuerySet[Firm]:
+    """Return the firms an estimate line may name: the request's invitees and its team.
+
+    That is every firm invited, the leader, the firms chosen for phases and, where groups
+    competed, every firm of the chosen group.
+    """
+    firm_ids = set(rfq.invitations.values_list("firm_id", flat=True))
+    firm_ids |= set(rfq.phase_assignments.values_list("firm_id", flat=True))
+    if rfq.leader_firm_id:
+        firm_ids.add(rfq.leader_firm_id)
+    chosen_groups = rfq.group_proposals.filter(status=GroupProposal.Status.CHOSEN).values(
+        "group_id"
+    )
+    firm_ids |= set(
+        Membership.objects.filter(group_id__in=chosen_groups, is_active=True).values_list(
+            "firm_id", flat=True
+        )
+    )
+    return Firm.objects.filter(
+        pk__in=firm_ids, memberships__network=rfq.network, memberships__is_active=True
+    ).order_by("name_en")
+
+
+def group_firms(proposal: GroupProposal) -> QuerySet[Firm]:
+    """Return the firms a group's proposal may name: the coordinator and its group."""
+    return (
+        Firm.objects.filter(
+            Q(pk=proposal.group.coordinator_id)
+            | Q(memberships__group=proposal.group, memberships__is_active=True)
+        )
+        .distinct()
+        .order_by("name_en")
+    )
+
+
+def customers_for_office(user: User) -> QuerySet[User]:
+    """Return the customers who have asked the person's office networks before."""
+    return (
+        User.objects.filter(
+            firm__isnull=True,
+            is_staff=False,
+            is_active=True,
+            rfqs__network_id__in=office_network_ids(user),
+        )
+        .distinct()
+        .order_by("organization", "last_name", "first_name", "username")
+    )
+
+
+def unread_notification_count(user: User) -> int:
+    return notification_inbox(user).filter(read_at__isnull=True).count()
+
+
+def inbox_for_page(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """Return the person's in-app notifications, newest first."""
+    inbox = notification_inbox(user)
+    if unread_only:
+        inbox = inbox.filter(read_at__isnull=True)
+    return inbox.order_by("-created_at", "-id")
+
+
+def firm_roles(user: User) -> set[str]:
+    """Return the membership roles of the person's firm across its networks."""
+    if not user.is_authenticated or user.firm_id is None:
+        return set()
+    return set(
+        Membership.objects.filter(firm_id=user.firm_id, is_active=True).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def invitation_get_for_firm(user: User, invitation_id: int) -> Invitation:
+    """Return one of the firm's invitations, or 404 whether it is absent or another firm's."""
+    invitation = invitation_list_for_firm(user).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def proposal_get_for_user(user: User, proposal_id: int) -> GroupProposal:
+    """Return a group's proposal the person may see, or 404."""
+    proposal = GroupProposal.objects.filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404("No such proposal.")
+    rfq = rfq_get_for_user(user, proposal.rfq_id)
+    proposal = proposal_list_for_rfq(user, rfq).filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404("No such proposal.")
+    return proposal
+
+
+def consultation_for_rfq(rfq: RFQ) -> tuple[Interview | None, PlanningMeeting | None]:
+    """Return a consultation's interview and planning meeting, where they are scheduled."""
+    return (
+        Interview.objects.filter(rfq=rfq).first(),
+        PlanningMeeting.objects.filter(rfq=rfq).first(),
+    )
+
+
+def longest_can_do_lead_time(rfq: RFQ) -> int | None:
+    """Return the longest lead time of the 'can do' answers: the team's lead time."""
+    return rfq.invitations.filter(status=Invitation.Status.CAN_DO).aggregate(
+        longest=Max("lead_time_days")
+    )["longest"]

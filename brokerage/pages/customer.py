@@ -1,0 +1,185 @@
+"""The customer's pages: submit a request (signing up on the way), choose, accept, decline."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brokerage.errors import WorkflowError
+from brokerage.forms import DeclineForm, RequestForm, SignUpForm
+from brokerage.page_selectors import capability_taxonomy, proposal_get_for_user
+from brokerage.pages.intake import drawings_attach, request_form_with_suggestions, typed_initial
+from brokerage.pages.requests import button_step, carry_out
+from brokerage.selectors import estimate_get_for_user, rfq_get_for_user
+from brokerage.services import designation, estimates
+from brokerage.services.intake import rfq_submit
+from members.models import Network, User
+from members.selectors import network_list_public
+from members.signup import customer_register
+from orders.drawings import DrawingRejected
+
+SIGNUP_PREFIX = "signup"
+
+
+def submit_choose_network(request):
+    """List the networks a request can be submitted to."""
+    return render(
+        request,
+        "brokerage/customer/choose_network.html",
+        {"networks": network_list_public().order_by("slug"), "nav_section": "submit"},
+    )
+
+
+def current_language() -> str:
+    language = (translation.get_language() or "ja")[:2]
+    return language if language in User.Language.values else User.Language.JA
+
+
+def submit_request(request, slug: str):
+    """Take a customer's request for a network; a visitor signs up on the same form."""
+    network = get_object_or_404(network_list_public(), slug=slug)
+    user = request.user
+    if user.is_authenticated and user.firm_id is not None:
+        raise PermissionDenied("Requests are submitted by customers, not by member firms' staff.")
+    anonymous = not user.is_authenticated
+    capabilities = capability_taxonomy()
+    context = {
+        "network": network,
+        "nav_section": "submit",
+        "anonymous": anonymous,
+        "login_url": f"{reverse('login')}?next={request.path}",
+    }
+
+    if request.method != "POST":
+        form = RequestForm(capabilities=capabilities)
+        signup_form = SignUpForm(prefix=SIGNUP_PREFIX) if anonymous else None
+        return render(
+            request,
+            "brokerage/customer/submit.html",
+            {**context, "form": form, "signup_form": signup_form},
+        )
+
+    if "suggest" in request.POST:
+        form, notice = request_form_with_suggestions(request.POST, capabilities)
+        signup_form = None
+        if anonymous:
+            signup_form = SignUpForm(
+                prefix=SIGNUP_PREFIX, initial=typed_initial(request.POST, prefix=SIGNUP_PREFIX)
+            )
+        return render(
+            request,
+            "brokerage/customer/submit.html",
+            {
+                **context,
+                "form": form,
+                "signup_form": signup_form,
+                "suggestion_notice": notice,
+                "files_lost": bool(request.FILES),
+            },
+        )
+
+    form = RequestForm(
+        request.POST,
+        request.FILES,
+        capabilities=capabilities,
+        # A broadcast reaches only the firms with the ticked skills: with none, nobody.
+        requirements_required=network.policy == Network.Policy.COMPETENCY_BROADCAST,
+    )
+    signup_form = SignUpForm(request.POST, prefix=SIGNUP_PREFIX) if anonymous else None
+    forms_valid = [form.is_valid(), signup_form is None or signup_form.is_valid()]
+    status = 400
+    if all(forms_valid):
+        try:
+            with transaction.atomic():
+                customer = user
+                if anonymous:
+                    signup = signup_form.cleaned_data
+                    customer = customer_register(
+                        email=signup["email"],
+                        name=signup["name"],
+                        password=signup["password"],
+                        organization=signup["organization"],
+                        customer_type=signup["customer_type"],
+                        language=current_language(),
+                    )
+                rfq = rfq_submit(network=network, customer=customer, data=form.rfq_input())
+                drawings_attach(rfq=rfq, files=form.cleaned_data["drawings"], user=customer)
+        except (WorkflowError, DrawingRejected) as refusal:
+            form.add_error(None, str(refusal))
+            status = getattr(refusal, "status_code", 400)
+        except ValidationError as refusal:
+            for field, errors in refusal.message_dict.items():
+                signup_form.add_error(field if field in signup_form.fields else None, errors)
+        else:
+            if anonymous:
+                login(request, customer, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Your request #%(number)s is submitted.") % {"number": rfq.pk}
+            )
+            return redirect("pages:request", rfq.pk)
+    return render(
+        request,
+        "brokerage/customer/submit.html",
+        {
+            **context,
+            "form": form,
+            "signup_form": signup_form,
+            "files_lost": bool(request.FILES),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def proposal_choose(request, proposal_id: int):
+    """Choose a group's proposal for the customer; its coordinator leads the project."""
+    proposal = proposal_get_for_user(request.user, proposal_id)
+    rfq = rfq_get_for_user(request.user, proposal.rfq_id)
+    return button_step(
+        request,
+        rfq,
+        action=lambda: designation.proposal_choose(proposal_id=proposal.pk, user=request.user),
+        done=_("You chose %(group)s. Its coordinator now prepares your estimate.")
+        % {"group": proposal.group.name},
+    )
+
+
+@require_POST
+@login_required
+def estimate_accept(request, estimate_id: int):
+    """Accept the estimate for the customer: the order is created."""
+    estimate = estimate_get_for_user(request.user, estimate_id)
+    rfq = rfq_get_for_user(request.user, estimate.rfq_id)
+    return button_step(
+        request,
+        rfq,
+        action=lambda: estimates.estimate_accept(estimate_id=estimate.pk, user=request.user),
+        done=_("You accepted the estimate. The order is created and the team is being formed."),
+        anchor="#estimate",
+    )
+
+
+@require_POST
+@login_required
+def estimate_decline(request, estimate_id: int):
+    """Decline the estimate for the customer, with their reason."""
+    estimate = estimate_get_for_user(request.user, estimate_id)
+    rfq = rfq_get_for_user(request.user, estimate.rfq_id)
+    form = DeclineForm(request.POST)
+    return carry_out(
+        request,
+        rfq,
+        forms={"decline_form": form},
+        action=lambda: estimates.estimate_decline(
+            estimate_id=estimate.pk, user=request.user, reason=form.cleaned_data["reason"]
+        ),
+        done=_("You declined the estimate. Thank you for telling us why."),
+        anchor="#estimate",
+    )

@@ -1,0 +1,329 @@
+"""The request page, drawn for the person looking at it: customer, office or member firm.
+
+A page is built from fresh forms, except the ones a refused POST hands back bound (with
+what was typed and why it was refused): `bound` maps a form's context name to it.
+"""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from brokerage.forms import (
+    AnswerForm,
+    BoardDecisionForm,
+    CancelForm,
+    DeclineForm,
+    DrawingsForm,
+    EstimateForm,
+    EstimateLineFormSet,
+    InterviewNotesForm,
+    LeaderForm,
+    MessageForm,
+    PhasesForm,
+    ProposalForm,
+    ScheduleForm,
+    default_valid_until,
+)
+from brokerage.models import GroupProposal, Invitation
+from brokerage.page_selectors import (
+    CLOCK_STATUSES,
+    answer_due_at,
+    board_decisions_for_rfq,
+    consultation_for_rfq,
+    estimate_firms,
+    group_firms,
+    longest_can_do_lead_time,
+    message_list_for_rfq,
+    phase_assignments_for_rfq,
+)
+from brokerage.pages.timeline import timeline_entries
+from brokerage.policies import AdministrativeBoardPolicy, policy_for
+from brokerage.selectors import (
+    estimate_list_for_rfq,
+    event_list_for_rfq,
+    invitation_list_for_rfq,
+    proposal_list_for_rfq,
+    rfq_details_visible,
+    rfq_role,
+)
+from brokerage.services.answers import ANSWERABLE
+from brokerage.services.designation import DESIGNATABLE
+from brokerage.services.estimates import suggested_lines
+from members.models import Network
+from orders.models import RFQ, Message
+
+COMPOSABLE = (RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT)
+# The interview's and the planning meeting's forms share a page: their ids must differ.
+INTERVIEW_IDS = "id_interview_%s"
+PLANNING_IDS = "id_planning_%s"
+
+
+def page_url(user, rfq: RFQ) -> str:
+    """Return where a person works on a request: a member firm on its invitation."""
+    if rfq_role(user, rfq) == "member":
+        invitation = invitation_list_for_rfq(user, rfq).first()
+        if invitation is not None:
+            return reverse("pages:invitation", args=[invitation.pk])
+    return reverse("pages:request", args=[rfq.pk])
+
+
+def render_request_page(
+    request, rfq: RFQ, *, bound: dict | None = None, status: int = 200, problem: str = ""
+):
+    """Render the request as the person's role sees it, with any refused forms bound.
+
+    `problem` is said once more at the top of the page, so that it is seen (and read out)
+    even when the refused form is far below or no longer shown.
+    """
+    bound = bound or {}
+    role = rfq_role(request.user, rfq)
+    if role == "customer":
+        context = customer_context(request, rfq, bound)
+        template = "brokerage/requests/customer.html"
+    elif role in ("office", "staff"):
+        context = office_context(request, rfq, bound)
+        template = "brokerage/requests/office.html"
+    else:
+        invitation = invitation_list_for_rfq(request.user, rfq).first()
+        context = member_context(request, rfq, invitation, bound)
+        template = "brokerage/member/invitation.html"
+    context["problem"] = problem
+    # Times on the page, and in its forms, are the network's (Asia/Tokyo for the demos).
+    with timezone.override(rfq.network.tzinfo):
+        return render(request, template, context, status=status)
+
+
+def shared_context(request, rfq: RFQ, role: str) -> dict:
+    user = request.user
+    details_visible = rfq_details_visible(user, rfq)
+    return {
+        "rfq": rfq,
+        "network": rfq.network,
+        "role": role,
+        "details_visible": details_visible,
+        "requirements": list(rfq.requirements.select_related("capability")),
+        "drawings": list(rfq.drawings.all()) if details_visible else [],
+        "timeline": timeline_entries(
+            event_list_for_rfq(user, rfq), network=rfq.network, show_actors=role != "customer"
+        ),
+        "clock_running": rfq.status in CLOCK_STATUSES,
+        "may_cancel": role in ("customer", "office") and rfq.is_open,
+    }
+
+
+def thread_context(request, rfq: RFQ, audience: str, bound: dict) -> dict:
+    form_name = f"{audience}_message_form"
+    return {
+        "audience": audience,
+        "messages": list(message_list_for_rfq(request.user, rfq, audience)),
+        "form": bound.get(form_name)
+        or MessageForm(initial={"audience": audience}, auto_id=f"id_{audience}_%s"),
+    }
+
+
+def estimate_compose_context(rfq: RFQ, bound: dict) -> dict:
+    """Return the estimate form, its lines prefilled from the members' 'can do' answers."""
+    firm_choices = [(firm.pk, firm.name) for firm in estimate_firms(rfq)]
+    if "estimate_form" in bound:
+        return {"estimate_form": bound["estimate_form"], "line_formset": bound["line_formset"]}
+    lines = [
+        {
+            "firm": line.firm_id,
+            "work_package": line.work_package,
+            "description": line.description,
+            "amount": line.amount,
+        }
+        for line in suggested_lines(rfq)
+    ]
+    return {
+        "estimate_form": EstimateForm(
+            initial={
+                "lead_time_days": longest_can_do_lead_time(rfq),
+                "valid_until": default_valid_until(),
+            }
+        ),
+        "line_formset": EstimateLineFormSet(
+            initial=lines, form_kwargs={"firm_choices": firm_choices}, prefix="lines"
+        ),
+    }
+
+
+def customer_context(request, rfq: RFQ, bound: dict) -> dict:
+    user = request.user
+    estimates = list(estimate_list_for_rfq(user, rfq))
+    proposals = list(proposal_list_for_rfq(user, rfq))
+    interview, _ = consultation_for_rfq(rfq)
+    return {
+        **shared_context(request, rfq, "customer"),
+        "nav_section": "requests",
+        "estimate": estimates[0] if estimates else None,
+        "earlier_estimates": estimates[1:],
+        "proposals": proposals,
+        "may_choose": (
+            rfq.status == RFQ.Status.ROUTED
+            and rfq.leader_firm_id is None
+            and any(p.status == GroupProposal.Status.SUBMITTED for p in proposals)
+        ),
+        "interview": interview,
+        "decline_form": bound.get("decline_form") or DeclineForm(),
+        "cancel_form": bound.get("cancel_form") or CancelForm(),
+        "drawings_form": bound.get("drawings_form") or DrawingsForm(),
+        "customer_thread": thread_context(request, rfq, Message.Audience.CUSTOMER, bound),
+    }
+
+
+def leader_choices(rfq: RFQ, invitations: list[Invitation]) -> list[tuple[int, str]]:
+    """Return the firms the office may designate, each with what it answered."""
+    choices = []
+    phase_firms = {a.firm_id: a.firm for a in phase_assignments_for_rfq(rfq)}
+    for invitation in invitations:
+        if invitation.status == Invitation.Status.CANNOT_DO:
+            continue
+        label = f"{invitation.firm.name} — {invitation.get_status_display()}"
+        choices.append((invitation.firm_id, label))
+        phase_firms.pop(invitation.firm_id, None)
+    choices += [(firm.pk, firm.name) for firm in phase_firms.values()]
+    return choices
+
+
+def office_context(request, rfq: RFQ, bound: dict) -> dict:
+    user = request.user
+    invitations = list(invitation_list_for_rfq(user, rfq))
+    consultation = rfq.network.policy == Network.Policy.CONSULTATION
+    interview, planning_meeting = consultation_for_rfq(rfq) if consultation else (None, None)
+    planners = [i.firm for i in invitations if i.purpose == Invitation.Purpose.PLANNING]
+    may_designate = rfq.leader_firm_id is None and rfq.status in DESIGNATABLE
+    context = {
+        **shared_context(request, rfq, "office"),
+        "nav_section": "queue",
+        "invitations": invitations,
+        "answered_count": sum(i.status in Invitation.ANSWERED for i in invitations),
+        "can_do_count": sum(i.status == Invitation.Status.CAN_DO for i in invitations),
+        "board_decisions": list(board_decisions_for_rfq(user, rfq)),
+        "proposals": list(proposal_list_for_rfq(user, rfq)),
+        "consultation": consultation,
+        "interview": interview,
+        "planning_meeting": planning_meeting,
+        "phase_assignments": list(phase_assignments_for_rfq(rfq)),
+        "may_designate": may_designate,
+        "urgent_allowed": rfq.network.office_may_designate_urgent,
+        "estimates": list(estimate_list_for_rfq(user, rfq)),
+        "may_compose": rfq.status in COMPOSABLE,
+        "cancel_form": bound.get("cancel_form") or CancelForm(),
+        "drawings_form": bound.get("drawings_form") or DrawingsForm(),
+        "customer_thread": thread_context(request, rfq, Message.Audience.CUSTOMER, bound),
+        "internal_thread": thread_context(request, rfq, Message.Audience.INTERNAL, bound),
+    }
+    if may_designate:
+        context["leader_form"] = bound.get("leader_form") or LeaderForm(
+            firm_choices=leader_choices(rfq, invitations)
+        )
+    if consultation and rfq.status == RFQ.Status.INTERVIEW:
+        context["interview_form"] = bound.get("interview_form") or ScheduleForm(
+            initial={"scheduled_at": interview.scheduled_at, "place": interview.place}
+            if interview
+            else None,
+            auto_id=INTERVIEW_IDS,
+        )
+        context["interview_notes_form"] = bound.get("interview_notes_form") or (
+            InterviewNotesForm()
+        )
+    if consultation and rfq.status == RFQ.Status.PLANNING:
+        context["planning_form"] = bound.get("planning_form") or ScheduleForm(
+            initial={
+                "scheduled_at": planning_meeting.scheduled_at,
+                "place": planning_meeting.place,
+            }
+            if planning_meeting
+            else None,
+            auto_id=PLANNING_IDS,
+        )
+        context["phases_form"] = bound.get("phases_form") or PhasesForm(
+            firms=planners,
+            initial={f"phase_{a.phase}": a.firm_id for a in context["phase_assignments"]},
+        )
+    if context["may_compose"]:
+        context.update(estimate_compose_context(rfq, bound))
+    return context
+
+
+def member_context(request, rfq: RFQ, invitation: Invitation | None, bound: dict) -> dict:
+    """Return what an invited firm sees: the request, its reason, and its next step."""
+    user = request.user
+    is_leader = user.firm_id == rfq.leader_firm_id
+    shared = shared_context(request, rfq, "member")
+    reason = (invitation.reason if invitation else {}) or {}
+    names = {r.capability.code: r.capability.name for r in shared["requirements"]}
+    context = {
+        **shared,
+        "nav_section": "invitations",
+        "invitation": invitation,
+        "reason": reason,
+        "reason_grades": [
+            (names.get(code, code), grade) for code, grade in (reason.get("grades") or {}).items()
+        ],
+        "answer_due_at": answer_due_at(rfq),
+        "is_leader": is_leader,
+        "internal_thread": thread_context(request, rfq, Message.Audience.INTERNAL, bound),
+    }
+    if is_leader:
+        context["customer_thread"] = thread_context(request, rfq, Message.Audience.CUSTOMER, bound)
+    if invitation is None:
+        return context
+    purpose = invitation.purpose
+    answers_open = rfq.status in ANSWERABLE and not (
+        rfq.leader_firm_id is not None and invitation.status in Invitation.ANSWERED
+    )
+    if purpose in (Invitation.Purpose.ANSWER, Invitation.Purpose.PLANNING) and answers_open:
+        context["answer_form"] = bound.get("answer_form") or AnswerForm(
+            initial=current_answer(invitation)
+        )
+    if purpose == Invitation.Purpose.BOARD:
+        context.update(board_context(request, rfq, bound))
+    if purpose == Invitation.Purpose.GROUP:
+        proposal = proposal_list_for_rfq(user, rfq).first()
+        context["proposal"] = proposal
+        if proposal is not None and rfq.status == RFQ.Status.ROUTED:
+            context["proposal_form"] = bound.get("proposal_form") or ProposalForm(
+                firms=group_firms(proposal),
+                initial={
+                    "price": proposal.price,
+                    "lead_time_days": proposal.lead_time_days,
+                    "approach": proposal.approach,
+                    "team": proposal.team_firm_ids or [proposal.group.coordinator_id],
+                },
+            )
+    if is_leader:
+        context["estimates"] = list(estimate_list_for_rfq(user, rfq))
+        context["may_compose"] = rfq.status in COMPOSABLE
+        if context["may_compose"]:
+            context.update(estimate_compose_context(rfq, bound))
+    return context
+
+
+def current_answer(invitation: Invitation) -> dict:
+    if invitation.status not in Invitation.ANSWERED:
+        return {}
+    return {
+        "can_do": "yes" if invitation.status == Invitation.Status.CAN_DO else "no",
+        "price": invitation.price,
+        "lead_time_days": invitation.lead_time_days,
+        "note": invitation.note,
+    }
+
+
+def board_context(request, rfq: RFQ, bound: dict) -> dict:
+    """Return the board's decisions, and the form the member's firm still has to use."""
+    decisions = list(board_decisions_for_rfq(request.user, rfq))
+    policy = policy_for(rfq.network)
+    outcome = policy.board_outcome(rfq) if isinstance(policy, AdministrativeBoardPolicy) else None
+    decided = any(decision.firm_id == request.user.firm_id for decision in decisions)
+    context = {"board_decisions": decisions, "board_outcome": outcome}
+    if rfq.status == RFQ.Status.ROUTED and outcome is None and not decided:
+        context["decision_form"] = bound.get("decision_form") or BoardDecisionForm()
+    if outcome is True and rfq.leader_firm_id is None and rfq.status in DESIGNATABLE:
+        accepted = [(d.firm_id, d.firm.name) for d in decisions if d.accept]
+        context["leader_form"] = bound.get("leader_form") or LeaderForm(
+            firm_choices=accepted, initial={"reason": RFQ.LeaderReason.DISCUSSION}
+        )
+    return context

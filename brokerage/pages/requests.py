@@ -1,0 +1,251 @@
+"""The request page, the list of requests, and the steps more than one role takes on them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brokerage.errors import WorkflowError
+from brokerage.forms import (
+    CancelForm,
+    DrawingsForm,
+    EstimateForm,
+    EstimateLineFormSet,
+    LeaderForm,
+    MessageForm,
+    RequestFilterForm,
+)
+from brokerage.page_selectors import (
+    CLOCK_STATUSES,
+    board_decisions_for_rfq,
+    estimate_firms,
+    rfq_list_for_page,
+)
+from brokerage.pages.pagination import page_of
+from brokerage.pages.rendering import leader_choices, page_url, render_request_page
+from brokerage.selectors import (
+    estimate_get_for_user,
+    invitation_list_for_rfq,
+    rfq_get_for_user,
+    rfq_role,
+)
+from brokerage.services import designation, estimates
+from orders.drawings import DrawingRejected
+from orders.models import RFQ, Message
+from orders.services import drawing_attach, message_post
+
+REQUESTS_PER_PAGE = 20
+
+
+def carry_out(request, rfq: RFQ, *, forms: dict, action, done: str, anchor: str = ""):
+    """Run `action` when every form is valid, then redirect with `done`; else show why not.
+
+    The page is drawn again with the forms bound, so what was typed stays, and the
+    service's refusal is shown on the first form with its HTTP status.
+    """
+    if not all([form.is_valid() for form in forms.values()]):
+        return render_request_page(
+            request, rfq, bound=forms, status=400, problem=_("Please correct what is marked.")
+        )
+    try:
+        action()
+    except (WorkflowError, DrawingRejected) as refusal:
+        # The first form is a plain form (never a formset): it carries the refusal.
+        next(iter(forms.values())).add_error(None, str(refusal))
+        status = getattr(refusal, "status_code", 400)
+        return render_request_page(request, rfq, bound=forms, status=status, problem=str(refusal))
+    messages.success(request, done)
+    return redirect(page_url(request.user, rfq) + anchor)
+
+
+def button_step(request, rfq: RFQ, *, action, done: str, anchor: str = ""):
+    """Run a step that is one button with nothing typed; a refusal comes back as a message."""
+    try:
+        action()
+    except WorkflowError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done)
+    return redirect(page_url(request.user, rfq) + anchor)
+
+
+@login_required
+def request_list(request):
+    """List the person's requests with their status and estimate clock, filtered and sorted."""
+    filters = RequestFilterForm(request.GET or None)
+    status, sort = "", "-created"
+    if filters.is_valid():
+        status = filters.cleaned_data["status"]
+        sort = filters.cleaned_data["sort"] or sort
+    page = page_of(
+        request,
+        rfq_list_for_page(request.user, status=status, sort=sort),
+        per_page=REQUESTS_PER_PAGE,
+    )
+    is_customer = request.user.firm_id is None
+    return render(
+        request,
+        "brokerage/requests/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filtered": bool(status),
+            "is_customer": is_customer,
+            "clock_statuses": CLOCK_STATUSES,
+            "nav_section": "requests",
+        },
+    )
+
+
+@login_required
+def request_detail(request, rfq_id: int):
+    """Show a request as the person's role sees it (a member firm on its invitation)."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    target = page_url(request.user, rfq)
+    if target != request.path:
+        return redirect(target)
+    return render_request_page(request, rfq)
+
+
+@require_POST
+@login_required
+def request_cancel(request, rfq_id: int):
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    form = CancelForm(request.POST)
+    return carry_out(
+        request,
+        rfq,
+        forms={"cancel_form": form},
+        action=lambda: designation.rfq_cancel(
+            rfq_id=rfq.pk, user=request.user, reason=form.cleaned_data["reason"]
+        ),
+        done=_("The request is cancelled."),
+    )
+
+
+def may_post(user, rfq: RFQ, audience: str) -> bool:
+    """Return whether the person may write on a thread.
+
+    The customer writes to the network; a member firm internally, its leader to both.
+    """
+    role = rfq_role(user, rfq)
+    if role in ("office", "staff"):
+        return True
+    if role == "customer":
+        return audience == Message.Audience.CUSTOMER
+    return audience == Message.Audience.INTERNAL or user.firm_id == rfq.leader_firm_id
+
+
+@require_POST
+@login_required
+def request_message(request, rfq_id: int):
+    """Post on one of the request's threads."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    audience = request.POST.get("audience", "")
+    if audience not in Message.Audience.values or not may_post(request.user, rfq, audience):
+        raise PermissionDenied("You may not write on this thread.")
+    form = MessageForm(request.POST, auto_id=f"id_{audience}_%s")
+    return carry_out(
+        request,
+        rfq,
+        forms={f"{audience}_message_form": form},
+        action=lambda: message_post(
+            rfq=rfq, author=request.user, body=form.cleaned_data["body"], audience=audience
+        ),
+        done=_("Your message is posted."),
+        anchor=f"#thread-{audience}",
+    )
+
+
+@require_POST
+@login_required
+def request_drawings(request, rfq_id: int):
+    """Attach more drawings to a request (the customer, or the office for them)."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    if rfq_role(request.user, rfq) not in ("customer", "office"):
+        raise PermissionDenied("Only the customer (or the office for them) attaches drawings.")
+    form = DrawingsForm(request.POST, request.FILES)
+
+    @transaction.atomic
+    def attach_all():
+        for uploaded in form.cleaned_data["drawings"]:
+            drawing_attach(rfq=rfq, uploaded=uploaded, user=request.user)
+
+    return carry_out(
+        request,
+        rfq,
+        forms={"drawings_form": form},
+        action=attach_all,
+        done=_("The drawings are attached."),
+        anchor="#drawings",
+    )
+
+
+def leader_form_choices(user, rfq: RFQ) -> list[tuple[int, str]]:
+    """Return whom the person may propose as leader: invitees (office) or the accepting board."""
+    if rfq_role(user, rfq) in ("office", "staff"):
+        return leader_choices(rfq, list(invitation_list_for_rfq(user, rfq)))
+    return [(d.firm_id, d.firm.name) for d in board_decisions_for_rfq(user, rfq) if d.accept]
+
+
+@require_POST
+@login_required
+def request_leader(request, rfq_id: int):
+    """Designate the project leader (the office; or, on a board network, a board member)."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    form = LeaderForm(request.POST, firm_choices=leader_form_choices(request.user, rfq))
+    return carry_out(
+        request,
+        rfq,
+        forms={"leader_form": form},
+        action=lambda: designation.leader_designate(
+            rfq_id=rfq.pk,
+            firm_id=form.cleaned_data["firm"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        ),
+        done=_("The project leader is designated."),
+    )
+
+
+@require_POST
+@login_required
+def estimate_compose(request, rfq_id: int):
+    """Save a new version of the estimate as a draft, for its composer to check and send."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    firm_choices = [(firm.pk, firm.name) for firm in estimate_firms(rfq)]
+    form = EstimateForm(request.POST)
+    lines = EstimateLineFormSet(
+        request.POST, prefix="lines", form_kwargs={"firm_choices": firm_choices}
+    )
+    return carry_out(
+        request,
+        rfq,
+        forms={"estimate_form": form, "line_formset": lines},
+        action=lambda: estimates.estimate_create(
+            rfq_id=rfq.pk,
+            user=request.user,
+            lines=lines.line_inputs(),
+            lead_time_days=form.cleaned_data["lead_time_days"],
+            valid_until=form.cleaned_data["valid_until"],
+        ),
+        done=_("The estimate is saved as a draft: check it, then send it to the customer."),
+        anchor="#estimates",
+    )
+
+
+@require_POST
+@login_required
+def estimate_send(request, estimate_id: int):
+    estimate = estimate_get_for_user(request.user, estimate_id)
+    rfq = rfq_get_for_user(request.user, estimate.rfq_id)
+    return button_step(
+        request,
+        rfq,
+        action=lambda: estimates.estimate_send(estimate_id=estimate.pk, user=request.user),
+        done=_("The estimate is sent to the customer."),
+        anchor="#estimates",
+    )

@@ -1,0 +1,293 @@
+"""A network office's pages: the queue by time left, the request console, keying in."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from brokerage.pages import office as office_pages
+from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
+from members.models import Membership
+from orders.models import RFQ, Estimate
+from tests.brokerage.page_steps import (
+    PLAIN_STATIC,
+    answer,
+    client_for,
+    estimate_form_data,
+    field_value,
+    invitation_of,
+    request_form_data,
+)
+from tests.brokerage.worlds import kyoto_world, rodan_world
+from tests.factories import CustomerFactory, MembershipFactory, SubmittedRFQFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # Hashed static names need collectstatic's manifest; pages under test do not.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
+
+
+@pytest.fixture
+def world():
+    return kyoto_world()
+
+
+def routed(world, title="Bracket", **fields) -> RFQ:
+    return rfq_submit(
+        network=world.network,
+        customer=world.customer,
+        data=RFQInput(
+            title=title,
+            description="Milled from A5052.",
+            requirements=(RequirementInput(capability_code="process.machining.milling"),),
+            **fields,
+        ),
+    )
+
+
+def test_the_queue_is_for_the_office_only(world):
+    url = reverse("pages:queue")
+    assert client_for(world.office_user).get(url).status_code == 200
+    assert client_for(world.users["fushimi"]).get(url).status_code == 403
+    assert client_for(world.customer).get(url).status_code == 403
+    assert client_for().get(url)["Location"].startswith(reverse("login"))
+
+
+def test_the_queue_puts_overdue_requests_first_and_marks_them(world):
+    # Given one request due in 90 minutes, one overdue, and one whose estimate was sent
+    now = timezone.now()
+    SubmittedRFQFactory(
+        network=world.network,
+        title="Later one",
+        estimate_due_at=now + datetime.timedelta(minutes=90),
+    )
+    SubmittedRFQFactory(
+        network=world.network,
+        title="Overdue one",
+        submitted_at=now - datetime.timedelta(hours=3),
+        estimate_due_at=now - datetime.timedelta(hours=1),
+    )
+    SubmittedRFQFactory(
+        network=world.network,
+        title="Sent one",
+        status="estimate_sent",
+        submitted_at=now - datetime.timedelta(hours=5),
+        estimate_due_at=now - datetime.timedelta(hours=3),
+    )
+    SubmittedRFQFactory(network=world.network, title="Closed one", status="cancelled")
+    # When the office opens its queue
+    page = client_for(world.office_user).get(reverse("pages:queue")).content.decode()
+    # Then the overdue one is on top and marked, the one waiting for the customer last,
+    # and closed requests are not in the queue
+    assert page.index("Overdue one") < page.index("Later one") < page.index("Sent one")
+    assert "OVERDUE" in page
+    assert "overdue by" in page
+    assert "Closed one" not in page
+
+
+def test_the_queue_shows_answers_so_far_and_filters_by_network_and_status(world):
+    # Given a routed request with one "can do" answer, and a second network of the office
+    rfq = routed(world, title="Answered bracket")
+    answer(
+        client_for(world.users["fushimi"]),
+        invitation_of(rfq, world.firms["fushimi"]),
+        can_do=True,
+        price=10_000,
+        lead_time=3,
+    )
+    other = MembershipFactory(firm=world.office_user.firm, role=Membership.Role.OFFICE).network
+    SubmittedRFQFactory(network=other, title="Other network's")
+    office = client_for(world.office_user)
+    page = office.get(reverse("pages:queue")).content.decode()
+    assert "Answers: 1 of 2 can do (1 answered)" in page
+    assert "Members answer, then designate the leader" in page
+    # When filtered by the other network or by a status, only matching requests remain
+    page = office.get(reverse("pages:queue"), {"network": other.pk}).content.decode()
+    assert "Other network" in page and "Answered bracket" not in page
+    page = office.get(reverse("pages:queue"), {"status": "routed"}).content.decode()
+    assert "Answered bracket" in page and "Other network" not in page
+
+
+def test_the_queue_costs_the_same_queries_for_5_or_30_requests(world, monkeypatch):
+    monkeypatch.setattr(office_pages, "QUEUE_PER_PAGE", 50)
+    office = client_for(world.office_user)
+
+    def queries_for_the_queue() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = office.get(reverse("pages:queue")).content.decode()
+        return len(queries), page.count('<li class="row')
+
+    for index in range(5):
+        routed(world, title=f"Request {index}")
+    five, five_rows = queries_for_the_queue()
+    for index in range(5, 30):
+        routed(world, title=f"Request {index}")
+    thirty, thirty_rows = queries_for_the_queue()
+    assert (five_rows, thirty_rows) == (5, 30)
+    assert five == thirty
+
+
+def test_the_office_reads_answers_and_reasons_and_designates_in_an_urgent_case(world):
+    rfq = routed(world)
+    answer(
+        client_for(world.users["uji"]),
+        invitation_of(rfq, world.firms["uji"]),
+        can_do=True,
+        price=60_000,
+        lead_time=4,
+        note="Can start today",
+    )
+    office = client_for(world.office_user)
+    page = office.get(reverse("pages:request", args=[rfq.pk])).content.decode()
+    # Then each invitation shows its answer and why the firm was invited
+    assert "Can start today" in page
+    assert invitation_of(rfq, world.firms["fushimi"]).reason["explanation"] in page
+    assert 'value="urgent"' in page
+    # When the office designates Fushimi (which has not answered) on its urgent authority
+    response = office.post(
+        reverse("pages:request-leader", args=[rfq.pk]),
+        {"firm": world.firms["fushimi"].pk, "reason": "urgent"},
+    )
+    assert response.status_code == 302
+    rfq.refresh_from_db()
+    assert (rfq.leader_firm, rfq.leader_reason) == (world.firms["fushimi"], "urgent")
+
+
+def test_a_refused_designation_says_why_and_keeps_the_chosen_firm(world):
+    rfq = routed(world)
+    # When the office names a firm that never answered as the discussion's result
+    response = client_for(world.office_user).post(
+        reverse("pages:request-leader", args=[rfq.pk]),
+        {"firm": world.firms["fushimi"].pk, "reason": "discussion"},
+    )
+    # Then the service's refusal is shown and the firm stays selected
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "After a discussion, the leader is a firm that answered" in page
+    assert f'<option value="{world.firms["fushimi"].pk}" selected>' in page
+    rfq.refresh_from_db()
+    assert rfq.leader_firm is None
+
+
+def test_the_estimate_form_is_prefilled_from_the_can_do_answers(world):
+    rfq = routed(world)
+    answer(
+        client_for(world.users["fushimi"]),
+        invitation_of(rfq, world.firms["fushimi"]),
+        can_do=True,
+        price=77_000,
+        lead_time=9,
+        note="5-axis milling",
+    )
+    office = client_for(world.office_user)
+    office.post(
+        reverse("pages:request-leader", args=[rfq.pk]),
+        {"firm": world.firms["fushimi"].pk, "reason": "discussion"},
+    )
+    response = office.get(reverse("pages:request", args=[rfq.pk]))
+    assert field_value(response, "lines-0-amount") == "77000"
+    assert field_value(response, "lines-0-description") == "5-axis milling"
+    assert field_value(response, "lead_time_days") == "9"
+
+
+def test_a_refused_estimate_keeps_its_lines(world):
+    rfq = routed(world)
+    office = client_for(world.office_user)
+    office.post(
+        reverse("pages:request-leader", args=[rfq.pk]),
+        {"firm": world.firms["fushimi"].pk, "reason": "urgent"},
+    )
+    data = estimate_form_data([(world.firms["fushimi"].pk, "Turning and milling", 55_000)])
+    data["valid_until"] = "2020-01-01"
+    response = office.post(reverse("pages:estimate-compose", args=[rfq.pk]), data)
+    assert response.status_code == 400
+    assert "The estimate must be valid until today or later." in response.content.decode()
+    assert field_value(response, "lines-0-description") == "Turning and milling"
+    assert field_value(response, "lines-0-amount") == "55000"
+    assert not Estimate.objects.filter(rfq=rfq).exists()
+
+
+def test_an_office_of_another_network_does_not_see_the_request(world):
+    rfq = routed(world)
+    stranger = rodan_world().office_user
+    assert client_for(stranger).get(reverse("pages:request", args=[rfq.pk])).status_code == 404
+    response = client_for(stranger).post(
+        reverse("pages:request-leader", args=[rfq.pk]),
+        {"firm": world.firms["fushimi"].pk, "reason": "urgent"},
+    )
+    assert response.status_code == 404
+
+
+def key_in_data(world, **customer_fields) -> dict:
+    return {
+        **request_form_data({"process.machining.milling": 2}, title="Jig plate (fax)"),
+        "for-network": str(world.network.pk),
+        "for-channel": "fax",
+        "for-urgency": "urgent",
+        **{f"for-{name}": value for name, value in customer_fields.items()},
+    }
+
+
+def test_the_office_keys_in_a_fax_request_for_an_existing_customer(world):
+    # Given a customer who has asked the network before
+    routed(world)
+    office = client_for(world.office_user)
+    page = office.get(reverse("pages:key-in")).content.decode()
+    assert f'value="{world.customer.pk}"' in page
+    # When the office keys in their fax
+    response = office.post(reverse("pages:key-in"), key_in_data(world, customer=world.customer.pk))
+    # Then the request is theirs, by fax, urgent, routed, and entered by the office
+    assert response.status_code == 302
+    rfq = RFQ.objects.get(title="Jig plate (fax)")
+    assert (rfq.customer, rfq.channel, rfq.urgency) == (world.customer, "fax", "urgent")
+    assert rfq.entered_by == world.office_user
+    assert rfq.status == RFQ.Status.ROUTED
+
+
+def test_the_office_keys_in_a_request_for_a_new_customer(world):
+    office = client_for(world.office_user)
+    response = office.post(
+        reverse("pages:key-in"),
+        key_in_data(
+            world,
+            new_name="Jiro Tanaka",
+            new_email="jiro@example.jp",
+            new_organization="Tanaka Motors",
+            new_customer_type="private",
+        ),
+    )
+    assert response.status_code == 302
+    rfq = RFQ.objects.get(title="Jig plate (fax)")
+    assert rfq.customer.email == "jiro@example.jp"
+    assert not rfq.customer.has_usable_password()
+
+
+def test_keying_in_needs_a_customer_and_keeps_the_request(world):
+    response = client_for(world.office_user).post(reverse("pages:key-in"), key_in_data(world))
+    assert response.status_code == 400
+    assert "Give the new customer&#x27;s name" in response.content.decode() or (
+        "Give the new customer's name" in response.content.decode()
+    )
+    assert field_value(response, "title") == "Jig plate (fax)"
+    assert not RFQ.objects.filter(title="Jig plate (fax)").exists()
+
+
+def test_key_in_is_for_the_office_only(world):
+    assert client_for(world.users["fushimi"]).get(reverse("pages:key-in")).status_code == 403
+    assert client_for(CustomerFactory()).get(reverse("pages:key-in")).status_code == 403
+
+
+def test_the_office_closes_a_request(world):
+    rfq = routed(world)
+    response = client_for(world.office_user).post(
+        reverse("pages:request-cancel", args=[rfq.pk]), {"reason": "Customer withdrew by phone"}
+    )
+    assert response.status_code == 302
+    rfq.refresh_from_db()
+    assert rfq.status == RFQ.Status.CANCELLED

@@ -1,0 +1,188 @@
+"""The site as a whole: role homes, navigation, the inbox, and every page in both languages."""
+
+import copy
+
+import pytest
+from django.urls import reverse
+
+from brokerage.models import Invitation, Notification
+from brokerage.services.designation import leader_designate
+from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
+from tests.brokerage.page_steps import (
+    PLAIN_STATIC,
+    answer,
+    client_for,
+    compose_and_send,
+    invitation_of,
+)
+from tests.brokerage.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+MISSING = "MISSING-TEMPLATE-VARIABLE"
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # Hashed static names need collectstatic's manifest; pages under test do not.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
+
+
+def routed(world, *codes, title="Bracket", **fields):
+    return rfq_submit(
+        network=world.network,
+        customer=world.customer,
+        data=RFQInput(
+            title=title,
+            description="Milled from A5052.",
+            requirements=tuple(RequirementInput(capability_code=code) for code in codes),
+            **fields,
+        ),
+    )
+
+
+def test_home_sends_each_person_to_where_their_work_starts():
+    world = kyoto_world()
+    assert client_for(world.customer).get("/home/")["Location"] == reverse("pages:request-list")
+    assert client_for(world.users["uji"]).get("/home/")["Location"] == reverse("pages:invitations")
+    assert client_for(world.office_user).get("/home/")["Location"] == reverse("pages:queue")
+    assert client_for().get("/home/")["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("who", "url_name", "current", "absent"),
+    [
+        ("customer", "pages:request-list", "My requests", "Queue"),
+        ("member", "pages:invitations", "Invitations", "Submit a request"),
+        ("office", "pages:queue", "Queue", "Invitations"),
+    ],
+)
+def test_the_navigation_shows_the_roles_sections_and_where_you_are(who, url_name, current, absent):
+    world = kyoto_world()
+    user = {"customer": world.customer, "member": world.users["uji"], "office": world.office_user}
+    page = client_for(user[who]).get(reverse(url_name)).content.decode()
+    assert f'aria-current="page">{current}</a>' in page
+    assert f">{absent}</a>" not in page
+    assert "Log out" in page
+
+
+def test_the_navigation_counts_unread_notifications():
+    world = kyoto_world()
+    routed(world, "process.machining.milling")
+    page = client_for(world.customer).get(reverse("pages:request-list")).content.decode()
+    assert '<span class="badge">1<span class="visually-hidden"> unread</span>' in page
+
+
+def test_the_inbox_lists_my_notifications_and_marks_them_read():
+    # Given a customer told that their request was received, and an office told it was routed
+    world = kyoto_world()
+    rfq = routed(world, "process.machining.milling")
+    customer = client_for(world.customer)
+    # When the customer opens the inbox
+    page = customer.get(reverse("pages:inbox")).content.decode()
+    # Then they see their notification linked to the request page, and not the office's
+    assert f"We received your request #{rfq.pk}" in page
+    assert reverse("pages:request", args=[rfq.pk]) in page
+    assert "routed to" not in page
+    # When they mark it as read, it is read and no longer in the unread view
+    notification = Notification.objects.get(recipient=world.customer, channel="in_app")
+    response = customer.post(
+        reverse("pages:inbox-mark-read"),
+        {"notification": notification.pk, "next": reverse("pages:inbox")},
+    )
+    assert response.status_code == 302
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    page = customer.get(reverse("pages:inbox"), {"show": "unread"}).content.decode()
+    assert "Nothing unread." in page
+    # And "mark all" marks the office's too, for the office
+    office = client_for(world.office_user)
+    office.post(reverse("pages:inbox-mark-read"), {"all": "1"})
+    assert not Notification.objects.filter(
+        recipient=world.office_user, channel="in_app", read_at__isnull=True
+    ).exists()
+
+
+def test_nobody_marks_someone_elses_notifications():
+    world = kyoto_world()
+    routed(world, "process.machining.milling")
+    notification = Notification.objects.get(recipient=world.customer, channel="in_app")
+    client_for(CustomerFactory()).post(
+        reverse("pages:inbox-mark-read"), {"notification": notification.pk}
+    )
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def test_the_inbox_needs_a_login():
+    assert client_for().get(reverse("pages:inbox"))["Location"].startswith(reverse("login"))
+
+
+def pages_of_every_kind() -> list[tuple[object, str]]:
+    """Return (person, url) for each page, in the states where its forms are shown."""
+    kyoto = kyoto_world()
+    rfq = routed(kyoto, "process.machining.milling")
+    pending = routed(kyoto, "process.machining.milling", title="Still open")
+    answer(
+        client_for(kyoto.users["fushimi"]),
+        invitation_of(rfq, kyoto.firms["fushimi"]),
+        can_do=True,
+        price=1_000,
+        lead_time=2,
+    )
+    leader_designate(
+        rfq_id=rfq.pk,
+        firm_id=kyoto.firms["fushimi"].pk,
+        reason="discussion",
+        user=kyoto.office_user,
+    )
+    compose_and_send(client_for(kyoto.office_user), rfq, kyoto.firms["fushimi"])
+    migakiya = migakiya_world()
+    board_rfq = routed(migakiya, "finish.polishing.mirror")
+    rodan = rodan_world()
+    consultation = routed(rodan, "process.machining.milling")
+    ota = ota_world()
+    contest = routed(ota, "process.machining.milling", "material.aluminium")
+    coordinator = Invitation.objects.get(rfq=contest, firm=ota.firms["north_coordinator"])
+    leader_invitation = invitation_of(rfq, kyoto.firms["fushimi"])
+    answering_invitation = invitation_of(pending, kyoto.firms["uji"])
+    board_invitation = invitation_of(board_rfq, migakiya.firms["admin1"])
+    slug = kyoto.network.slug
+    return [
+        (None, "/"),
+        (None, reverse("pages:submit-choose-network")),
+        (None, reverse("pages:submit", args=[slug])),
+        (None, reverse("login")),
+        (kyoto.customer, reverse("pages:submit", args=[slug])),
+        (kyoto.customer, reverse("pages:request-list")),
+        (kyoto.customer, reverse("pages:request", args=[rfq.pk])),
+        (kyoto.customer, reverse("pages:inbox")),
+        (kyoto.users["fushimi"], reverse("pages:invitations")),
+        (kyoto.users["fushimi"], reverse("pages:invitation", args=[leader_invitation.pk])),
+        (kyoto.users["uji"], reverse("pages:invitation", args=[answering_invitation.pk])),
+        (kyoto.users["fushimi"], reverse("pages:request-list")),
+        (kyoto.office_user, reverse("pages:queue")),
+        (kyoto.office_user, reverse("pages:request", args=[rfq.pk])),
+        (kyoto.office_user, reverse("pages:request", args=[pending.pk])),
+        (kyoto.office_user, reverse("pages:key-in")),
+        (migakiya.users["admin1"], reverse("pages:invitation", args=[board_invitation.pk])),
+        (rodan.office_user, reverse("pages:request", args=[consultation.pk])),
+        (ota.users["north_coordinator"], reverse("pages:invitation", args=[coordinator.pk])),
+        (ota.customer, reverse("pages:request", args=[contest.pk])),
+    ]
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_page_renders_in_both_languages_without_template_errors(settings, language):
+    # Given templates that print a marker for any variable they cannot resolve
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["OPTIONS"]["string_if_invalid"] = MISSING + " %s"
+    settings.TEMPLATES = templates
+    # When each page is opened in the language
+    for person, url in pages_of_every_kind():
+        response = client_for(person, language=language).get(url)
+        page = response.content.decode()
+        # Then it renders, in that language, with every variable resolved
+        assert response.status_code == 200, (url, response.status_code)
+        assert f'<html lang="{language}">' in page, url
+        assert MISSING not in page, (url, page[page.find(MISSING) - 200 : page.find(MISSING) + 80])
