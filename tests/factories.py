@@ -149,3 +149,59 @@ class RFQRequirementFactory(factory.django.DjangoModelFactory):
     rfq = factory.SubFactory(RFQFactory)
     capability = factory.SubFactory(CapabilityFactory)
     min_grade = 1
+
+
+class FirmBankAccountFactory(factory.django.DjangoModelFactory):
+    """A member firm's account for payouts, with names already in the banks' kana."""
+
+    class Meta:
+        model = "brokerage.BankAccount"
+
+    firm = factory.SubFactory(FirmFactory)
+    bank_code = "0001"
+    bank_name_kana = "ﾐｽﾞﾎ"
+    branch_code = factory.Sequence(lambda n: f"{n % 1000:03d}")
+    branch_name_kana = "ﾂﾊﾞﾒ"
+    account_type = "1"
+    account_number = factory.Sequence(lambda n: f"{n % 10_000_000:07d}")
+    holder_kana = factory.Sequence(lambda n: f"ｶ)ﾃｽﾄｹﾝﾏ{n}")
+
+
+class NetworkBankAccountFactory(FirmBankAccountFactory):
+    """The account a network's office pays from, with its requester code (委託者コード)."""
+
+    firm = None
+    network = factory.SubFactory(NetworkFactory)
+    holder_kana = "ﾐｶﾞｷﾔｼﾝｼﾞｹ-ﾄ"
+    requester_code = "1234567890"
+
+
+# --- Capability profiles, directory contacts, offices and NDAs ---------------------------
+
+
+class OfficeMembershipFactory(MembershipFactory):
+    """The membership of a network's office firm."""
+
+    role = Membership.Role.OFFICE
+
+
+class DirectoryContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "capabilities.DirectoryContact"
+
+    firm = factory.SubFactory(FirmFactory)
+    network = factory.SubFactory(NetworkFactory)
+    sender_name = "Sato Hanako"
+    sender_email = factory.Sequence(lambda n: f"buyer-{n}@example.jp")
+    sender_organization = "Example R&D"
+    message = "Could you polish 20 stainless lids to a mirror finish?"
+
+
+class NdaSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.NdaSignature"
+
+    membership = factory.SubFactory(MembershipFactory, role=Membership.Role.MEMBER_CLUSTER)
+    version = "2024-1"
+    signed_by = factory.SubFactory(FirmUserFactory, firm=factory.SelfAttribute("..membership.firm"))
+    signed_at = factory.LazyFunction(timezone.now)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("members.api_urls")),
     path("", include("capabilities.api_urls")),
     path("", include("brokerage.api.workflow_urls")),
+    path("", include("brokerage.api.orders_urls")),
 ]

@@ -1,5 +1,21 @@
 """The brokering engine's tables: the request workflow, and (beside it) money."""
 
+from brokerage.models.money import (
+    Allocation,
+    AppendOnlyError,
+    BankAccount,
+    Delivery,
+    FaultClaim,
+    InspectionDocument,
+    Invoice,
+    LedgerEntry,
+    LedgerPosting,
+    Payment,
+    PayoutBatch,
+    PayoutLine,
+    Refund,
+    TeamMember,
+)
 from brokerage.models.workflow import (
     BoardDecision,
     Deadline,
@@ -13,13 +29,27 @@ from brokerage.models.workflow import (
 )
 
 __all__ = [
+    "Allocation",
+    "AppendOnlyError",
+    "BankAccount",
     "BoardDecision",
     "Deadline",
+    "Delivery",
+    "FaultClaim",
     "GroupProposal",
     "Heartbeat",
+    "InspectionDocument",
     "Interview",
     "Invitation",
+    "Invoice",
+    "LedgerEntry",
+    "LedgerPosting",
     "Notification",
+    "Payment",
+    "PayoutBatch",
+    "PayoutLine",
     "PhaseAssignment",
     "PlanningMeeting",
+    "Refund",
+    "TeamMember",
 ]

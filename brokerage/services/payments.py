@@ -30,7 +30,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
@@ -45,6 +45,7 @@ from brokerage.models import (
 )
 from brokerage.payment_providers import PaymentDeclined, PaymentRequest, payment_provider
 from brokerage.roles import firm_people
+from brokerage.selectors_money import owed_on
 from brokerage.services import ledger
 from brokerage.services.allocation import AllocationPlan, allocate_payment, reverse_allocations
 from brokerage.services.notifications import notifications_create
@@ -172,13 +173,6 @@ def team_weights(order: Order) -> list[tuple[int, int]]:
             "firm_id", "share_bps", "amount"
         )
     ]
-
-
-def owed_on(order: Order) -> int:
-    """Return what the customer still owes: the whole total until the invoice is issued."""
-    if not Invoice.objects.filter(order=order).exists():
-        return order.total
-    return ledger.receivable_balance(order)
 
 
 @transaction.atomic
@@ -534,19 +528,3 @@ def refund_issue(
         link=order_link(order),
     )
     return refund
-
-
-def money_summary(order: Order) -> dict:
-    """Return the order's totals: invoiced, paid, refunded, owed, damages held."""
-    payments = Payment.objects.filter(order=order).aggregate(
-        paid=Sum("amount"), set_off=Sum("amount", filter=Q(method=Payment.Method.DAMAGES_SETOFF))
-    )
-    refunds = Refund.objects.filter(order=order).aggregate(refunded=Sum("amount"))
-    return {
-        "currency": order.currency,
-        "total": order.total,
-        "paid": payments["paid"] or 0,
-        "refunded": refunds["refunded"] or 0,
-        "owed": owed_on(order),
-        "damages_held": ledger.damages_held(order),
-    }

@@ -31,7 +31,7 @@ from brokerage.services.order_support import (
     order_locked,
     yen,
 )
-from members.models import Firm, Membership, User
+from members.models import Membership, User
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_fee
 from orders.services import event_record
@@ -103,10 +103,10 @@ def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[
             f"Firm(s) {', '.join(map(str, repeated))} appear more than once; give each firm "
             "one part and describe all its work in that part's work package."
         )
-    eligible = dict(
+    eligible = set(
         Membership.objects.filter(network=order.network, firm_id__in=firm_ids, is_active=True)
         .exclude(role=Membership.Role.OFFICE)
-        .values_list("firm_id", "firm__name_en")
+        .values_list("firm_id", flat=True)
     )
     outsiders = sorted(set(firm_ids) - set(eligible))
     if outsiders:
@@ -391,7 +391,3 @@ def _change_state(order: Order, part: TeamMember, state: str, on: datetime.date)
     else:
         raise WorkflowError(f"Unknown state “{state}”.")
     part.state = state
-
-
-def firm_names(firm_ids) -> dict[int, str]:
-    return {firm.pk: firm.name for firm in Firm.objects.filter(pk__in=list(firm_ids))}

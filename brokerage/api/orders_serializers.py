@@ -1,0 +1,656 @@
+"""What the orders, money and payout API reads and writes; amounts are integer yen.
+
+Serializers that show an order take the caller's role from the context (`role`, or
+`office_networks` to work it out per order without a query) and leave out what that role
+may not see: a member firm never sees the order's price or another firm's share.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from brokerage.api.serializers import MAX_QUANTITY, MAX_YEN, RequirementSerializer
+from brokerage.models import (
+    Allocation,
+    BankAccount,
+    Delivery,
+    FaultClaim,
+    InspectionDocument,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    PayoutBatch,
+    PayoutLine,
+    Refund,
+    TeamMember,
+)
+from brokerage.selectors_money import MONEY_ROLES, event_data_for, order_role
+from members.models import Network
+from orders.models import RFQ, Event, Order
+from orders.money import BASIS_POINTS
+
+
+def enum_field(component: str, **kwargs) -> serializers.CharField:
+    """Return a read-only text field documented by the schema's existing enum `component`.
+
+    drf-spectacular names an enum after the one component that uses it; a second
+    component with the same choices would make the name ambiguous, so the second one
+    points at the first one's enum instead.
+    """
+    field = serializers.CharField(read_only=True, **kwargs)
+    return extend_schema_field({"$ref": f"#/components/schemas/{component}"})(field)
+
+
+def role_in(context: dict, order: Order) -> str:
+    """Return the caller's role towards `order`, from the context (no query per order)."""
+    if "role" in context:
+        return context["role"]
+    return order_role(
+        context["request"].user, order, office_networks=context.get("office_networks", [])
+    )
+
+
+class MoneySummarySerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    total = serializers.IntegerField()
+    paid = serializers.IntegerField()
+    refunded = serializers.IntegerField()
+    owed = serializers.IntegerField()
+    damages_held = serializers.IntegerField()
+
+
+class TeamPartSerializer(serializers.ModelSerializer):
+    """A firm's whole part: its terms, its progress and its confirmation."""
+
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+    role = enum_field("TeamMemberWriteRoleEnum")
+    share = serializers.IntegerField(source="share_bps", read_only=True, allow_null=True)
+
+    class Meta:
+        model = TeamMember
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "role",
+            "work_package",
+            "phase",
+            "quantity",
+            "share",
+            "amount",
+            "state",
+            "planned_start",
+            "planned_finish",
+            "started_on",
+            "finished_on",
+            "confirmation",
+            "confirmed_at",
+            "decline_reason",
+        ]
+        read_only_fields = fields
+
+
+class SchedulePartSerializer(serializers.ModelSerializer):
+    """A work package on the team's schedule: who does what when, never for how much."""
+
+    firm = serializers.SerializerMethodField()
+    firm_name = serializers.SerializerMethodField()
+    state = enum_field("TeamPartStateEnum")
+
+    class Meta:
+        model = TeamMember
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "work_package",
+            "phase",
+            "quantity",
+            "state",
+            "planned_start",
+            "planned_finish",
+            "started_on",
+            "finished_on",
+        ]
+        read_only_fields = fields
+
+    def _shows_firms(self) -> bool:
+        # The customer deals with the network, not with the firms behind it.
+        return self.context.get("role") != "customer"
+
+    def get_firm(self, part) -> int | None:
+        return part.firm_id if self._shows_firms() else None
+
+    def get_firm_name(self, part) -> str | None:
+        return part.firm.name if self._shows_firms() else None
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """An order in a list: what it is, where it stands, and the price for those who may."""
+
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    title = serializers.CharField(source="rfq.title", read_only=True)
+    leader_firm_name = serializers.CharField(source="leader_firm.name", read_only=True)
+    your_role = serializers.SerializerMethodField()
+    subtotal = serializers.SerializerMethodField()
+    tax = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "network",
+            "rfq",
+            "title",
+            "status",
+            "your_role",
+            "leader_firm",
+            "leader_firm_name",
+            "currency",
+            "subtotal",
+            "tax",
+            "total",
+            "follow_on_of",
+            "created_at",
+            "delivered_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+    def get_your_role(self, order) -> str:
+        return role_in(self.context, order)
+
+    def _money(self, order, value: int) -> int | None:
+        return value if role_in(self.context, order) in MONEY_ROLES else None
+
+    def get_subtotal(self, order) -> int | None:
+        return self._money(order, order.subtotal)
+
+    def get_tax(self, order) -> int | None:
+        return self._money(order, order.tax)
+
+    def get_total(self, order) -> int | None:
+        return self._money(order, order.total)
+
+
+class OrderDetailSerializer(OrderSerializer):
+    """One order: its team as the caller may see it, the schedule, money and follow-ons."""
+
+    status = enum_field("OrderStatusEnum")
+    team = serializers.SerializerMethodField()
+    schedule = serializers.SerializerMethodField()
+    money = serializers.SerializerMethodField()
+    follow_ons = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "team", "schedule", "money", "follow_ons"]
+        read_only_fields = fields
+
+    def get_team(self, order) -> list[dict]:
+        return TeamPartSerializer(self.context["team"], many=True).data
+
+    def get_schedule(self, order) -> list[dict]:
+        return SchedulePartSerializer(
+            self.context["schedule"], many=True, context={"role": role_in(self.context, order)}
+        ).data
+
+    @extend_schema_field(MoneySummarySerializer(allow_null=True))
+    def get_money(self, order) -> dict | None:
+        return self.context.get("money")
+
+    def get_follow_ons(self, order) -> list[int]:
+        return self.context.get("follow_ons", [])
+
+
+class TeamMemberWriteSerializer(serializers.Serializer):
+    firm = serializers.IntegerField(min_value=1)
+    role = serializers.ChoiceField(choices=TeamMember.Role.choices, default=TeamMember.Role.MEMBER)
+    work_package = serializers.CharField(max_length=200)
+    share = serializers.IntegerField(
+        min_value=0,
+        max_value=BASIS_POINTS,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Basis points of each payment after the office fee; all shares sum to 10,000.",
+    )
+    amount = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_YEN,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A fixed amount instead of a share; all amounts sum to the total less the fee.",
+    )
+    phase = serializers.ChoiceField(
+        choices=TeamMember.Phase.choices, required=False, allow_blank=True, default=""
+    )
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=MAX_QUANTITY, required=False, allow_null=True, default=None
+    )
+    planned_start = serializers.DateField(required=False, allow_null=True, default=None)
+    planned_finish = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if (attrs["share"] is None) == (attrs["amount"] is None):
+            raise serializers.ValidationError(
+                {"share": "Give either a share (basis points) or a fixed amount."}
+            )
+        return attrs
+
+
+class TeamWriteSerializer(serializers.Serializer):
+    members = TeamMemberWriteSerializer(many=True, allow_empty=False)
+
+
+class OrderTeamSerializer(serializers.Serializer):
+    members = TeamPartSerializer(many=True)
+    schedule = SchedulePartSerializer(many=True)
+    weights = serializers.ChoiceField(choices=["share", "amount"], allow_null=True)
+    office_fee = serializers.IntegerField(allow_null=True, help_text="Of the order's total.")
+    distributable = serializers.IntegerField(
+        allow_null=True, help_text="What fixed amounts must sum to: the total less the fee."
+    )
+
+
+class TeamAnswerSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class EstimateSuggestionSerializer(serializers.Serializer):
+    firm = serializers.IntegerField()
+    firm_name = serializers.CharField()
+    role = serializers.CharField()
+    work_package = serializers.CharField()
+    share = serializers.IntegerField()
+
+
+class AnswerSuggestionSerializer(serializers.Serializer):
+    firm = serializers.IntegerField()
+    firm_name = serializers.CharField()
+    price = serializers.IntegerField(allow_null=True)
+    lead_time_days = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+
+
+class TeamProposalSerializer(serializers.Serializer):
+    firms = serializers.ListField(child=serializers.IntegerField())
+    assignments = serializers.DictField(child=serializers.IntegerField())
+    explanation = serializers.CharField()
+
+
+class TeamSuggestionsSerializer(serializers.Serializer):
+    from_estimate = EstimateSuggestionSerializer(many=True)
+    answers = AnswerSuggestionSerializer(many=True)
+    teams = TeamProposalSerializer(many=True)
+
+
+class WorkPackageUpdateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=[TeamMember.State.IN_PROGRESS, TeamMember.State.DONE], required=False
+    )
+    on = serializers.DateField(required=False, help_text="The day it started or finished.")
+    planned_start = serializers.DateField(required=False)
+    planned_finish = serializers.DateField(required=False)
+
+
+class InspectionDocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InspectionDocument
+        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, document) -> str:
+        return (
+            f"/api/orders/{document.delivery.order_id}/deliveries/{document.delivery_id}"
+            f"/documents/{document.pk}/download/"
+        )
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True, allow_null=True)
+    documents = InspectionDocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "order",
+            "firm",
+            "firm_name",
+            "description",
+            "quantity",
+            "is_final",
+            "shipped_at",
+            "received_at",
+            "documents",
+        ]
+        read_only_fields = fields
+
+
+class DeliveryCreateSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=300)
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=MAX_QUANTITY, required=False, allow_null=True, default=None
+    )
+    final = serializers.BooleanField(
+        default=False, help_text="The last delivery: its receipt delivers the order."
+    )
+
+
+class FollowOnSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20_000)
+    kind = serializers.ChoiceField(choices=RFQ.Kind.choices, default=RFQ.Kind.PRODUCTION)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
+    requirements = RequirementSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Leave out to ask for what the original request asked for.",
+    )
+    desired_date = serializers.DateField(required=False, allow_null=True, default=None)
+    budget_max = serializers.IntegerField(
+        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
+    )
+    confidential = serializers.BooleanField(default=False)
+
+
+class FollowOnCreatedSerializer(serializers.Serializer):
+    rfq = serializers.IntegerField()
+    status = serializers.CharField()
+    follow_on_of = serializers.IntegerField()
+    estimate_due_at = serializers.DateTimeField(allow_null=True)
+
+
+class InvoiceLineSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    work_package = serializers.CharField(allow_blank=True)
+    amount = serializers.IntegerField()
+    tax_rate_bps = serializers.IntegerField()
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    qualified = serializers.BooleanField(source="is_qualified", read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "order",
+            "number",
+            "issued_at",
+            "issuer_name",
+            "issuer_address",
+            "registration_number",
+            "qualified",
+            "customer_name",
+            "currency",
+            "lines",
+            "subtotal",
+            "tax_rate_bps",
+            "tax",
+            "total",
+        ]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "order",
+            "amount",
+            "currency",
+            "method",
+            "received_at",
+            "provider",
+            "reference",
+            "fee_bps",
+            "note",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+    method = serializers.ChoiceField(
+        choices=Payment.Method.choices, default=Payment.Method.BANK_TRANSFER
+    )
+    received_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="When the transfer arrived."
+    )
+    reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    card_token = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For card payments: the token from the payment form.",
+    )
+
+    def validate(self, attrs):
+        if attrs["method"] == Payment.Method.BANK_TRANSFER and attrs["received_at"] is None:
+            raise serializers.ValidationError(
+                {"received_at": "Give the day and time the transfer arrived."}
+            )
+        if attrs["method"] == Payment.Method.CARD and not attrs["card_token"]:
+            raise serializers.ValidationError({"card_token": "A card payment needs its token."})
+        return attrs
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "payment",
+            "refund",
+            "party",
+            "firm",
+            "firm_name",
+            "amount",
+            "fee_withheld",
+            "currency",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FaultClaimSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+
+    class Meta:
+        model = FaultClaim
+        fields = [
+            "id",
+            "order",
+            "firm",
+            "firm_name",
+            "amount",
+            "currency",
+            "description",
+            "claimed_at",
+        ]
+        read_only_fields = fields
+
+
+class FaultClaimCreateSerializer(serializers.Serializer):
+    firm = serializers.IntegerField(min_value=1, help_text="The responsible team member.")
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+    description = serializers.CharField(max_length=20_000)
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Refund
+        fields = ["id", "order", "amount", "currency", "source", "reason", "recorded_at"]
+        read_only_fields = fields
+
+
+class RefundCreateSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+    reason = serializers.CharField(max_length=2000)
+    source = serializers.ChoiceField(
+        choices=Refund.Source.choices, default=Refund.Source.ALLOCATIONS
+    )
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "at", "actor", "kind", "data"]
+        read_only_fields = fields
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.get_username() if event.actor else None
+
+    def get_data(self, event) -> dict:
+        return event_data_for(self.context["role"], event.data)
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    posting_kind = serializers.CharField(source="posting.kind", read_only=True)
+    reference = serializers.CharField(source="posting.reference", read_only=True)
+    at = serializers.DateTimeField(source="posting.created_at", read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "posting",
+            "posting_kind",
+            "reference",
+            "at",
+            "account",
+            "side",
+            "amount",
+            "currency",
+            "order",
+            "firm",
+        ]
+        read_only_fields = fields
+
+
+class StatementOrderSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    title = serializers.CharField()
+    gross = serializers.IntegerField(help_text="The firm's part before the office fee.")
+    fees = serializers.IntegerField(help_text="The office fee attributed to the firm's part.")
+    earned = serializers.IntegerField(help_text="Gross less fees, after any refunds.")
+    deductions = serializers.IntegerField(help_text="Fault damages charged to the firm.")
+
+
+class StatementPayoutSerializer(serializers.Serializer):
+    batch = serializers.IntegerField()
+    transfer_date = serializers.DateField()
+    amount = serializers.IntegerField()
+
+
+class StatementSerializer(serializers.Serializer):
+    network = serializers.CharField()
+    firm = serializers.IntegerField()
+    firm_name = serializers.CharField()
+    currency = serializers.CharField()
+    gross = serializers.IntegerField()
+    fees = serializers.IntegerField()
+    earned = serializers.IntegerField()
+    deductions = serializers.IntegerField()
+    paid_out = serializers.IntegerField()
+    balance = serializers.IntegerField(
+        help_text="Still owed to the firm (earned - deductions - paid out); negative: a debt."
+    )
+    orders = StatementOrderSerializer(many=True)
+    payouts = StatementPayoutSerializer(many=True)
+
+
+class PayoutLineSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+
+    class Meta:
+        model = PayoutLine
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "amount",
+            "bank_code",
+            "bank_name_kana",
+            "branch_code",
+            "branch_name_kana",
+            "account_type",
+            "account_number",
+            "holder_kana",
+        ]
+        read_only_fields = fields
+
+
+class SkippedPayeeSerializer(serializers.Serializer):
+    firm = serializers.IntegerField()
+    firm_name = serializers.CharField()
+    amount = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class PayoutBatchSerializer(serializers.ModelSerializer):
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    lines = PayoutLineSerializer(many=True, read_only=True)
+    skipped = SkippedPayeeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PayoutBatch
+        fields = [
+            "id",
+            "network",
+            "status",
+            "transfer_date",
+            "currency",
+            "total",
+            "line_count",
+            "lines",
+            "skipped",
+            "created_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class PayoutBatchCreateSerializer(serializers.Serializer):
+    network = serializers.SlugRelatedField(slug_field="slug", queryset=Network.objects.all())
+    transfer_date = serializers.DateField()
+
+
+class BankAccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BankAccount
+        fields = [
+            "bank_code",
+            "bank_name_kana",
+            "branch_code",
+            "branch_name_kana",
+            "account_type",
+            "account_number",
+            "holder_kana",
+            "requester_code",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+        extra_kwargs = {
+            # Names are converted to the banks' half-width kana by the service, so the
+            # input may be full-width; the model's own checks run on the converted value.
+            "bank_name_kana": {"validators": []},
+            "branch_name_kana": {"validators": []},
+            "holder_kana": {"validators": []},
+        }

@@ -1,0 +1,29 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from brokerage.api.orders import (
+    FirmBankAccountView,
+    NetworkBankAccountView,
+    OrderViewSet,
+    PayoutBatchViewSet,
+    StatementViewSet,
+)
+
+router = SimpleRouter()
+router.register("orders", OrderViewSet, basename="order")
+router.register("statements", StatementViewSet, basename="statement")
+router.register("payout-batches", PayoutBatchViewSet, basename="payout-batch")
+
+urlpatterns = [
+    *router.urls,
+    path(
+        "bank-accounts/firms/<int:firm_id>/",
+        FirmBankAccountView.as_view(),
+        name="firm-bank-account",
+    ),
+    path(
+        "bank-accounts/networks/<slug:slug>/",
+        NetworkBankAccountView.as_view(),
+        name="network-bank-account",
+    ),
+]

@@ -1,0 +1,499 @@
+"""Reads of orders, teams and money, scoped to what the asking person may see.
+
+Who sees what of an order
+    customer   their own orders: progress (work packages without firms or shares),
+               deliveries, invoice, their payments and refunds, and the timeline's
+               customer-facing steps
+    office     every order of its networks, with everything, including the allocations
+    leader     the orders its firm leads: the whole team with shares, deliveries
+    member     the orders its firm has a part in: its own part only, the team's schedule
+               (who does which package when, without anybody's share), its own deliveries
+               and fault claims
+Staff (the platform's operators) read like an office.
+
+Statements
+    One per (network, member firm): what the firm earned from which orders (before and
+    after the office fee), the damages charged to it, what was paid out, and the balance
+    the network still owes it. A member firm's people see only their firm's; an office
+    sees its networks' firms'. Each page takes a constant number of queries.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from brokerage.models import (
+    Allocation,
+    Delivery,
+    FaultClaim,
+    InspectionDocument,
+    Invitation,
+    Invoice,
+    LedgerEntry,
+    Payment,
+    PayoutBatch,
+    PayoutLine,
+    Refund,
+    TeamMember,
+)
+from brokerage.policies import (
+    MEMBER_ROLES,
+    open_load_by_firm,
+    requirements_of,
+    response_rate_by_firm,
+)
+from brokerage.selectors import office_network_ids
+from brokerage.services import ledger
+from capabilities.matching import MatchingError, propose_teams
+from members.models import Membership, User
+from orders.models import Event, Order
+from orders.money import BASIS_POINTS, split_largest_remainder
+
+OFFICE_ROLES = ("office", "staff")
+# Who sees an order's price and what was paid: not the team's other firms.
+MONEY_ROLES = (*OFFICE_ROLES, "customer", "leader")
+
+# The customer's timeline: the steps that concern them, never the internal money split.
+CUSTOMER_ORDER_EVENT_KINDS = {
+    "order.created",
+    "order.in_production",
+    "work_package.updated",
+    "delivery.recorded",
+    "delivery.document_attached",
+    "delivery.received",
+    "order.delivered",
+    "invoice.issued",
+    "payment.recorded",
+    "refund.issued",
+    "order.completed",
+    "order.follow_on_requested",
+}
+# A member firm's timeline: the team's progress, and of the money only its own fault claims.
+MEMBER_ORDER_EVENT_KINDS = {
+    "order.created",
+    "team.set",
+    "team.member_confirmed",
+    "team.member_declined",
+    "order.in_production",
+    "work_package.updated",
+    "delivery.recorded",
+    "delivery.document_attached",
+    "delivery.received",
+    "order.delivered",
+    "order.completed",
+    "order.follow_on_requested",
+}
+# What of an event's data each audience may read; the office reads everything.
+CUSTOMER_EVENT_DATA = {
+    "work_package",
+    "state",
+    "started_on",
+    "finished_on",
+    "delivery",
+    "document",
+    "name",
+    "final",
+    "invoice",
+    "number",
+    "total",
+    "payment",
+    "amount",
+    "method",
+    "owed",
+    "refund",
+    "rfq",
+}
+MEMBER_EVENT_DATA = CUSTOMER_EVENT_DATA - {"total", "payment", "method", "owed", "refund"} | {
+    "firm",
+    "firms",
+    "part",
+    "fault_claim",
+    "reason",
+    "to_confirm",
+}
+
+
+# --- Orders -----------------------------------------------------------------------------
+
+
+def order_list_for_user(user: User) -> QuerySet[Order]:
+    """Return the orders a person may see: their own, their office's, their firm's."""
+    orders = Order.objects.select_related("network", "rfq", "leader_firm")
+    if not user.is_authenticated:
+        return orders.none()
+    if user.is_staff:
+        return orders
+    visible = Q(customer=user)
+    if user.firm_id is not None:
+        in_team = TeamMember.objects.filter(order=OuterRef("pk"), firm_id=user.firm_id)
+        visible |= Q(network_id__in=office_network_ids(user))
+        visible |= Q(leader_firm_id=user.firm_id) | Q(Exists(in_team))
+    return orders.filter(visible)
+
+
+def order_get_for_user(user: User, order_id: int) -> Order:
+    """Return one visible order, or 404 whether it is absent or someone else's."""
+    order = order_list_for_user(user).filter(pk=order_id).first()
+    if order is None:
+        raise Http404("No such order.")
+    return order
+
+
+def order_role(user: User, order: Order, *, office_networks: list[int] | None = None) -> str:
+    """Return how a person who may see the order stands to it."""
+    if user.pk == order.customer_id:
+        return "customer"
+    if user.is_staff:
+        return "staff"
+    if office_networks is None:
+        office_networks = office_network_ids(user)
+    if order.network_id in office_networks:
+        return "office"
+    if user.firm_id is not None and user.firm_id == order.leader_firm_id:
+        return "leader"
+    return "member"
+
+
+def sees_all_of_team(role: str) -> bool:
+    return role in (*OFFICE_ROLES, "leader")
+
+
+def team_list_for_order(user: User, order: Order) -> QuerySet[TeamMember]:
+    """Office and leader see every part; a member firm only its own; the customer none."""
+    parts = TeamMember.objects.filter(order=order).select_related("firm").order_by("position", "id")
+    role = order_role(user, order)
+    if sees_all_of_team(role):
+        return parts
+    if role == "member":
+        return parts.filter(firm_id=user.firm_id)
+    return parts.none()
+
+
+def schedule_for_order(order: Order) -> QuerySet[TeamMember]:
+    """Return every work package with its dates; serializers leave out shares and firms."""
+    return TeamMember.objects.filter(order=order).select_related("firm").order_by("position", "id")
+
+
+def delivery_list_for_order(user: User, order: Order) -> QuerySet[Delivery]:
+    """A member firm sees the deliveries it shipped; everyone else who sees the order, all."""
+    deliveries = (
+        Delivery.objects.filter(order=order)
+        .select_related("firm")
+        .prefetch_related(
+            Prefetch("documents", queryset=InspectionDocument.objects.order_by("uploaded_at", "id"))
+        )
+        .order_by("shipped_at", "id")
+    )
+    if order_role(user, order) == "member":
+        return deliveries.filter(firm_id=user.firm_id)
+    return deliveries
+
+
+def inspection_document_get(user: User, order: Order, document_id: int) -> InspectionDocument:
+    """Return a document of a delivery the person may see, or 404."""
+    document = (
+        InspectionDocument.objects.filter(
+            pk=document_id, delivery__in=delivery_list_for_order(user, order)
+        )
+        .select_related("delivery")
+        .first()
+    )
+    if document is None:
+        raise Http404("No such document.")
+    return document
+
+
+def allocation_list_for_order(order: Order) -> QuerySet[Allocation]:
+    """Return every allocation of the order (office only: the caller checks the role)."""
+    return Allocation.objects.filter(order=order).select_related("firm").order_by("id")
+
+
+def payment_list_for_order(user: User, order: Order) -> QuerySet[Payment]:
+    """The customer, the office and the leader see the payments; other team firms do not."""
+    if order_role(user, order) in MONEY_ROLES:
+        return Payment.objects.filter(order=order).order_by("received_at", "id")
+    return Payment.objects.none()
+
+
+def refund_list_for_order(user: User, order: Order) -> QuerySet[Refund]:
+    if order_role(user, order) in MONEY_ROLES:
+        return Refund.objects.filter(order=order).order_by("recorded_at", "id")
+    return Refund.objects.none()
+
+
+def fault_claim_list_for_order(user: User, order: Order) -> QuerySet[FaultClaim]:
+    """The office sees every fault claim; a team firm those charged to it."""
+    claims = FaultClaim.objects.filter(order=order).select_related("firm").order_by("id")
+    role = order_role(user, order)
+    if role in OFFICE_ROLES:
+        return claims
+    if role in ("member", "leader") and user.firm_id is not None:
+        return claims.filter(firm_id=user.firm_id)
+    return claims.none()
+
+
+def invoice_for_order(user: User, order: Order) -> Invoice | None:
+    if order_role(user, order) in MONEY_ROLES:
+        return Invoice.objects.filter(order=order).first()
+    return None
+
+
+def event_list_for_order(user: User, order: Order) -> QuerySet[Event]:
+    """Return the order's timeline as the person may see it (see the module docstring)."""
+    events = Event.objects.filter(order=order).select_related("actor").order_by("at", "id")
+    role = order_role(user, order)
+    if role in OFFICE_ROLES:
+        return events
+    if role == "customer":
+        return events.filter(kind__in=CUSTOMER_ORDER_EVENT_KINDS)
+    own_faults = Q(kind="fault.claimed", data__firm=user.firm_id)
+    return events.filter(Q(kind__in=MEMBER_ORDER_EVENT_KINDS) | own_faults)
+
+
+def event_data_for(role: str, data: dict) -> dict:
+    """Return what of an event's data the role may read."""
+    if role in OFFICE_ROLES:
+        return data
+    allowed = CUSTOMER_EVENT_DATA if role == "customer" else MEMBER_EVENT_DATA
+    return {key: value for key, value in data.items() if key in allowed}
+
+
+def owed_on(order: Order) -> int:
+    """Return what the customer still owes: the whole total until the invoice is issued."""
+    if not Invoice.objects.filter(order=order).exists():
+        return order.total
+    return ledger.receivable_balance(order)
+
+
+def money_summary(order: Order) -> dict:
+    """Return the order's totals: paid, refunded, still owed, damages held."""
+    paid = Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"] or 0
+    refunded = Refund.objects.filter(order=order).aggregate(total=Sum("amount"))["total"] or 0
+    return {
+        "currency": order.currency,
+        "total": order.total,
+        "paid": paid,
+        "refunded": refunded,
+        "owed": owed_on(order),
+        "damages_held": ledger.damages_held(order),
+    }
+
+
+def team_suggestions(order: Order) -> dict:
+    """Suggest a team: from the accepted estimate's lines, the answers, the matching engine.
+
+    The estimate's lines name the firms and what each would do for how much, so they give
+    a ready team with shares in proportion to the line amounts. The 'can do' answers and
+    the engine's smallest covering teams are alternatives to choose from.
+    """
+    lines = list(order.estimate.lines.select_related("firm").order_by("position", "id"))
+    by_firm: dict[int, dict] = {}
+    for line in lines:
+        entry = by_firm.setdefault(
+            line.firm_id,
+            {"firm": line.firm_id, "firm_name": line.firm.name, "packages": [], "amount": 0},
+        )
+        entry["packages"].append(line.work_package or line.description)
+        entry["amount"] += line.amount
+    entries = list(by_firm.values())
+    weights = [entry["amount"] for entry in entries]
+    shares = (
+        split_largest_remainder(BASIS_POINTS, weights)
+        if entries and sum(weights)
+        else split_largest_remainder(BASIS_POINTS, [1] * len(entries))
+        if entries
+        else []
+    )
+    from_estimate = [
+        {
+            "firm": entry["firm"],
+            "firm_name": entry["firm_name"],
+            "role": "leader" if entry["firm"] == order.leader_firm_id else "member",
+            "work_package": "; ".join(entry["packages"])[:200],
+            "share": share,
+        }
+        for entry, share in zip(entries, shares, strict=True)
+    ]
+    answers = [
+        {
+            "firm": invitation.firm_id,
+            "firm_name": invitation.firm.name,
+            "price": invitation.price,
+            "lead_time_days": invitation.lead_time_days,
+            "note": invitation.note,
+        }
+        for invitation in Invitation.objects.filter(
+            rfq=order.rfq, status=Invitation.Status.CAN_DO, price__isnull=False
+        )
+        .exclude(purpose=Invitation.Purpose.BOARD)
+        .select_related("firm")
+        .order_by("rank", "id")
+    ]
+    try:
+        proposals = propose_teams(
+            network_id=order.network_id,
+            requirements=requirements_of(order.rfq),
+            roles=MEMBER_ROLES,
+            open_load=open_load_by_firm(order.network),
+            response_rate=response_rate_by_firm(order.network),
+        )
+    except MatchingError:
+        proposals = []
+    teams = [
+        {
+            "firms": list(proposal.firm_ids),
+            "assignments": proposal.assignments,
+            "explanation": proposal.explanation,
+        }
+        for proposal in proposals
+    ]
+    return {"from_estimate": from_estimate, "answers": answers, "teams": teams}
+
+
+# --- Statements -------------------------------------------------------------------------
+
+
+def statement_memberships(
+    user: User, *, network_slug: str | None = None, firm_id: int | None = None
+) -> QuerySet[Membership]:
+    """Return the (network, firm) pairs whose statements the person may see."""
+    memberships = (
+        Membership.objects.exclude(role=Membership.Role.OFFICE)
+        .select_related("network", "firm")
+        .order_by("network__slug", "firm_id")
+    )
+    if not user.is_authenticated:
+        return memberships.none()
+    if not user.is_staff:
+        visible = Q(network_id__in=office_network_ids(user))
+        if user.firm_id is not None:
+            visible |= Q(firm_id=user.firm_id)
+        memberships = memberships.filter(visible)
+    if network_slug:
+        memberships = memberships.filter(network__slug=network_slug)
+    if firm_id:
+        memberships = memberships.filter(firm_id=firm_id)
+    return memberships
+
+
+def statements_for(memberships: list[Membership]) -> list[dict]:
+    """Return the statements of a page of memberships, in five queries whatever its size."""
+    if not memberships:
+        return []
+    firm_ids = {membership.firm_id for membership in memberships}
+    network_ids = {membership.network_id for membership in memberships}
+    scope = Q(firm_id__in=firm_ids, order__network_id__in=network_ids)
+
+    per_order: dict[tuple[int, int], dict[int, dict]] = defaultdict(dict)
+
+    def order_entry(network_id: int, firm_id: int, order_id: int, title: str) -> dict:
+        return per_order[(network_id, firm_id)].setdefault(
+            order_id,
+            {
+                "order": order_id,
+                "title": title,
+                "gross": 0,
+                "fees": 0,
+                "earned": 0,
+                "deductions": 0,
+            },
+        )
+
+    allocations = (
+        Allocation.objects.filter(scope, party=Allocation.Party.MEMBER)
+        .values("order__network_id", "firm_id", "order_id", "order__rfq__title")
+        .annotate(net=Sum("amount"), fee=Sum("fee_withheld"))
+    )
+    for row in allocations:
+        entry = order_entry(
+            row["order__network_id"], row["firm_id"], row["order_id"], row["order__rfq__title"]
+        )
+        entry["earned"] += row["net"]
+        entry["fees"] += row["fee"]
+        entry["gross"] += row["net"] + row["fee"]
+    claims = (
+        FaultClaim.objects.filter(scope)
+        .values("order__network_id", "firm_id", "order_id", "order__rfq__title")
+        .annotate(total=Sum("amount"))
+    )
+    for row in claims:
+        entry = order_entry(
+            row["order__network_id"], row["firm_id"], row["order_id"], row["order__rfq__title"]
+        )
+        entry["deductions"] += row["total"]
+
+    payouts: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    lines = (
+        PayoutLine.objects.filter(
+            firm_id__in=firm_ids,
+            batch__network_id__in=network_ids,
+            batch__status=PayoutBatch.Status.CLOSED,
+        )
+        .select_related("batch")
+        .order_by("batch__closed_at", "id")
+    )
+    for line in lines:
+        payouts[(line.batch.network_id, line.firm_id)].append(
+            {
+                "batch": line.batch_id,
+                "transfer_date": line.batch.transfer_date,
+                "amount": line.amount,
+            }
+        )
+
+    balances = {
+        (row["network_id"], row["firm_id"]): -row["balance"]
+        for row in LedgerEntry.objects.filter(
+            account=LedgerEntry.Account.MEMBER_PAYABLE,
+            firm_id__in=firm_ids,
+            network_id__in=network_ids,
+        )
+        .values("network_id", "firm_id")
+        .annotate(balance=Sum(ledger.SIGNED_AMOUNT))
+    }
+
+    statements = []
+    for membership in memberships:
+        key = (membership.network_id, membership.firm_id)
+        orders = sorted(per_order.get(key, {}).values(), key=lambda entry: entry["order"])
+        paid = payouts.get(key, [])
+        statements.append(
+            {
+                "network": membership.network.slug,
+                "firm": membership.firm_id,
+                "firm_name": membership.firm.name,
+                "currency": "JPY",
+                "gross": sum(entry["gross"] for entry in orders),
+                "fees": sum(entry["fees"] for entry in orders),
+                "earned": sum(entry["earned"] for entry in orders),
+                "deductions": sum(entry["deductions"] for entry in orders),
+                "paid_out": sum(payout["amount"] for payout in paid),
+                "balance": balances.get(key, 0),
+                "orders": orders,
+                "payouts": paid,
+            }
+        )
+    return statements
+
+
+# --- Payouts ----------------------------------------------------------------------------
+
+
+def payout_batch_list_for_user(user: User) -> QuerySet[PayoutBatch]:
+    """Return the payout batches of the networks whose office the person works for."""
+    batches = PayoutBatch.objects.select_related("network").prefetch_related(
+        Prefetch("lines", queryset=PayoutLine.objects.select_related("firm").order_by("firm_id"))
+    )
+    if not user.is_authenticated:
+        return batches.none()
+    if user.is_staff:
+        return batches
+    return batches.filter(network_id__in=office_network_ids(user))
+
+
+def payout_batch_get_for_user(user: User, batch_id: int) -> PayoutBatch:
+    batch = payout_batch_list_for_user(user).filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("No such payout batch.")
+    return batch
