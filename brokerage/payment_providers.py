@@ -115,7 +115,7 @@ class HttpCardProvider(CardProvider):
     code = "card:http"
 
     def charge(self, request: PaymentRequest) -> str:
-        url = getattr(settings, "PAYMENT_CARD_API_URL", "")
+        url = settings.PAYMENT_CARD_API_URL
         if not url:
             raise PaymentDeclined("Card payments are not configured; pay by bank transfer.")
         body = json.dumps(
@@ -132,7 +132,7 @@ class HttpCardProvider(CardProvider):
             method="POST",
             headers={
                 "Content-Type": "application/json",
-                "Authorization": f"Bearer {getattr(settings, 'PAYMENT_CARD_API_KEY', '')}",
+                "Authorization": f"Bearer {settings.PAYMENT_CARD_API_KEY}",
                 "Idempotency-Key": request.idempotency_key,
             },
         )
@@ -155,10 +155,5 @@ class HttpCardProvider(CardProvider):
 def payment_provider(method: str) -> PaymentProvider:
     """Return the provider for a payment method (bank transfer, or the configured card one)."""
     if method == "card":
-        path = getattr(
-            settings,
-            "PAYMENT_CARD_PROVIDER",
-            "brokerage.payment_providers.UnconfiguredCardProvider",
-        )
-        return import_string(path)()
+        return import_string(settings.PAYMENT_CARD_PROVIDER)()
     return BankTransferProvider()

@@ -176,6 +176,13 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="brokerage.sms.LogSmsBackend")
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 
+# Card payments go through this provider; bank transfers are recorded by the office.
+PAYMENT_CARD_PROVIDER = env.str(
+    "PAYMENT_CARD_PROVIDER", default="brokerage.payment_providers.UnconfiguredCardProvider"
+)
+PAYMENT_CARD_API_URL = env.str("PAYMENT_CARD_API_URL", default="")
+PAYMENT_CARD_API_KEY = env.str("PAYMENT_CARD_API_KEY", default="")
+
 PHONENUMBER_DEFAULT_REGION = "JP"
 
 REST_FRAMEWORK = {
