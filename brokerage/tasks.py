@@ -1,10 +1,12 @@
 """Celery tasks of the brokering engine: thin wrappers that call services, safe to rerun."""
 
+import datetime
 import time
 
 from celery import shared_task
 
 from brokerage.services.deadlines import deadlines_fire_due
+from brokerage.services.intake import rfq_route_submitted, submitted_request_ids
 from brokerage.services.notifications import notification_deliver, pending_notification_ids
 from brokerage.services.platform import heartbeat_record
 
@@ -44,3 +46,23 @@ def sweep_deadlines() -> int:
         if claimed == 0:
             break
     return total
+
+
+# The task enqueued at submission routes a request within moments; the sweeper only
+# takes what has waited longer than this (a broker outage, a lost task).
+ROUTING_GRACE = datetime.timedelta(seconds=10)
+
+
+@shared_task(name="brokerage.route_request")
+def route_request(rfq_id: int) -> bool:
+    """Route one submitted request (safe to run twice: the second run finds it routed)."""
+    return rfq_route_submitted(rfq_id=rfq_id)
+
+
+@shared_task(name="brokerage.sweep_submitted_requests")
+def sweep_submitted_requests() -> int:
+    """Route the requests still waiting after the grace period; return how many."""
+    return sum(
+        rfq_route_submitted(rfq_id=rfq_id)
+        for rfq_id in submitted_request_ids(older_than=ROUTING_GRACE)
+    )

@@ -1,7 +1,13 @@
-from django.contrib import admin
+import io
 
+from django.contrib import admin
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from capabilities.csv_exchange import write_taxonomy
 from capabilities.models import (
     Capability,
+    DirectoryContact,
     FirmCapability,
     FirmCapabilityChange,
     QualityGrade,
@@ -16,6 +22,17 @@ class CapabilityAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_ja", "name_en", "keywords"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
+    actions = ["export_csv"]
+
+    @admin.action(description=_("Export the selected capabilities as CSV"))
+    def export_csv(self, request, queryset):
+        buffer = io.StringIO()
+        write_taxonomy(queryset.select_related("parent").order_by("code"), buffer)
+        response = HttpResponse(
+            buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="capabilities.csv"'
+        return response
 
 
 class QualityGradeInline(admin.TabularInline):
@@ -59,3 +76,12 @@ class FirmCapabilityChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DirectoryContact)
+class DirectoryContactAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "firm", "network", "sender_name", "sender_organization"]
+    list_filter = ["network"]
+    search_fields = ["sender_name", "sender_email", "sender_organization", "firm__name_ja"]
+    list_select_related = ["firm", "network"]
+    autocomplete_fields = ["firm", "network", "capability", "sent_by"]

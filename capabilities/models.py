@@ -155,7 +155,14 @@ class FirmCapability(models.Model):
                 name="firm_capability_grade_in_range",
             ),
         ]
-        indexes = [models.Index(fields=["capability", "grade"])]
+        indexes = [
+            # The matching engine's access path: each requirement is a range scan of one
+            # capability's rows at or above a grade, and carrying firm_id in the index
+            # lets PostgreSQL answer it from the index alone (see capabilities.matching).
+            models.Index(
+                fields=["capability", "grade"], include=["firm"], name="firmcap_match_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.firm} · {self.capability.code} ({self.grade})"
@@ -178,6 +185,9 @@ class FirmCapabilityChange(models.Model):
         "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     order_id = models.PositiveBigIntegerField(_("through order"), null=True, blank=True)
+    # What else changed, field by field: {"field": [before, after]}, so that a grade
+    # reached in a quality standard or a larger part size shows in the skill growth too.
+    details = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -188,3 +198,57 @@ class FirmCapabilityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.firm} {self.action} {self.capability.code}"
+
+
+class DirectoryContact(models.Model):
+    """A customer's message to a firm sent from the public directory.
+
+    Counted per network so that an office (Migakiya's, above all) can see how much business
+    reaches its members directly instead of through the office.
+    """
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="directory_contacts")
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="directory_contacts",
+        verbose_name=_("found through network"),
+    )
+    capability = models.ForeignKey(
+        Capability,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about capability"),
+    )
+    sender_name = models.CharField(_("name"), max_length=200)
+    sender_email = models.EmailField(_("e-mail"))
+    sender_organization = models.CharField(_("organization"), max_length=200, blank=True)
+    message = models.TextField(_("message"), max_length=5000)
+    sent_by = models.ForeignKey(
+        "members.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    # Set once the message was e-mailed to the firm, so that a redelivered task does not
+    # mail it twice.
+    mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("directory contact")
+        verbose_name_plural = _("directory contacts")
+        indexes = [
+            models.Index(fields=["network", "-created_at"]),
+            models.Index(fields=["firm", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender_name} → {self.firm}"

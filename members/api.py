@@ -1,11 +1,32 @@
 """The networks API: what each network is and which policy its requests follow."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
-from rest_framework.permissions import AllowAny
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from members.models import Network
-from members.selectors import network_list_public
+from members.models import Firm, Membership, Network, NetworkGroup
+from members.selectors import (
+    firm_may_see_confidential,
+    membership_list_for_office,
+    membership_of_user,
+    nda_is_current,
+    network_get_visible,
+    network_list_public,
+    user_is_staff,
+    user_runs_network,
+)
+from members.services import (
+    membership_add,
+    membership_add_new_firm,
+    membership_update,
+    nda_sign,
+)
 
 
 class NetworkSerializer(serializers.ModelSerializer):
@@ -39,3 +60,255 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return network_list_public().order_by("slug")
+
+
+# --- Memberships (the office's) and NDAs (a member firm's) -------------------------------
+
+NETWORK_SLUG_PARAMETER = OpenApiParameter("slug", str, OpenApiParameter.PATH)
+
+
+def network_run_by_caller(request, slug: str) -> Network:
+    """Return the network of the URL if the caller runs it; 404 if unseen, else 403."""
+    network = network_get_visible(slug=slug, user=request.user)
+    if network is None:
+        raise NotFound()
+    if not user_runs_network(user=request.user, network=network):
+        raise PermissionDenied(_("Only the network's office may do this."))
+    return network
+
+
+def api_validation_error(error: DjangoValidationError) -> ApiValidationError:
+    if hasattr(error, "error_dict"):
+        return ApiValidationError(error.message_dict)
+    return ApiValidationError({"non_field_errors": error.messages})
+
+
+class NewFirmSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Firm
+        fields = ["name_ja", "name_en", "prefecture", "city", "email", "website"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    firm = serializers.PrimaryKeyRelatedField(
+        queryset=Firm.objects.filter(is_active=True),
+        required=False,
+        help_text=_("An existing firm; or give new_firm to create one."),
+    )
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+    new_firm = NewFirmSerializer(
+        write_only=True, required=False, help_text=_("A firm not yet on the platform.")
+    )
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=NetworkGroup.objects.all(), required=False, allow_null=True
+    )
+    nda_current = serializers.SerializerMethodField(
+        help_text=_("Whether the firm signed the network's current NDA.")
+    )
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "new_firm",
+            "role",
+            "group",
+            "is_active",
+            "joined_on",
+            "nda_signed_at",
+            "nda_version",
+            "nda_current",
+        ]
+        read_only_fields = ["id", "joined_on", "nda_signed_at", "nda_version"]
+
+    def get_nda_current(self, membership: Membership) -> bool:
+        return nda_is_current(membership=membership, network=membership.network)
+
+    def validate_role(self, role: str) -> str:
+        request = self.context["request"]
+        if role == Membership.Role.OFFICE and not user_is_staff(request.user):
+            raise serializers.ValidationError(_("Only platform staff appoint a network's office."))
+        return role
+
+    def validate(self, data: dict) -> dict:
+        if self.instance is None and bool(data.get("firm")) == bool(data.get("new_firm")):
+            raise serializers.ValidationError(
+                {"firm": [_("Give either firm (an existing firm's id) or new_firm.")]}
+            )
+        if self.instance is not None and ("firm" in data or "new_firm" in data):
+            raise serializers.ValidationError({"firm": [_("A membership's firm cannot change.")]})
+        return data
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The network's memberships (for its office)", parameters=[NETWORK_SLUG_PARAMETER]
+    ),
+    post=extend_schema(
+        summary="Add a firm to the network (an existing firm, or a new one)",
+        parameters=[NETWORK_SLUG_PARAMETER],
+        responses={201: MembershipSerializer},
+    ),
+)
+class MembershipListView(generics.ListCreateAPIView):
+    serializer_class = MembershipSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = []
+
+    def network(self) -> Network:
+        if not hasattr(self, "_network"):
+            self._network = network_run_by_caller(self.request, self.kwargs["slug"])
+        return self._network
+
+    def get_queryset(self):
+        return membership_list_for_office(network=self.network())
+
+    def create(self, request, *args, **kwargs):
+        network = self.network()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        role = data.get("role", Membership.Role.MEMBER)
+        try:
+            if data.get("firm"):
+                membership = membership_add(
+                    network=network, firm=data["firm"], role=role, group=data.get("group")
+                )
+            else:
+                membership = membership_add_new_firm(
+                    network=network, role=role, group=data.get("group"), **data["new_firm"]
+                )
+        except DjangoValidationError as error:
+            raise api_validation_error(error) from None
+        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+MEMBERSHIP_ID_PARAMETER = OpenApiParameter("membership_id", int, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One membership of the network",
+        parameters=[NETWORK_SLUG_PARAMETER, MEMBERSHIP_ID_PARAMETER],
+    ),
+    patch=extend_schema(
+        summary="Change a membership's role, group or whether it is active",
+        parameters=[NETWORK_SLUG_PARAMETER, MEMBERSHIP_ID_PARAMETER],
+    ),
+)
+class MembershipDetailView(generics.RetrieveAPIView):
+    serializer_class = MembershipSerializer
+    permission_classes = [IsAuthenticated]
+    http_method_names = ["get", "patch", "options", "head"]
+
+    def get_object(self) -> Membership:
+        network = network_run_by_caller(self.request, self.kwargs["slug"])
+        membership = (
+            membership_list_for_office(network=network)
+            .filter(pk=self.kwargs["membership_id"])
+            .first()
+        )
+        if membership is None:
+            raise NotFound()
+        return membership
+
+    def patch(self, request, *args, **kwargs):
+        membership = self.get_object()
+        serializer = self.get_serializer(membership, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        changes = {key: data[key] for key in ("role", "group", "is_active") if key in data}
+        changes_office_role = changes.get("role", membership.role) != membership.role
+        if (
+            membership.role == Membership.Role.OFFICE
+            and changes_office_role
+            and not user_is_staff(request.user)
+        ):
+            raise ApiValidationError(
+                {"role": [_("Only platform staff change an office membership's role.")]}
+            )
+        try:
+            membership = membership_update(membership=membership, **changes)
+        except DjangoValidationError as error:
+            raise api_validation_error(error) from None
+        return Response(self.get_serializer(membership).data)
+
+
+class NdaStatusSerializer(serializers.Serializer):
+    required = serializers.BooleanField(help_text=_("Whether the network requires an NDA."))
+    version = serializers.CharField(help_text=_("The NDA's current version."))
+    signed = serializers.BooleanField(help_text=_("Whether your firm signed this version."))
+    signed_at = serializers.DateTimeField(allow_null=True)
+    signed_version = serializers.CharField(help_text=_("The last version your firm signed."))
+    may_see_confidential = serializers.BooleanField()
+
+
+class NdaSignSerializer(serializers.Serializer):
+    version = serializers.CharField(max_length=50, help_text=_("The version you read."))
+    accept = serializers.BooleanField(help_text=_("Must be true: you accept the NDA."))
+
+    def validate_accept(self, accept: bool) -> bool:
+        if not accept:
+            raise serializers.ValidationError(_("Accept the NDA to sign it."))
+        return accept
+
+
+def _nda_status(network: Network, membership: Membership) -> dict:
+    return {
+        "required": network.nda_required,
+        "version": network.nda_version,
+        "signed": nda_is_current(membership=membership, network=network),
+        "signed_at": membership.nda_signed_at,
+        "signed_version": membership.nda_version,
+        "may_see_confidential": firm_may_see_confidential(membership.firm_id, network),
+    }
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The network's NDA and whether your firm signed it",
+        parameters=[NETWORK_SLUG_PARAMETER],
+        responses={200: NdaStatusSerializer},
+    ),
+    post=extend_schema(
+        summary="Sign the network's current NDA for your firm",
+        parameters=[NETWORK_SLUG_PARAMETER],
+        request=NdaSignSerializer,
+        responses={201: NdaStatusSerializer},
+    ),
+)
+class NdaView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def membership(self, slug: str) -> tuple[Network, Membership]:
+        network = network_get_visible(slug=slug, user=self.request.user)
+        if network is None:
+            raise NotFound()
+        membership = membership_of_user(user=self.request.user, network=network)
+        if membership is None:
+            raise PermissionDenied(_("Your firm is not a member of this network."))
+        return network, membership
+
+    def get(self, request, slug: str):
+        network, membership = self.membership(slug)
+        return Response(NdaStatusSerializer(_nda_status(network, membership)).data)
+
+    def post(self, request, slug: str):
+        network, membership = self.membership(slug)
+        serializer = NdaSignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            nda_sign(
+                membership=membership,
+                signed_by=request.user,
+                version=serializer.validated_data["version"],
+            )
+        except DjangoValidationError as error:
+            raise api_validation_error(error) from None
+        membership.refresh_from_db()
+        return Response(
+            NdaStatusSerializer(_nda_status(network, membership)).data,
+            status=status.HTTP_201_CREATED,
+        )

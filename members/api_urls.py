@@ -1,8 +1,22 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from members.api import NetworkViewSet
+from members.api import MembershipDetailView, MembershipListView, NdaView, NetworkViewSet
 
 router = SimpleRouter()
 router.register("networks", NetworkViewSet, basename="network")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "networks/<slug:slug>/memberships/",
+        MembershipListView.as_view(),
+        name="network-membership-list",
+    ),
+    path(
+        "networks/<slug:slug>/memberships/<int:membership_id>/",
+        MembershipDetailView.as_view(),
+        name="network-membership-detail",
+    ),
+    path("networks/<slug:slug>/nda/", NdaView.as_view(), name="network-nda"),
+    *router.urls,
+]

@@ -33,7 +33,12 @@ from brokerage.demo.networks import (
 )
 from brokerage.demo.taxonomy import QUALITY_STANDARDS, TAXONOMY
 from brokerage.models import Invitation
-from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
+from brokerage.services.intake import (
+    RequirementInput,
+    RFQInput,
+    rfq_route_submitted,
+    rfq_submit,
+)
 from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
 from members.models import (
     Firm,
@@ -595,6 +600,8 @@ def _submit_request(
             channel=request.channel,
         ),
     )
+    # No worker runs while the demo loads: route it here, as the routing task would.
+    rfq_route_submitted(rfq_id=rfq.pk)
     # Rows stamped on insert show when the request really came in.
     Invitation.objects.filter(rfq=rfq).update(created_at=submitted_at)
     Event.objects.filter(rfq=rfq).update(at=submitted_at)

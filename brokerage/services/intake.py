@@ -1,6 +1,7 @@
 """A customer's request comes in: saved, given its clock, routed and announced at once."""
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -17,6 +18,8 @@ from capabilities.models import Capability
 from members.models import Firm, Network, User
 from orders.models import RFQ, RFQRequirement
 from orders.services import event_record
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,12 @@ def rfq_submit(
     submitted_at: datetime.datetime | None = None,
     idempotency_key: str = "",
 ) -> RFQ:
-    """Save a request, set its deadlines, route it by the network's policy and notify.
+    """Save a request with its deadlines, tell the customer when the estimate is due, and
+    have it routed right after commit.
+
+    Routing (matching, invitations, the members' notifications) runs in a worker, so the
+    customer's submission is answered at once and is never lost if the broker is down: the
+    routing sweeper picks up any request still waiting.
 
     The office may key in a request received by fax, phone or e-mail for a customer.
     `submitted_at` is for records that came in earlier (imports, demo data): the clock
@@ -145,12 +153,48 @@ def rfq_submit(
         context=rfq_context(rfq),
         link=rfq_link(rfq),
     )
-    rfq_route(rfq=rfq)
+    transaction.on_commit(lambda: enqueue_routing(rfq.pk))
     return rfq
 
 
+def enqueue_routing(rfq_id: int) -> None:
+    """Ask a worker to route the request; if the broker is down, the sweeper will."""
+    from brokerage.tasks import route_request
+
+    try:
+        route_request.apply_async(args=[rfq_id], retry=False)
+    except Exception as error:  # noqa: BLE001 - the request waits, saved, for the sweeper
+        logger.warning("broker unavailable, request %s waits for the sweeper: %s", rfq_id, error)
+
+
+@transaction.atomic
+def rfq_route_submitted(*, rfq_id: int) -> bool:
+    """Route a submitted request once; return False if it was routed (or closed) already."""
+    rfq = (
+        RFQ.objects.select_for_update(of=("self",))
+        .select_related("network", "customer")
+        .filter(pk=rfq_id, status=RFQ.Status.SUBMITTED)
+        .first()
+    )
+    if rfq is None:
+        return False
+    rfq_route(rfq=rfq)
+    return True
+
+
+def submitted_request_ids(*, older_than: datetime.timedelta, limit: int = 200) -> list[int]:
+    """Return requests still waiting to be routed, oldest first (the sweeper's work)."""
+    return list(
+        RFQ.objects.filter(
+            status=RFQ.Status.SUBMITTED, submitted_at__lte=timezone.now() - older_than
+        )
+        .order_by("submitted_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
 def rfq_route(*, rfq: RFQ) -> None:
-    """Route a just-submitted request by its network's policy (in the caller's transaction)."""
+    """Route a submitted request by its network's policy (in the caller's transaction)."""
     policy = policy_for(rfq.network)
     plan = policy.route(rfq)
     if plan.status == RFQ.Status.NO_BID:

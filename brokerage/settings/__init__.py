@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("HEARTBEAT_SECONDS", default=30.0),
         "kwargs": {"name": "worker"},
     },
+    "sweep-submitted-requests": {
+        "task": "brokerage.sweep_submitted_requests",
+        "schedule": env.float("ROUTING_SWEEP_SECONDS", default=5.0),
+    },
     "sweep-deadlines": {
         "task": "brokerage.sweep_deadlines",
         "schedule": env.float("DEADLINE_SWEEP_SECONDS", default=5.0),

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.models import Invitation
+from brokerage.services.intake import rfq_route_submitted, rfq_submit
 from capabilities.models import Capability
 from orders.models import RFQ, Estimate
+from tests.brokerage.test_request_paths import route_waiting_requests
 
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -52,9 +54,12 @@ def request_form_data(requirements: dict[str, int] | None = None, **fields) -> d
 
 
 def submit_request(client: Client, network, requirements=None, **fields):
-    return client.post(
+    """Submit through the page, then route as the worker does right after commit."""
+    response = client.post(
         reverse("pages:submit", args=[network.slug]), request_form_data(requirements, **fields)
     )
+    route_waiting_requests()
+    return response
 
 
 def latest_rfq(world) -> RFQ:
@@ -144,3 +149,10 @@ def field_value(response, name: str) -> str | None:
         rf'<textarea[^>]*name="{re.escape(name)}"[^>]*>\n?(.*?)</textarea>', html, re.S
     )
     return match.group(1) if match else None
+
+
+def submit_and_route(**submission) -> RFQ:
+    """Submit through the intake service, then route as the worker does after commit."""
+    rfq = rfq_submit(**submission)
+    rfq_route_submitted(rfq_id=rfq.pk)
+    return RFQ.objects.get(pk=rfq.pk)

@@ -31,7 +31,11 @@ needs_redis_server = pytest.mark.skipif(
     reason="redis-server is not installed on this machine (CI installs it)",
 )
 
-FAST_BEAT = {"DEADLINE_SWEEP_SECONDS": "0.5", "NOTIFICATION_SWEEP_SECONDS": "0.5"}
+FAST_BEAT = {
+    "DEADLINE_SWEEP_SECONDS": "0.5",
+    "NOTIFICATION_SWEEP_SECONDS": "0.5",
+    "ROUTING_SWEEP_SECONDS": "0.5",
+}
 
 
 def broker_for(background) -> str | None:
@@ -175,17 +179,24 @@ def test_with_redis_stopped_requests_are_saved_and_everything_goes_out_once_it_i
         },
         token,
     )
-    # Then the request is saved and routed; its notifications wait in the outbox
+    # Then the request is saved, with its clock; routing and notifications wait
     assert status == 201, body
     rfq = RFQ.objects.get(pk=body["id"])
-    assert rfq.status == "routed"
+    assert rfq.status == "submitted"
+    assert rfq.deadlines.count() == 3
     assert Notification.objects.filter(subject_id=rfq.pk, status="pending").exists()
-    all_due_now([rfq.pk])
     time.sleep(2)
-    assert not Deadline.objects.filter(rfq=rfq, fired_at__isnull=False).exists()
+    assert RFQ.objects.get(pk=rfq.pk).status == "submitted"
     # When Redis is back
     background.start_redis()
-    # Then what was due fires, once, and the waiting notifications are delivered
+    # Then the routing sweeper routes the request, and its members are invited
+    routed = wait_until(
+        lambda: RFQ.objects.get(pk=rfq.pk).status == "routed", timeout=120, interval=0.5
+    )
+    assert routed, background.logs()
+    assert rfq.invitations.count() == 2
+    # and what falls due then fires once, and every waiting notification is delivered
+    all_due_now([rfq.pk])
     fired = wait_until(
         lambda: not Deadline.objects.filter(rfq=rfq, fired_at__isnull=True).exists(), timeout=120
     )
@@ -196,3 +207,32 @@ def test_with_redis_stopped_requests_are_saved_and_everything_goes_out_once_it_i
         timeout=120,
     )
     assert delivered, background.logs()
+
+
+@needs_redis_server
+def test_a_submission_is_routed_by_a_worker_right_after_it_is_saved(background):
+    # Given the web app and a worker on a private Redis (no beat: no sweeper to help)
+    world = kyoto_world()
+    token = Token.objects.create(user=world.customer).key
+    broker = background.start_redis()
+    web = start_web(background, broker)
+    background.start_worker("worker", broker_url=broker)
+    # When a customer submits
+    status, body = post_json(
+        f"{web}/api/rfqs/",
+        {
+            "network": world.network.slug,
+            "title": "Bracket",
+            "description": "Two pieces",
+            "requirements": [{"capability": "process.machining.milling"}],
+        },
+        token,
+    )
+    assert status == 201, body
+    assert body["status"] == "submitted"
+    assert body["estimate_due_at"]
+    # Then the routing task enqueued at commit routes it within moments
+    routed = wait_until(
+        lambda: RFQ.objects.get(pk=body["id"]).status == "routed", timeout=30, interval=0.2
+    )
+    assert routed, background.logs()

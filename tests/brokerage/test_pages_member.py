@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from brokerage.models import Invitation
 from brokerage.pages import member as member_pages
-from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
+from brokerage.services.intake import RequirementInput, RFQInput
 from orders.models import Message
 from tests.brokerage.page_steps import (
     PLAIN_STATIC,
@@ -19,6 +19,7 @@ from tests.brokerage.page_steps import (
     client_for,
     field_value,
     invitation_of,
+    submit_and_route,
 )
 from tests.brokerage.worlds import kyoto_world, ota_world
 
@@ -38,7 +39,7 @@ def world():
 
 def routed(world, title="Bracket", codes=("process.machining.milling",), **fields):
     """Submit a request through the service (the submit page has its own tests)."""
-    return rfq_submit(
+    return submit_and_route(
         network=world.network,
         customer=world.customer,
         data=RFQInput(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.pages import office as office_pages
-from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
+from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
 from orders.models import RFQ, Estimate
 from tests.brokerage.page_steps import (
@@ -20,7 +20,9 @@ from tests.brokerage.page_steps import (
     field_value,
     invitation_of,
     request_form_data,
+    submit_and_route,
 )
+from tests.brokerage.test_request_paths import route_waiting_requests
 from tests.brokerage.worlds import kyoto_world, rodan_world
 from tests.factories import CustomerFactory, MembershipFactory, SubmittedRFQFactory
 
@@ -39,7 +41,7 @@ def world():
 
 
 def routed(world, title="Bracket", **fields) -> RFQ:
-    return rfq_submit(
+    return submit_and_route(
         network=world.network,
         customer=world.customer,
         data=RFQInput(
@@ -242,6 +244,7 @@ def test_the_office_keys_in_a_fax_request_for_an_existing_customer(world):
     assert f'value="{world.customer.pk}"' in page
     # When the office keys in their fax
     response = office.post(reverse("pages:key-in"), key_in_data(world, customer=world.customer.pk))
+    route_waiting_requests()
     # Then the request is theirs, by fax, urgent, routed, and entered by the office
     assert response.status_code == 302
     rfq = RFQ.objects.get(title="Jig plate (fax)")

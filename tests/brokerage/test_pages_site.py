@@ -7,13 +7,14 @@ from django.urls import reverse
 
 from brokerage.models import Invitation, Notification
 from brokerage.services.designation import leader_designate
-from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
+from brokerage.services.intake import RequirementInput, RFQInput
 from tests.brokerage.page_steps import (
     PLAIN_STATIC,
     answer,
     client_for,
     compose_and_send,
     invitation_of,
+    submit_and_route,
 )
 from tests.brokerage.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
 from tests.factories import CustomerFactory
@@ -29,7 +30,7 @@ def plain_static_files(settings):
 
 
 def routed(world, *codes, title="Bracket", **fields):
-    return rfq_submit(
+    return submit_and_route(
         network=world.network,
         customer=world.customer,
         data=RFQInput(

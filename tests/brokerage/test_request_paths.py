@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brokerage.models import BoardDecision, Deadline, Invitation, Notification
+from brokerage.services.intake import rfq_route_submitted
 from members.models import Network
 from orders.models import RFQ, Event, Order
 from tests.brokerage.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
@@ -31,9 +32,18 @@ def submit(world, requirements, **fields):
         "requirements": requirements,
         **fields,
     }
-    response = as_user(world.customer).post("/api/rfqs/", body, format="json")
+    client = as_user(world.customer)
+    response = client.post("/api/rfqs/", body, format="json")
     assert response.status_code == 201, response.json()
-    return response.json()
+    assert response.json()["status"] == "submitted"
+    route_waiting_requests()
+    return client.get(f"/api/rfqs/{response.json()['id']}/").json()
+
+
+def route_waiting_requests() -> None:
+    """Route what a submission left for the worker, as the routing task does after commit."""
+    for rfq_id in RFQ.objects.filter(status="submitted").values_list("id", flat=True):
+        rfq_route_submitted(rfq_id=rfq_id)
 
 
 def notified(user, kind) -> list[str]:

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from brokerage.models import Invitation
 from orders.models import RFQ, Drawing
-from tests.brokerage.test_request_paths import as_user, submit
+from tests.brokerage.test_request_paths import as_user, route_waiting_requests, submit
 from tests.brokerage.worlds import kyoto_world, rodan_world
 from tests.factories import CustomerFactory
 
@@ -273,6 +273,7 @@ def test_a_retried_submission_with_the_same_key_creates_one_request():
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert RFQ.objects.count() == 1
+    route_waiting_requests()
     assert Invitation.objects.count() == 2
     # while another key is another request
     third = client.post("/api/rfqs/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-124")

@@ -38,9 +38,7 @@ def test_a_network_refuses_inconsistent_settings(fields):
 
 def test_an_nda_signature_names_its_version():
     with pytest.raises(IntegrityError):
-        MembershipFactory(
-            role=Membership.Role.MEMBER_CLUSTER, nda_signed_at="2026-01-05T10:00:00Z"
-        )
+        MembershipFactory(role=Membership.Role.MEMBER_CLUSTER, nda_signed_at="2026-01-05T10:00:00Z")
 
 
 def test_a_firms_staff_cannot_also_be_a_customer():

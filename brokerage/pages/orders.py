@@ -1,0 +1,639 @@
+"""The order pages: the list for each role, the order as each role sees it, the team,
+work packages, deliveries with their inspection documents, receipt, and follow-ons.
+
+Who sees what is decided by brokerage.selectors_money: the customer sees progress and
+deliveries without the firms behind them; a team firm its own part and the team's
+schedule; the leader and the office everything. What a person may not see is a 404.
+"""
+
+from functools import partial
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brokerage.forms_orders import (
+    DeliveryForm,
+    FollowOnForm,
+    InspectionDocumentsForm,
+    OrderFilterForm,
+    PlanForm,
+    TeamAnswerForm,
+    TeamForm,
+    TeamMemberFormSet,
+    WorkPackageForm,
+    share_percent,
+)
+from brokerage.models import TeamMember
+from brokerage.page_selectors_orders import (
+    firm_names,
+    follow_on_orders_for_order,
+    follow_on_requests_for_order,
+    order_list_for_page,
+    origin_order_for,
+    team_firm_choices,
+)
+from brokerage.pages.order_steps import button_step, carry_out, not_found
+from brokerage.pages.order_timeline import order_timeline_entries
+from brokerage.pages.pagination import page_of
+from brokerage.selectors import office_network_ids
+from brokerage.selectors_money import (
+    MONEY_ROLES,
+    OFFICE_ROLES,
+    delivery_list_for_order,
+    event_list_for_order,
+    fault_claim_list_for_order,
+    inspection_document_get,
+    invoice_for_order,
+    money_summary,
+    order_get_for_user,
+    order_role,
+    schedule_for_order,
+    sees_all_of_team,
+    team_list_for_order,
+    team_suggestions,
+)
+from brokerage.services import deliveries, teams
+from members.models import Network
+from orders.models import Order
+from orders.money import BASIS_POINTS, split_largest_remainder
+
+ORDERS_PER_PAGE = 20
+OFFICE_OR_LEADER = (*OFFICE_ROLES, "leader")
+WORK_OPEN = (Order.Status.TEAM_FORMING, Order.Status.IN_PRODUCTION)
+FOLLOW_ON_FROM = (Order.Status.DELIVERED, Order.Status.COMPLETED)
+MEMBERS_PREFIX = "members"
+MORE_ROWS = 2
+
+
+def order_url(order: Order, anchor: str = "") -> str:
+    return reverse("pages:order", args=[order.pk]) + anchor
+
+
+def in_network_zone(order: Order, step):
+    """Run a step with times typed and shown in the order's network's time zone."""
+    with timezone.override(order.network.tzinfo):
+        return step()
+
+
+def list_heading(user, office_networks: list[int]) -> tuple[str, str]:
+    """Return the list's heading and its navigation section for the person's role."""
+    if office_networks:
+        return _("Orders"), "orders"
+    if user.firm_id is not None:
+        return _("Teams"), "teams"
+    return _("My orders"), "my-orders"
+
+
+@login_required
+def order_list(request):
+    """List the person's orders: a customer's own, a firm's teams, an office's networks'."""
+    user = request.user
+    filters = OrderFilterForm(request.GET or None)
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    page = page_of(request, order_list_for_page(user, status=status), per_page=ORDERS_PER_PAGE)
+    # Worked out once, so that each row's role costs no query.
+    office_networks = office_network_ids(user)
+    heading, section = list_heading(user, office_networks)
+    rows = []
+    for order in page:
+        role = order_role(user, order, office_networks=office_networks)
+        rows.append({"order": order, "role": role, "sees_money": role in MONEY_ROLES})
+    return render(
+        request,
+        "brokerage/orders/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "filtered": bool(status),
+            "heading": heading,
+            "is_customer": user.firm_id is None,
+            "nav_section": section,
+        },
+    )
+
+
+# --- The order page ---------------------------------------------------------------------
+
+
+def render_order_page(request, order: Order, *, bound=None, status=200, problem=""):
+    """Render the order as the person's role sees it, with any refused forms bound."""
+    context = order_context(request, order, bound or {})
+    context["problem"] = problem
+    return in_network_zone(
+        order, lambda: render(request, "brokerage/orders/detail.html", context, status=status)
+    )
+
+
+def schedule_rows(request, order: Order, schedule, own_part, sees_team: bool, bound: dict):
+    """Return each work package with the forms the person may use on it."""
+    today = timezone.localdate(timezone=order.network.tzinfo)
+    open_for_work = order.status in WORK_OPEN
+    rows = []
+    for part in schedule:
+        may_update = open_for_work and (sees_team or (own_part is not None and part == own_part))
+        progress_key, plan_key = f"progress_{part.pk}", f"plan_{part.pk}"
+        rows.append(
+            {
+                "part": part,
+                "is_own": own_part is not None and part == own_part,
+                "may_plan": may_update,
+                "may_progress": may_update and order.status == Order.Status.IN_PRODUCTION,
+                "progress_form": bound.get(progress_key)
+                or WorkPackageForm(initial={"on": today}, auto_id=f"id_progress{part.pk}_%s"),
+                "plan_form": bound.get(plan_key)
+                or PlanForm(
+                    initial={
+                        "planned_start": part.planned_start,
+                        "planned_finish": part.planned_finish,
+                    },
+                    auto_id=f"id_plan{part.pk}_%s",
+                ),
+                "plan_open": plan_key in bound,
+            }
+        )
+    return rows
+
+
+def delivery_rows(request, order: Order, role: str, bound: dict) -> list[dict]:
+    user = request.user
+    rows = []
+    for delivery in delivery_list_for_order(user, order):
+        shipper = delivery.firm_id is not None and delivery.firm_id == user.firm_id
+        key = f"documents_{delivery.pk}"
+        rows.append(
+            {
+                "delivery": delivery,
+                "may_attach": shipper or role in OFFICE_OR_LEADER,
+                "may_receive": role == "customer" and delivery.received_at is None,
+                "documents_form": bound.get(key)
+                or InspectionDocumentsForm(auto_id=f"id_documents{delivery.pk}_%s"),
+            }
+        )
+    return rows
+
+
+def order_context(request, order: Order, bound: dict) -> dict:
+    user = request.user
+    role = order_role(user, order)
+    sees_team = sees_all_of_team(role)
+    schedule = list(schedule_for_order(order))
+    own_part = None
+    if user.firm_id is not None:
+        own_part = next((part for part in schedule if part.firm_id == user.firm_id), None)
+    team = list(team_list_for_order(user, order)) if sees_team else []
+    # Only the parts the person may read the terms of carry their share as a percentage.
+    for part in [*team, *([own_part] if own_part else [])]:
+        part.share_percent = share_percent(part.share_bps)
+    done = sum(part.state == TeamMember.State.DONE for part in schedule)
+    team_forming = order.status == Order.Status.TEAM_FORMING
+    in_production = order.status == Order.Status.IN_PRODUCTION
+    context = {
+        "order": order,
+        "rfq": order.rfq,
+        "network": order.network,
+        "role": role,
+        "nav_section": {"customer": "my-orders", "member": "teams", "leader": "teams"}.get(
+            role, "orders"
+        ),
+        "sees_team": sees_team,
+        "sees_money": role in MONEY_ROLES,
+        "is_office": role in OFFICE_ROLES,
+        "team": team,
+        "own_part": own_part,
+        "schedule": schedule_rows(request, order, schedule, own_part, sees_team, bound),
+        "parts_done": done,
+        "parts_count": len(schedule),
+        "may_assemble": team_forming and role in OFFICE_OR_LEADER,
+        "deliveries": delivery_rows(request, order, role, bound),
+        "may_ship": in_production
+        and (role in OFFICE_OR_LEADER or (own_part is not None and role != "customer")),
+        "delivery_form": bound.get("delivery_form") or DeliveryForm(),
+        "money": money_summary(order) if role in MONEY_ROLES else None,
+        "invoice": invoice_for_order(user, order),
+        "fault_claims": list(fault_claim_list_for_order(user, order)),
+        "origin": origin_order_for(user, order),
+        "follow_on_orders": list(follow_on_orders_for_order(user, order)),
+        "follow_on_requests": list(follow_on_requests_for_order(user, order)),
+        "may_follow_on": role in ("customer", "office") and order.status in FOLLOW_ON_FROM,
+        "timeline": order_timeline_entries(event_list_for_order(user, order), role=role),
+    }
+    answering = (
+        own_part is not None
+        and team_forming
+        and own_part.confirmation == TeamMember.Confirmation.PENDING
+    )
+    context["answering"] = answering
+    if answering:
+        context["confirm_form"] = bound.get("confirm_form") or TeamAnswerForm(
+            initial={"accept": "yes"}, auto_id="id_confirm_%s"
+        )
+        context["decline_form"] = bound.get("decline_form") or TeamAnswerForm(
+            initial={"accept": "no"}, auto_id="id_decline_%s"
+        )
+    return context
+
+
+@login_required
+def order_detail(request, order_id: int):
+    """Show an order as the person's role sees it."""
+    order = order_get_for_user(request.user, order_id)
+    return render_order_page(request, order)
+
+
+def order_step(request, order: Order, *, forms: dict, action, done: str, anchor: str):
+    """Carry out a step on the order page; a refusal draws the order page again."""
+    return in_network_zone(
+        order,
+        lambda: carry_out(
+            request,
+            forms=forms,
+            action=action,
+            done=done,
+            redirect_to=order_url(order, anchor),
+            render_again=partial(render_order_page, request, order),
+        ),
+    )
+
+
+# --- The team ---------------------------------------------------------------------------
+
+
+def member_form_kwargs(order: Order) -> dict:
+    return {
+        "firm_choices": [(firm.pk, firm.name) for firm in team_firm_choices(order)],
+        "phases": order.network.policy == Network.Policy.CONSULTATION,
+    }
+
+
+def equal_shares(count: int) -> list:
+    return [share_percent(bps) for bps in split_largest_remainder(BASIS_POINTS, [1] * count)]
+
+
+def team_starts(order: Order, suggestions: dict, names: dict[int, str]) -> dict[str, dict]:
+    """Return the starting points a team form can be filled from, by key.
+
+    They are only proposals for the person to change: the estimate's lines (shares by
+    their amounts), the members' "can do" answers (shares by their prices) and each team
+    the matching engine proposes (equal shares, each firm with the skills it covers).
+    """
+    leader = order.leader_firm_id
+
+    def role(firm_id: int) -> str:
+        return TeamMember.Role.LEADER if firm_id == leader else TeamMember.Role.MEMBER
+
+    starts = {}
+    if suggestions["from_estimate"]:
+        starts["estimate"] = {
+            "label": _("The accepted estimate's lines"),
+            "rows": [
+                {
+                    "firm": item["firm"],
+                    "role": item["role"],
+                    "work_package": item["work_package"],
+                    "share_percent": share_percent(item["share"]),
+                }
+                for item in suggestions["from_estimate"]
+            ],
+        }
+    answers = suggestions["answers"]
+    if answers and sum(answer["price"] for answer in answers):
+        shares = split_largest_remainder(BASIS_POINTS, [answer["price"] for answer in answers])
+        starts["answers"] = {
+            "label": _("The members' “can do” answers"),
+            "rows": [
+                {
+                    "firm": answer["firm"],
+                    "role": role(answer["firm"]),
+                    # What each firm does is for the person to write; the note is shown beside.
+                    "work_package": "",
+                    "share_percent": share_percent(share),
+                }
+                for answer, share in zip(answers, shares, strict=True)
+            ],
+        }
+    requirement_names = {
+        requirement.capability.code: requirement.capability.name
+        for requirement in order.rfq.requirements.select_related("capability")
+    }
+    for index, team in enumerate(suggestions["teams"], start=1):
+        skills: dict[int, list[str]] = {firm_id: [] for firm_id in team["firms"]}
+        for code, firm_id in team["assignments"].items():
+            skills.setdefault(firm_id, []).append(requirement_names.get(code, code))
+        firm_ids = list(skills)
+        starts[f"team-{index}"] = {
+            "label": _("Proposed team %(number)s: %(firms)s")
+            % {
+                "number": index,
+                "firms": ", ".join(names.get(firm_id, str(firm_id)) for firm_id in firm_ids),
+            },
+            "explanation": team["explanation"],
+            "rows": [
+                {
+                    "firm": firm_id,
+                    "role": role(firm_id),
+                    "work_package": ", ".join(skills[firm_id])[:200],
+                    "share_percent": share,
+                }
+                for firm_id, share in zip(firm_ids, equal_shares(len(firm_ids)), strict=True)
+            ],
+        }
+    return starts
+
+
+def rows_of_team(parts) -> list[dict]:
+    return [
+        {
+            "firm": part.firm_id,
+            "role": part.role,
+            "work_package": part.work_package,
+            "phase": part.phase,
+            "quantity": part.quantity,
+            "share_percent": share_percent(part.share_bps),
+            "amount": part.amount,
+            "planned_start": part.planned_start,
+            "planned_finish": part.planned_finish,
+        }
+        for part in parts
+    ]
+
+
+def render_team_page(request, order: Order, *, bound=None, status=200, problem="", start=""):
+    """Render the team form: the current team, or a starting point, with the suggestions."""
+    bound = bound or {}
+    parts = list(team_list_for_order(request.user, order))
+    suggestions = team_suggestions(order)
+    names = firm_names(firm_id for team in suggestions["teams"] for firm_id in team["firms"])
+    starts = team_starts(order, suggestions, names)
+    if start not in starts:
+        start = "" if parts else next(iter(starts), "")
+    formset = bound.get("member_formset")
+    if formset is None:
+        initial = starts[start]["rows"] if start else rows_of_team(parts)
+        formset = TeamMemberFormSet(
+            initial=initial, prefix=MEMBERS_PREFIX, form_kwargs=member_form_kwargs(order)
+        )
+    fee, rest = teams.distributable(order)
+    context = {
+        "order": order,
+        "rfq": order.rfq,
+        "network": order.network,
+        "nav_section": "orders" if order_role(request.user, order) in OFFICE_ROLES else "teams",
+        "parts": parts,
+        "editable": order.status == Order.Status.TEAM_FORMING,
+        "team_form": bound.get("team_form") or TeamForm(),
+        "formset": formset,
+        "starts": [(key, value) for key, value in starts.items()],
+        "start": start,
+        "answers": suggestions["answers"],
+        "requirements": list(order.rfq.requirements.select_related("capability")),
+        "office_fee": fee,
+        "distributable": rest,
+        "fee_percent": share_percent(order.network.office_fee_bps),
+        "problem": problem,
+    }
+    return in_network_zone(
+        order, lambda: render(request, "brokerage/orders/team.html", context, status=status)
+    )
+
+
+@login_required
+def order_team(request, order_id: int):
+    """Assemble or change the order's team (the leader or the office)."""
+    order = order_get_for_user(request.user, order_id)
+    if order_role(request.user, order) not in OFFICE_OR_LEADER:
+        raise not_found()
+    if request.method != "POST":
+        return render_team_page(request, order, start=request.GET.get("start", ""))
+    team_form = TeamForm(request.POST)
+    if "more" in request.POST:
+        # More rows for more firms, keeping everything typed so far; nothing is saved.
+        data = request.POST.copy()
+        total = data.get(f"{MEMBERS_PREFIX}-TOTAL_FORMS", "")
+        data[f"{MEMBERS_PREFIX}-TOTAL_FORMS"] = (
+            str(int(total) + MORE_ROWS) if total.isdigit() else total
+        )
+        formset = TeamMemberFormSet(
+            data, prefix=MEMBERS_PREFIX, form_kwargs=member_form_kwargs(order)
+        )
+        return render_team_page(
+            request, order, bound={"team_form": team_form, "member_formset": formset}
+        )
+    formset = TeamMemberFormSet(
+        request.POST, prefix=MEMBERS_PREFIX, form_kwargs=member_form_kwargs(order)
+    )
+    return in_network_zone(
+        order,
+        lambda: carry_out(
+            request,
+            forms={"team_form": team_form, "member_formset": formset},
+            action=lambda: teams.team_set(
+                order_id=order.pk, user=request.user, members=formset.member_inputs()
+            ),
+            done=_(
+                "The team is saved. Each firm with a new or changed part is asked to confirm it."
+            ),
+            redirect_to=order_url(order, "#team"),
+            render_again=partial(render_team_page, request, order),
+        ),
+    )
+
+
+@require_POST
+@login_required
+def order_team_answer(request, order_id: int):
+    """A team firm confirms its part, or declines it saying why."""
+    order = order_get_for_user(request.user, order_id)
+    declining = request.POST.get("accept") == "no"
+    form = TeamAnswerForm(request.POST, auto_id="id_decline_%s" if declining else "id_confirm_%s")
+    return order_step(
+        request,
+        order,
+        forms={"decline_form" if declining else "confirm_form": form},
+        action=lambda: teams.team_member_answer(
+            order_id=order.pk,
+            user=request.user,
+            accept=form.cleaned_data["accept"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=_("Your firm declined its part; the leader is told why.")
+        if declining
+        else _("Your firm confirmed its part."),
+        anchor="#your-part",
+    )
+
+
+# --- Work packages and deliveries -------------------------------------------------------
+
+
+@require_POST
+@login_required
+def work_package_progress(request, order_id: int, part_id: int):
+    """Mark a work package started or finished on a day."""
+    order = order_get_for_user(request.user, order_id)
+    form = WorkPackageForm(request.POST, auto_id=f"id_progress{part_id}_%s")
+    return order_step(
+        request,
+        order,
+        forms={f"progress_{part_id}": form},
+        action=lambda: teams.work_package_update(
+            order_id=order.pk,
+            part_id=part_id,
+            user=request.user,
+            state=form.cleaned_data["state"],
+            on=form.cleaned_data["on"],
+        ),
+        done=_("The work package is updated."),
+        anchor=f"#part-{part_id}",
+    )
+
+
+@require_POST
+@login_required
+def work_package_plan(request, order_id: int, part_id: int):
+    """Move a work package's planned dates."""
+    order = order_get_for_user(request.user, order_id)
+    form = PlanForm(request.POST, auto_id=f"id_plan{part_id}_%s")
+    return order_step(
+        request,
+        order,
+        forms={f"plan_{part_id}": form},
+        action=lambda: teams.work_package_update(
+            order_id=order.pk,
+            part_id=part_id,
+            user=request.user,
+            planned_start=form.cleaned_data["planned_start"],
+            planned_finish=form.cleaned_data["planned_finish"],
+        ),
+        done=_("The planned dates are changed."),
+        anchor=f"#part-{part_id}",
+    )
+
+
+@require_POST
+@login_required
+def delivery_record(request, order_id: int):
+    """Record goods shipped to the customer (a team firm, the leader or the office)."""
+    order = order_get_for_user(request.user, order_id)
+    form = DeliveryForm(request.POST)
+    return order_step(
+        request,
+        order,
+        forms={"delivery_form": form},
+        action=lambda: deliveries.delivery_record(
+            order_id=order.pk,
+            user=request.user,
+            description=form.cleaned_data["description"],
+            quantity=form.cleaned_data["quantity"],
+            is_final=form.cleaned_data["is_final"],
+        ),
+        done=_("The delivery is recorded and the customer is told."),
+        anchor="#deliveries",
+    )
+
+
+@require_POST
+@login_required
+def delivery_documents(request, order_id: int, delivery_id: int):
+    """Attach inspection documents to a delivery, each checked by its content."""
+    order = order_get_for_user(request.user, order_id)
+    if not delivery_list_for_order(request.user, order).filter(pk=delivery_id).exists():
+        raise not_found()
+    form = InspectionDocumentsForm(
+        request.POST, request.FILES, auto_id=f"id_documents{delivery_id}_%s"
+    )
+
+    @transaction.atomic
+    def attach_all():
+        for uploaded in form.cleaned_data["documents"]:
+            deliveries.inspection_document_attach(
+                order_id=order.pk, delivery_id=delivery_id, user=request.user, uploaded=uploaded
+            )
+
+    return order_step(
+        request,
+        order,
+        forms={f"documents_{delivery_id}": form},
+        action=attach_all,
+        done=_("The inspection documents are attached."),
+        anchor=f"#delivery-{delivery_id}",
+    )
+
+
+@login_required
+def delivery_document(request, order_id: int, delivery_id: int, document_id: int):
+    """Download an inspection document of a delivery the person may see."""
+    order = order_get_for_user(request.user, order_id)
+    document = inspection_document_get(request.user, order, document_id)
+    if document.delivery_id != delivery_id:
+        raise not_found()
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def delivery_receive(request, order_id: int, delivery_id: int):
+    """The customer confirms receipt of a delivery."""
+    order = order_get_for_user(request.user, order_id)
+    return button_step(
+        request,
+        action=lambda: deliveries.delivery_receive(
+            order_id=order.pk, delivery_id=delivery_id, user=request.user
+        ),
+        done=_("Thank you: your receipt is confirmed."),
+        redirect_to=order_url(order, "#deliveries"),
+    )
+
+
+# --- Follow-on requests -----------------------------------------------------------------
+
+
+@login_required
+def order_follow_on(request, order_id: int):
+    """Ask for a follow-on order, e.g. mass production after the prototype."""
+    order = order_get_for_user(request.user, order_id)
+    if order_role(request.user, order) not in ("customer", "office"):
+        raise not_found()
+
+    def render_form(*, bound=None, status=200, problem=""):
+        form = (bound or {}).get("form") or FollowOnForm(
+            initial={"quantity": order.rfq.quantity, "title": order.rfq.title}
+        )
+        context = {
+            "order": order,
+            "form": form,
+            "requirements": list(order.rfq.requirements.select_related("capability")),
+            "problem": problem,
+            "nav_section": "my-orders" if request.user.pk == order.customer_id else "orders",
+        }
+        return render(request, "brokerage/orders/follow_on.html", context, status=status)
+
+    if request.method != "POST":
+        return render_form()
+    form = FollowOnForm(request.POST)
+    return carry_out(
+        request,
+        forms={"form": form},
+        action=lambda: deliveries.order_follow_on_request(
+            order_id=order.pk,
+            user=request.user,
+            data=form.rfq_input(),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        ),
+        done=_("The follow-on request is submitted; the estimate clock is running."),
+        redirect_to=lambda rfq: reverse("pages:request", args=[rfq.pk]),
+        render_again=render_form,
+    )

@@ -1,0 +1,234 @@
+"""Reads of the taxonomy, firms' profiles and the public directory, scoped to the caller."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Greatest
+from django.utils import translation
+
+from capabilities.models import (
+    Capability,
+    DirectoryContact,
+    FirmCapability,
+    FirmCapabilityChange,
+    QualityGrade,
+)
+from members.models import Firm, Membership, Network, User
+from members.selectors import firm_list_public, firms_managed_by, user_may_manage_firm
+
+# Word similarity above which a trigram match counts on PostgreSQL (pg_trgm's default).
+TRIGRAM_THRESHOLD = 0.3
+
+
+def capability_list(*, kind: str | None = None, active_only: bool = False) -> QuerySet[Capability]:
+    """Return the taxonomy (anyone may read it), with each node's parent."""
+    capabilities = Capability.objects.select_related("parent").order_by("code")
+    if kind:
+        capabilities = capabilities.filter(kind=kind)
+    if active_only:
+        capabilities = capabilities.filter(is_active=True)
+    return capabilities
+
+
+def capability_get(*, code: str) -> Capability | None:
+    return Capability.objects.filter(code=code).first()
+
+
+def capability_choices(*, kinds: tuple[str, ...] | None = None) -> list[tuple[str, list]]:
+    """Return active capabilities as form choices grouped by kind, for <optgroup>s."""
+    capabilities = capability_list(active_only=True)
+    if kinds:
+        capabilities = capabilities.filter(kind__in=kinds)
+    labels = dict(Capability.Kind.choices)
+    groups: dict[str, list] = {}
+    for capability in capabilities:
+        groups.setdefault(str(labels.get(capability.kind, capability.kind)), []).append(
+            (capability.code, f"{capability.name} ({capability.code})")
+        )
+    return list(groups.items())
+
+
+def quality_grade_choices() -> list[tuple[str, list]]:
+    """Return every quality-standard grade as form choices grouped by standard."""
+    groups: dict[str, list] = {}
+    for grade in QualityGrade.objects.select_related("standard").order_by("standard__code", "rank"):
+        groups.setdefault(grade.standard.name, []).append((grade.pk, grade.name))
+    return list(groups.items())
+
+
+def firm_capability_list(*, firm: Firm) -> QuerySet[FirmCapability]:
+    """Return a firm's profile, capability by capability (it is public with the firm)."""
+    return (
+        FirmCapability.objects.filter(firm=firm)
+        .select_related("capability", "quality_grade__standard")
+        .order_by("capability__kind", "capability__code")
+    )
+
+
+def firm_capability_get(*, firm: Firm, code: str) -> FirmCapability | None:
+    return firm_capability_list(firm=firm).filter(capability__code=code).first()
+
+
+def firm_capability_change_list(*, firm: Firm) -> QuerySet[FirmCapabilityChange]:
+    """Return the firm's skill growth, newest first."""
+    return (
+        FirmCapabilityChange.objects.filter(firm=firm)
+        .select_related("capability", "changed_by")
+        .order_by("-at", "-id")
+    )
+
+
+def firm_visible_to(*, user: User, firm_id: int) -> Firm | None:
+    """Return the firm if the user may see it: public in a directory, or theirs to manage."""
+    firm = firm_list_public().filter(pk=firm_id).first()
+    if firm is None and user_may_manage_firm(user=user, firm_id=firm_id):
+        firm = Firm.objects.filter(pk=firm_id).first()
+    return firm
+
+
+def firm_editable_by(*, user: User, firm_id: int) -> Firm | None:
+    """Return the firm if the user may edit its profile: its own staff, its office, staff."""
+    if not user_may_manage_firm(user=user, firm_id=firm_id):
+        return None
+    return Firm.objects.filter(pk=firm_id).first()
+
+
+def directory_firm_list(
+    *,
+    network: Network | None = None,
+    q: str = "",
+    capability: str = "",
+    material: str = "",
+    grade: int | None = None,
+    prefecture: str = "",
+) -> QuerySet[Firm]:
+    """Return the public directory: firms with their capabilities, filtered and searched.
+
+    A capability or material filter matches that node or any node below it in the
+    taxonomy, at `grade` or above when a grade is given (with neither, `grade` asks for
+    any capability at that grade). The text is searched in both languages in the firm's
+    names, city and profile and in the names and keywords of its capabilities: as a
+    substring everywhere, and on PostgreSQL also by trigram word similarity of the names,
+    which forgives spelling slips and ranks the closest names first.
+    """
+    firms = firm_list_public(network=network)
+    for code in (capability, material):
+        if code:
+            firms = firms.filter(_has_capability(code, grade))
+    if grade and not capability and not material:
+        firms = firms.filter(
+            Exists(FirmCapability.objects.filter(firm=OuterRef("pk"), grade__gte=grade))
+        )
+    if prefecture:
+        firms = firms.filter(prefecture=prefecture)
+    name_field = "name_en" if _english() else "name_ja"
+    ordering = [name_field, "pk"]
+    q = q.strip()
+    if q:
+        text_match = (
+            Q(name_ja__icontains=q)
+            | Q(name_en__icontains=q)
+            | Q(city__icontains=q)
+            | Q(profile_ja__icontains=q)
+            | Q(profile_en__icontains=q)
+            | Exists(
+                FirmCapability.objects.filter(firm=OuterRef("pk")).filter(
+                    Q(capability__name_ja__icontains=q)
+                    | Q(capability__name_en__icontains=q)
+                    | Q(capability__keywords__icontains=q)
+                    | Q(capability__code__icontains=q)
+                )
+            )
+        )
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            firms = firms.annotate(
+                relevance=Greatest(
+                    TrigramWordSimilarity(Value(q), F("name_ja")),
+                    TrigramWordSimilarity(Value(q), F("name_en")),
+                )
+            ).filter(text_match | Q(relevance__gte=TRIGRAM_THRESHOLD))
+            ordering = ["-relevance", *ordering]
+        else:
+            firms = firms.filter(text_match)
+    capabilities = FirmCapability.objects.select_related("capability").order_by(
+        "capability__kind", "capability__code"
+    )
+    return firms.order_by(*ordering).prefetch_related(
+        Prefetch("capabilities", queryset=capabilities)
+    )
+
+
+def _has_capability(code: str, grade: int | None) -> Exists:
+    held = FirmCapability.objects.filter(firm=OuterRef("pk")).filter(
+        Q(capability__code=code) | Q(capability__code__startswith=f"{code}.")
+    )
+    if grade:
+        held = held.filter(grade__gte=grade)
+    return Exists(held)
+
+
+def _english() -> bool:
+    return (translation.get_language() or "ja").startswith("en")
+
+
+def directory_contact_counts(*, network: Network) -> QuerySet[Firm]:
+    """Return the network's member firms with how many directory contacts each received.
+
+    For the network's office only: the caller checks that the user runs it.
+    """
+    member_ids = Membership.objects.filter(network=network, is_active=True).exclude(
+        role=Membership.Role.OFFICE
+    )
+    return (
+        Firm.objects.filter(pk__in=member_ids.values("firm_id"))
+        .annotate(
+            contact_count=Count(
+                "directory_contacts", filter=Q(directory_contacts__network=network)
+            ),
+            contact_count_all=Count("directory_contacts"),
+        )
+        .order_by("-contact_count", "name_en", "pk")
+    )
+
+
+def directory_contact_list(*, network: Network) -> QuerySet[DirectoryContact]:
+    """Return the contacts that reached the network's members through its directory."""
+    return (
+        DirectoryContact.objects.filter(network=network)
+        .select_related("firm", "capability")
+        .order_by("-created_at", "-id")
+    )
+
+
+def directory_contact_list_for_firm(*, firm: Firm) -> QuerySet[DirectoryContact]:
+    """Return the messages a firm received (for its own staff and its offices)."""
+    return (
+        DirectoryContact.objects.filter(firm=firm)
+        .select_related("network", "capability")
+        .order_by("-created_at", "-id")
+    )
+
+
+def firms_editable_by(*, user: User) -> QuerySet[Firm]:
+    """Return the firms whose profiles the user may edit."""
+    return firms_managed_by(user=user)
+
+
+def firm_capability_list_for_network(*, network: Network) -> QuerySet[FirmCapability]:
+    """Return the profiles of the network's active members, for its office's export."""
+    member_ids = Membership.objects.filter(network=network, is_active=True).values("firm_id")
+    return (
+        FirmCapability.objects.filter(firm_id__in=member_ids)
+        .select_related("firm", "capability", "quality_grade__standard")
+        .order_by("firm_id", "capability__code")
+    )
+
+
+def firm_capability_list_all() -> QuerySet[FirmCapability]:
+    """Return every firm's profile (platform staff's export)."""
+    return FirmCapability.objects.select_related(
+        "firm", "capability", "quality_grade__standard"
+    ).order_by("firm_id", "capability__code")

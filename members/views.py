@@ -1,0 +1,195 @@
+"""Pages of a network: its public landing page, its office's membership pages, its NDA."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.forms import AddMemberForm, MembershipForm, NdaSignForm
+from members.models import Membership, Network
+from members.selectors import (
+    firm_may_see_confidential,
+    membership_list_for_office,
+    membership_of_user,
+    nda_is_current,
+    nda_signature_list,
+    network_get_visible,
+    network_member_list,
+    user_is_staff,
+    user_runs_network,
+)
+from members.services import (
+    membership_add,
+    membership_add_new_firm,
+    membership_update,
+    nda_sign,
+)
+
+
+def visible_network(request, slug: str) -> Network:
+    network = network_get_visible(slug=slug, user=request.user)
+    if network is None:
+        raise Http404
+    return network
+
+
+def network_run_by(request, slug: str) -> Network:
+    """Return the network if the user runs its office; 404 if unseen, else 403."""
+    network = visible_network(request, slug)
+    if not user_runs_network(user=request.user, network=network):
+        raise PermissionDenied
+    return network
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, field_errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+def network_page(request, slug: str):
+    """Show what the network does, its members, and what the visitor may do there."""
+    network = visible_network(request, slug)
+    membership = membership_of_user(user=request.user, network=network)
+    return render(
+        request,
+        "members/network_page.html",
+        {
+            "network": network,
+            "members": network_member_list(network=network),
+            "membership": membership,
+            "runs_network": user_runs_network(user=request.user, network=network),
+            "nda_signed": bool(membership)
+            and nda_is_current(membership=membership, network=network),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office_memberships(request, slug: str):
+    """List the network's memberships for its office, and add a member firm."""
+    network = network_run_by(request, slug)
+    may_appoint_office = user_is_staff(request.user)
+    form = AddMemberForm(
+        request.POST or None, network=network, may_appoint_office=may_appoint_office
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data.get("firm"):
+                membership = membership_add(
+                    network=network, firm=data["firm"], role=data["role"], group=data["group"]
+                )
+            else:
+                membership = membership_add_new_firm(
+                    network=network,
+                    name_ja=data["name_ja"],
+                    name_en=data["name_en"],
+                    prefecture=data["prefecture"],
+                    city=data["city"],
+                    email=data["email"],
+                    role=data["role"],
+                    group=data["group"],
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(firm)s joined the network.") % {"firm": membership.firm.name}
+            )
+            return redirect("network-office-memberships", slug=network.slug)
+    memberships = membership_list_for_office(network=network)
+    rows = [
+        (
+            membership,
+            MembershipForm(
+                initial={
+                    "role": membership.role,
+                    "group": membership.group_id,
+                    "is_active": membership.is_active,
+                },
+                prefix=f"m{membership.pk}",
+                network=network,
+                may_appoint_office=may_appoint_office or membership.role == Membership.Role.OFFICE,
+            ),
+        )
+        for membership in memberships
+    ]
+    return render(
+        request,
+        "members/office_memberships.html",
+        {"network": network, "form": form, "rows": rows},
+    )
+
+
+@login_required
+@require_POST
+def office_membership_edit(request, slug: str, membership_id: int):
+    """Change one membership's role, group or activity."""
+    network = network_run_by(request, slug)
+    membership = membership_list_for_office(network=network).filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404
+    staff = user_is_staff(request.user)
+    form = MembershipForm(
+        request.POST,
+        prefix=f"m{membership.pk}",
+        network=network,
+        may_appoint_office=staff or membership.role == Membership.Role.OFFICE,
+    )
+    if not form.is_valid():
+        messages.error(request, _("The change was not saved: %(errors)s") % {"errors": form.errors})
+        return redirect("network-office-memberships", slug=network.slug)
+    data = form.cleaned_data
+    if membership.role == Membership.Role.OFFICE and data["role"] != membership.role and not staff:
+        raise PermissionDenied
+    try:
+        membership_update(
+            membership=membership,
+            role=data["role"],
+            group=data["group"],
+            is_active=data["is_active"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Saved %(firm)s.") % {"firm": membership.firm.name})
+    return redirect("network-office-memberships", slug=network.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nda_page(request, slug: str):
+    """Show the network's NDA status for the user's firm, and let the firm sign it."""
+    network = visible_network(request, slug)
+    membership = membership_of_user(user=request.user, network=network)
+    if membership is None:
+        raise PermissionDenied
+    form = NdaSignForm(request.POST or None, initial={"version": network.nda_version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            nda_sign(
+                membership=membership,
+                signed_by=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your firm signed the NDA."))
+            return redirect("network-nda-page", slug=network.slug)
+    return render(
+        request,
+        "members/nda.html",
+        {
+            "network": network,
+            "membership": membership,
+            "form": form,
+            "signed": nda_is_current(membership=membership, network=network),
+            "may_see_confidential": firm_may_see_confidential(membership.firm_id, network),
+            "signatures": nda_signature_list(membership=membership),
+        },
+    )

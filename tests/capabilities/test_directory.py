@@ -1,0 +1,288 @@
+"""The public directory: search, filters, constant queries, firm pages and contacts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from capabilities.models import DirectoryContact
+from members.models import Membership
+from members.prefectures import Prefecture
+from tests.factories import (
+    CapabilityFactory,
+    FirmCapabilityFactory,
+    FirmFactory,
+    FirmUserFactory,
+    MembershipFactory,
+    NetworkFactory,
+    OfficeMembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory():
+    """A public network with a polisher in Niigata and a machinist in Kyoto."""
+    network = NetworkFactory(slug="migakiya-test")
+    mirror = CapabilityFactory(
+        code="finish.polishing.mirror",
+        kind="finish",
+        name_ja="鏡面研磨",
+        name_en="Mirror polishing",
+        keywords="バフ, buffing",
+    )
+    parent = CapabilityFactory(code="process.machining", name_en="Machining")
+    milling = CapabilityFactory(code="process.machining.milling", parent=parent)
+    stainless = CapabilityFactory(code="material.stainless", kind="material")
+    aluminium = CapabilityFactory(code="material.aluminium", kind="material")
+    polisher = FirmFactory(
+        name_ja="燕研磨工業", name_en="Tsubame Polishing Works", prefecture=Prefecture.NIIGATA
+    )
+    machinist = FirmFactory(
+        name_ja="京都精密", name_en="Kyoto Precision", prefecture=Prefecture.KYOTO
+    )
+    for firm in (polisher, machinist):
+        MembershipFactory(network=network, firm=firm)
+    FirmCapabilityFactory(firm=polisher, capability=mirror, grade=5)
+    FirmCapabilityFactory(firm=polisher, capability=stainless, grade=4)
+    FirmCapabilityFactory(firm=machinist, capability=milling, grade=3)
+    FirmCapabilityFactory(firm=machinist, capability=aluminium, grade=2)
+    office = OfficeMembershipFactory(network=network).firm
+    hidden = FirmFactory(name_en="Tsubame Hidden")
+    MembershipFactory(network=network, firm=hidden, is_active=False)
+    return {"network": network, "polisher": polisher, "machinist": machinist, "office": office}
+
+
+def names(response) -> list[str]:
+    return [firm["name_en"] for firm in response.json()["results"]]
+
+
+def api_get(path: str, **params):
+    return APIClient().get(path, params)
+
+
+def test_search_finds_firms_by_japanese_and_english_text(directory):
+    # When a visitor searches the directory in either language
+    by_japanese_name = api_get("/api/firms/", network="migakiya-test", q="研磨")
+    by_english_name = api_get("/api/firms/", network="migakiya-test", q="polishing works")
+    by_skill_keyword = api_get("/api/firms/", network="migakiya-test", q="バフ")
+    by_city_or_nothing = api_get("/api/firms/", network="migakiya-test", q="zzzz")
+    # Then the matching firms come back, and only active, non-office members are listed
+    assert names(by_japanese_name) == ["Tsubame Polishing Works"]
+    assert names(by_english_name) == ["Tsubame Polishing Works"]
+    assert names(by_skill_keyword) == ["Tsubame Polishing Works"]
+    assert names(by_city_or_nothing) == []
+    everyone = names(api_get("/api/firms/", network="migakiya-test"))
+    assert sorted(everyone) == ["Kyoto Precision", "Tsubame Polishing Works"]
+
+
+def test_a_misspelt_name_is_forgiven_on_postgresql_only(directory):
+    # On PostgreSQL trigram similarity forgives the slip; SQLite (make run) matches substrings.
+    found = names(api_get("/api/firms/", network="migakiya-test", q="Tsubame Polshing"))
+    if connection.vendor == "postgresql":
+        assert found == ["Tsubame Polishing Works"]
+    else:
+        assert found == []
+
+
+def test_filters_by_capability_material_grade_and_prefecture(directory):
+    def filtered(**params):
+        return names(api_get("/api/firms/", network="migakiya-test", **params))
+
+    # a parent code finds firms registered below it
+    assert filtered(capability="process.machining") == ["Kyoto Precision"]
+    assert filtered(material="material.stainless") == ["Tsubame Polishing Works"]
+    assert filtered(material="material.aluminium", grade=3) == []
+    assert filtered(capability="finish.polishing.mirror", grade=5) == ["Tsubame Polishing Works"]
+    assert filtered(prefecture=Prefecture.KYOTO) == ["Kyoto Precision"]
+    assert api_get("/api/firms/", grade=9).status_code == 400
+    assert api_get("/api/firms/", network="no-such-network").status_code == 400
+
+
+def test_each_firm_lists_its_capabilities_with_grades(directory):
+    [firm] = api_get("/api/firms/", network="migakiya-test", q="Kyoto").json()["results"]
+    assert firm["capabilities"] == [
+        {"code": "material.aluminium", "grade": 2},
+        {"code": "process.machining.milling", "grade": 3},
+    ]
+
+
+def test_the_firm_list_takes_the_same_number_of_queries_for_5_or_50_firms():
+    # Given a network of 60 firms with three capabilities each
+    network = NetworkFactory()
+    capabilities = [CapabilityFactory() for _ in range(3)]
+    for _ in range(60):
+        firm = FirmFactory()
+        MembershipFactory(network=network, firm=firm)
+        for capability in capabilities:
+            FirmCapabilityFactory(firm=firm, capability=capability)
+    client = APIClient()
+
+    def queries_for(page_size: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/firms/", {"network": network.slug, "page_size": page_size})
+        assert len(response.json()["results"]) == page_size
+        return len(captured.captured_queries)
+
+    # When pages of 5 and of 50 firms are listed
+    # Then both take the same, small number of queries
+    assert queries_for(5) == queries_for(50) <= 5
+
+
+def test_the_directory_page_searches_filters_and_paginates_without_javascript(directory, client):
+    page = client.get("/networks/migakiya-test/firms/", {"q": "研磨"})
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "燕研磨工業" in content or "Tsubame Polishing Works" in content
+    assert "京都精密" not in content
+    assert '<label for="id_q"' in content
+    assert client.get("/networks/migakiya-test/firms/", {"page": 99}).status_code == 200
+    landing = client.get("/networks/migakiya-test/")
+    assert landing.status_code == 200
+    assert "燕研磨工業" in landing.content.decode()
+
+
+def test_the_directory_page_takes_the_same_number_of_queries_for_few_or_many_firms(client):
+    network = NetworkFactory()
+    capability = CapabilityFactory()
+
+    def queries_with(count: int) -> int:
+        for _ in range(count):
+            firm = FirmFactory()
+            MembershipFactory(network=network, firm=firm)
+            FirmCapabilityFactory(firm=firm, capability=capability)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/networks/{network.slug}/firms/").status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries_with(3) == queries_with(17)
+
+
+def test_a_private_network_has_no_public_directory(client):
+    network = NetworkFactory(is_public=False)
+    assert client.get(f"/networks/{network.slug}/").status_code == 404
+    assert client.get(f"/networks/{network.slug}/firms/").status_code == 404
+
+
+def test_contacting_a_firm_is_recorded_for_the_network(directory, client):
+    # Given a visitor who found the polisher through the network's directory
+    polisher = directory["polisher"]
+    page = client.get(f"/firms/{polisher.pk}/?network=migakiya-test")
+    assert page.status_code == 200
+    # When they send it a message
+    answer = client.post(
+        f"/firms/{polisher.pk}/contact/",
+        {
+            "sender_name": "Sato",
+            "sender_email": "sato@example.jp",
+            "message": "Mirror finish on 20 lids?",
+            "capability": "finish.polishing.mirror",
+            "network": "migakiya-test",
+        },
+    )
+    # Then the contact is recorded against the network and the capability
+    assert answer.status_code == 302
+    contact = DirectoryContact.objects.get()
+    assert (contact.firm, contact.network, contact.capability.code) == (
+        polisher,
+        directory["network"],
+        "finish.polishing.mirror",
+    )
+    # and the office counts it on its page, while members may not see that page
+    office_user = FirmUserFactory(firm=directory["office"])
+    client.force_login(office_user)
+    counts = client.get("/networks/migakiya-test/office/contacts/")
+    assert counts.status_code == 200
+    assert counts.context["firms"].get(pk=polisher.pk).contact_count == 1
+    client.force_login(FirmUserFactory(firm=polisher))
+    assert client.get("/networks/migakiya-test/office/contacts/").status_code == 403
+
+
+def test_a_bot_filling_the_hidden_field_records_nothing(directory, client):
+    answer = client.post(
+        f"/firms/{directory['polisher'].pk}/contact/",
+        {"sender_name": "x", "sender_email": "x@example.jp", "message": "x", "website": "spam"},
+    )
+    assert answer.status_code == 200
+    assert not DirectoryContact.objects.exists()
+
+
+def test_contacts_through_the_api_and_the_offices_list(directory):
+    answer = APIClient().post(
+        f"/api/firms/{directory['polisher'].pk}/contacts/",
+        {"sender_name": "Sato", "sender_email": "sato@example.jp", "message": "Hello",
+         "network": "migakiya-test"},
+        format="json",
+    )  # fmt: skip
+    assert answer.status_code == 201
+    assert (
+        APIClient()
+        .post(
+            f"/api/firms/{directory['polisher'].pk}/contacts/", {"sender_name": "x"}, format="json"
+        )
+        .status_code
+        == 400
+    )
+    office = APIClient()
+    office.force_authenticate(FirmUserFactory(firm=directory["office"]))
+    listed = office.get("/api/networks/migakiya-test/directory-contacts/")
+    assert listed.status_code == 200
+    assert listed.json()["count"] == 1
+    member = APIClient()
+    member.force_authenticate(FirmUserFactory(firm=directory["machinist"]))
+    assert member.get("/api/networks/migakiya-test/directory-contacts/").status_code == 403
+
+
+def test_the_taxonomy_api_lists_codes_kinds_and_parents(directory):
+    answer = api_get("/api/capabilities/", kind="process")
+    assert answer.status_code == 200
+    codes = {item["code"]: item for item in answer.json()["results"]}
+    assert codes["process.machining.milling"]["parent"] == "process.machining"
+    assert codes["process.machining.milling"]["kind"] == "process"
+    assert "finish.polishing.mirror" not in codes
+    one = api_get("/api/capabilities/finish.polishing.mirror/")
+    assert one.status_code == 200
+    assert one.json()["name_ja"] == "鏡面研磨"
+    assert api_get("/api/capabilities/", kind="magic").status_code == 400
+
+
+def test_the_office_previews_matches_and_unknown_codes_are_a_400(directory):
+    office = APIClient()
+    office.force_authenticate(FirmUserFactory(firm=directory["office"]))
+    url = "/api/networks/migakiya-test/match/"
+    answer = office.post(
+        url,
+        {"requirements": [{"capability": "finish.polishing.mirror", "min_grade": 3}]},
+        format="json",
+    )
+    assert answer.status_code == 200
+    assert [c["firm"] for c in answer.json()["candidates"]] == [directory["polisher"].pk]
+    refused = office.post(url, {"requirements": [{"capability": "finish.magic"}]}, format="json")
+    assert refused.status_code == 400
+    assert "finish.magic" in str(refused.json()["requirements"])
+    member = APIClient()
+    member.force_authenticate(FirmUserFactory(firm=directory["machinist"]))
+    assert member.post(url, {"requirements": []}, format="json").status_code == 403
+    assert Membership.objects.filter(network=directory["network"]).count() == 4
+
+
+def test_the_taxonomy_page_and_export_are_public(directory, client):
+    page = client.get("/capabilities/")
+    assert page.status_code == 200
+    assert "finish.polishing.mirror" in page.content.decode()
+    export = client.get("/capabilities.csv")
+    assert export.status_code == 200
+    assert "鏡面研磨" in export.content.decode("utf-8-sig")
+
+
+def test_a_firm_user_finds_their_profile_from_my_firm(directory, client):
+    client.force_login(FirmUserFactory(firm=directory["polisher"]))
+    answer = client.get("/my-firm/")
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/firms/{directory['polisher'].pk}/capabilities/"
+
+
+def test_a_firm_in_no_public_network_has_no_public_page(client):
+    assert client.get(f"/firms/{FirmFactory().pk}/").status_code == 404
+    assert client.get("/firms/999999/").status_code == 404
