@@ -86,6 +86,30 @@ class RFQCreateSerializer(serializers.Serializer):
         return attrs
 
 
+class RFQSubmittedSerializer(serializers.Serializer):
+    """The answer to a submission: the request as saved, and when its estimate is due.
+
+    Routing follows in a worker within moments; GET the request's `url` for its progress.
+    """
+
+    id = serializers.IntegerField(source="rfq.pk")
+    url = serializers.SerializerMethodField()
+    network = serializers.CharField(source="network.slug")
+    title = serializers.CharField(source="rfq.title")
+    kind = serializers.CharField(source="rfq.kind")
+    quantity = serializers.IntegerField(source="rfq.quantity")
+    confidential = serializers.BooleanField(source="rfq.confidential")
+    channel = serializers.CharField(source="rfq.channel")
+    urgency = serializers.CharField(source="rfq.urgency")
+    status = serializers.CharField(source="rfq.status")
+    submitted_at = serializers.DateTimeField(source="rfq.submitted_at")
+    estimate_due_at = serializers.DateTimeField(source="rfq.estimate_due_at")
+    requirements = RequirementSerializer(many=True)
+
+    def get_url(self, value) -> str:
+        return f"/api/rfqs/{value['rfq'].pk}/"
+
+
 class RequirementReadSerializer(serializers.Serializer):
     capability = serializers.CharField(source="capability.code")
     name = serializers.CharField(source="capability.name")

@@ -72,7 +72,7 @@ class RFQViewSet(
 
     @extend_schema(
         request=s.RFQCreateSerializer,
-        responses={201: s.RFQSerializer},
+        responses={201: s.RFQSubmittedSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -89,37 +89,36 @@ class RFQViewSet(
         data = dict(form.validated_data)
         network = data.pop("network")
         customer, new_customer = data.pop("customer"), data.pop("new_customer")
-        entered_by = None
-        with transaction.atomic():
-            if customer is None and new_customer is None:
-                customer = request.user
-            else:
-                entered_by = request.user
-                if new_customer is not None:
-                    if not is_office(request.user, network):
-                        raise NotAllowed("Only the network's office enters requests for others.")
-                    customer = customer_register(password=None, **new_customer)
-            rfq = intake.rfq_submit(
-                network=network,
-                customer=customer,
-                entered_by=entered_by,
-                idempotency_key=idempotency_key(request),
-                data=intake.RFQInput(
-                    requirements=tuple(
-                        intake.RequirementInput(
-                            capability_code=item["capability"],
-                            min_grade=item["min_grade"],
-                            note=item.get("note", ""),
-                        )
-                        for item in data.pop("requirements")
-                    ),
-                    **data,
+        requirements = data.pop("requirements")
+        submission = {
+            "network": network,
+            "idempotency_key": idempotency_key(request),
+            "data": intake.RFQInput(
+                requirements=tuple(
+                    intake.RequirementInput(
+                        capability_code=item["capability"],
+                        min_grade=item["min_grade"],
+                        note=item.get("note", ""),
+                    )
+                    for item in requirements
                 ),
-            )
-        return Response(
-            s.RFQSerializer(rfq, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED,
-        )
+                **data,
+            ),
+        }
+        if new_customer is not None:
+            if not is_office(request.user, network):
+                raise NotAllowed("Only the network's office enters requests for others.")
+            with transaction.atomic():
+                customer = customer_register(password=None, **new_customer)
+                rfq = intake.rfq_submit(customer=customer, entered_by=request.user, **submission)
+        elif customer is not None:
+            rfq = intake.rfq_submit(customer=customer, entered_by=request.user, **submission)
+        else:
+            rfq = intake.rfq_submit(customer=request.user, **submission)
+        answer = s.RFQSubmittedSerializer(
+            {"rfq": rfq, "network": network, "requirements": requirements}
+        ).data
+        return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": answer["url"]})
 
     @extend_schema(
         methods=["GET"], responses=s.DrawingSerializer(many=True), operation_id="rfq_attachments"

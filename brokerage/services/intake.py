@@ -114,7 +114,11 @@ def rfq_submit(
     times = deadline_times(rfq, now)
     rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
     try:
-        with transaction.atomic():
+        if idempotency_key:
+            # Only a keyed submission can race a twin; only it pays for a savepoint.
+            with transaction.atomic():
+                rfq.save()
+        else:
             rfq.save()
     except IntegrityError as error:
         if idempotency_key:
