@@ -106,8 +106,10 @@ class TeamMemberForm(forms.Form):
         if "share_percent" in self.errors or "amount" in self.errors:
             return cleaned
         if share is None and amount is None:
+            # xgettext:no-python-format
             self.add_error("share_percent", _("Give a share in % or a fixed amount."))
         elif share is not None and amount is not None:
+            # xgettext:no-python-format
             self.add_error("amount", _("Give a share in % or a fixed amount, not both."))
         return cleaned
 

@@ -116,6 +116,6 @@ def firm_bank_account(request, firm_id: int):
             user=request.user, firm=firm, data=form.account_input()
         ),
         done=_("The bank account of %(firm)s is saved.") % {"firm": firm.name},
-        redirect_to=reverse("pages:statement-bank-account", args=[firm.pk]),
+        redirect_to=reverse("pages:statement-list") if own else reverse("pages:payout-list"),
         render_again=render_form,
     )

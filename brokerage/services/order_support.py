@@ -1,6 +1,7 @@
 """What every step on an order needs: the locked order, who the actor is, links, texts."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition
 from brokerage.models import TeamMember
@@ -18,7 +19,7 @@ def order_locked(order_id: int) -> Order:
     """
     network_id = Order.objects.filter(pk=order_id).values_list("network_id", flat=True).first()
     if network_id is None:
-        raise InvalidTransition("This order does not exist.")
+        raise InvalidTransition(_("This order does not exist."))
     Network.objects.select_for_update().filter(pk=network_id).values_list("pk").first()
     return (
         Order.objects.select_for_update(of=("self",))
@@ -45,7 +46,7 @@ def team_part_of(user: User, order: Order) -> TeamMember | None:
 
 
 def order_link(order: Order) -> str:
-    return reverse("order-detail", args=[order.pk])
+    return reverse("pages:order", args=[order.pk])
 
 
 def order_context(order: Order) -> dict:
