@@ -70,6 +70,18 @@ def notifications_create(
 
 def notifications_create_many(rows: list[Notification]) -> None:
     """Write many events' notifications at once; the outbox sweep delivers them after commit."""
+    # Racing sweepers insert in one order, so their unique-index waits cannot deadlock.
+    rows = sorted(
+        rows,
+        key=lambda row: (
+            row.recipient_id or 0,
+            row.firm_id or 0,
+            row.kind,
+            row.subject_type,
+            row.subject_id,
+            row.channel,
+        ),
+    )
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     if any(row.status == Notification.Status.PENDING for row in rows):
         transaction.on_commit(enqueue_sweep)
