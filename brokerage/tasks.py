@@ -1,14 +1,19 @@
 """Celery tasks of the brokering engine: thin wrappers that call services, safe to rerun."""
 
 import datetime
+import logging
 import time
 
 from celery import shared_task
+from django.db import OperationalError
+from psycopg import errors as database_errors
 
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.services.intake import rfq_route_submitted, submitted_request_ids
 from brokerage.services.notifications import notification_deliver, pending_notification_ids
 from brokerage.services.platform import heartbeat_record
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="brokerage.heartbeat")
@@ -41,7 +46,15 @@ def sweep_deadlines() -> int:
     started = time.monotonic()
     total = 0
     while time.monotonic() - started < SWEEP_TIME_BUDGET_SECONDS:
-        claimed = deadlines_fire_due()
+        try:
+            claimed = deadlines_fire_due()
+        except OperationalError as error:
+            # A racing sweeper can make PostgreSQL pick this batch as a deadlock's victim.
+            # The batch rolled back whole, so it is simply claimed again (by either sweeper).
+            if not isinstance(error.__cause__, database_errors.DeadlockDetected):
+                raise
+            logger.warning("deadline batch lost a deadlock; claiming again")
+            continue
         total += claimed
         if claimed == 0:
             break
