@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
+    F,
+    Func,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -118,8 +120,8 @@ def office_networks(user: User) -> QuerySet[Network]:
 def office_queue(user: User, *, network_id: int | None = None, status: str = "") -> QuerySet[RFQ]:
     """Return the office's open requests, the clock's most urgent first (overdue on top).
 
-    Answers and proposals are counted in the same query, so a page of the queue costs
-    the same number of queries whatever its length.
+    Answers and proposals are counted in the same query (for the rows of the page only),
+    so a page of the queue costs the same number of queries whatever its length.
     """
     requests = RFQ.objects.filter(
         network_id__in=office_network_ids(user), status__in=RFQ.OPEN_STATUSES
@@ -128,34 +130,36 @@ def office_queue(user: User, *, network_id: int | None = None, status: str = "")
         requests = requests.filter(network_id=network_id)
     if status:
         requests = requests.filter(status=status)
+    invitations = Invitation.objects.filter(rfq=OuterRef("pk"))
     return requests.annotate(
         clock_running=Case(
             When(status__in=CLOCK_STATUSES, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
-        invited_count=Count("invitations", distinct=True),
-        answered_count=Count(
-            "invitations",
-            filter=Q(invitations__status__in=Invitation.ANSWERED),
-            distinct=True,
-        ),
-        can_do_count=Count(
-            "invitations", filter=Q(invitations__status=Invitation.Status.CAN_DO), distinct=True
-        ),
-        board_count=Count(
-            "invitations",
-            filter=Q(invitations__purpose=Invitation.Purpose.BOARD),
-            distinct=True,
-        ),
-        board_decided_count=Count("board_decisions", distinct=True),
-        proposal_count=Count("group_proposals", distinct=True),
-        proposals_submitted_count=Count(
-            "group_proposals",
-            filter=~Q(group_proposals__status=GroupProposal.Status.PREPARING),
-            distinct=True,
+        invited_count=_row_count(invitations),
+        answered_count=_row_count(invitations.filter(status__in=Invitation.ANSWERED)),
+        can_do_count=_row_count(invitations.filter(status=Invitation.Status.CAN_DO)),
+        board_count=_row_count(invitations.filter(purpose=Invitation.Purpose.BOARD)),
+        board_decided_count=_row_count(BoardDecision.objects.filter(rfq=OuterRef("pk"))),
+        proposal_count=_row_count(GroupProposal.objects.filter(rfq=OuterRef("pk"))),
+        proposals_submitted_count=_row_count(
+            GroupProposal.objects.filter(rfq=OuterRef("pk")).exclude(
+                status=GroupProposal.Status.PREPARING
+            )
         ),
     ).order_by("-clock_running", "estimate_due_at", "id")
+
+
+def _row_count(rows: QuerySet) -> Subquery:
+    """Return the number of `rows` (correlated to the outer request) as an annotation.
+
+    A subquery per count, not a join: PostgreSQL evaluates it for the rows of the page
+    only, after ordering and slicing, where joins would be counted for every open request.
+    (COUNT as a plain function: one row, without the GROUP BY Django adds to aggregates.)
+    """
+    counted = rows.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def invitation_inbox(user: User, *, status: str = "") -> QuerySet[Invitation]:

@@ -236,6 +236,12 @@ class Firm(BilingualNameMixin, models.Model):
                 name="firm_founded_year_plausible",
             )
         ]
+        indexes = [
+            # The directory lists firms by name in the reader's language, a page at a time:
+            # with these, a page reads its rows in order instead of sorting every firm.
+            models.Index(fields=["name_ja", "id"], name="firm_directory_ja_idx"),
+            models.Index(fields=["name_en", "id"], name="firm_directory_en_idx"),
+        ]
 
 
 class Membership(models.Model):

@@ -4,7 +4,12 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from brokerage.models import GroupProposal, Invitation, Notification, PhaseAssignment
-from brokerage.selectors import CUSTOMER_EVENT_KINDS, rfq_details_visible, rfq_role
+from brokerage.selectors import (
+    CUSTOMER_EVENT_KINDS,
+    office_network_ids,
+    rfq_details_visible,
+    rfq_role,
+)
 from capabilities.models import MAX_GRADE, MIN_GRADE
 from members.models import Network, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
@@ -165,8 +170,16 @@ class RFQSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _office_networks(self) -> list[int]:
+        # Read once per response, not once per request listed.
+        if "office_networks" not in self.context:
+            self.context["office_networks"] = office_network_ids(self.context["request"].user)
+        return self.context["office_networks"]
+
     def _details(self, rfq) -> bool:
-        return rfq_details_visible(self.context["request"].user, rfq)
+        return rfq_details_visible(
+            self.context["request"].user, rfq, office_networks=self._office_networks()
+        )
 
     def get_description(self, rfq) -> str:
         if self._details(rfq):
@@ -182,7 +195,7 @@ class RFQSerializer(serializers.ModelSerializer):
         return DrawingSerializer(rfq.drawings.all(), many=True).data
 
     def get_your_role(self, rfq) -> str:
-        return rfq_role(self.context["request"].user, rfq)
+        return rfq_role(self.context["request"].user, rfq, office_networks=self._office_networks())
 
 
 class InvitationSerializer(serializers.ModelSerializer):
