@@ -68,6 +68,9 @@ def require_office_view(role: str, what: str) -> None:
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Orders: the customer's own, the office's network's, those the caller's firm works on."""
 
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
+
     permission_classes = [IsAuthenticated]
     serializer_class = o.OrderSerializer
     filterset_fields = ["status", "network__slug"]
@@ -472,6 +475,9 @@ class PayoutBatchViewSet(
     viewsets.GenericViewSet,
 ):
     """Payout batches of the caller's office's networks, and their transfer files."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = o.PayoutBatchSerializer

@@ -28,6 +28,7 @@ from brokerage.selectors import (
     rfq_role,
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
+from brokerage.throttles import SubmissionThrottle
 from members.signup import customer_register
 from orders.services import drawing_attach, message_post
 
@@ -56,6 +57,9 @@ class RFQViewSet(
 ):
     """Requests for quotation: the customer's own, the office's network's, the firm's."""
 
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
+
     permission_classes = [IsAuthenticated]
     serializer_class = s.RFQSerializer
     filterset_fields = ["status", "kind", "network__slug"]
@@ -69,6 +73,9 @@ class RFQViewSet(
 
     def get_object(self):
         return rfq_get_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    def get_throttles(self):
+        return [SubmissionThrottle()] if self.action == "create" else []
 
     @extend_schema(
         request=s.RFQCreateSerializer,
@@ -315,6 +322,9 @@ class RFQViewSet(
 class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
     """The requests routed to the caller's firm, to answer can do / cannot do."""
 
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
+
     permission_classes = [IsAuthenticated]
     serializer_class = s.InvitationSerializer
     filterset_fields = ["status", "purpose"]
@@ -337,6 +347,9 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(tags=["estimates"])
 class EstimateViewSet(viewsets.GenericViewSet):
     """Send, accept or decline one version of an estimate."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.EstimateSerializer
@@ -377,6 +390,9 @@ class EstimateViewSet(viewsets.GenericViewSet):
 @extend_schema(tags=["proposals"])
 class ProposalViewSet(viewsets.GenericViewSet):
     """Coordinator groups' proposals: submitted by a coordinator, chosen by the customer."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.ProposalSerializer
