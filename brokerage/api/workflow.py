@@ -26,6 +26,7 @@ from brokerage.selectors import (
     rfq_get_for_user,
     rfq_list_for_user,
     rfq_role,
+    thread_writable,
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
 from brokerage.throttles import SubmissionThrottle
@@ -303,8 +304,11 @@ class RFQViewSet(
         form = s.MessageWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         audience = form.validated_data["audience"]
-        if audience == "internal" and rfq_role(request.user, rfq) == "customer":
-            raise NotAllowed("The internal thread is for the members and the office.")
+        if not thread_writable(request.user, rfq, audience):
+            raise NotAllowed(
+                "The customer writes to the network; members write internally, and only "
+                "the project leader (or the office) writes to the customer."
+            )
         message = message_post(
             rfq=rfq, author=request.user, body=form.validated_data["body"], audience=audience
         )
