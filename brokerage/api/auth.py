@@ -1,10 +1,9 @@
 """Token authentication for API clients: POST a username and password, get a token."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import parsers
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from brokerage.api.parsers import JSONParser
+from brokerage.api.parsers import FormParser, JSONParser, MultiPartParser
 from brokerage.throttles import TokenThrottle
 
 
@@ -17,7 +16,7 @@ class TokenView(ObtainAuthToken):
     """
 
     throttle_classes = [TokenThrottle]
-    parser_classes = [parsers.FormParser, parsers.MultiPartParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
 
     def get_serializer_context(self):
         # Axes marks a lockout on the request it is given; the plain Django request is

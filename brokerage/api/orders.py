@@ -8,12 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brokerage.api import orders_serializers as o
+from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.api.serializers import FileUploadSerializer
 from brokerage.api.workflow import idempotency_key
 from brokerage.errors import NotAllowed

@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from brokerage.api import serializers as s
+from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.errors import NotAllowed
 from brokerage.models import GroupProposal
 from brokerage.roles import is_office

@@ -272,8 +272,11 @@ def test_an_unknown_time_zone_and_an_inverted_period_are_refused(world):
         ("null", "application/json"),
         (b"\xff\xfe\x00{", "application/json"),
         ('{"title": "x"}', "text/plain"),
+        # A NUL in a slug the API looks up: PostgreSQL cannot even compare it with text.
+        ('{"network": "n\\u0000", "title": "x"}', "application/json"),
+        ("network=n%00&title=x", "application/x-www-form-urlencoded"),
     ],
-    ids=["broken", "nested-deep", "a-list", "null", "not-utf8", "wrong-type"],
+    ids=["broken", "nested-deep", "a-list", "null", "not-utf8", "wrong-type", "nul", "nul-form"],
 )
 def test_malformed_bodies_are_refused_not_crashed(world, body, content_type):
     # When a submission's body is not the JSON object the API reads
