@@ -27,6 +27,7 @@ BENCHMARKS = [
     "bench.matching",
     "bench.deadlines",
     "bench.intake",
+    "bench.mixed_load",
 ]
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 
