@@ -28,6 +28,7 @@ BENCHMARKS = [
     "bench.deadlines",
     "bench.intake",
     "bench.pages",
+    "bench.mixed_load",
 ]
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 

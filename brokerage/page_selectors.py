@@ -38,6 +38,7 @@ from brokerage.selectors import (
     notification_inbox,
     office_network_ids,
     proposal_list_for_rfq,
+    rfq_details_visible,
     rfq_get_for_user,
     rfq_list_for_user,
     rfq_role,
@@ -208,6 +209,9 @@ def message_list_for_rfq(user: User, rfq: RFQ, audience: str) -> QuerySet[Messag
         return messages
     if role == "customer":
         return messages if audience == Message.Audience.CUSTOMER else messages.none()
+    if not rfq_details_visible(user, rfq):
+        # The threads discuss the details a member firm without the NDA may not read.
+        return messages.none()
     is_leader = user.firm_id is not None and user.firm_id == rfq.leader_firm_id
     if audience == Message.Audience.CUSTOMER:
         return messages if is_leader else messages.none()

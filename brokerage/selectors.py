@@ -8,7 +8,7 @@ from django.http import Http404
 from brokerage.models import GroupProposal, Invitation, Notification
 from brokerage.roles import firm_may_see_confidential
 from members.models import Membership, User
-from orders.models import RFQ, Estimate, Event
+from orders.models import RFQ, Estimate, Event, Message
 
 # What the customer's timeline shows; the members' answers and prices stay internal.
 CUSTOMER_EVENT_KINDS = {
@@ -86,6 +86,24 @@ def rfq_details_visible(
     return firm_may_see_confidential(user.firm_id, rfq.network)
 
 
+def thread_writable(user: User, rfq: RFQ, audience: str) -> bool:
+    """Return whether the person may write on one of a request's threads.
+
+    The customer writes to the network; a member firm internally, its leader to both;
+    a member firm that may not read a confidential request's details writes on neither.
+    """
+    role = rfq_role(user, rfq)
+    if audience not in Message.Audience.values:
+        return False
+    if role in ("office", "staff"):
+        return True
+    if role == "customer":
+        return audience == Message.Audience.CUSTOMER
+    if not rfq_details_visible(user, rfq):
+        return False
+    return audience == Message.Audience.INTERNAL or user.firm_id == rfq.leader_firm_id
+
+
 def invitation_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[Invitation]:
     """The office sees every invitation of a request; an invited firm only its own."""
     invitations = Invitation.objects.filter(rfq=rfq).select_related("firm")
@@ -130,14 +148,21 @@ def estimate_get_for_user(user: User, estimate_id: int) -> Estimate:
 
 
 def event_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[Event]:
-    """The customer's timeline leaves out the members' internal steps."""
+    """The customer's timeline leaves out the members' internal steps.
+
+    A member firm without the NDA a confidential request needs does not see which
+    drawings were attached either: their names are part of the details.
+    """
     events = Event.objects.filter(rfq=rfq).select_related("actor")
     if rfq_role(user, rfq) == "customer":
         return events.filter(kind__in=CUSTOMER_EVENT_KINDS)
     if rfq_role(user, rfq) == "member":
-        return events.exclude(Q(kind="invitation.answered") & ~Q(data__firm=user.firm_id)).exclude(
-            kind="board.decided", rfq__network__policy="competing_groups"
-        )
+        events = events.exclude(
+            Q(kind="invitation.answered") & ~Q(data__firm=user.firm_id)
+        ).exclude(kind="board.decided", rfq__network__policy="competing_groups")
+        if not rfq_details_visible(user, rfq):
+            events = events.exclude(kind="drawing.attached")
+        return events
     return events
 
 

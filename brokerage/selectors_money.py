@@ -84,6 +84,8 @@ MEMBER_ORDER_EVENT_KINDS = {
     "order.completed",
     "order.follow_on_requested",
 }
+# The events about one delivery (their data names it).
+DELIVERY_EVENT_KINDS = {"delivery.recorded", "delivery.document_attached", "delivery.received"}
 # What of an event's data each audience may read; the office reads everything.
 CUSTOMER_EVENT_DATA = {
     "work_package",
@@ -248,7 +250,14 @@ def event_list_for_order(user: User, order: Order) -> QuerySet[Event]:
     if role == "customer":
         return events.filter(kind__in=CUSTOMER_ORDER_EVENT_KINDS)
     own_faults = Q(kind="fault.claimed", data__firm=user.firm_id)
-    return events.filter(Q(kind__in=MEMBER_ORDER_EVENT_KINDS) | own_faults)
+    # Like the deliveries list: a member firm follows the deliveries it shipped only.
+    shipped = Delivery.objects.filter(order=order, firm_id=user.firm_id).values_list(
+        "pk", flat=True
+    )
+    others_deliveries = Q(kind__in=DELIVERY_EVENT_KINDS) & ~Q(data__delivery__in=list(shipped))
+    return events.filter(Q(kind__in=MEMBER_ORDER_EVENT_KINDS) | own_faults).exclude(
+        others_deliveries
+    )
 
 
 def event_data_for(role: str, data: dict) -> dict:

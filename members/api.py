@@ -10,9 +10,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members.models import Firm, Membership, Network, NetworkGroup
+from members.models import Firm, Membership, MembershipChange, Network, NetworkGroup
 from members.selectors import (
     firm_may_see_confidential,
+    membership_change_list_for_office,
     membership_list_for_office,
     membership_of_user,
     nda_is_current,
@@ -174,11 +175,19 @@ class MembershipListView(generics.ListCreateAPIView):
         try:
             if data.get("firm"):
                 membership = membership_add(
-                    network=network, firm=data["firm"], role=role, group=data.get("group")
+                    network=network,
+                    firm=data["firm"],
+                    role=role,
+                    group=data.get("group"),
+                    actor=request.user,
                 )
             else:
                 membership = membership_add_new_firm(
-                    network=network, role=role, group=data.get("group"), **data["new_firm"]
+                    network=network,
+                    role=role,
+                    group=data.get("group"),
+                    actor=request.user,
+                    **data["new_firm"],
                 )
         except DjangoValidationError as error:
             raise api_validation_error(error) from None
@@ -230,7 +239,7 @@ class MembershipDetailView(generics.RetrieveAPIView):
                 {"role": [_("Only platform staff change an office membership's role.")]}
             )
         try:
-            membership = membership_update(membership=membership, **changes)
+            membership = membership_update(membership=membership, actor=request.user, **changes)
         except DjangoValidationError as error:
             raise api_validation_error(error) from None
         return Response(self.get_serializer(membership).data)
@@ -312,3 +321,46 @@ class NdaView(APIView):
             NdaStatusSerializer(_nda_status(network, membership)).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+# --- The history of memberships (the office's audit trail) ------------------------------
+
+
+class MembershipChangeSerializer(serializers.ModelSerializer):
+    firm = serializers.IntegerField(source="membership.firm_id", read_only=True)
+    firm_name = serializers.CharField(source="membership.firm.name", read_only=True)
+    actor = serializers.CharField(
+        source="actor.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("Who made the change; empty for a command or the platform."),
+    )
+    # A plain string in the schema: an enum named "kind" would collide with the request
+    # kinds' enum (drf-spectacular names enums after their fields).
+    kind = serializers.CharField(
+        read_only=True, help_text="One of: " + ", ".join(MembershipChange.Kind.values) + "."
+    )
+    before = serializers.DictField(read_only=True)
+    after = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = MembershipChange
+        fields = ["id", "at", "membership", "firm", "firm_name", "kind", "actor", "before", "after"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Who changed which membership, role or NDA, and when (for its office)",
+        parameters=[NETWORK_SLUG_PARAMETER],
+    )
+)
+class MembershipChangeListView(generics.ListAPIView):
+    serializer_class = MembershipChangeSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = []
+
+    def get_queryset(self):
+        network = network_run_by_caller(self.request, self.kwargs["slug"])
+        return membership_change_list_for_office(network=network)

@@ -1,7 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from members.api import MembershipDetailView, MembershipListView, NdaView, NetworkViewSet
+from members.api import (
+    MembershipChangeListView,
+    MembershipDetailView,
+    MembershipListView,
+    NdaView,
+    NetworkViewSet,
+)
 
 router = SimpleRouter()
 router.register("networks", NetworkViewSet, basename="network")
@@ -16,6 +22,11 @@ urlpatterns = [
         "networks/<slug:slug>/memberships/<int:membership_id>/",
         MembershipDetailView.as_view(),
         name="network-membership-detail",
+    ),
+    path(
+        "networks/<slug:slug>/membership-changes/",
+        MembershipChangeListView.as_view(),
+        name="network-membership-change-list",
     ),
     path("networks/<slug:slug>/nda/", NdaView.as_view(), name="network-nda"),
     *router.urls,

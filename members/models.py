@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -314,6 +315,75 @@ class NdaSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership} v{self.version}"
+
+
+class MembershipHistoryError(RuntimeError):
+    """A membership change was about to be edited or deleted."""
+
+
+class MembershipChangeQuerySet(models.QuerySet):
+    """Refuse bulk updates and deletes: the history of who may do what is append-only."""
+
+    def update(self, **kwargs):
+        raise MembershipHistoryError("Membership changes are append-only.")
+
+    def delete(self):
+        raise MembershipHistoryError("Membership changes are append-only.")
+
+
+def change_time() -> datetime.datetime:
+    """Return now, looked up at each call so that a simulated clock (the replay) applies."""
+    return timezone.now()
+
+
+class MembershipChange(models.Model):
+    """Who changed a firm's place in a network (joined, role, group, activity, NDA), and when.
+
+    The audit trail of permissions: a role decides what a firm's people may see and do.
+    Append-only: the model refuses edits and deletes and, on PostgreSQL, a trigger
+    (migration 0003) refuses them whoever connects. Shown to the network's office.
+    """
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", _("Joined the network")
+        CHANGED = "changed", _("Role, group or activity changed")
+        NDA_SIGNED = "nda_signed", _("NDA signed")
+
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, related_name="membership_changes"
+    )
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="changes")
+    actor = models.ForeignKey(
+        "User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when a command or the platform made the change."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=change_time, db_index=True)
+
+    objects = MembershipChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership changes")
+        indexes = [models.Index(fields=["network", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} #{self.membership_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise MembershipHistoryError(f"Membership change #{self.pk} is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise MembershipHistoryError(f"Membership change #{self.pk} is append-only.")
 
 
 class User(AbstractUser):

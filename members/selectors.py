@@ -2,7 +2,15 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from members.models import Firm, Membership, NdaSignature, Network, NetworkGroup, User
+from members.models import (
+    Firm,
+    Membership,
+    MembershipChange,
+    NdaSignature,
+    Network,
+    NetworkGroup,
+    User,
+)
 
 
 def network_list_public() -> QuerySet[Network]:
@@ -156,3 +164,10 @@ def firm_may_see_confidential(firm_id: int, network: Network) -> bool:
 
 def nda_signature_list(*, membership: Membership) -> QuerySet[NdaSignature]:
     return membership.nda_signatures.select_related("signed_by").order_by("-signed_at")
+
+
+def membership_change_list_for_office(*, network: Network) -> QuerySet[MembershipChange]:
+    """Return the network's membership history, newest first (the caller checks the office)."""
+    return MembershipChange.objects.filter(network=network).select_related(
+        "membership__firm", "actor"
+    )

@@ -13,9 +13,41 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Firm, Membership, NdaSignature, Network, NetworkGroup, User
+from members.models import (
+    Firm,
+    Membership,
+    MembershipChange,
+    NdaSignature,
+    Network,
+    NetworkGroup,
+    User,
+)
 
 _UNSET = object()
+
+
+def membership_state(membership: Membership) -> dict:
+    """Return what a membership change may alter, as the audit trail records it."""
+    return {
+        "role": membership.role,
+        "group": membership.group_id,
+        "is_active": membership.is_active,
+        "nda_version": membership.nda_version,
+    }
+
+
+def membership_change_record(
+    *, membership: Membership, kind: str, actor: User | None, before: dict
+) -> MembershipChange:
+    """Append who changed the membership and how to its network's history."""
+    return MembershipChange.objects.create(
+        network_id=membership.network_id,
+        membership=membership,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        before=before,
+        after=membership_state(membership),
+    )
 
 
 @transaction.atomic
@@ -51,21 +83,31 @@ def membership_add(
     role: str = Membership.Role.MEMBER,
     group: NetworkGroup | None = None,
     joined_on: datetime.date | None = None,
+    actor: User | None = None,
 ) -> Membership:
-    """Make the firm a member of the network, or reactivate its past membership."""
+    """Make the firm a member of the network, or reactivate its past membership.
+
+    `actor` is who did it (an office person, staff); the change is recorded either way.
+    """
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     _check_group(network=network, group=group)
     membership = Membership.objects.select_for_update().filter(network=network, firm=firm).first()
     if membership is not None and membership.is_active:
         raise ValidationError({"firm": _("This firm is already a member of the network.")})
+    before = {}
     if membership is None:
         membership = Membership(network=network, firm=firm)
+    else:
+        before = membership_state(membership)
     membership.role = role
     membership.group = group
     membership.is_active = True
     membership.joined_on = joined_on or membership.joined_on or timezone.localdate()
     membership.save()
+    membership_change_record(
+        membership=membership, kind=MembershipChange.Kind.JOINED, actor=actor, before=before
+    )
     return membership
 
 
@@ -76,6 +118,7 @@ def membership_update(
     role: str | None = None,
     group: NetworkGroup | object | None = _UNSET,
     is_active: bool | None = None,
+    actor: User | None = None,
 ) -> Membership:
     """Change a membership's role, group or whether it is active.
 
@@ -83,6 +126,7 @@ def membership_update(
     could route its requests or manage its members.
     """
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    before = membership_state(membership)
     was_office = membership.is_active and membership.role == Membership.Role.OFFICE
     if role is not None:
         if role not in Membership.Role.values:
@@ -103,6 +147,10 @@ def membership_update(
                 {"role": _("A network keeps at least one active office membership.")}
             )
     membership.save()
+    if membership_state(membership) != before:
+        membership_change_record(
+            membership=membership, kind=MembershipChange.Kind.CHANGED, actor=actor, before=before
+        )
     return membership
 
 
@@ -136,9 +184,16 @@ def nda_sign(*, membership: Membership, signed_by: User, version: str) -> NdaSig
             membership=membership, version=version, signed_by=signed_by, signed_at=timezone.now()
         )
     if membership.nda_version != version or membership.nda_signed_at is None:
+        before = membership_state(membership)
         membership.nda_version = version
         membership.nda_signed_at = signature.signed_at
         membership.save(update_fields=["nda_version", "nda_signed_at"])
+        membership_change_record(
+            membership=membership,
+            kind=MembershipChange.Kind.NDA_SIGNED,
+            actor=signed_by,
+            before=before,
+        )
     return signature
 
 
@@ -154,6 +209,7 @@ def membership_add_new_firm(
     website: str = "",
     role: str = Membership.Role.MEMBER,
     group: NetworkGroup | None = None,
+    actor: User | None = None,
 ) -> Membership:
     """Create a firm new to the platform and make it a member of the network, or neither."""
     firm = firm_create(
@@ -164,4 +220,4 @@ def membership_add_new_firm(
         email=email,
         website=website,
     )
-    return membership_add(network=network, firm=firm, role=role, group=group)
+    return membership_add(network=network, firm=firm, role=role, group=group, actor=actor)

@@ -12,6 +12,7 @@ from members.forms import AddMemberForm, MembershipForm, NdaSignForm
 from members.models import Membership, Network
 from members.selectors import (
     firm_may_see_confidential,
+    membership_change_list_for_office,
     membership_list_for_office,
     membership_of_user,
     nda_is_current,
@@ -27,6 +28,9 @@ from members.services import (
     membership_update,
     nda_sign,
 )
+
+# The office's page shows the latest changes; the API pages through all of them.
+RECENT_CHANGES = 50
 
 
 def visible_network(request, slug: str) -> Network:
@@ -81,7 +85,11 @@ def office_memberships(request, slug: str):
         try:
             if data.get("firm"):
                 membership = membership_add(
-                    network=network, firm=data["firm"], role=data["role"], group=data["group"]
+                    network=network,
+                    firm=data["firm"],
+                    role=data["role"],
+                    group=data["group"],
+                    actor=request.user,
                 )
             else:
                 membership = membership_add_new_firm(
@@ -93,6 +101,7 @@ def office_memberships(request, slug: str):
                     email=data["email"],
                     role=data["role"],
                     group=data["group"],
+                    actor=request.user,
                 )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -121,7 +130,12 @@ def office_memberships(request, slug: str):
     return render(
         request,
         "members/office_memberships.html",
-        {"network": network, "form": form, "rows": rows},
+        {
+            "network": network,
+            "form": form,
+            "rows": rows,
+            "changes": membership_change_list_for_office(network=network)[:RECENT_CHANGES],
+        },
     )
 
 
@@ -152,6 +166,7 @@ def office_membership_edit(request, slug: str, membership_id: int):
             role=data["role"],
             group=data["group"],
             is_active=data["is_active"],
+            actor=request.user,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

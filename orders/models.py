@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability
@@ -358,8 +359,32 @@ class Order(models.Model):
         return f"Order #{self.pk} ({self.rfq.title})"
 
 
+def event_time():
+    """Return now, looked up at each call so that a simulated clock (the replay) applies."""
+    return timezone.now()
+
+
+class EventAppendOnlyError(RuntimeError):
+    """An event was about to be changed or deleted: the timeline is the audit trail."""
+
+
+class EventQuerySet(models.QuerySet):
+    """Refuse bulk updates and deletes of events; PostgreSQL refuses them too (0004)."""
+
+    def update(self, **kwargs):
+        raise EventAppendOnlyError("Events are append-only: record a new event instead.")
+
+    def delete(self):
+        raise EventAppendOnlyError("Events are append-only: record a new event instead.")
+
+
 class Event(models.Model):
-    """An entry of a request's or order's timeline: who did what, when, and why."""
+    """An entry of a request's or order's timeline: who did what, when, and why.
+
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger
+    (migration 0004) refuses them whoever connects. `at` is the moment of the event;
+    it defaults to now and is given explicitly only for records that came in earlier.
+    """
 
     rfq = models.ForeignKey(
         RFQ, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
@@ -369,7 +394,8 @@ class Event(models.Model):
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        # Who acted must survive: a person with a history is deactivated, never deleted.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -377,7 +403,9 @@ class Event(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=50)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), default=event_time, db_index=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -393,6 +421,14 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EventAppendOnlyError(f"Event #{self.pk} is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventAppendOnlyError(f"Event #{self.pk} is append-only.")
 
 
 class Message(models.Model):

@@ -1,5 +1,7 @@
 """Writes of the customer's records that need no workflow: the timeline and threads."""
 
+import datetime
+
 from django.db import transaction
 
 from members.models import User
@@ -14,8 +16,13 @@ def event_record(
     rfq: RFQ | None = None,
     order: Order | None = None,
     data: dict | None = None,
+    at: datetime.datetime | None = None,
 ) -> Event:
-    """Append an event to a request's or order's timeline (in the caller's transaction)."""
+    """Append an event to a request's or order's timeline (in the caller's transaction).
+
+    `at` is for records that came in earlier (imports, demo data); events are never
+    edited afterwards, so their time is set here or not at all.
+    """
     if rfq is None and order is None:
         raise ValueError("an event belongs to a request or an order")
     return Event.objects.create(
@@ -24,6 +31,7 @@ def event_record(
         rfq=rfq,
         order=order,
         data=data or {},
+        **({"at": at} if at is not None else {}),
     )
 
 

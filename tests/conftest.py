@@ -71,6 +71,18 @@ def celery_worker(background):
 
 
 @pytest.fixture(autouse=True)
+def private_cache(settings):
+    # Rate-limit counters live in the cache: each test starts with none, whatever ran
+    # before it (in this run, or in another run sharing the same Redis).
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real accounts; in tests it only costs time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,7 +3,22 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from brokerage.api.parsers import FormParser, JSONParser, MultiPartParser
+from brokerage.throttles import TokenThrottle
+
 
 @extend_schema(tags=["auth"])
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for the user's API token."""
+    """Exchange a username and password for the user's API token.
+
+    Limited per address, and guarded by the same lockout as the login page: after
+    repeated failures for a username the endpoint answers 429 until the cool-off ends.
+    """
+
+    throttle_classes = [TokenThrottle]
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
+
+    def get_serializer_context(self):
+        # Axes marks a lockout on the request it is given; the plain Django request is
+        # the one its middleware reads to answer 429 (a DRF Request would hide the mark).
+        return {**super().get_serializer_context(), "request": self.request._request}

@@ -8,12 +8,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brokerage.api import orders_serializers as o
+from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.api.serializers import FileUploadSerializer
 from brokerage.api.workflow import idempotency_key
 from brokerage.errors import NotAllowed
@@ -67,6 +67,9 @@ def require_office_view(role: str, what: str) -> None:
 @extend_schema(tags=["orders"])
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Orders: the customer's own, the office's network's, those the caller's firm works on."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = o.OrderSerializer
@@ -472,6 +475,9 @@ class PayoutBatchViewSet(
     viewsets.GenericViewSet,
 ):
     """Payout batches of the caller's office's networks, and their transfer files."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = o.PayoutBatchSerializer

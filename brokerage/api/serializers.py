@@ -138,7 +138,10 @@ class RFQSerializer(serializers.ModelSerializer):
     requirements = serializers.SerializerMethodField()
     drawings = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
-    leader_firm = serializers.PrimaryKeyRelatedField(read_only=True)
+    leader_firm = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    leader_reason = serializers.ChoiceField(
+        choices=RFQ.LeaderReason.choices, read_only=True, allow_blank=True
+    )
     your_role = serializers.SerializerMethodField()
 
     class Meta:

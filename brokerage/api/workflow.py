@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from brokerage.api import serializers as s
+from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.errors import NotAllowed
 from brokerage.models import GroupProposal
 from brokerage.roles import is_office
@@ -26,8 +26,10 @@ from brokerage.selectors import (
     rfq_get_for_user,
     rfq_list_for_user,
     rfq_role,
+    thread_writable,
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
+from brokerage.throttles import SubmissionThrottle
 from members.signup import customer_register
 from orders.services import drawing_attach, message_post
 
@@ -56,6 +58,9 @@ class RFQViewSet(
 ):
     """Requests for quotation: the customer's own, the office's network's, the firm's."""
 
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
+
     permission_classes = [IsAuthenticated]
     serializer_class = s.RFQSerializer
     filterset_fields = ["status", "kind", "network__slug"]
@@ -69,6 +74,9 @@ class RFQViewSet(
 
     def get_object(self):
         return rfq_get_for_user(self.request.user, int(self.kwargs["pk"]))
+
+    def get_throttles(self):
+        return [SubmissionThrottle()] if self.action == "create" else []
 
     @extend_schema(
         request=s.RFQCreateSerializer,
@@ -296,8 +304,11 @@ class RFQViewSet(
         form = s.MessageWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         audience = form.validated_data["audience"]
-        if audience == "internal" and rfq_role(request.user, rfq) == "customer":
-            raise NotAllowed("The internal thread is for the members and the office.")
+        if not thread_writable(request.user, rfq, audience):
+            raise NotAllowed(
+                "The customer writes to the network; members write internally, and only "
+                "the project leader (or the office) writes to the customer."
+            )
         message = message_post(
             rfq=rfq, author=request.user, body=form.validated_data["body"], audience=audience
         )
@@ -314,6 +325,9 @@ class RFQViewSet(
 @extend_schema(tags=["invitations"])
 class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
     """The requests routed to the caller's firm, to answer can do / cannot do."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.InvitationSerializer
@@ -337,6 +351,9 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(tags=["estimates"])
 class EstimateViewSet(viewsets.GenericViewSet):
     """Send, accept or decline one version of an estimate."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.EstimateSerializer
@@ -377,6 +394,9 @@ class EstimateViewSet(viewsets.GenericViewSet):
 @extend_schema(tags=["proposals"])
 class ProposalViewSet(viewsets.GenericViewSet):
     """Coordinator groups' proposals: submitted by a coordinator, chosen by the customer."""
+
+    # Ids are integers: any other path segment is "not found", never a crash on int().
+    lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.ProposalSerializer

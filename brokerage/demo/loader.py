@@ -49,7 +49,7 @@ from members.models import (
     NetworkHoliday,
     User,
 )
-from orders.models import RFQ, Event, RFQRequirement
+from orders.models import RFQ, RFQRequirement
 
 DEMO_PASSWORD = "demo"
 
@@ -600,11 +600,11 @@ def _submit_request(
             channel=request.channel,
         ),
     )
-    # No worker runs while the demo loads: route it here, as the routing task would.
-    rfq_route_submitted(rfq_id=rfq.pk)
-    # Rows stamped on insert show when the request really came in.
+    # No worker runs while the demo loads: route it here, as the routing task would, with
+    # the timeline showing when the request really came in (events are never edited).
+    rfq_route_submitted(rfq_id=rfq.pk, routed_at=submitted_at)
+    # Invitations are stamped on insert; they are not part of the append-only audit trail.
     Invitation.objects.filter(rfq=rfq).update(created_at=submitted_at)
-    Event.objects.filter(rfq=rfq).update(at=submitted_at)
     return rfq
 
 

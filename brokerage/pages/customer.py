@@ -1,5 +1,7 @@
 """The customer's pages: submit a request (signing up on the way), choose, accept, decline."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from brokerage.pages.requests import button_step, carry_out
 from brokerage.selectors import estimate_get_for_user, rfq_get_for_user
 from brokerage.services import designation, estimates
 from brokerage.services.intake import rfq_submit
+from brokerage.throttles import SubmissionThrottle, throttled
 from members.models import Network, User
 from members.selectors import network_list_public
 from members.signup import customer_register
@@ -41,6 +44,19 @@ def current_language() -> str:
     return language if language in User.Language.values else User.Language.JA
 
 
+def submission_key(request) -> str:
+    """Return the form's idempotency key: the one it was drawn with, or a new one.
+
+    The key travels in a hidden field, so a double click or a resent form carries the
+    same key twice and the second submission answers with the first one's request.
+    """
+    key = request.POST.get("idempotency_key", "").strip()
+    if key and len(key) <= 64 and key.isascii():
+        return key
+    return secrets.token_urlsafe(24)
+
+
+@throttled(SubmissionThrottle)
 def submit_request(request, slug: str):
     """Take a customer's request for a network; a visitor signs up on the same form."""
     network = get_object_or_404(network_list_public(), slug=slug)
@@ -54,6 +70,7 @@ def submit_request(request, slug: str):
         "nav_section": "submit",
         "anonymous": anonymous,
         "login_url": f"{reverse('login')}?next={request.path}",
+        "idempotency_key": submission_key(request),
     }
 
     if request.method != "POST":
@@ -108,8 +125,15 @@ def submit_request(request, slug: str):
                         customer_type=signup["customer_type"],
                         language=current_language(),
                     )
-                rfq = rfq_submit(network=network, customer=customer, data=form.rfq_input())
-                drawings_attach(rfq=rfq, files=form.cleaned_data["drawings"], user=customer)
+                rfq = rfq_submit(
+                    network=network,
+                    customer=customer,
+                    data=form.rfq_input(),
+                    idempotency_key=context["idempotency_key"],
+                )
+                if not rfq.drawings.exists():
+                    # A repeated form finds its request with the drawings already attached.
+                    drawings_attach(rfq=rfq, files=form.cleaned_data["drawings"], user=customer)
         except (WorkflowError, DrawingRejected) as refusal:
             form.add_error(None, str(refusal))
             status = getattr(refusal, "status_code", 400)

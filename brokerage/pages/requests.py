@@ -31,10 +31,11 @@ from brokerage.selectors import (
     invitation_list_for_rfq,
     rfq_get_for_user,
     rfq_role,
+    thread_writable,
 )
 from brokerage.services import designation, estimates
 from orders.drawings import DrawingRejected
-from orders.models import RFQ, Message
+from orders.models import RFQ
 from orders.services import drawing_attach, message_post
 
 REQUESTS_PER_PAGE = 20
@@ -126,26 +127,13 @@ def request_cancel(request, rfq_id: int):
     )
 
 
-def may_post(user, rfq: RFQ, audience: str) -> bool:
-    """Return whether the person may write on a thread.
-
-    The customer writes to the network; a member firm internally, its leader to both.
-    """
-    role = rfq_role(user, rfq)
-    if role in ("office", "staff"):
-        return True
-    if role == "customer":
-        return audience == Message.Audience.CUSTOMER
-    return audience == Message.Audience.INTERNAL or user.firm_id == rfq.leader_firm_id
-
-
 @require_POST
 @login_required
 def request_message(request, rfq_id: int):
     """Post on one of the request's threads."""
     rfq = rfq_get_for_user(request.user, rfq_id)
     audience = request.POST.get("audience", "")
-    if audience not in Message.Audience.values or not may_post(request.user, rfq, audience):
+    if not thread_writable(request.user, rfq, audience):
         raise PermissionDenied("You may not write on this thread.")
     form = MessageForm(request.POST, auto_id=f"id_{audience}_%s")
     return carry_out(
@@ -196,7 +184,11 @@ def leader_form_choices(user, rfq: RFQ) -> list[tuple[int, str]]:
 def request_leader(request, rfq_id: int):
     """Designate the project leader (the office; or, on a board network, a board member)."""
     rfq = rfq_get_for_user(request.user, rfq_id)
-    form = LeaderForm(request.POST, firm_choices=leader_form_choices(request.user, rfq))
+    choices = leader_form_choices(request.user, rfq)
+    if not choices and rfq_role(request.user, rfq) not in ("office", "staff"):
+        # Nobody to propose: refuse outright rather than report an invalid choice.
+        raise PermissionDenied("You may not designate this request's project leader.")
+    form = LeaderForm(request.POST, firm_choices=choices)
     return carry_out(
         request,
         rfq,

@@ -23,11 +23,12 @@ from orders.services import event_record
 
 
 def consultation_office(rfq: RFQ, user: User) -> ConsultationPolicy:
+    # Who may comes first: someone refused learns nothing about the network's rules.
+    if actor_role(user, rfq) != "office":
+        raise NotAllowed("Only the network office arranges interviews and planning meetings.")
     policy = policy_for(rfq.network)
     if not isinstance(policy, ConsultationPolicy):
         raise WorkflowError("This network does not hold interviews and planning meetings.")
-    if actor_role(user, rfq) != "office":
-        raise NotAllowed("Only the network office arranges interviews and planning meetings.")
     return policy
 
 

@@ -146,7 +146,9 @@ def proposal_choose(*, proposal_id: int, user: User) -> RFQ:
         reason=RFQ.LeaderReason.CUSTOMER_CHOICE,
         user=user,
     )
-    GroupProposal.objects.filter(rfq=rfq).exclude(pk=proposal.pk).update(status="not_chosen")
+    # The groups that proposed lose; a group still preparing has no terms and just stops.
+    others = GroupProposal.objects.filter(rfq=rfq).exclude(pk=proposal.pk)
+    others.exclude(status=GroupProposal.Status.PREPARING).update(status="not_chosen")
     GroupProposal.objects.filter(pk=proposal.pk).update(status="chosen")
     event_record(kind="proposal.chosen", actor=user, rfq=rfq, data={"group": proposal.group_id})
     return rfq

@@ -143,6 +143,7 @@ def rfq_submit(
         kind="rfq.submitted",
         actor=entered_by or customer,
         rfq=rfq,
+        at=submitted_at,
         data={
             "channel": rfq.channel,
             "estimate_due_at": rfq.estimate_due_at.isoformat(),
@@ -172,8 +173,11 @@ def enqueue_routing(rfq_id: int) -> None:
 
 
 @transaction.atomic
-def rfq_route_submitted(*, rfq_id: int) -> bool:
-    """Route a submitted request once; return False if it was routed (or closed) already."""
+def rfq_route_submitted(*, rfq_id: int, routed_at: datetime.datetime | None = None) -> bool:
+    """Route a submitted request once; return False if it was routed (or closed) already.
+
+    `routed_at` is for records that came in earlier (demo data): the timeline shows then.
+    """
     rfq = (
         RFQ.objects.select_for_update(of=("self",))
         .select_related("network", "customer")
@@ -182,7 +186,7 @@ def rfq_route_submitted(*, rfq_id: int) -> bool:
     )
     if rfq is None:
         return False
-    rfq_route(rfq=rfq)
+    rfq_route(rfq=rfq, at=routed_at)
     return True
 
 
@@ -197,12 +201,12 @@ def submitted_request_ids(*, older_than: datetime.timedelta, limit: int = 200) -
     )
 
 
-def rfq_route(*, rfq: RFQ) -> None:
+def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None) -> None:
     """Route a submitted request by its network's policy (in the caller's transaction)."""
     policy = policy_for(rfq.network)
     plan = policy.route(rfq)
     if plan.status == RFQ.Status.NO_BID:
-        rfq_close_no_bid(rfq=rfq, reason=plan.no_bid_reason, actor=None)
+        rfq_close_no_bid(rfq=rfq, reason=plan.no_bid_reason, actor=None, at=at)
         return
     Invitation.objects.bulk_create(
         [
@@ -219,6 +223,7 @@ def rfq_route(*, rfq: RFQ) -> None:
         kind="rfq.routed",
         actor=None,
         rfq=rfq,
+        at=at,
         data={
             "policy": policy.policy,
             "status": plan.status,
@@ -274,12 +279,14 @@ def invitations_announce(
     )
 
 
-def rfq_close_no_bid(*, rfq: RFQ, reason: str, actor: User | None) -> None:
+def rfq_close_no_bid(
+    *, rfq: RFQ, reason: str, actor: User | None, at: datetime.datetime | None = None
+) -> None:
     """Close a request nobody can take, telling the customer and the office why."""
     rfq.status = RFQ.Status.NO_BID
     rfq.save(update_fields=["status", "updated_at"])
     deadlines_cancel(rfq=rfq)
-    event_record(kind="rfq.no_bid", actor=actor, rfq=rfq, data={"reason": reason})
+    event_record(kind="rfq.no_bid", actor=actor, rfq=rfq, at=at, data={"reason": reason})
     context = {**rfq_context(rfq), "reason": reason}
     notifications_create(
         kind="rfq.no_bid",

@@ -6,12 +6,13 @@ on the file system, so that `make run` needs nothing but Python. `DATABASE_URL` 
 `brokerage.settings.production`.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from brokerage.settings.services import broker_settings, database_settings
+from brokerage.settings.services import broker_settings, cache_settings, database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    "axes",
     "members",
     "capabilities",
     "orders",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +59,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost but one: sees the view's database errors before anything else does.
+    "brokerage.outages.DatabaseOutageMiddleware",
+    # Last, as its documentation asks: turns a lockout flagged during login into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "brokerage.urls"
@@ -88,6 +95,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "members.User"
+# Axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -134,6 +146,9 @@ try:
     _broker = broker_settings(REDIS_URL, VAR_DIR)
 except ValueError as error:
     raise ImproperlyConfigured(f"REDIS_URL: {error}") from None
+# Rate-limit counters must be shared by every web process, or each would allow the full
+# rate: Redis when there is one, else files under var/ (shared by the local processes).
+CACHES = {"default": cache_settings(REDIS_URL, VAR_DIR)}
 CELERY_BROKER_URL = _broker["url"]
 CELERY_BROKER_TRANSPORT_OPTIONS = _broker["transport_options"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -189,17 +204,73 @@ PAYMENT_CARD_API_KEY = env.str("PAYMENT_CARD_API_KEY", default="")
 
 PHONENUMBER_DEFAULT_REGION = "JP"
 
+# --- Abuse: rate limits and lockout -------------------------------------------------------
+# How many reverse proxies stand in front of the app and append to X-Forwarded-For; the
+# address they report is the one rate limits and lockouts count. 0: none (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Read at each request by brokerage.throttles (rate: "<count>/<second|minute|hour|day>").
+THROTTLE_RATES = {
+    # Requests submitted, per customer (or per address for a visitor signing up).
+    "submission": env.str("THROTTLE_SUBMISSION_RATE", default="60/hour"),
+    # Passwords tried on the login page and the admin's, per address.
+    "login": env.str("THROTTLE_LOGIN_RATE", default="20/minute"),
+    # Passwords exchanged for API tokens, per address.
+    "token": env.str("THROTTLE_TOKEN_RATE", default="20/minute"),
+}
+# After this many failed logins for one username from one address, that pair is locked
+# out for the cool-off; a successful login resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Username and address together: a stranger cannot lock an office out of its own account
+# by guessing from elsewhere; the login throttle limits guessing across usernames.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "brokerage.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "brokerage.throttles.lockout_response"
+# Never log the passwords tried, only that they failed.
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# --- Browser security -----------------------------------------------------------------
+# Every script and style is a file from this site: nothing inline, nothing from a CDN.
+# Data URIs only for images (icons in the API docs' stylesheet).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A working day and some: an office person logs in once a day, not once a fortnight.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE_SECONDS", default=60 * 60 * 12)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PARSER_CLASSES": [
+        "brokerage.api.parsers.JSONParser",
+        "brokerage.api.parsers.FormParser",
+        "brokerage.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "brokerage.api.errors.exception_handler",
+    # Never trust a client's own X-Forwarded-For: count only the proxies we run.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SME production network brokerage API",
@@ -215,6 +286,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LeaderReasonEnum": "orders.models.RFQ.LeaderReason"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "brokerage.api.schema.integer_path_ids",
+    ],
 }
 
 LOGGING = {
@@ -223,5 +298,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Axes announces itself at start-up in every command; its lockouts are warnings.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

@@ -1,4 +1,4 @@
-"""Production hardening on top of the shared settings: HTTPS only, a real secret."""
+"""Production hardening on top of the shared settings: HTTPS only, secure cookies, a real secret."""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -21,4 +21,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
+# Pages read the CSRF token from their forms, never from the cookie: scripts need not see it.
+CSRF_COOKIE_HTTPONLY = True
+# The __Host- prefix makes browsers refuse the cookie unless it is Secure, for this host
+# only and for every path: no subdomain can set or shadow it.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 X_FRAME_OPTIONS = "DENY"

@@ -79,3 +79,22 @@ def broker_settings(url: str, var_dir: Path) -> dict:
     # A task is redelivered when unacknowledged for this long; deadlines never rely on
     # long ETAs (the sweeper is their guarantee), so one hour is ample.
     return {"url": url, "transport_options": {"visibility_timeout": 3600}}
+
+
+def cache_settings(redis_url: str, var_dir: Path) -> dict:
+    """Return the cache shared by every process: Redis when a URL is given, else files.
+
+    Short timeouts: a cache that does not answer must not hold a request up (the rate
+    limits that use it let requests through rather than fail them).
+    """
+    if not redis_url:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(var_dir / "cache"),
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": "brokerage",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }

@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from brokerage.demo.loader import demo_load
@@ -22,6 +23,11 @@ MIGAKIYA = "migakiya-syndicate"
 OTA = "ota-skill-coordinators"
 DOMAIN_APPS = ("members", "capabilities", "orders")
 JST = datetime.timezone(datetime.timedelta(hours=9))
+
+
+def login_request():
+    """Return a login page's POST: the lockout (django-axes) checks every sign-in's origin."""
+    return RequestFactory().post("/login/")
 
 
 def load_demo_command() -> str:
@@ -107,7 +113,7 @@ def test_loading_the_demo_again_changes_nothing():
     assert key_fields() == keys
     assert domain_rows() == rows
     # and the password hash that was kept still checks
-    assert authenticate(username="admin", password="demo") is not None
+    assert authenticate(login_request(), username="admin", password="demo") is not None
 
 
 @pytest.mark.django_db
@@ -130,7 +136,7 @@ def test_loading_the_demo_restores_what_was_changed(fast_password_hashing):
     assert firm_capability.grade == declared_grade
     assert Network.objects.get(slug=KYOTO).office_fee_bps == 500
     assert report.changed_rows == 3
-    assert authenticate(username=f"{KYOTO}-member-1", password="demo") is not None
+    assert authenticate(login_request(), username=f"{KYOTO}-member-1", password="demo") is not None
 
 
 @pytest.mark.django_db
@@ -256,7 +262,7 @@ def test_every_demo_account_signs_in_with_the_password_demo(fast_password_hashin
 
     # Then each of them signs in with "demo" and belongs where its name says
     for username, role in accounts.items():
-        user = authenticate(username=username, password="demo")
+        user = authenticate(login_request(), username=username, password="demo")
         assert user is not None, username
         if role is None:
             assert user.is_customer and user.customer_type, username
@@ -265,6 +271,6 @@ def test_every_demo_account_signs_in_with_the_password_demo(fast_password_hashin
             membership = Membership.objects.get(network__slug=slug, firm=user.firm)
             assert membership.role == role, username
             assert user.email.endswith(".example.jp") and user.sms_number, username
-    admin = authenticate(username="admin", password="demo")
+    admin = authenticate(login_request(), username="admin", password="demo")
     assert admin is not None and admin.is_staff and admin.is_superuser
     assert User.objects.count() == len(accounts) + 1
