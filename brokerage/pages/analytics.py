@@ -125,6 +125,8 @@ PLOT_RIGHT = 8
 PLOT_TOP = 12
 PLOT_BOTTOM = 40
 GRID_LINES = 4
+# About how wide one character of an axis label is, in viewBox units (11 px type).
+LABEL_CHARACTER_WIDTH = 6.5
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,10 @@ def bar_chart(
     """
     plot_width = CHART_WIDTH - PLOT_LEFT - PLOT_RIGHT
     plot_height = CHART_HEIGHT - PLOT_TOP - PLOT_BOTTOM
-    top = nice_ceiling(max([v for s in series for v in s.values] or [0]))
+    # Each grid line a round number (whole ones at least), so the labels say the truth.
+    highest = max([v for s in series for v in s.values] or [0])
+    tick_step = max(nice_ceiling(highest / GRID_LINES), 1)
+    top = tick_step * GRID_LINES
     group = plot_width / max(len(categories), 1)
     bar_width = group * 0.8 / max(len(series), 1)
     bars = []
@@ -239,14 +244,13 @@ def bar_chart(
     ticks = [
         AxisLabel(
             position=round(PLOT_TOP + plot_height * (1 - step / GRID_LINES), 1),
-            text=yen_short(top * step / GRID_LINES)
-            if key.endswith("money")
-            else f"{top * step / GRID_LINES:,.0f}",
+            text=yen_short(tick_step * step) if key.endswith("money") else f"{tick_step * step:,}",
         )
         for step in range(GRID_LINES + 1)
     ]
-    # Many categories: label every other one, so that the labels never overlap.
-    every = 1 if len(categories) <= 13 else 2
+    # Label every category if the labels fit side by side, else every second or third one.
+    longest = max((len(category) for category in categories), default=0)
+    every = max(1, math.ceil(longest * LABEL_CHARACTER_WIDTH * len(categories) / plot_width))
     x_labels = [
         AxisLabel(position=round(PLOT_LEFT + (index + 0.5) * group, 1), text=category)
         for index, category in enumerate(categories)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from brokerage.analytics import analytics_rows, network_analytics
 from brokerage.models import Invitation, Payment
+from brokerage.pages.analytics import Series, bar_chart
 from brokerage.services.answers import invitation_answer
 from brokerage.services.deliveries import order_follow_on_request
 from brokerage.services.designation import leader_designate
@@ -356,3 +357,20 @@ def test_the_navigation_offers_analytics_to_offices_only(world):
     assert link in office_page.content
     assert link not in member_page.content
     assert Membership.objects.filter(firm=world.users["fushimi"].firm, role="office").count() == 0
+
+
+def test_chart_grid_lines_are_round_and_bars_reach_their_labels():
+    # Given monthly counts whose largest is 5, and long labels for many buckets
+    counts = Series(name="Requests", css="series-a", values=[0, 2, 5, 3])
+    # When they are laid out as a bar chart
+    chart = bar_chart("volume", "Requests", ["a", "b", "c", "d"], [counts])
+    # Then every grid line is labelled with the value at its height
+    assert [tick.text for tick in chart.y_ticks] == ["0", "2", "4", "6", "8"]
+    labelled = {tick.text: tick.position for tick in chart.y_ticks}
+    # And a bar of 2 ends on the line labelled 2
+    two = next(bar for bar in chart.bars if bar.title.endswith(": 2"))
+    assert two.y == labelled["2"]
+    # And labels too long to stand side by side are thinned out, never overlapping
+    buckets = [f"bucket number {index}" for index in range(12)]
+    wide = bar_chart("clock", "Clock", buckets, [Series("n", "series-a", [1] * 12)])
+    assert 1 < len(wide.x_labels) < 12
