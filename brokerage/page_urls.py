@@ -3,6 +3,7 @@
 from django.urls import path
 
 from brokerage.pages import access, customer, inbox, member, office, requests
+from brokerage.pages import analytics as analytics_pages
 from brokerage.pages import orders as order_pages
 from brokerage.pages import payments as payment_pages
 from brokerage.pages import payouts as payout_pages
@@ -136,4 +137,6 @@ urlpatterns += [
         payout_pages.network_bank_account,
         name="payout-bank-account",
     ),
+    path("office/analytics/", analytics_pages.analytics, name="analytics"),
+    path("office/analytics/export.csv", analytics_pages.analytics_csv, name="analytics-csv"),
 ]

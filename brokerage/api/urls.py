@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("capabilities.api_urls")),
     path("", include("brokerage.api.workflow_urls")),
     path("", include("brokerage.api.orders_urls")),
+    path("", include("brokerage.api.analytics_urls")),
 ]
