@@ -3,7 +3,7 @@ and the account the network pays its members from.
 """
 
 import datetime
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -106,7 +106,7 @@ def payout_open(request):
         ),
         done=_("The draft batch is open: check its lines, then close it."),
         redirect_to=lambda batch: batch_url(batch.pk),
-        render_again=render_payout_list,
+        render_again=partial(render_payout_list, request),
     )
 
 
