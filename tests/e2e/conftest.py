@@ -42,9 +42,12 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
 
-@pytest.fixture(scope="session")
+# Module scope: while Playwright runs, its event loop makes Django refuse database calls
+# unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and that variable must not outlive the browser
+# tests (processes started later inherit it, and the deploy check refuses it).
+@pytest.fixture(scope="module")
 def chromium():
-    """Start Debian's Chromium once for the session (never a downloaded browser)."""
+    """Start Debian's Chromium for a module of browser tests (never a downloaded browser)."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
@@ -74,7 +77,7 @@ class Site:
         return self.background.logs()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(chromium, django_db_setup, django_db_blocker, tmp_path_factory):
     """Run the web server and a Celery worker on the test database for the browser tests."""
     background = Background(tmp_path_factory.mktemp("e2e-processes"))
