@@ -10,6 +10,8 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from brokerage.models import Invitation, PhaseAssignment
@@ -67,12 +69,22 @@ def inspected_drawings(files: list) -> list:
     return files
 
 
+def _with_accepted_formats(message: str) -> str:
+    return gettext(message) % {"formats": ACCEPTED_EXTENSIONS}
+
+
+# Fields are built once, at import: their help must be filled in the language of each page,
+# not in the language active at import (which `_("…") % …` would freeze).
+with_accepted_formats = lazy(_with_accepted_formats, str)
+
+
 def drawings_field(*, required: bool) -> MultipleFileField:
     return MultipleFileField(
         label=_("Drawings"),
         required=required,
-        help_text=_("You may choose several files. Accepted: %(formats)s.")
-        % {"formats": ACCEPTED_EXTENSIONS},
+        help_text=with_accepted_formats(
+            gettext_noop("You may choose several files. Accepted: %(formats)s.")
+        ),
     )
 
 
@@ -571,7 +583,9 @@ class EstimateLineForm(forms.Form):
 
     def __init__(self, *args, firm_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["firm"].choices = firm_choices
+        # A blank first choice: an extra line left as it is stays unchanged and is skipped,
+        # instead of sending the first firm and failing for want of a description.
+        self.fields["firm"].choices = [("", _("— choose a firm —")), *firm_choices]
 
 
 class BaseEstimateLineFormSet(forms.BaseFormSet):

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from brokerage.forms import (
     MAX_QUANTITY,
@@ -20,12 +21,12 @@ from brokerage.forms import (
     MultipleFileField,
     PageForm,
     inspected_drawings,
+    with_accepted_formats,
 )
 from brokerage.models import BankAccount, Payment, PayoutBatch, Refund, TeamMember
 from brokerage.services.intake import RFQInput
 from brokerage.services.payouts import BankAccountInput
 from brokerage.services.teams import TeamMemberInput
-from orders.drawings import ACCEPTED_EXTENSIONS
 from orders.models import RFQ, Order
 from orders.money import BASIS_POINTS
 
@@ -233,8 +234,9 @@ class InspectionDocumentsForm(forms.Form):
 
     documents = MultipleFileField(
         label=_("Inspection documents"),
-        help_text=_("Reports or photos; you may choose several files. Accepted: %(formats)s.")
-        % {"formats": ACCEPTED_EXTENSIONS},
+        help_text=with_accepted_formats(
+            gettext_noop("Reports or photos; you may choose several files. Accepted: %(formats)s.")
+        ),
     )
 
     def clean_documents(self):

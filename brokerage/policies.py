@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from brokerage.models import BoardDecision, Invitation
 from brokerage.roles import firm_may_see_confidential, nda_signed
@@ -146,16 +148,16 @@ class CompetencyBroadcastPolicy(NetworkPolicy):
 
     def may_designate(self, *, rfq, firm_id, reason, actor_role) -> str:
         if actor_role != "office":
-            return "Only the network office designates the project leader."
+            return _("Only the network office designates the project leader.")
         if reason == RFQ.LeaderReason.URGENT and not self.network.office_may_designate_urgent:
-            return "This network does not let the office designate on its own authority."
+            return _("This network does not let the office designate on its own authority.")
         invitation = rfq.invitations.filter(firm_id=firm_id).first()
         if invitation is None:
-            return "The leader must be one of the firms the request was routed to."
+            return _("The leader must be one of the firms the request was routed to.")
         if invitation.status == Invitation.Status.CANNOT_DO:
-            return "This firm answered that it cannot do the job."
+            return _("This firm answered that it cannot do the job.")
         if reason == RFQ.LeaderReason.DISCUSSION and invitation.status != Invitation.Status.CAN_DO:
-            return "After a discussion, the leader is a firm that answered 'can do'."
+            return _("After a discussion, the leader is a firm that answered 'can do'.")
         return ""
 
 
@@ -178,7 +180,10 @@ class AdministrativeBoardPolicy(NetworkPolicy):
                     membership.firm_id,
                     Invitation.Purpose.BOARD,
                     offset,
-                    {"explanation": "Administrative member: reviews every order.", "covers": []},
+                    {
+                        "explanation": gettext_noop("Administrative member: reviews every order."),
+                        "covers": [],
+                    },
                 )
             )
         if not rows:
@@ -206,14 +211,14 @@ class AdministrativeBoardPolicy(NetworkPolicy):
 
     def ready_for_leader(self, rfq: RFQ) -> str:
         if self.board_outcome(rfq) is not True:
-            return "The administrative board has not accepted this request yet."
+            return _("The administrative board has not accepted this request yet.")
         return ""
 
     def may_designate(self, *, rfq, firm_id, reason, actor_role) -> str:
         if actor_role not in ("office", "administrative"):
-            return "The office or an administrative member designates the project leader."
+            return _("The office or an administrative member designates the project leader.")
         if not BoardDecision.objects.filter(rfq=rfq, firm_id=firm_id, accept=True).exists():
-            return "The leader must be an administrative member that accepted the order."
+            return _("The leader must be an administrative member that accepted the order.")
         return ""
 
 
@@ -248,7 +253,9 @@ class ConsultationPolicy(NetworkPolicy):
                     Invitation.Purpose.PLANNING,
                     len(rows) + 1,
                     {
-                        "explanation": "Stakeholder: takes part in every planning meeting.",
+                        "explanation": gettext_noop(
+                            "Stakeholder: takes part in every planning meeting."
+                        ),
                         "covers": [],
                     },
                 )
@@ -257,16 +264,16 @@ class ConsultationPolicy(NetworkPolicy):
 
     def ready_for_leader(self, rfq: RFQ) -> str:
         if rfq.status != RFQ.Status.PLANNING:
-            return "The interview and the planning meeting come before a leader."
+            return _("The interview and the planning meeting come before a leader.")
         if not rfq.phase_assignments.exists():
-            return "Select the firms for the project's phases first."
+            return _("Select the firms for the project's phases first.")
         return ""
 
     def may_designate(self, *, rfq, firm_id, reason, actor_role) -> str:
         if actor_role != "office":
-            return "The office designates the leader after the planning meeting."
+            return _("The office designates the leader after the planning meeting.")
         if not rfq.phase_assignments.filter(firm_id=firm_id).exists():
-            return "The leader must be one of the firms selected for a phase."
+            return _("The leader must be one of the firms selected for a phase.")
         return ""
 
 
@@ -292,7 +299,7 @@ class CompetingGroupsPolicy(NetworkPolicy):
                 "explanation": (
                     f"{len(candidates)} firms of the group cover every requirement."
                     if requirements
-                    else "The group takes on any challenge."
+                    else gettext_noop("The group takes on any challenge.")
                 ),
                 "firms": [candidate.firm_id for candidate in candidates[:20]],
             }
@@ -307,9 +314,9 @@ class CompetingGroupsPolicy(NetworkPolicy):
 
     def may_designate(self, *, rfq, firm_id, reason, actor_role) -> str:
         if actor_role not in ("customer", "office"):
-            return "The customer chooses among the groups' proposals."
+            return _("The customer chooses among the groups' proposals.")
         if not rfq.group_proposals.filter(group__coordinator_id=firm_id, status="submitted"):
-            return "Choose the coordinator of a group that submitted a proposal."
+            return _("Choose the coordinator of a group that submitted a proposal.")
         return ""
 
 

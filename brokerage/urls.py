@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from brokerage import views
 from brokerage.health import healthz
+from brokerage.pages.language import LanguageRememberingLoginView, language_switch
 from brokerage.throttles import LoginThrottle, throttled
 
 # A lost database connection anywhere in a request is a retryable 503, not a 500.
@@ -13,9 +14,14 @@ handler500 = "brokerage.outages.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
-    path("login/", throttled(LoginThrottle)(auth_views.LoginView.as_view()), name="login"),
+    # Logging in switches to the language of the person's profile; switching saves it there.
+    path(
+        "login/",
+        throttled(LoginThrottle)(LanguageRememberingLoginView.as_view()),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/login/", throttled(LoginThrottle)(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 RECORD_LENGTH = 120
 ENCODING = "cp932"
@@ -92,8 +93,11 @@ def to_zengin_kana(text: str) -> str:
     refused = sorted({character for character in result if character not in ALLOWED})
     if refused:
         raise ZenginError(
-            "Bank transfer names are written in katakana, capital letters and digits; "
-            f"these characters cannot be used: {' '.join(refused)}"
+            _(
+                "Bank transfer names are written in katakana, capital letters and digits; "
+                "these characters cannot be used: %(refused)s"
+            )
+            % {"refused": " ".join(refused)}
         )
     return result
 
@@ -203,7 +207,7 @@ def data_record(transfer: Transfer, *, batch_code: int = 0) -> str:
 def trailer_record(count: int, total: int) -> str:
     """Return the trailer record: how many transfers, and their total."""
     if count > MAX_RECORDS or total > MAX_TOTAL_AMOUNT:
-        raise ZenginError("The batch is too large for one transfer file; split it.")
+        raise ZenginError(_("The batch is too large for one transfer file; split it."))
     return _record(
         "8",
         number_field(count, 6, name="record count"),

@@ -221,3 +221,11 @@ def membership_add_new_firm(
         website=website,
     )
     return membership_add(network=network, firm=firm, role=role, group=group, actor=actor)
+
+
+def person_language_set(*, person: User, language: str) -> None:
+    """Remember the language a person chose: pages after login and notifications use it."""
+    if language not in User.Language.values:
+        raise ValidationError({"language": _("Unknown language.")})
+    User.objects.filter(pk=person.pk).update(language=language)
+    person.language = language

@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
 
 from members.models import User
 
@@ -30,9 +31,9 @@ def customer_register(
     """Create a customer's account; without a password it cannot log in until reset."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this e-mail exists; please log in."})
+        raise ValidationError({"email": _("An account with this e-mail exists; please log in.")})
     if username and User.objects.filter(username=username).exists():
-        raise ValidationError({"username": "This username is taken."})
+        raise ValidationError({"username": _("This username is taken.")})
     user = User(
         username=username or username_for(email),
         email=email,

@@ -11,6 +11,7 @@ import struct
 import unicodedata
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 MAX_NAME_LENGTH = 150
 
@@ -110,23 +111,28 @@ def inspect_drawing(uploaded) -> dict:
     extension = os.path.splitext(name)[1].lower()
     if extension not in FORMATS:
         raise DrawingRejected(
-            f"“{name}” is not a drawing format we accept. Accepted: {ACCEPTED_EXTENSIONS}."
+            _("“%(name)s” is not a drawing format we accept. Accepted: %(formats)s.")
+            % {"name": name, "formats": ACCEPTED_EXTENSIONS}
         )
     size = uploaded.size
     if size == 0:
-        raise DrawingRejected(f"“{name}” is empty.")
+        raise DrawingRejected(_("“%(name)s” is empty.") % {"name": name})
     if size > settings.MAX_DRAWING_BYTES:
         raise DrawingRejected(
-            f"“{name}” is {size / 1_048_576:.1f} MB; the limit is "
-            f"{settings.MAX_DRAWING_BYTES // 1_048_576} MB per file."
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB per file.")
+            % {
+                "name": name,
+                "size": f"{size / 1_048_576:.1f}",
+                "limit": settings.MAX_DRAWING_BYTES // 1_048_576,
+            }
         )
     uploaded.seek(0)
     head = uploaded.read(4096)
     content_type, looks_right = FORMATS[extension]
     if not looks_right(head, size):
         raise DrawingRejected(
-            f"“{name}” does not contain {extension.lstrip('.').upper()} data. "
-            "Please attach the original file."
+            _("“%(name)s” does not contain %(format)s data. Please attach the original file.")
+            % {"name": name, "format": extension.lstrip(".").upper()}
         )
     digest = hashlib.sha256()
     uploaded.seek(0)

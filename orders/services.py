@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
@@ -56,7 +57,9 @@ def drawing_attach(*, rfq: RFQ, uploaded, user: User) -> Drawing:
     """Attach a drawing to a request after checking its content; the same file only once."""
     facts = inspect_drawing(uploaded)
     if Drawing.objects.filter(rfq=rfq, sha256=facts["sha256"]).exists():
-        raise DrawingRejected(f"“{facts['original_name']}” is already attached.")
+        raise DrawingRejected(
+            _("“%(name)s” is already attached.") % {"name": facts["original_name"]}
+        )
     drawing = Drawing(rfq=rfq, uploaded_by=user, **facts)
     drawing.file.save(facts["original_name"], uploaded, save=False)
     drawing.save()

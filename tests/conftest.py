@@ -86,3 +86,12 @@ def private_cache(settings):
 def fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real accounts; in tests it only costs time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_unless_a_test_chooses(settings):
+    # The site's default language is Japanese; the tests read and assert the English source
+    # strings, so a request without a language preference (and code run outside any
+    # request) gets English here. Tests of the default and of Japanese choose their
+    # language explicitly (tests/brokerage/test_i18n_*.py, tests/e2e/).
+    settings.LANGUAGE_CODE = "en"

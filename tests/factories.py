@@ -64,6 +64,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user-{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.jp")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # Notifications are written in the person's language: the suite reads English (see
+    # tests/conftest.py); tests of Japanese give people Japanese themselves.
+    language = User.Language.EN
 
     @factory.post_generation
     def saved(self, create, extracted, **kwargs):

@@ -10,6 +10,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from django.db import connection
@@ -152,6 +154,33 @@ class Background:
         for name, process in self.processes.items():
             if process.poll() is None:
                 self.stop(name)
+
+
+def start_web(background: Background, broker: str | None, **extra: str) -> str:
+    """Start the web app (runserver, no reloader) on a free port; return its base URL.
+
+    It runs on the test database with `broker` (None: the file-system broker in the
+    background's folder), DEBUG off, and any `extra` environment variables.
+    """
+    port = free_port()
+    background._spawn(
+        "web",
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        background.env(broker, DEBUG="false", ALLOWED_HOSTS="127.0.0.1", **extra),
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+        except urllib.error.HTTPError:
+            return True  # it answers, even if the broker is down
+        except OSError:
+            return False
+        return True
+
+    assert wait_until(healthy, timeout=30), background.logs()
+    return url
 
 
 def redis_answers(port: int) -> bool:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import BoardDecision, Invitation
@@ -28,7 +29,7 @@ def invitation_for_user(*, invitation_id: int, user: User, lock: bool = False) -
         invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(pk=invitation_id).first()
     if invitation is None or user.firm_id != invitation.firm_id:
-        raise NotAllowed("This invitation is addressed to another firm.")
+        raise NotAllowed(_("This invitation is addressed to another firm."))
     return invitation
 
 
@@ -56,13 +57,13 @@ def invitation_answer(
     """Answer an invitation; a firm may change its answer until a leader is chosen."""
     invitation = invitation_for_user(invitation_id=invitation_id, user=user)
     if invitation.purpose == Invitation.Purpose.BOARD:
-        raise WorkflowError("Administrative members decide with accept or decline instead.")
+        raise WorkflowError(_("Administrative members decide with accept or decline instead."))
     rfq = rfq_locked(invitation.rfq_id)
-    require_status(rfq, *ANSWERABLE, action="answer this request")
+    require_status(rfq, *ANSWERABLE, action=_("answer this request"))
     if rfq.leader_firm_id is not None and invitation.status in Invitation.ANSWERED:
-        raise InvalidTransition("A leader is designated: answers are closed.")
+        raise InvalidTransition(_("A leader is designated: answers are closed."))
     if can_do and (price is None or lead_time_days is None):
-        raise WorkflowError("A 'can do' answer needs a price and a lead time.")
+        raise WorkflowError(_("A 'can do' answer needs a price and a lead time."))
     invitation.status = Invitation.Status.CAN_DO if can_do else Invitation.Status.CANNOT_DO
     invitation.price = price if can_do else None
     invitation.lead_time_days = lead_time_days if can_do else None
@@ -101,19 +102,19 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
     rfq = rfq_locked(rfq_id)
     policy = policy_for(rfq.network)
     if not isinstance(policy, AdministrativeBoardPolicy):
-        raise WorkflowError("This network has no administrative board.")
-    require_status(rfq, RFQ.Status.ROUTED, action="decide on this request")
+        raise WorkflowError(_("This network has no administrative board."))
+    require_status(rfq, RFQ.Status.ROUTED, action=_("decide on this request"))
     invitation = rfq.invitations.filter(
         firm_id=user.firm_id, purpose=Invitation.Purpose.BOARD
     ).first()
     if invitation is None:
-        raise NotAllowed("Only the administrative members decide on this request.")
+        raise NotAllowed(_("Only the administrative members decide on this request."))
     if policy.board_outcome(rfq) is not None:
-        raise InvalidTransition("The board has already decided on this request.")
+        raise InvalidTransition(_("The board has already decided on this request."))
     if BoardDecision.objects.filter(rfq=rfq, firm_id=user.firm_id).exists():
-        raise InvalidTransition("Your firm has already decided on this request.")
+        raise InvalidTransition(_("Your firm has already decided on this request."))
     if not accept and not reason.strip():
-        raise WorkflowError("Give the customer a reason when declining.")
+        raise WorkflowError(_("Give the customer a reason when declining."))
     decision = BoardDecision.objects.create(
         rfq=rfq, firm_id=user.firm_id, accept=accept, reason=reason.strip(), decided_by=user
     )

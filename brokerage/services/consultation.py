@@ -4,6 +4,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from brokerage.errors import NotAllowed, WorkflowError
 from brokerage.models import Interview, Invitation, PhaseAssignment, PlanningMeeting
@@ -25,10 +26,12 @@ from orders.services import event_record
 def consultation_office(rfq: RFQ, user: User) -> ConsultationPolicy:
     # Who may comes first: someone refused learns nothing about the network's rules.
     if actor_role(user, rfq) != "office":
-        raise NotAllowed("Only the network office arranges interviews and planning meetings.")
+        raise NotAllowed(
+            gettext("Only the network office arranges interviews and planning meetings.")
+        )
     policy = policy_for(rfq.network)
     if not isinstance(policy, ConsultationPolicy):
-        raise WorkflowError("This network does not hold interviews and planning meetings.")
+        raise WorkflowError(gettext("This network does not hold interviews and planning meetings."))
     return policy
 
 
@@ -43,7 +46,7 @@ def interview_schedule(
     """Schedule (or move) the face-to-face interview with the customer."""
     rfq = rfq_locked(rfq_id)
     consultation_office(rfq, user)
-    require_status(rfq, RFQ.Status.INTERVIEW, action="schedule the interview")
+    require_status(rfq, RFQ.Status.INTERVIEW, action=gettext("schedule the interview"))
     interview, _ = Interview.objects.update_or_create(
         rfq=rfq, defaults={"scheduled_at": scheduled_at, "place": place.strip()}
     )
@@ -69,12 +72,12 @@ def interview_record(*, rfq_id: int, user: User, notes: str) -> Interview:
     """Record the interview's notes and move the request on to planning."""
     rfq = rfq_locked(rfq_id)
     policy = consultation_office(rfq, user)
-    require_status(rfq, RFQ.Status.INTERVIEW, action="record the interview")
+    require_status(rfq, RFQ.Status.INTERVIEW, action=gettext("record the interview"))
     interview = Interview.objects.filter(rfq=rfq).first()
     if interview is None:
-        raise WorkflowError("Schedule the interview before recording it.")
+        raise WorkflowError(gettext("Schedule the interview before recording it."))
     if not notes.strip():
-        raise WorkflowError("Write down what the customer said in the interview.")
+        raise WorkflowError(gettext("Write down what the customer said in the interview."))
     interview.notes = notes.strip()
     interview.held_at = timezone.now()
     interview.recorded_by = user
@@ -109,7 +112,7 @@ def planning_schedule(
     """Schedule the planning meeting and invite its firms."""
     rfq = rfq_locked(rfq_id)
     consultation_office(rfq, user)
-    require_status(rfq, RFQ.Status.PLANNING, action="schedule the planning meeting")
+    require_status(rfq, RFQ.Status.PLANNING, action=gettext("schedule the planning meeting"))
     meeting, _ = PlanningMeeting.objects.update_or_create(
         rfq=rfq, defaults={"scheduled_at": scheduled_at, "place": place.strip()}
     )
@@ -140,12 +143,14 @@ def phases_select(
     """Select the firm for each phase, from the planning meeting's firms."""
     rfq = rfq_locked(rfq_id)
     consultation_office(rfq, user)
-    require_status(rfq, RFQ.Status.PLANNING, action="select firms for the phases")
+    require_status(rfq, RFQ.Status.PLANNING, action=gettext("select firms for the phases"))
     if not firms_by_phase:
-        raise WorkflowError("Select a firm for at least one phase.")
+        raise WorkflowError(gettext("Select a firm for at least one phase."))
     unknown_phases = set(firms_by_phase) - set(PhaseAssignment.Phase.values)
     if unknown_phases:
-        raise WorkflowError("Unknown phases: " + ", ".join(sorted(unknown_phases)) + ".")
+        raise WorkflowError(
+            gettext("Unknown phases: %(phases)s.") % {"phases": ", ".join(sorted(unknown_phases))}
+        )
     planners = set(
         rfq.invitations.filter(purpose=Invitation.Purpose.PLANNING).values_list(
             "firm_id", flat=True
@@ -153,7 +158,7 @@ def phases_select(
     )
     outsiders = sorted(set(firms_by_phase.values()) - planners)
     if outsiders:
-        raise WorkflowError("Phases go to firms of the planning meeting only.")
+        raise WorkflowError(gettext("Phases go to firms of the planning meeting only."))
     PhaseAssignment.objects.filter(rfq=rfq).delete()
     assignments = PhaseAssignment.objects.bulk_create(
         [

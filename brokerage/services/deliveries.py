@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import Delivery, InspectionDocument, TeamMember
@@ -47,17 +48,19 @@ def delivery_record(
     part = team_part_of(user, order)
     office = is_order_office(user, order)
     if not (part or office or is_order_leader(user, order)):
-        raise NotAllowed("A team firm, the leader or the office records deliveries.")
+        raise NotAllowed(_("A team firm, the leader or the office records deliveries."))
     if order.status != Order.Status.IN_PRODUCTION:
         raise InvalidTransition(
-            f"Deliveries are recorded while the order is in production; "
-            f"it is {order.get_status_display().lower()}."
+            _("Deliveries are recorded while the order is in production; it is %(status)s.")
+            % {"status": order.get_status_display().lower()}
         )
     description = description.strip()
     if not description:
-        raise WorkflowError("Say what is delivered.")
+        raise WorkflowError(_("Say what is delivered."))
     if quantity is not None and quantity > order.rfq.quantity:
-        raise WorkflowError(f"The order is for {order.rfq.quantity:,} pieces.")
+        raise WorkflowError(
+            _("The order is for %(quantity)s pieces.") % {"quantity": f"{order.rfq.quantity:,}"}
+        )
     if is_final:
         open_packages = list(
             order.team_members.exclude(state=TeamMember.State.DONE).values_list(
@@ -66,9 +69,8 @@ def delivery_record(
         )
         if open_packages:
             raise InvalidTransition(
-                "Mark every work package done before the final delivery; still open: "
-                + ", ".join(open_packages)
-                + "."
+                _("Mark every work package done before the final delivery; still open: %(open)s.")
+                % {"open": ", ".join(open_packages)}
             )
     delivery = Delivery.objects.create(
         order=order,
@@ -98,7 +100,7 @@ def delivery_record(
 def delivery_of(order: Order, delivery_id: int) -> Delivery:
     delivery = Delivery.objects.select_for_update().filter(pk=delivery_id, order=order).first()
     if delivery is None:
-        raise InvalidTransition("This order has no such delivery.")
+        raise InvalidTransition(_("This order has no such delivery."))
     return delivery
 
 
@@ -111,10 +113,12 @@ def inspection_document_attach(
     delivery = delivery_of(order, delivery_id)
     shipper = user.is_authenticated and delivery.firm_id and user.firm_id == delivery.firm_id
     if not (shipper or is_order_leader(user, order) or is_order_office(user, order)):
-        raise NotAllowed("The firm that shipped, the leader or the office attaches documents.")
+        raise NotAllowed(_("The firm that shipped, the leader or the office attaches documents."))
     facts = inspect_drawing(uploaded)
     if InspectionDocument.objects.filter(delivery=delivery, sha256=facts["sha256"]).exists():
-        raise DrawingRejected(f"“{facts['original_name']}” is already attached.")
+        raise DrawingRejected(
+            _("“%(name)s” is already attached.") % {"name": facts["original_name"]}
+        )
     document = InspectionDocument(delivery=delivery, uploaded_by=user, **facts)
     document.file.save(facts["original_name"], uploaded, save=False)
     document.save()
@@ -132,10 +136,10 @@ def delivery_receive(*, order_id: int, delivery_id: int, user: User) -> Delivery
     """The customer confirms receipt; the final delivery's receipt delivers the order."""
     order = order_locked(order_id)
     if user.pk != order.customer_id:
-        raise NotAllowed("The customer who ordered confirms receipt.")
+        raise NotAllowed(_("The customer who ordered confirms receipt."))
     delivery = delivery_of(order, delivery_id)
     if delivery.received_at is not None:
-        raise InvalidTransition("Receipt of this delivery is already confirmed.")
+        raise InvalidTransition(_("Receipt of this delivery is already confirmed."))
     delivery.received_at = timezone.now()
     delivery.received_by = user
     delivery.save(update_fields=["received_at", "received_by"])
@@ -169,9 +173,9 @@ def order_follow_on_request(
     order = order_locked(order_id)
     office = is_order_office(user, order)
     if not (user.pk == order.customer_id or office):
-        raise NotAllowed("The customer (or the office for them) asks for a follow-on order.")
+        raise NotAllowed(_("The customer (or the office for them) asks for a follow-on order."))
     if order.status == Order.Status.CANCELLED:
-        raise InvalidTransition("A cancelled order has no follow-on.")
+        raise InvalidTransition(_("A cancelled order has no follow-on."))
     if not data.requirements:
         data = replace(
             data,

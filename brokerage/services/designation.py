@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import GroupProposal
@@ -36,11 +37,11 @@ def leader_designate(*, rfq_id: int, firm_id: int, reason: str, user: User | Non
     (an estimate deadline breached in a network that allows it).
     """
     if reason not in RFQ.LeaderReason.values:
-        raise WorkflowError("The reason is one of: discussion, urgent, customer_choice.")
+        raise WorkflowError(_("The reason is one of: discussion, urgent, customer_choice."))
     rfq = rfq_locked(rfq_id)
     if rfq.leader_firm_id is not None:
-        raise InvalidTransition("A project leader is already designated for this request.")
-    require_status(rfq, *DESIGNATABLE, action="designate a leader")
+        raise InvalidTransition(_("A project leader is already designated for this request."))
+    require_status(rfq, *DESIGNATABLE, action=_("designate a leader"))
     policy = policy_for(rfq.network)
     missing = policy.ready_for_leader(rfq)
     if missing:
@@ -87,16 +88,16 @@ def proposal_submit(
     """A coordinator submits (or revises) its group's proposal for the customer."""
     proposal = GroupProposal.objects.select_related("group").filter(pk=proposal_id).first()
     if proposal is None or proposal.group.coordinator_id != user.firm_id:
-        raise NotAllowed("Only the group's coordinator firm submits its proposal.")
+        raise NotAllowed(_("Only the group's coordinator firm submits its proposal."))
     rfq = rfq_locked(proposal.rfq_id)
-    require_status(rfq, RFQ.Status.ROUTED, action="submit a proposal")
+    require_status(rfq, RFQ.Status.ROUTED, action=_("submit a proposal"))
     proposal = GroupProposal.objects.select_for_update().get(pk=proposal_id)
     group_firms = set(proposal.group.memberships.values_list("firm_id", flat=True)) | {
         proposal.group.coordinator_id
     }
     team = sorted(set(team_firm_ids or [proposal.group.coordinator_id]))
     if not set(team) <= group_firms:
-        raise WorkflowError("A group's proposal names only firms of that group.")
+        raise WorkflowError(_("A group's proposal names only firms of that group."))
     first_submission = proposal.status == GroupProposal.Status.PREPARING
     proposal.price = price
     proposal.lead_time_days = lead_time_days
@@ -135,11 +136,11 @@ def proposal_choose(*, proposal_id: int, user: User) -> RFQ:
     """The customer chooses a group's proposal; its coordinator leads the project."""
     proposal = GroupProposal.objects.select_related("group", "rfq").filter(pk=proposal_id).first()
     if proposal is None or proposal.rfq.customer_id != user.pk:
-        raise NotAllowed("Only the customer who asked chooses among the proposals.")
+        raise NotAllowed(_("Only the customer who asked chooses among the proposals."))
     if not isinstance(policy_for(proposal.rfq.network), CompetingGroupsPolicy):
-        raise WorkflowError("This network does not take proposals from competing groups.")
+        raise WorkflowError(_("This network does not take proposals from competing groups."))
     if proposal.status != GroupProposal.Status.SUBMITTED:
-        raise InvalidTransition("Only a submitted proposal can be chosen.")
+        raise InvalidTransition(_("Only a submitted proposal can be chosen."))
     rfq = leader_designate(
         rfq_id=proposal.rfq_id,
         firm_id=proposal.group.coordinator_id,
@@ -159,8 +160,8 @@ def rfq_cancel(*, rfq_id: int, user: User, reason: str = "") -> RFQ:
     """The customer (or the office) withdraws an open request."""
     rfq = rfq_locked(rfq_id)
     if actor_role(user, rfq) not in ("customer", "office"):
-        raise NotAllowed("Only the customer or the network office cancels a request.")
-    require_status(rfq, *RFQ.OPEN_STATUSES, action="cancel")
+        raise NotAllowed(_("Only the customer or the network office cancels a request."))
+    require_status(rfq, *RFQ.OPEN_STATUSES, action=_("cancel"))
     rfq.status = RFQ.Status.CANCELLED
     rfq.save(update_fields=["status", "updated_at"])
     deadlines_cancel(rfq=rfq)

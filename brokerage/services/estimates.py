@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import Invitation
@@ -52,23 +53,23 @@ def estimate_create(
     """Compose a new version of the estimate (a draft until it is sent)."""
     rfq = rfq_locked(rfq_id)
     if not may_compose(user, rfq):
-        raise NotAllowed("The project leader or the network office composes the estimate.")
+        raise NotAllowed(_("The project leader or the network office composes the estimate."))
     require_status(
-        rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action="compose an estimate"
+        rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action=_("compose an estimate")
     )
     if not lines:
-        raise WorkflowError("An estimate needs at least one line.")
+        raise WorkflowError(_("An estimate needs at least one line."))
     if any(line.amount < 0 or line.amount > MAX_AMOUNT for line in lines):
-        raise WorkflowError("Each line's amount is between 0 and 1,000,000,000,000 yen.")
+        raise WorkflowError(_("Each line's amount is between 0 and 1,000,000,000,000 yen."))
     if valid_until < timezone.localdate():
-        raise WorkflowError("The estimate must be valid until today or later.")
+        raise WorkflowError(_("The estimate must be valid until today or later."))
     members = set(
         Membership.objects.filter(network=rfq.network, is_active=True).values_list(
             "firm_id", flat=True
         )
     )
     if not {line.firm_id for line in lines} <= members:
-        raise WorkflowError("Every line's firm must be a member of the network.")
+        raise WorkflowError(_("Every line's firm must be a member of the network."))
     subtotal = sum(line.amount for line in lines)
     tax = consumption_tax(subtotal)
     version = (
@@ -112,7 +113,7 @@ def suggested_lines(rfq: RFQ) -> list[EstimateLineInput]:
     lines = [
         EstimateLineInput(
             firm_id=answer.firm_id,
-            description=answer.note[:300] or "Work package",
+            description=answer.note[:300] or _("Work package"),
             amount=answer.price,
         )
         for answer in answers.order_by("rank")
@@ -123,7 +124,7 @@ def suggested_lines(rfq: RFQ) -> list[EstimateLineInput]:
 def estimate_locked(estimate_id: int) -> tuple[Estimate, RFQ]:
     estimate = Estimate.objects.filter(pk=estimate_id).first()
     if estimate is None:
-        raise InvalidTransition("This estimate does not exist.")
+        raise InvalidTransition(_("This estimate does not exist."))
     rfq = rfq_locked(estimate.rfq_id)
     return Estimate.objects.select_for_update().get(pk=estimate_id), rfq
 
@@ -133,11 +134,11 @@ def estimate_send(*, estimate_id: int, user: User) -> Estimate:
     """Send a draft estimate to the customer; an earlier version is superseded."""
     estimate, rfq = estimate_locked(estimate_id)
     if not may_compose(user, rfq):
-        raise NotAllowed("The project leader or the network office sends the estimate.")
+        raise NotAllowed(_("The project leader or the network office sends the estimate."))
     if estimate.status != Estimate.Status.DRAFT:
-        raise InvalidTransition("Only a draft estimate can be sent.")
+        raise InvalidTransition(_("Only a draft estimate can be sent."))
     require_status(
-        rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action="send an estimate"
+        rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action=_("send an estimate")
     )
     rfq.estimates.filter(status=Estimate.Status.SENT).update(status=Estimate.Status.SUPERSEDED)
     estimate.status = Estimate.Status.SENT
@@ -174,12 +175,12 @@ def estimate_accept(*, estimate_id: int, user: User) -> Order:
     """The customer accepts the estimate: the order is created for the team to form."""
     estimate, rfq = estimate_locked(estimate_id)
     if rfq.customer_id != user.pk:
-        raise NotAllowed("Only the customer who asked accepts the estimate.")
+        raise NotAllowed(_("Only the customer who asked accepts the estimate."))
     if estimate.status != Estimate.Status.SENT:
-        raise InvalidTransition("Only the estimate currently sent can be accepted.")
-    require_status(rfq, RFQ.Status.ESTIMATE_SENT, action="accept the estimate")
+        raise InvalidTransition(_("Only the estimate currently sent can be accepted."))
+    require_status(rfq, RFQ.Status.ESTIMATE_SENT, action=_("accept the estimate"))
     if estimate.valid_until < timezone.localdate():
-        raise InvalidTransition("This estimate is no longer valid; ask for a new one.")
+        raise InvalidTransition(_("This estimate is no longer valid; ask for a new one."))
     now = timezone.now()
     estimate.status = Estimate.Status.ACCEPTED
     estimate.decided_at = now
@@ -220,11 +221,11 @@ def estimate_decline(*, estimate_id: int, user: User, reason: str) -> Estimate:
     """The customer declines the estimate, saying why."""
     estimate, rfq = estimate_locked(estimate_id)
     if rfq.customer_id != user.pk:
-        raise NotAllowed("Only the customer who asked declines the estimate.")
+        raise NotAllowed(_("Only the customer who asked declines the estimate."))
     if estimate.status != Estimate.Status.SENT:
-        raise InvalidTransition("Only the estimate currently sent can be declined.")
+        raise InvalidTransition(_("Only the estimate currently sent can be declined."))
     if not reason.strip():
-        raise WorkflowError("Tell the network why, so it can do better next time.")
+        raise WorkflowError(_("Tell the network why, so it can do better next time."))
     estimate.status = Estimate.Status.DECLINED
     estimate.decided_at = timezone.now()
     estimate.decline_reason = reason.strip()

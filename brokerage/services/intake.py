@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brokerage.errors import NotAllowed, WorkflowError
 from brokerage.models import Deadline, GroupProposal, Invitation
@@ -75,21 +76,21 @@ def rfq_submit(
             return earlier
     if entered_by is not None and entered_by.pk != customer.pk:
         if not is_office(entered_by, network):
-            raise NotAllowed("Only the network's office enters requests for a customer.")
+            raise NotAllowed(_("Only the network's office enters requests for a customer."))
     elif data.channel != RFQ.Channel.WEB:
-        raise NotAllowed("Requests by fax, phone or e-mail are keyed in by the office.")
+        raise NotAllowed(_("Requests by fax, phone or e-mail are keyed in by the office."))
     if customer.firm_id is not None:
-        raise NotAllowed("Requests are submitted by customers, not by member firms' staff.")
+        raise NotAllowed(_("Requests are submitted by customers, not by member firms' staff."))
     codes = [requirement.capability_code for requirement in data.requirements]
     if len(set(codes)) != len(codes):
-        raise WorkflowError("Each capability may be required only once.")
+        raise WorkflowError(_("Each capability may be required only once."))
     capabilities = {
         capability.code: capability
         for capability in Capability.objects.filter(code__in=codes, is_active=True)
     }
     unknown = sorted(set(codes) - set(capabilities))
     if unknown:
-        raise WorkflowError("Unknown capabilities: " + ", ".join(unknown) + ".")
+        raise WorkflowError(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
 
     now = submitted_at or timezone.now()
     rfq = RFQ(
@@ -126,7 +127,9 @@ def rfq_submit(
             earlier = RFQ.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
             if earlier is not None:
                 return earlier
-        raise WorkflowError("The request is inconsistent (check quantity and budget).") from error
+        raise WorkflowError(
+            _("The request is inconsistent (check quantity and budget).")
+        ) from error
     RFQRequirement.objects.bulk_create(
         [
             RFQRequirement(

@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import (
@@ -66,14 +67,16 @@ PAYABLE_STATUSES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED)
 CLAIMABLE_STATUSES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED, Order.Status.COMPLETED)
 
 
-def require_office(user: User, order: Order, action: str) -> None:
+def require_office(user: User, order: Order, refusal: str) -> None:
     if not is_order_office(user, order):
-        raise NotAllowed(f"Only the network office {action}.")
+        raise NotAllowed(refusal)
 
 
 def require_amount(amount: int) -> None:
     if not 0 < amount <= MAX_AMOUNT:
-        raise ValidationError({"amount": ["The amount is between ¥1 and ¥1,000,000,000,000."]})
+        raise ValidationError(
+            {"amount": [gettext("The amount is between ¥1 and ¥1,000,000,000,000.")]}
+        )
 
 
 def customer_name(user: User) -> str:
@@ -154,11 +157,11 @@ def _invoice_issue_locked(order: Order, user: User) -> Invoice:
 def invoice_issue(*, order_id: int, user: User) -> Invoice:
     """Issue the order's qualified invoice (once), raising the customer's receivable."""
     order = order_locked(order_id)
-    require_office(user, order, "issues invoices")
+    require_office(user, order, gettext("Only the network office issues invoices."))
     if Invoice.objects.filter(order=order).exists():
-        raise InvalidTransition("This order's invoice is already issued.")
+        raise InvalidTransition(gettext("This order's invoice is already issued."))
     if order.status in (Order.Status.TEAM_FORMING, Order.Status.CANCELLED):
-        raise InvalidTransition("Invoice the order once its team is confirmed.")
+        raise InvalidTransition(gettext("Invoice the order once its team is confirmed."))
     return _invoice_issue_locked(order, user)
 
 
@@ -192,33 +195,48 @@ def payment_record(
     office = is_order_office(user, order)
     paying_customer = user.pk == order.customer_id and method == Payment.Method.CARD
     if not (office or paying_customer):
-        raise NotAllowed("The network office records payments; a customer may pay by card.")
+        raise NotAllowed(
+            gettext("The network office records payments; a customer may pay by card.")
+        )
     require_amount(amount)
     if order.status not in PAYABLE_STATUSES:
         if order.status == Order.Status.TEAM_FORMING:
             raise InvalidTransition(
-                "The team has not confirmed its shares yet, so a payment cannot be split; "
-                "record it once every member has confirmed its part."
+                gettext(
+                    "The team has not confirmed its shares yet, so a payment cannot be split; "
+                    "record it once every member has confirmed its part."
+                )
             )
-        raise InvalidTransition(f"Order #{order.pk} is {order.get_status_display().lower()}.")
+        raise InvalidTransition(
+            gettext("Order #%(number)s is %(status)s.")
+            % {"number": order.pk, "status": order.get_status_display().lower()}
+        )
     owed = owed_on(order)
     if amount > owed:
         raise ValidationError(
             {
                 "amount": [
-                    f"{yen(amount)} is more than the {yen(owed)} still owed on this order "
-                    f"(total {yen(order.total)})."
+                    gettext(
+                        "%(amount)s is more than the %(owed)s still owed on this order "
+                        "(total %(total)s)."
+                    )
+                    % {"amount": yen(amount), "owed": yen(owed), "total": yen(order.total)}
                 ]
             }
         )
     from_damages = method == Payment.Method.DAMAGES_SETOFF
     if from_damages:
         if not office:
-            raise NotAllowed("Only the network office sets damages off against a payment.")
+            raise NotAllowed(gettext("Only the network office sets damages off against a payment."))
         held = ledger.damages_held(order)
         if amount > held:
             raise ValidationError(
-                {"amount": [f"Only {yen(held)} of fault damages is held for this customer."]}
+                {
+                    "amount": [
+                        gettext("Only %(held)s of fault damages is held for this customer.")
+                        % {"held": yen(held)}
+                    ]
+                }
             )
         provider, received_at = "damages_setoff", received_at or timezone.now()
     else:
@@ -386,23 +404,28 @@ def fault_claim_record(
 ) -> FaultClaim:
     """Charge damages for a fault to the responsible team member, and nobody else."""
     order = order_locked(order_id)
-    require_office(user, order, "records fault claims")
+    require_office(user, order, gettext("Only the network office records fault claims."))
     require_amount(amount)
     description = description.strip()
     if not description:
-        raise ValidationError({"description": ["Describe the fault and how it was assessed."]})
+        raise ValidationError(
+            {"description": [gettext("Describe the fault and how it was assessed.")]}
+        )
     part = TeamMember.objects.filter(order=order, firm_id=firm_id).select_related("firm").first()
     if part is None:
         raise ValidationError(
             {
                 "firm": [
-                    f"Firm #{firm_id} is not in this order's team; damages are charged only "
-                    "to the team member responsible for the fault."
+                    gettext(
+                        "Firm #%(firm)s is not in this order's team; damages are charged only "
+                        "to the team member responsible for the fault."
+                    )
+                    % {"firm": firm_id}
                 ]
             }
         )
     if order.status not in CLAIMABLE_STATUSES:
-        raise InvalidTransition("Faults are claimed once the order is in production.")
+        raise InvalidTransition(gettext("Faults are claimed once the order is in production."))
     claim = FaultClaim.objects.create(
         order=order,
         network=order.network,
@@ -464,16 +487,21 @@ def refund_issue(
 ) -> Refund:
     """Pay money back to the customer: from the parties' allocations, or from damages."""
     order = order_locked(order_id)
-    require_office(user, order, "issues refunds")
+    require_office(user, order, gettext("Only the network office issues refunds."))
     require_amount(amount)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why the customer is refunded."]})
+        raise ValidationError({"reason": [gettext("Say why the customer is refunded.")]})
     if source == Refund.Source.DAMAGES:
         held = ledger.damages_held(order)
         if amount > held:
             raise ValidationError(
-                {"amount": [f"Only {yen(held)} of fault damages is held for this customer."]}
+                {
+                    "amount": [
+                        gettext("Only %(held)s of fault damages is held for this customer.")
+                        % {"held": yen(held)}
+                    ]
+                }
             )
         plan = None
         lines = ledger.ledger_lines_damages_refund(order_id=order.pk, amount=amount)
@@ -484,8 +512,11 @@ def refund_issue(
             raise ValidationError(
                 {
                     "amount": [
-                        f"Only {yen(refundable)} has been paid on this order (after earlier "
-                        f"refunds); a refund of {yen(amount)} is more than that."
+                        gettext(
+                            "Only %(refundable)s has been paid on this order (after earlier "
+                            "refunds); a refund of %(amount)s is more than that."
+                        )
+                        % {"refundable": yen(refundable), "amount": yen(amount)}
                     ]
                 }
             )

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed
 from brokerage.models import BankAccount, LedgerPosting, PayoutBatch, PayoutLine
@@ -73,13 +74,13 @@ def bank_account_set(
     if (firm is None) == (network is None):
         raise ValueError("a bank account belongs to a firm or a network")
     if firm is not None and not may_manage_firm_account(user, firm):
-        raise NotAllowed("A firm's own people, or its network's office, set its bank account.")
+        raise NotAllowed(_("A firm's own people, or its network's office, set its bank account."))
     if network is not None:
         if not is_office(user, network):
-            raise NotAllowed("Only the network's office sets the account it pays from.")
+            raise NotAllowed(_("Only the network's office sets the account it pays from."))
         if not data.requester_code:
             raise ValidationError(
-                {"requester_code": ["The bank's requester code (委託者コード) is needed."]}
+                {"requester_code": [_("The bank's requester code (委託者コード) is needed.")]}
             )
     values = asdict(data)
     errors = {}
@@ -141,13 +142,13 @@ def payout_plan(network: Network) -> tuple[list[PayoutLine], list[dict]]:
 def _network_locked(network_id: int) -> Network:
     network = Network.objects.select_for_update().filter(pk=network_id).first()
     if network is None:
-        raise InvalidTransition("This network does not exist.")
+        raise InvalidTransition(_("This network does not exist."))
     return network
 
 
 def _require_transfer_date(network: Network, transfer_date: datetime.date) -> None:
     if transfer_date < timezone.localdate(timezone=network.tzinfo):
-        raise ValidationError({"transfer_date": ["The transfer date is today or later."]})
+        raise ValidationError({"transfer_date": [_("The transfer date is today or later.")]})
 
 
 def _lines_replace(batch: PayoutBatch, lines: list[PayoutLine], skipped: list[dict]) -> None:
@@ -167,12 +168,13 @@ def payout_batch_create(
     """Open a draft batch showing what each member would be paid now."""
     network = _network_locked(network_id)
     if not is_office(user, network):
-        raise NotAllowed("Only the network's office pays members out.")
+        raise NotAllowed(_("Only the network's office pays members out."))
     _require_transfer_date(network, transfer_date)
     open_batch = PayoutBatch.objects.filter(network=network, status=PayoutBatch.Status.DRAFT)
     if open_batch.exists():
         raise InvalidTransition(
-            f"Payout batch #{open_batch.first().pk} is still open: close or discard it first."
+            _("Payout batch #%(number)s is still open: close or discard it first.")
+            % {"number": open_batch.first().pk}
         )
     batch = PayoutBatch.objects.create(
         network=network, transfer_date=transfer_date, created_by=user
@@ -187,14 +189,14 @@ def _batch_locked(batch_id: int, user: User) -> PayoutBatch:
     batches = PayoutBatch.objects.filter(pk=batch_id)
     network_id = batches.values_list("network_id", flat=True).first()
     if network_id is None:
-        raise InvalidTransition("This payout batch does not exist.")
+        raise InvalidTransition(_("This payout batch does not exist."))
     network = _network_locked(network_id)
     if not is_office(user, network):
-        raise NotAllowed("Only the network's office pays members out.")
+        raise NotAllowed(_("Only the network's office pays members out."))
     batch = PayoutBatch.objects.select_for_update().get(pk=batch_id)
     batch.network = network
     if batch.status != PayoutBatch.Status.DRAFT:
-        raise InvalidTransition("This payout batch is closed; its transfers are posted.")
+        raise InvalidTransition(_("This payout batch is closed; its transfers are posted."))
     return batch
 
 
@@ -203,8 +205,10 @@ def remitter_of(network: Network) -> dict:
     account = BankAccount.objects.filter(network=network).first()
     if account is None or not account.requester_code:
         raise InvalidTransition(
-            "Register the network's bank account with its requester code (委託者コード) "
-            "before closing a payout: the transfer file needs them."
+            _(
+                "Register the network's bank account with its requester code (委託者コード) "
+                "before closing a payout: the transfer file needs them."
+            )
         )
     return {
         "requester_code": account.requester_code,
@@ -228,7 +232,7 @@ def payout_batch_close(*, batch_id: int, user: User) -> PayoutBatch:
     lines, skipped = payout_plan(network)
     if not lines:
         raise InvalidTransition(
-            "Nobody with a registered bank account is owed anything: nothing to pay out."
+            _("Nobody with a registered bank account is owed anything: nothing to pay out.")
         )
     _lines_replace(batch, lines, skipped)
     posting = ledger.ledger_post(
@@ -277,7 +281,7 @@ def payout_batch_discard(*, batch_id: int, user: User) -> None:
 def payout_batch_transfers(batch: PayoutBatch) -> tuple[Remitter, list[Transfer]]:
     """Return a closed batch as the transfer file's remitter and transfers."""
     if batch.status != PayoutBatch.Status.CLOSED:
-        raise InvalidTransition("Close the batch first: the file carries what was posted.")
+        raise InvalidTransition(_("Close the batch first: the file carries what was posted."))
     transfers = [
         Transfer(
             bank_code=line.bank_code,

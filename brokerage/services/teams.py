@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import TeamMember
@@ -93,15 +94,18 @@ def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[
     """Return what is wrong with a proposed team, per field (empty when it is right)."""
     errors: list[str] = []
     if not members:
-        return {"members": ["A team has at least one member firm."]}
+        return {"members": [_("A team has at least one member firm.")]}
     if len(members) > MAX_TEAM_SIZE:
-        return {"members": [f"A team has at most {MAX_TEAM_SIZE} member firms."]}
+        return {"members": [_("A team has at most %(max)s member firms.") % {"max": MAX_TEAM_SIZE}]}
     firm_ids = [member.firm_id for member in members]
     repeated = sorted({firm_id for firm_id in firm_ids if firm_ids.count(firm_id) > 1})
     if repeated:
         errors.append(
-            f"Firm(s) {', '.join(map(str, repeated))} appear more than once; give each firm "
-            "one part and describe all its work in that part's work package."
+            _(
+                "Firm(s) %(firms)s appear more than once; give each firm "
+                "one part and describe all its work in that part's work package."
+            )
+            % {"firms": ", ".join(map(str, repeated))}
         )
     eligible = set(
         Membership.objects.filter(network=order.network, firm_id__in=firm_ids, is_active=True)
@@ -111,50 +115,75 @@ def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[
     outsiders = sorted(set(firm_ids) - set(eligible))
     if outsiders:
         errors.append(
-            f"Firm(s) {', '.join(map(str, outsiders))} are not active member firms of "
-            f"{order.network.name_en}; a team is made of the network's members."
+            _(
+                "Firm(s) %(firms)s are not active member firms of "
+                "%(network)s; a team is made of the network's members."
+            )
+            % {"firms": ", ".join(map(str, outsiders)), "network": order.network.name_en}
         )
     if any(not member.work_package.strip() for member in members):
-        errors.append("Every part needs a work package: what this firm does.")
+        errors.append(_("Every part needs a work package: what this firm does."))
     leaders = [member for member in members if member.role == TeamMember.Role.LEADER]
     if any(member.firm_id != order.leader_firm_id for member in leaders):
         errors.append(
-            f"Only the project leader firm (#{order.leader_firm_id}) takes the leader role."
+            _("Only the project leader firm (#%(firm)s) takes the leader role.")
+            % {"firm": order.leader_firm_id}
         )
     quantity = order.rfq.quantity
     if any(member.quantity is not None and member.quantity > quantity for member in members):
-        errors.append(f"A part's quantity cannot exceed the order's {quantity:,} pieces.")
+        errors.append(
+            _("A part's quantity cannot exceed the order's %(quantity)s pieces.")
+            % {"quantity": f"{quantity:,}"}
+        )
     if any(
         member.planned_start
         and member.planned_finish
         and member.planned_start > member.planned_finish
         for member in members
     ):
-        errors.append("A part's planned finish cannot be before its planned start.")
+        errors.append(_("A part's planned finish cannot be before its planned start."))
     with_share = [member for member in members if member.share_bps is not None]
     with_amount = [member for member in members if member.amount is not None]
     if any((member.share_bps is None) == (member.amount is None) for member in members):
-        errors.append("Give each member either a share (basis points) or a fixed amount.")
+        errors.append(_("Give each member either a share (basis points) or a fixed amount."))
     elif with_share and with_amount:
         errors.append(
-            "Give every member a share or every member a fixed amount, not a mix: "
-            "each payment is split by one kind of weight."
+            _(
+                "Give every member a share or every member a fixed amount, not a mix: "
+                "each payment is split by one kind of weight."
+            )
         )
     elif with_share:
         total_bps = sum(member.share_bps for member in with_share)
         if total_bps != BASIS_POINTS:
             errors.append(
-                f"The shares add up to {total_bps:,} basis points ({total_bps / 100:.2f}%); "
-                f"they must add up to {BASIS_POINTS:,} (100%)."
+                _(
+                    "The shares add up to %(total)s basis points (%(percent)s%%); "
+                    "they must add up to %(all)s (100%%)."
+                )
+                % {
+                    "total": f"{total_bps:,}",
+                    "percent": f"{total_bps / 100:.2f}",
+                    "all": f"{BASIS_POINTS:,}",
+                }
             )
     else:
         fee, rest = distributable(order)
         total_amount = sum(member.amount for member in with_amount)
         if total_amount != rest:
             errors.append(
-                f"The fixed amounts add up to {yen(total_amount)}; they must add up to "
-                f"{yen(rest)}: the order's total {yen(order.total)} less the office fee "
-                f"{yen(fee)} ({order.network.office_fee_bps / 100:.2f}%)."
+                _(
+                    "The fixed amounts add up to %(sum)s; they must add up to "
+                    "%(rest)s: the order's total %(total)s less the office fee "
+                    "%(fee)s (%(rate)s%%)."
+                )
+                % {
+                    "sum": yen(total_amount),
+                    "rest": yen(rest),
+                    "total": yen(order.total),
+                    "fee": yen(fee),
+                    "rate": f"{order.network.office_fee_bps / 100:.2f}",
+                }
             )
     return {"members": errors} if errors else {}
 
@@ -164,10 +193,10 @@ def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> li
     """Assemble or change the order's team; parts whose terms change are confirmed again."""
     order = order_locked(order_id)
     if not (is_order_office(user, order) or is_order_leader(user, order)):
-        raise NotAllowed("The project leader or the network office assembles the team.")
+        raise NotAllowed(_("The project leader or the network office assembles the team."))
     if order.status != Order.Status.TEAM_FORMING:
         raise InvalidTransition(
-            "The team is fixed: every member confirmed its part and production has started."
+            _("The team is fixed: every member confirmed its part and production has started.")
         )
     errors = team_errors(order, members)
     if errors:
@@ -242,17 +271,18 @@ def team_member_answer(*, order_id: int, user: User, accept: bool, reason: str =
         .first()
     )
     if part is None:
-        raise NotAllowed("Only a firm with a part in the team confirms it.")
+        raise NotAllowed(_("Only a firm with a part in the team confirms it."))
     if order.status != Order.Status.TEAM_FORMING:
-        raise InvalidTransition("The team is already fixed; production has started.")
+        raise InvalidTransition(_("The team is already fixed; production has started."))
     if part.confirmation != TeamMember.Confirmation.PENDING:
         raise InvalidTransition(
-            f"Your firm already answered: {part.get_confirmation_display().lower()}."
+            _("Your firm already answered: %(answer)s.")
+            % {"answer": part.get_confirmation_display().lower()}
         )
     reason = reason.strip()
     if not accept and not reason:
         raise ValidationError(
-            {"reason": ["Tell the leader why, so that the part can go to another firm."]}
+            {"reason": [_("Tell the leader why, so that the part can go to another firm.")]}
         )
     part.confirmation = (
         TeamMember.Confirmation.CONFIRMED if accept else TeamMember.Confirmation.DECLINED
@@ -320,25 +350,25 @@ def work_package_update(
         .first()
     )
     if part is None:
-        raise InvalidTransition("This order has no such work package.")
+        raise InvalidTransition(_("This order has no such work package."))
     own = user.is_authenticated and user.firm_id == part.firm_id
     if not (own or is_order_leader(user, order) or is_order_office(user, order)):
-        raise NotAllowed("The firm doing the work, the leader or the office updates it.")
+        raise NotAllowed(_("The firm doing the work, the leader or the office updates it."))
     if order.status not in (Order.Status.TEAM_FORMING, Order.Status.IN_PRODUCTION):
-        raise InvalidTransition("The order is delivered; its work packages are closed.")
+        raise InvalidTransition(_("The order is delivered; its work packages are closed."))
     changed = []
     if planned_start is not None or planned_finish is not None:
         start = planned_start or part.planned_start
         finish = planned_finish or part.planned_finish
         if start and finish and start > finish:
-            raise ValidationError({"planned_finish": ["The finish is before the start."]})
+            raise ValidationError({"planned_finish": [_("The finish is before the start.")]})
         part.planned_start, part.planned_finish = start, finish
         changed += ["planned_start", "planned_finish"]
     if state is not None:
         _change_state(order, part, state, on or timezone.localdate(timezone=order.network.tzinfo))
         changed += ["state", "started_on", "finished_on"]
     if not changed:
-        raise ValidationError({"state": ["Give a new state or new planned dates."]})
+        raise ValidationError({"state": [_("Give a new state or new planned dates.")]})
     part.save(update_fields=changed)
     event_record(
         kind="work_package.updated",
@@ -372,11 +402,14 @@ def work_package_update(
 
 def _change_state(order: Order, part: TeamMember, state: str, on: datetime.date) -> None:
     if order.status != Order.Status.IN_PRODUCTION:
-        raise InvalidTransition("Work starts once every member has confirmed its part.")
+        raise InvalidTransition(_("Work starts once every member has confirmed its part."))
     if state == part.state:
-        raise InvalidTransition(f"The work package is already {part.get_state_display().lower()}.")
+        raise InvalidTransition(
+            _("The work package is already %(state)s.")
+            % {"state": part.get_state_display().lower()}
+        )
     if state == TeamMember.State.PLANNED:
-        raise InvalidTransition("Work that has started cannot go back to planned.")
+        raise InvalidTransition(_("Work that has started cannot go back to planned."))
     if state == TeamMember.State.IN_PROGRESS:
         # From done back to in progress is rework: the package is open again.
         part.started_on = part.started_on or on
@@ -385,9 +418,14 @@ def _change_state(order: Order, part: TeamMember, state: str, on: datetime.date)
         part.started_on = part.started_on or on
         if on < part.started_on:
             raise ValidationError(
-                {"on": [f"The work cannot finish before it started ({part.started_on})."]}
+                {
+                    "on": [
+                        _("The work cannot finish before it started (%(started)s).")
+                        % {"started": part.started_on}
+                    ]
+                }
             )
         part.finished_on = on
     else:
-        raise WorkflowError(f"Unknown state “{state}”.")
+        raise WorkflowError(_("Unknown state “%(state)s”.") % {"state": state})
     part.state = state

@@ -1,6 +1,7 @@
 """What every workflow step needs: the locked request, the actor's role, links."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition
 from brokerage.roles import membership_of
@@ -17,14 +18,15 @@ def rfq_locked(rfq_id: int) -> RFQ:
         .first()
     )
     if rfq is None:
-        raise InvalidTransition("This request does not exist.")
+        raise InvalidTransition(_("This request does not exist."))
     return rfq
 
 
 def require_status(rfq: RFQ, *allowed: str, action: str) -> None:
     if rfq.status not in allowed:
         raise InvalidTransition(
-            f"Cannot {action}: the request is {rfq.get_status_display().lower()}."
+            _("Cannot %(action)s: the request is %(status)s.")
+            % {"action": action, "status": rfq.get_status_display().lower()}
         )
 
 

@@ -113,6 +113,10 @@ LOGOUT_REDIRECT_URL = "home"
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A visitor's choice of language outlives the browser session (Django's default does not);
+# a logged-in person's is also kept on their profile (brokerage/pages/language.py).
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 # Stored in UTC, shown in the network's zone; Asia/Tokyo is every demo network's zone.
 USE_TZ = True

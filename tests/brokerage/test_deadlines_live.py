@@ -7,7 +7,6 @@ import datetime
 import json
 import os
 import shutil
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +21,7 @@ from orders.models import RFQ, Event
 from tests.brokerage.test_request_paths import submit
 from tests.brokerage.worlds import kyoto_world
 from tests.factories import SubmittedRFQFactory
-from tests.processes import free_port, wait_until
+from tests.processes import start_web, wait_until
 
 pytestmark = pytest.mark.celery_worker
 
@@ -132,28 +131,6 @@ def post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"{}")
-
-
-def start_web(background, broker: str) -> str:
-    port = free_port()
-    background._spawn(
-        "web",
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        background.env(broker, DEBUG="false", ALLOWED_HOSTS="127.0.0.1"),
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=2)
-        except urllib.error.HTTPError:
-            return True  # it answers, even if the broker is down
-        except OSError:
-            return False
-        return True
-
-    assert wait_until(healthy, timeout=30), background.logs()
-    return url
 
 
 @needs_redis_server

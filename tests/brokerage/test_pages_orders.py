@@ -747,3 +747,17 @@ def test_every_order_page_renders_in_both_languages_without_template_errors(
         assert f'<html lang="{language}">' in page, url
         assert MISSING not in page, (url, page[page.find(MISSING) - 200 : page.find(MISSING) + 80])
     assert PayoutBatch.objects.filter(status="draft").count() == 1
+
+
+def test_a_refused_payout_batch_comes_back_with_what_the_office_typed(world, order):
+    # Given the office's payouts page
+    office = client_for(world.office_user)
+    # When it asks for a batch on a date that does not exist
+    response = office.post(
+        reverse("pages:payout-open"),
+        {"network": world.network.pk, "transfer_date": "2031-02-30"},
+    )
+    # Then the page comes back refused, with the date as typed and no batch opened
+    assert response.status_code == 400
+    assert 'value="2031-02-30"' in response.content.decode()
+    assert not PayoutBatch.objects.exists()

@@ -1,0 +1,425 @@
+"""Each user group's main journey in Chromium, in Japanese and in English.
+
+The customer submits with a drawing, watches the estimate clock and accepts the estimate;
+a member answers an invitation on a 375 px phone, confirms its part of a team and reads
+its statement; the office designates a leader in an urgent case, sends an estimate and
+closes a payout batch. What is not part of a journey (other people's steps) is arranged
+through the services; everything the journey's person does goes through the browser to the
+running server, and what happens later (routing, notifications) is done by the worker.
+"""
+
+import datetime
+
+import pytest
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from brokerage.models import Allocation, Invitation, Notification, PayoutBatch, TeamMember
+from brokerage.services.answers import invitation_answer
+from brokerage.services.designation import leader_designate
+from brokerage.services.estimates import (
+    EstimateLineInput,
+    estimate_accept,
+    estimate_create,
+    estimate_send,
+)
+from brokerage.services.payments import payment_record
+from brokerage.services.payouts import BankAccountInput, bank_account_set
+from brokerage.services.teams import TeamMemberInput, team_member_answer, team_set
+from brokerage.templatetags.money import yen
+from capabilities.models import Capability
+from members.models import User
+from orders.models import RFQ, Estimate, Order
+from tests.brokerage.page_steps import PDF_BYTES
+from tests.brokerage.test_pages_site import routed
+from tests.brokerage.worlds import kyoto_world
+
+pytestmark = pytest.mark.celery_worker
+
+LANGUAGES = ["ja", "en"]
+OTHER = {"ja": "en", "en": "ja"}
+MILLING = "process.machining.milling"
+
+
+def words(language: str, text: str, **values) -> str:
+    """Return what the site says for `text` in the language (from the same catalogues)."""
+    with translation.override(language):
+        said = gettext(text)
+        return said % values if values else said
+
+
+def yen_in(language: str, amount: int) -> str:
+    with translation.override(language):
+        return yen(amount)
+
+
+def answered_can_do(world, rfq: RFQ, key: str, price: int, lead_time_days: int) -> None:
+    invitation = Invitation.objects.get(rfq=rfq, firm=world.firms[key])
+    invitation_answer(
+        invitation_id=invitation.pk,
+        user=world.users[key],
+        can_do=True,
+        price=price,
+        lead_time_days=lead_time_days,
+    )
+
+
+def estimate_sent_by_office(world, rfq: RFQ, lines: dict[str, int]) -> Estimate:
+    estimate = estimate_create(
+        rfq_id=rfq.pk,
+        user=world.office_user,
+        lines=[
+            EstimateLineInput(
+                firm_id=world.firms[key].pk,
+                description=f"Machining by {key}",
+                amount=amount,
+                work_package="Machining",
+            )
+            for key, amount in lines.items()
+        ],
+        lead_time_days=10,
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    return estimate_send(estimate_id=estimate.pk, user=world.office_user)
+
+
+def team_of(world, order: Order, shares: dict[str, int], leader: str) -> None:
+    """Assemble the order's team (shares in basis points) as the office does."""
+    team_set(
+        order_id=order.pk,
+        user=world.office_user,
+        members=[
+            TeamMemberInput(
+                firm_id=world.firms[key].pk,
+                work_package=f"Machining ({key})",
+                role=TeamMember.Role.LEADER if key == leader else TeamMember.Role.MEMBER,
+                share_bps=share,
+            )
+            for key, share in shares.items()
+        ],
+    )
+
+
+def confirmed_by(world, order: Order, *keys: str) -> None:
+    for key in keys:
+        team_member_answer(order_id=order.pk, user=world.users[key], accept=True)
+
+
+def paid_in_full(world, order: Order) -> None:
+    order.refresh_from_db()
+    payment_record(
+        order_id=order.pk,
+        user=world.office_user,
+        amount=order.total,
+        method="bank_transfer",
+        received_at=timezone.now(),
+        reference="ﾌﾘｺﾐ 0412",
+    )
+
+
+def bank_accounts_registered(world, *keys: str) -> None:
+    for number, key in enumerate(keys, start=1):
+        bank_account_set(
+            user=world.users[key],
+            firm=world.firms[key],
+            data=BankAccountInput(
+                bank_code="0158",
+                bank_name_kana="キョウト",
+                branch_code=f"{number:03d}",
+                branch_name_kana="フシミ",
+                account_number=f"{number:07d}",
+                holder_kana=f"カ){key.upper()}",
+            ),
+        )
+    bank_account_set(
+        user=world.office_user,
+        network=world.network,
+        data=BankAccountInput(
+            bank_code="0158",
+            bank_name_kana="キョウト",
+            branch_code="100",
+            branch_name_kana="ホンテン",
+            account_number="7654321",
+            holder_kana="キョウトシサクネット",
+            requester_code="1234567890",
+        ),
+    )
+
+
+def delivered(kind: str, **subject) -> bool:
+    """Return whether the worker has sent every notification of a kind (and there are some)."""
+    notifications = Notification.objects.filter(kind=kind, **subject)
+    return (
+        notifications.exists()
+        and not notifications.filter(status=Notification.Status.PENDING).exists()
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estimate(
+    journeys, language, tmp_path
+):
+    # Given a Kyoto-style network whose members mill, and a customer with an account
+    world = kyoto_world()
+    customer = world.customer
+    User.objects.filter(pk=customer.pk).update(language=language)
+    milling = Capability.objects.get(code=MILLING)
+    drawing = tmp_path / "bracket-drawing.pdf"
+    drawing.write_bytes(PDF_BYTES + b"% bracket\n")
+    journey = journeys("customer", language)
+    page = journey.page
+
+    # When the customer opens the network's page and goes to submit a request
+    page.goto(f"/networks/{world.network.slug}/")
+    journey.skip_to_content()
+    journey.screenshot("network")
+    page.get_by_role("link", name=words(language, "Submit a request"), exact=True).last.click()
+    journey.screenshot("submit-as-visitor")
+    # And logs in from the form, as it offers to anyone who has an account
+    page.locator("fieldset.signup a").click()
+    journey.log_in(customer)
+    assert page.url.endswith(f"/networks/{world.network.slug}/submit/"), page.url
+
+    # And fills in the request, ticks milling and attaches a drawing
+    page.fill("#id_title", "Aluminium bracket, 5 pieces")
+    page.fill("#id_description", "Milled from A5052, anodized black; drawing attached.")
+    page.fill("#id_quantity", "5")
+    page.locator("details", has=page.locator(f"#id_requirement_{milling.pk}")).evaluate(
+        "details => details.open = true"
+    )
+    page.check(f"#id_requirement_{milling.pk}")
+    page.set_input_files("#id_drawings", str(drawing))
+    journey.screenshot("submit-filled")
+    page.get_by_role("button", name=words(language, "Submit the request")).click()
+
+    # Then the request's page shows the drawing, and the estimate clock: two hours left
+    page.locator("h1", has_text="Aluminium bracket, 5 pieces").wait_for()
+    rfq = RFQ.objects.get(customer=customer)
+    assert page.locator(".drawings").inner_text().count("bracket-drawing.pdf") == 1
+    clock = page.locator("header .clock")
+    assert "JST" in clock.inner_text()
+    assert clock.locator("[role=timer]").inner_text() in (
+        words(language, "%(time)s left", time=words(language, "%(hours)s h %(minutes)s min"))
+        % {"hours": hours, "minutes": minutes}
+        for hours, minutes in ((1, 59), (2, 0))
+    )
+    journey.screenshot("request-with-clock")
+    # and when the estimate is due in minutes, the clock ticks by the second
+    RFQ.objects.filter(pk=rfq.pk).update(
+        estimate_due_at=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    page.reload()
+    before = clock.locator("[role=timer]").inner_text()
+    page.wait_for_function(
+        "before => document.querySelector('header .clock [role=timer]').textContent !== before",
+        arg=before,
+    )
+    # and the worker routes it to the members who mill
+    journey.wait_for(
+        lambda: RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.ROUTED, "routing by the worker"
+    )
+    assert Invitation.objects.filter(rfq=rfq).count() == 2
+
+    # When a member can do it, the office designates it and sends the estimate
+    answered_can_do(world, rfq, "fushimi", price=120_000, lead_time_days=7)
+    leader_designate(
+        rfq_id=rfq.pk,
+        firm_id=world.firms["fushimi"].pk,
+        reason=RFQ.LeaderReason.DISCUSSION,
+        user=world.office_user,
+    )
+    estimate = estimate_sent_by_office(world, rfq, {"fushimi": 120_000})
+    # Then the customer sees the estimate, with the tax and the total in their language
+    page.reload()
+    assert page.locator(".status").first.inner_text() == words(language, "Estimate sent")
+    accept = page.locator("#estimate form button.big")
+    assert yen_in(language, 132_000) in accept.inner_text()
+    journey.screenshot("estimate")
+    # When they accept it with the keyboard
+    accept.focus()
+    page.keyboard.press("Enter")
+    page.locator(".messages .message").wait_for()
+
+    # Then the order exists and the page leads to it
+    assert Estimate.objects.get(pk=estimate.pk).status == Estimate.Status.ACCEPTED
+    order = Order.objects.get(rfq=rfq)
+    assert page.locator(f"a[href='/orders/{order.pk}/']").count() >= 1
+    journey.screenshot("accepted")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(journeys, language):
+    # Given a routed request for milling, and a member whose profile is in the language,
+    # on a phone whose browser asks for the other language
+    world = kyoto_world()
+    rfq = routed(world, MILLING, title="Aluminium bracket, 5 pieces")
+    member = world.users["fushimi"]
+    User.objects.filter(pk=member.pk).update(language=language)
+    journey = journeys("member", language, phone=True)
+    journey.context.set_extra_http_headers({"Accept-Language": OTHER[language]})
+    page = journey.page
+
+    # When the member logs in, the site speaks their language and shows the invitation
+    journey.log_in(member)
+    assert page.url.endswith("/invitations/")
+    journey.screenshot("invitations")
+    page.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
+    journey.screenshot("invitation")
+
+    # When they answer "can do" with a price and a lead time, with the keyboard only
+    page.focus("input[name=can_do][value=yes]")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "price"
+    page.keyboard.type("120000")
+    page.keyboard.press("Tab")
+    page.keyboard.type("7")
+    page.keyboard.press("Enter")
+    # Then the answer is saved in place, without leaving the page
+    page.locator(
+        "[data-answer-result]", has_text=words(language, "Your answer is saved.")
+    ).wait_for()
+    assert page.locator("[data-answer-status]").inner_text() == words(language, "Can do")
+    invitation = Invitation.objects.get(rfq=rfq, firm=world.firms["fushimi"])
+    assert (invitation.status, invitation.price, invitation.lead_time_days) == (
+        "can_do",
+        120_000,
+        7,
+    )
+    journey.screenshot("answered")
+
+    # When the firm is designated, the customer accepts, and the team is assembled
+    leader_designate(
+        rfq_id=rfq.pk,
+        firm_id=world.firms["fushimi"].pk,
+        reason=RFQ.LeaderReason.DISCUSSION,
+        user=world.office_user,
+    )
+    estimate = estimate_sent_by_office(world, rfq, {"fushimi": 70_000, "uji": 50_000})
+    order = estimate_accept(estimate_id=estimate.pk, user=world.customer)
+    team_of(world, order, {"fushimi": 6_000, "uji": 4_000}, leader="fushimi")
+    confirmed_by(world, order, "uji")
+    # Then the member finds its part among its teams and confirms it
+    page.get_by_role("link", name=words(language, "Teams"), exact=True).click()
+    journey.screenshot("teams")
+    page.locator(f"a[href='/orders/{order.pk}/']").first.click()
+    journey.screenshot("team-part")
+    page.get_by_role("button", name=words(language, "Confirm our part")).click()
+    page.locator(".messages .message").wait_for()
+    assert TeamMember.objects.get(order=order, firm=world.firms["fushimi"]).confirmation == (
+        TeamMember.Confirmation.CONFIRMED
+    )
+    assert Order.objects.get(pk=order.pk).status == Order.Status.IN_PRODUCTION
+    journey.screenshot("part-confirmed")
+
+    # When the customer has paid, the member reads its statement
+    paid_in_full(world, order)
+    earned = sum(
+        Allocation.objects.filter(firm=world.firms["fushimi"]).values_list("amount", flat=True)
+    )
+    page.get_by_role("link", name=words(language, "Statements"), exact=True).click()
+    journey.screenshot("statements")
+    statement = reverse("pages:statement", args=[world.network.slug, world.firms["fushimi"].pk])
+    page.locator(f"a[href='{statement}']").first.click()
+    # Then it shows what the firm earned, in yen as its language writes them
+    assert yen_in(language, earned) in page.locator("main").inner_text()
+    journey.screenshot("statement")
+
+    # When the member switches the language, the site and their profile remember it
+    page.select_option("#language-switcher", OTHER[language])
+    page.locator("form.language button").click()
+    page.wait_for_function(
+        "language => document.documentElement.lang === language", arg=OTHER[language]
+    )
+    member.refresh_from_db()
+    assert member.language == OTHER[language]
+    journey.screenshot("switched-language", language=OTHER[language])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch(
+    journeys, language
+):
+    # Given an urgent request that two members can do
+    world = kyoto_world()
+    rfq = routed(world, MILLING, title="Urgent shaft repair", urgency=RFQ.Urgency.URGENT)
+    answered_can_do(world, rfq, "fushimi", price=80_000, lead_time_days=3)
+    answered_can_do(world, rfq, "uji", price=60_000, lead_time_days=5)
+    User.objects.filter(pk=world.office_user.pk).update(language=language)
+    journey = journeys("office", language)
+    page = journey.page
+
+    # When the office opens its queue and the urgent request
+    journey.log_in(world.office_user)
+    assert page.url.endswith("/office/queue/")
+    journey.skip_to_content()
+    row = page.locator(".row", has_text="Urgent shaft repair")
+    assert words(language, "Urgent") in row.inner_text()
+    journey.screenshot("queue")
+    row.get_by_role("link", name="Urgent shaft repair").click()
+    journey.screenshot("request")
+
+    # And designates the leader on its urgent authority
+    page.select_option("#leader select[name=firm]", str(world.firms["fushimi"].pk))
+    page.locator("#leader button[value=urgent]").click()
+    page.locator(".messages .message").wait_for()
+    rfq.refresh_from_db()
+    assert (rfq.leader_firm_id, rfq.leader_reason) == (world.firms["fushimi"].pk, "urgent")
+    journey.screenshot("leader-designated")
+    # Then the worker tells the leader at once
+    journey.wait_for(
+        lambda: delivered("rfq.leader_designated", subject_id=rfq.pk), "the leader's notification"
+    )
+
+    # When the office saves the estimate the answers prefilled, then sends it
+    compose = page.locator("#estimates form[action$='/estimates/']")
+    assert compose.locator("input[name$='-amount']").first.input_value()
+    page.get_by_role("button", name=words(language, "Save as draft")).click()
+    page.locator(".messages .message").wait_for()
+    journey.screenshot("estimate-draft")
+    page.get_by_role(
+        "button", name=words(language, "Send version %(version)s to the customer", version=1)
+    ).click()
+    page.locator(".messages .message").wait_for()
+    estimate = Estimate.objects.get(rfq=rfq)
+    assert estimate.status == Estimate.Status.SENT
+    journey.screenshot("estimate-sent")
+    # Then the worker sends it to the customer
+    journey.wait_for(
+        lambda: delivered("estimate.sent", recipient=world.customer), "the customer's notification"
+    )
+
+    # When the customer has accepted, the team has worked and paid, and accounts are known
+    order = estimate_accept(estimate_id=estimate.pk, user=world.customer)
+    shares = {"fushimi": 5_714, "uji": 4_286}
+    team_of(world, order, shares, leader="fushimi")
+    confirmed_by(world, order, "fushimi", "uji")
+    paid_in_full(world, order)
+    bank_accounts_registered(world, "fushimi", "uji")
+    owed = dict(Allocation.objects.filter(party="member").values_list("firm_id", "amount"))
+
+    # And the office opens a payout batch for the day after tomorrow
+    page.get_by_role("link", name=words(language, "Payouts"), exact=True).click()
+    journey.screenshot("payouts")
+    transfer_date = timezone.localdate() + datetime.timedelta(days=2)
+    page.get_by_label(words(language, "Transfer date")).fill(transfer_date.isoformat())
+    page.get_by_role("button", name=words(language, "Open a draft batch")).click()
+    page.locator(".messages .message").wait_for()
+    with translation.override(language):
+        heading = date_filter(transfer_date, "DATE_FORMAT")
+    assert heading in page.locator("h1").inner_text()
+    journey.screenshot("payout-draft")
+    # And closes it
+    page.get_by_role(
+        "button", name=words(language, "Close the batch and post the transfers")
+    ).click()
+    page.locator(".messages .message").wait_for()
+
+    # Then each member is paid what it was owed, and the worker tells each of them
+    batch = PayoutBatch.objects.get(network=world.network)
+    assert batch.status == PayoutBatch.Status.CLOSED
+    assert dict(batch.lines.values_list("firm_id", "amount")) == owed
+    journey.screenshot("payout-closed")
+    journey.wait_for(lambda: delivered("payout.closed"), "the members' payout notifications")
