@@ -192,6 +192,8 @@ API: dict[tuple[str, str], Row] = {
         body=lambda w: {"requirements": [{"capability": w.ids["capability"]}]},
     ),
     ("GET", "/api/networks/{slug}/sla/"): Row(N_OFFICE, args={"slug": "network"}),
+    ("GET", "/api/networks/{slug}/analytics/"): Row(N_OFFICE, args={"slug": "network"}),
+    ("GET", "/api/analytics/networks/"): Row(roles("office", "other_office", "staff")),
     # --- Requests -----------------------------------------------------------------------
     ("GET", "/api/rfqs/"): Row(SIGNED_IN, lists="rfq"),
     ("POST", "/api/rfqs/"): Row(CUSTOMERS | {"staff"}, body=submission, proves="customer"),
@@ -594,6 +596,8 @@ PAGES: dict[str, dict[str, Row]] = {
     },
     "office/queue/": {"GET": page(OFFICE_PAGES)},
     "office/requests/new/": {"GET": page(OFFICE_PAGES), "POST": page(OFFICE_PAGES)},
+    "office/analytics/": {"GET": page(OFFICE_PAGES | {"staff"})},
+    "office/analytics/export.csv": {"GET": page(OFFICE_PAGES | {"staff"})},
     "office/payouts/": {"GET": page(OFFICE_PAGES)},
     "office/payouts/open/": {
         "POST": page(
