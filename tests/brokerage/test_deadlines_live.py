@@ -85,9 +85,12 @@ def test_beat_and_a_worker_fire_every_deadline_once(background):
 
 
 def test_two_racing_workers_and_a_killed_one_lose_and_double_nothing(background):
-    # Given a thousand deadlines due at once
+    # Given twelve hundred deadlines due at once, on requests already routed (a submitted
+    # one would be routed by the sweeper meanwhile, and closed as no-bid without invitations)
     world = kyoto_world()
-    rfqs = SubmittedRFQFactory.create_batch(400, network=world.network, customer=world.customer)
+    rfqs = SubmittedRFQFactory.create_batch(
+        400, network=world.network, customer=world.customer, status=RFQ.Status.ROUTED
+    )
     Deadline.objects.bulk_create(
         [
             Deadline(rfq=rfq, kind=kind, due_at=timezone.now())
