@@ -22,7 +22,10 @@ run: $(BIN)/activate
 	@echo "Serving on http://127.0.0.1:8000 (demo logins in README.md; Ctrl-C stops all)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-## Run the test suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set).
+## Run the test suite on PostgreSQL and Redis: DATABASE_URL and REDIS_URL, else the local ones.
+# The suite tests PostgreSQL's triggers, indexes and locks, so it does not fall back to SQLite.
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/brokerage
+test: export REDIS_URL ?= redis://127.0.0.1:6379/0
 test: $(BIN)/activate
 	$(BIN)/pytest
 
