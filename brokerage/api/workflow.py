@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from brokerage.api import serializers as s
+from brokerage.api.pagination import CountedPagination
 from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.errors import NotAllowed
 from brokerage.models import GroupProposal
@@ -63,6 +64,7 @@ class RFQViewSet(
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.RFQSerializer
+    pagination_class = CountedPagination
     filterset_fields = ["status", "kind", "network__slug"]
 
     def get_queryset(self):
