@@ -1,6 +1,7 @@
 """What the workflow API reads and writes; validation at the edge, in words people use."""
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from brokerage.models import GroupProposal, Invitation, Notification, PhaseAssignment
@@ -180,9 +181,29 @@ class RFQSerializer(serializers.ModelSerializer):
         return self.context["office_networks"]
 
     def _details(self, rfq) -> bool:
-        return rfq_details_visible(
-            self.context["request"].user, rfq, office_networks=self._office_networks()
-        )
+        # A member's NDA is read once per network in a response, not twice per request.
+        user = self.context["request"].user
+        if (
+            not rfq.confidential
+            or rfq_role(user, rfq, office_networks=self._office_networks()) != "member"
+        ):
+            return True
+        nda_by_network = self.context.setdefault("details_visible_by_network", {})
+        if rfq.network_id not in nda_by_network:
+            nda_by_network[rfq.network_id] = rfq_details_visible(
+                user, rfq, office_networks=self._office_networks()
+            )
+        return nda_by_network[rfq.network_id]
+
+    # One nested serializer for every row of a list: building one per row cost more than
+    # the rest of the row.
+    @cached_property
+    def _requirement_list(self) -> serializers.ListSerializer:
+        return RequirementReadSerializer(many=True)
+
+    @cached_property
+    def _drawing_list(self) -> serializers.ListSerializer:
+        return DrawingSerializer(many=True)
 
     def get_description(self, rfq) -> str:
         if self._details(rfq):
@@ -190,12 +211,12 @@ class RFQSerializer(serializers.ModelSerializer):
         return "Confidential: sign the network's NDA to read the details."
 
     def get_requirements(self, rfq) -> list[dict]:
-        return RequirementReadSerializer(rfq.requirements.all(), many=True).data
+        return self._requirement_list.to_representation(rfq.requirements.all())
 
     def get_drawings(self, rfq) -> list[dict]:
         if not self._details(rfq):
             return []
-        return DrawingSerializer(rfq.drawings.all(), many=True).data
+        return self._drawing_list.to_representation(rfq.drawings.all())
 
     def get_your_role(self, rfq) -> str:
         return rfq_role(self.context["request"].user, rfq, office_networks=self._office_networks())
