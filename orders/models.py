@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,47 @@ from capabilities.models import MAX_GRADE, MIN_GRADE, Capability
 from members.models import Firm, Network
 
 CURRENCY_CHOICES = [("JPY", "JPY")]
+
+
+class RFQStatus(models.TextChoices):
+    """Where a request stands, from draft to a decided estimate."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ROUTED = "routed", _("Routed to members")
+    INTERVIEW = "interview", _("Interview")
+    PLANNING = "planning", _("Planning meeting")
+    LEADER_DESIGNATED = "leader_designated", _("Leader designated")
+    ESTIMATE_SENT = "estimate_sent", _("Estimate sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_BID = "no_bid", _("No bid")
+
+
+OPEN_STATUSES = (
+    RFQStatus.SUBMITTED,
+    RFQStatus.ROUTED,
+    RFQStatus.INTERVIEW,
+    RFQStatus.PLANNING,
+    RFQStatus.LEADER_DESIGNATED,
+    RFQStatus.ESTIMATE_SENT,
+)
+# The estimate clock runs until an estimate is sent; afterwards the customer has the ball.
+CLOCK_STATUSES = (
+    RFQStatus.SUBMITTED,
+    RFQStatus.ROUTED,
+    RFQStatus.INTERVIEW,
+    RFQStatus.PLANNING,
+    RFQStatus.LEADER_DESIGNATED,
+)
+# Whether a request's estimate clock runs: the office's queue puts these first.
+CLOCK_RUNNING = Case(
+    When(status__in=CLOCK_STATUSES, then=Value(True)),
+    default=Value(False),
+    output_field=models.BooleanField(),
+)
 
 
 class RFQ(models.Model):
@@ -31,28 +73,9 @@ class RFQ(models.Model):
         NORMAL = "normal", _("Normal")
         URGENT = "urgent", _("Urgent")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        ROUTED = "routed", _("Routed to members")
-        INTERVIEW = "interview", _("Interview")
-        PLANNING = "planning", _("Planning meeting")
-        LEADER_DESIGNATED = "leader_designated", _("Leader designated")
-        ESTIMATE_SENT = "estimate_sent", _("Estimate sent")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        EXPIRED = "expired", _("Expired")
-        CANCELLED = "cancelled", _("Cancelled")
-        NO_BID = "no_bid", _("No bid")
-
-    OPEN_STATUSES = (
-        Status.SUBMITTED,
-        Status.ROUTED,
-        Status.INTERVIEW,
-        Status.PLANNING,
-        Status.LEADER_DESIGNATED,
-        Status.ESTIMATE_SENT,
-    )
+    Status = RFQStatus
+    OPEN_STATUSES = OPEN_STATUSES
+    CLOCK_STATUSES = CLOCK_STATUSES
 
     class LeaderReason(models.TextChoices):
         DISCUSSION = "discussion", _("Chosen in discussion")
@@ -157,6 +180,16 @@ class RFQ(models.Model):
             # Lists of requests, newest first: a page reads the newest rows in order and
             # keeps those the person may see, instead of sorting every visible request.
             models.Index(fields=["-created_at", "-id"], name="rfq_newest_first_idx"),
+            # The office's queue, in its order: a page reads its rows from here instead of
+            # sorting every open request of the network.
+            models.Index(
+                F("network"),
+                OrderBy(CLOCK_RUNNING, descending=True),
+                F("estimate_due_at"),
+                F("id"),
+                condition=Q(status__in=OPEN_STATUSES),
+                name="rfq_office_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

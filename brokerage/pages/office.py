@@ -24,6 +24,7 @@ from brokerage.page_selectors import (
     customers_for_office,
     office_networks,
     office_queue,
+    queue_progress,
 )
 from brokerage.pages.access import office_required
 from brokerage.pages.intake import drawings_attach, request_form_with_suggestions, typed_initial
@@ -87,7 +88,7 @@ def queue(request):
         "brokerage/office/queue.html",
         {
             "page": page,
-            "rows": [{"rfq": rfq, "step": policy_step(rfq)} for rfq in page],
+            "rows": [{"rfq": rfq, "step": policy_step(rfq)} for rfq in queue_progress(list(page))],
             "filters": filters,
             "filtered": bool(network or status),
             "now": timezone.now(),

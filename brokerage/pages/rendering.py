@@ -26,7 +26,6 @@ from brokerage.forms import (
 )
 from brokerage.models import GroupProposal, Invitation
 from brokerage.page_selectors import (
-    CLOCK_STATUSES,
     answer_due_at,
     board_decisions_for_rfq,
     consultation_for_rfq,
@@ -50,7 +49,7 @@ from brokerage.services.answers import ANSWERABLE
 from brokerage.services.designation import DESIGNATABLE
 from brokerage.services.estimates import suggested_lines
 from members.models import Network
-from orders.models import RFQ, Message
+from orders.models import CLOCK_STATUSES, RFQ, Message
 
 COMPOSABLE = (RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT)
 # The interview's and the planning meeting's forms share a page: their ids must differ.

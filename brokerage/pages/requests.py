@@ -19,7 +19,6 @@ from brokerage.forms import (
     RequestFilterForm,
 )
 from brokerage.page_selectors import (
-    CLOCK_STATUSES,
     board_decisions_for_rfq,
     estimate_firms,
     rfq_list_for_page,
@@ -35,7 +34,7 @@ from brokerage.selectors import (
 )
 from brokerage.services import designation, estimates
 from orders.drawings import DrawingRejected
-from orders.models import RFQ
+from orders.models import CLOCK_STATUSES, RFQ
 from orders.services import drawing_attach, message_post
 
 REQUESTS_PER_PAGE = 20
