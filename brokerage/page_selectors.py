@@ -96,8 +96,10 @@ def rfq_list_for_page(user: User, *, status: str = "", sort: str = "-created") -
     requests = rfq_list_for_user(user)
     if status:
         requests = requests.filter(status=status)
+    # Each order and its reverse read one index (rfq_newest_first_idx, rfq_due_first_idx)
+    # forwards or backwards: a page stops after its rows instead of sorting all of them.
     orderings = {
-        "due": ("estimate_due_at", "-id"),
+        "due": ("estimate_due_at", "id"),
         "-due": ("-estimate_due_at", "-id"),
         "created": ("created_at", "id"),
         "-created": ("-created_at", "-id"),

@@ -180,6 +180,7 @@ class RFQ(models.Model):
             # Lists of requests, newest first: a page reads the newest rows in order and
             # keeps those the person may see, instead of sorting every visible request.
             models.Index(fields=["-created_at", "-id"], name="rfq_newest_first_idx"),
+            models.Index(fields=["estimate_due_at", "id"], name="rfq_due_first_idx"),
             # The office's queue, in its order: a page reads its rows from here instead of
             # sorting every open request of the network.
             models.Index(

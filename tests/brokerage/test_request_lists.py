@@ -1,6 +1,9 @@
 """The lists of requests: who sees which, and how a long list is counted and paged."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from brokerage.models import Invitation
 from brokerage.selectors import rfq_list_for_user
@@ -113,3 +116,26 @@ def test_the_api_counts_a_long_list_up_to_a_limit_and_says_so(short_counts, monk
         "previous": None,
         "results": [],
     }
+
+
+def test_the_list_sorts_by_due_date_both_ways():
+    # Given a customer's requests due in three, one and two hours
+    customer = CustomerFactory()
+    now = timezone.now()
+    for title, hours in (("Third", 3), ("First", 1), ("Second", 2)):
+        SubmittedRFQFactory(
+            customer=customer,
+            title=title,
+            submitted_at=now,
+            estimate_due_at=now + datetime.timedelta(hours=hours),
+        )
+    client = client_for(customer)
+
+    def order_of(sort: str) -> list[str]:
+        page = client.get(f"/requests/?sort={sort}").content.decode()
+        return sorted(("First", "Second", "Third"), key=lambda title: page.index(f">{title}<"))
+
+    # When the list is sorted by due date, then the other way round
+    # Then the soonest due comes first, then last
+    assert order_of("due") == ["First", "Second", "Third"]
+    assert order_of("-due") == ["Third", "Second", "First"]
