@@ -118,9 +118,13 @@ def office_queue(user: User, *, network_id: int | None = None, status: str = "")
     The order is rfq_office_queue_idx's, so that a page reads its rows from the index;
     queue_progress adds what each row shows of the members' answers.
     """
-    requests = RFQ.objects.filter(
-        network_id__in=office_network_ids(user), status__in=RFQ.OPEN_STATUSES
-    ).select_related("network", "customer", "leader_firm")
+    requests = (
+        RFQ.objects.filter(network_id__in=office_network_ids(user), status__in=RFQ.OPEN_STATUSES)
+        # The customer is read for the page's rows only: joined, every open request met
+        # its customer before the sort on pages past the first (a hash of every person).
+        .select_related("network")
+        .prefetch_related("customer")
+    )
     if network_id:
         requests = requests.filter(network_id=network_id)
     if status:

@@ -45,7 +45,9 @@ def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
     set of ids, and only the office's networks, whose requests are many, stay a plain
     condition that the newest-first index serves row by row.
     """
-    requests = RFQ.objects.select_related("network", "customer", "leader_firm")
+    # A list shows each request's network; joining every visible request to its customer
+    # and leader as well, before sorting them, cost more than the rest of a member's page.
+    requests = RFQ.objects.select_related("network")
     if not user.is_authenticated:
         return requests.none()
     if user.is_staff:
@@ -67,7 +69,9 @@ def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
 
 def rfq_get_for_user(user: User, rfq_id: int) -> RFQ:
     """Return one visible request, or 404 whether it is absent or someone else's."""
-    rfq = rfq_list_for_user(user).filter(pk=rfq_id).first()
+    rfq = (
+        rfq_list_for_user(user).select_related("customer", "leader_firm").filter(pk=rfq_id).first()
+    )
     if rfq is None:
         raise Http404("No such request.")
     return rfq
