@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from capabilities import matching
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability, DirectoryContact, FirmCapability
+from capabilities.pagination import DirectoryPagination
 from capabilities.selectors import (
     capability_list,
     directory_contact_list,
@@ -242,7 +243,7 @@ DIRECTORY_PARAMETERS = [
 )
 class FirmViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
-    pagination_class = ListPagination
+    pagination_class = DirectoryPagination
     filter_backends = []
 
     def get_serializer_class(self):

@@ -99,11 +99,14 @@ def firm_list_public(*, network: Network | None = None) -> QuerySet[Firm]:
     A firm is listed while it is an active member, in a role other than the office's,
     of a public network.
     """
-    listed = Membership.objects.filter(is_active=True, network__is_public=True).exclude(
-        role=Membership.Role.OFFICE
-    )
-    if network is not None:
+    listed = Membership.objects.filter(is_active=True).exclude(role=Membership.Role.OFFICE)
+    if network is None:
+        listed = listed.filter(network__is_public=True)
+    elif network.is_public:
+        # The network is known to be public: its memberships alone, from their index.
         listed = listed.filter(network=network)
+    else:
+        return Firm.objects.none()
     return Firm.objects.filter(is_active=True, pk__in=listed.values("firm_id"))
 
 
