@@ -259,21 +259,8 @@ class Firm(BilingualNameMixin, models.Model):
                 name="firm_founded_year_plausible",
             )
         ]
-        indexes = [
-            # The directory lists active firms by name in the reader's language, a page at a
-            # time: with these, a page's ids are read in order from the index alone instead
-            # of sorting every firm (capabilities.pagination.DirectoryPaginator).
-            models.Index(
-                fields=["name_ja", "id"],
-                condition=Q(is_active=True),
-                name="firm_directory_ja_idx",
-            ),
-            models.Index(
-                fields=["name_en", "id"],
-                condition=Q(is_active=True),
-                name="firm_directory_en_idx",
-            ),
-        ]
+        # On PostgreSQL the directory lists firms through indexes on their names and the
+        # networks listing them, kept by the database (members/migrations/0006).
 
 
 class Membership(models.Model):
@@ -314,16 +301,7 @@ class Membership(models.Model):
                 name="membership_nda_has_version",
             ),
         ]
-        indexes = [
-            models.Index(fields=["network", "role"]),
-            # The firms a network's directory lists (see members.selectors.firm_list_public),
-            # answered from the index alone.
-            models.Index(
-                fields=["network", "firm"],
-                condition=Q(is_active=True) & ~Q(role="office"),
-                name="membership_listed_idx",
-            ),
-        ]
+        indexes = [models.Index(fields=["network", "role"])]
 
     def __str__(self) -> str:
         return f"{self.firm} @ {self.network} ({self.get_role_display()})"

@@ -26,7 +26,7 @@ class PostgresOnlyRunSQL(migrations.RunSQL):
 class Migration(migrations.Migration):
     dependencies = [
         ("capabilities", "0004_matching_profiles"),
-        ("members", "0005_firm_search_text_listed_indexes"),
+        ("members", "0005_firm_search_text"),
     ]
 
     operations = [
