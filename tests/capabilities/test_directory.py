@@ -367,3 +367,11 @@ def test_deep_pages_list_every_firm_once_in_name_order(client):
     listed = [name for page in pages for name in names(page)]
     assert listed == [f"Firm {index:02}" for index in range(45)]
     assert {page.json()["count"] for page in pages} == {45}
+
+
+def test_a_search_for_punctuation_or_a_nul_character_answers_plainly(directory):
+    # "_" and "%" are matched literally (in the capability codes, e.g. a snake_case code)
+    assert api_get("/api/firms/", network="migakiya-test", q="%").json()["count"] == 0
+    assert api_get("/api/firms/", network="migakiya-test", q="_").status_code == 200
+    # and a NUL character, which PostgreSQL cannot store, is refused
+    assert api_get("/api/firms/", network="migakiya-test", q="a\x00b").status_code == 400
