@@ -296,7 +296,12 @@ def copy_rows(model: type[Model], rows: Iterable[dict]) -> None:
     Defaults come from one unsaved instance, so fields other apps add later need no change
     here as long as they have a default.
     """
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # Generated columns are computed by the database and may not be written.
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not field.generated
+    ]
     template = model()
     now = timezone.now()
     defaults = {}

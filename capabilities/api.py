@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +24,7 @@ from rest_framework.views import APIView
 
 from capabilities import matching
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability, DirectoryContact, FirmCapability
+from capabilities.pagination import DirectoryPagination
 from capabilities.selectors import (
     capability_list,
     directory_contact_list,
@@ -242,7 +244,7 @@ DIRECTORY_PARAMETERS = [
 )
 class FirmViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
-    pagination_class = ListPagination
+    pagination_class = DirectoryPagination
     filter_backends = []
 
     def get_serializer_class(self):
@@ -264,9 +266,14 @@ class FirmViewSet(viewsets.ReadOnlyModelViewSet):
         prefecture = params.get("prefecture", "")
         if prefecture and prefecture not in Prefecture.values:
             raise ApiValidationError({"prefecture": [_("A prefecture is its JIS code, 01-47.")]})
+        q = params.get("q", "")[:200]
+        try:
+            ProhibitNullCharactersValidator()(q)
+        except DjangoValidationError as error:
+            raise ApiValidationError({"q": error.messages}) from None
         return directory_firm_list(
             network=network,
-            q=params.get("q", "")[:200],
+            q=q,
             capability=params.get("capability", ""),
             material=params.get("material", ""),
             grade=grade,

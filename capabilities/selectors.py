@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, Lower
 from django.utils import translation
 
 from capabilities.models import (
@@ -16,9 +28,6 @@ from capabilities.models import (
 )
 from members.models import Firm, Membership, Network, User
 from members.selectors import firm_list_public, firms_managed_by, user_may_manage_firm
-
-# Word similarity above which a trigram match counts on PostgreSQL (pg_trgm's default).
-TRIGRAM_THRESHOLD = 0.3
 
 
 def capability_list(*, kind: str | None = None, active_only: bool = False) -> QuerySet[Capability]:
@@ -108,9 +117,11 @@ def directory_firm_list(
     A capability or material filter matches that node or any node below it in the
     taxonomy, at `grade` or above when a grade is given (with neither, `grade` asks for
     any capability at that grade). The text is searched in both languages in the firm's
-    names, city and profile and in the names and keywords of its capabilities: as a
+    names, city and profile and in the names, keywords and codes of its capabilities: as a
     substring everywhere, and on PostgreSQL also by trigram word similarity of the names,
-    which forgives spelling slips and ranks the closest names first.
+    which forgives spelling slips. The names similar to the text (word similarity of at
+    least pg_trgm.word_similarity_threshold, which the connection sets, see
+    brokerage.settings.services) come first, the closest first, then the other matches.
     """
     firms = firm_list_public(network=network)
     for code in (capability, material):
@@ -126,30 +137,39 @@ def directory_firm_list(
     ordering = [name_field, "pk"]
     q = q.strip()
     if q:
-        text_match = (
-            Q(name_ja__icontains=q)
-            | Q(name_en__icontains=q)
-            | Q(city__icontains=q)
-            | Q(profile_ja__icontains=q)
-            | Q(profile_en__icontains=q)
-            | Exists(
-                FirmCapability.objects.filter(firm=OuterRef("pk")).filter(
-                    Q(capability__name_ja__icontains=q)
-                    | Q(capability__name_en__icontains=q)
-                    | Q(capability__keywords__icontains=q)
-                    | Q(capability__code__icontains=q)
-                )
+        text_match = Q(search_text__contains=Lower(Value(q)))
+        # The capabilities are looked up first, in the small taxonomy, so that each firm is
+        # then one index probe for their ids: joined inside the query, the taxonomy was
+        # scanned again for every firm (seconds for a text found in most codes, like "_").
+        capability_ids = list(_capabilities_matching(q).values_list("pk", flat=True))
+        if capability_ids:
+            text_match |= Exists(
+                FirmCapability.objects.filter(firm=OuterRef("pk"), capability_id__in=capability_ids)
             )
-        )
-        if connection.vendor == "postgresql":
+        # A text without letters or digits has no trigrams, so no name is similar to it.
+        if connection.vendor == "postgresql" and any(char.isalnum() for char in q):
+            from django.contrib.postgres.lookups import TrigramWordSimilar
             from django.contrib.postgres.search import TrigramWordSimilarity
 
-            firms = firms.annotate(
-                relevance=Greatest(
-                    TrigramWordSimilarity(Value(q), F("name_ja")),
-                    TrigramWordSimilarity(Value(q), F("name_en")),
+            # The names similar to the text, found through their trigram indexes rather than
+            # by scoring every firm; only these are scored for the ranking.
+            similar = Firm.objects.filter(
+                Q(TrigramWordSimilar(F("name_ja"), Value(q)))
+                | Q(TrigramWordSimilar(F("name_en"), Value(q)))
+            ).values("pk")
+            firms = firms.filter(text_match | Q(pk__in=similar)).annotate(
+                relevance=Case(
+                    When(
+                        pk__in=similar,
+                        then=Greatest(
+                            TrigramWordSimilarity(Value(q), F("name_ja")),
+                            TrigramWordSimilarity(Value(q), F("name_en")),
+                        ),
+                    ),
+                    default=Value(0.0),
+                    output_field=FloatField(),
                 )
-            ).filter(text_match | Q(relevance__gte=TRIGRAM_THRESHOLD))
+            )
             ordering = ["-relevance", *ordering]
         else:
             firms = firms.filter(text_match)
@@ -158,6 +178,16 @@ def directory_firm_list(
     )
     return firms.order_by(*ordering).prefetch_related(
         Prefetch("capabilities", queryset=capabilities)
+    )
+
+
+def _capabilities_matching(q: str) -> QuerySet[Capability]:
+    """Return the taxonomy nodes whose names, keywords or code contain the text."""
+    return Capability.objects.filter(
+        Q(name_ja__icontains=q)
+        | Q(name_en__icontains=q)
+        | Q(keywords__icontains=q)
+        | Q(code__icontains=q)
     )
 
 

@@ -5,7 +5,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from capabilities.forms import (
     FirmCapabilityForm,
     ProfileCsvUploadForm,
 )
+from capabilities.pagination import DirectoryPaginator
 from capabilities.selectors import (
     capability_get,
     capability_list,
@@ -133,7 +133,7 @@ def network_directory(request, slug: str):
         grade=filters.get("grade"),
         prefecture=filters.get("prefecture", ""),
     )
-    page = Paginator(firms, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DirectoryPaginator(firms, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,6 +1,8 @@
 """Reads of networks, firms and memberships, scoped to what the caller may see."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from members.models import (
     Firm,
@@ -11,6 +13,10 @@ from members.models import (
     NetworkGroup,
     User,
 )
+
+# On PostgreSQL, the networks where a firm has an active membership other than the
+# office's (a column the database keeps, not a Django field: members/migrations/0006).
+DIRECTORY_NETWORKS = "directory_network_ids"
 
 
 def network_list_public() -> QuerySet[Network]:
@@ -99,12 +105,26 @@ def firm_list_public(*, network: Network | None = None) -> QuerySet[Firm]:
     A firm is listed while it is an active member, in a role other than the office's,
     of a public network.
     """
-    listed = Membership.objects.filter(is_active=True, network__is_public=True).exclude(
-        role=Membership.Role.OFFICE
-    )
-    if network is not None:
+    if network is not None and not network.is_public:
+        return Firm.objects.none()
+    firms = Firm.objects.filter(is_active=True)
+    if connection.vendor == "postgresql":
+        # The networks listing each firm, kept on the firm by the database
+        # (members/migrations/0006): no join with a hundred thousand memberships.
+        if network is None:
+            listed_in_networks = (
+                f"{DIRECTORY_NETWORKS} && ARRAY(SELECT id FROM {Network._meta.db_table}"
+                " WHERE is_public)"
+            )
+            return firms.filter(RawSQL(listed_in_networks, (), output_field=BooleanField()))
+        listed_in_network = f"{DIRECTORY_NETWORKS} @> ARRAY[%s]::bigint[]"
+        return firms.filter(RawSQL(listed_in_network, (network.pk,), output_field=BooleanField()))
+    listed = Membership.objects.filter(is_active=True).exclude(role=Membership.Role.OFFICE)
+    if network is None:
+        listed = listed.filter(network__is_public=True)
+    else:
         listed = listed.filter(network=network)
-    return Firm.objects.filter(is_active=True, pk__in=listed.values("firm_id"))
+    return firms.filter(pk__in=listed.values("firm_id"))
 
 
 def network_member_list(*, network: Network) -> QuerySet[Membership]:

@@ -43,7 +43,11 @@ def database_settings(url: str, var_dir: Path) -> dict:
         config["CONN_HEALTH_CHECKS"] = True
         # Our queries are short lookups over large tables; PostgreSQL's JIT compiles such
         # plans for 0.6-2.5 s (seen in the office lists at a million requests) to save far less.
-        config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        # The directory's search counts a name as similar from a word similarity of 0.3
+        # (pg_trgm's default is 0.6); its trigram indexes answer with the threshold set here.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "options", "-c jit=off -c pg_trgm.word_similarity_threshold=0.3"
+        )
     return config
 
 

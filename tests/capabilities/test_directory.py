@@ -287,3 +287,91 @@ def test_a_firm_user_finds_their_profile_from_my_firm(directory, client):
 def test_a_firm_in_no_public_network_has_no_public_page(client):
     assert client.get(f"/firms/{FirmFactory().pk}/").status_code == 404
     assert client.get("/firms/999999/").status_code == 404
+
+
+def test_the_directory_follows_changes_of_memberships_and_firms(directory):
+    # Given the machinist listed in the network's directory
+    machinist = directory["machinist"]
+    membership = Membership.objects.get(network=directory["network"], firm=machinist)
+
+    def listed() -> list[str]:
+        return sorted(names(api_get("/api/firms/", network="migakiya-test")))
+
+    # When its membership lapses, then it leaves the directory, and comes back when renewed
+    membership.is_active = False
+    membership.save()
+    assert listed() == ["Tsubame Polishing Works"]
+    Membership.objects.filter(pk=membership.pk).update(is_active=True)
+    assert listed() == ["Kyoto Precision", "Tsubame Polishing Works"]
+
+    # When it becomes the network's office, or the firm closes, then it is not listed
+    Membership.objects.filter(pk=membership.pk).update(role=Membership.Role.OFFICE)
+    assert listed() == ["Tsubame Polishing Works"]
+    Membership.objects.filter(pk=membership.pk).update(role=Membership.Role.MEMBER)
+    machinist.is_active = False
+    machinist.save()
+    assert listed() == ["Tsubame Polishing Works"]
+
+    # When it joins another public network and then leaves this one
+    machinist.is_active = True
+    machinist.save()
+    other = NetworkFactory(slug="other-test")
+    MembershipFactory(network=other, firm=machinist)
+    membership.delete()
+    # Then it is listed there and no longer here, and the whole directory lists it once
+    assert listed() == ["Tsubame Polishing Works"]
+    assert names(api_get("/api/firms/", network="other-test")) == ["Kyoto Precision"]
+    everywhere = names(api_get("/api/firms/", q="Kyoto"))
+    assert everywhere == ["Kyoto Precision"]
+
+
+def test_a_firm_saved_from_an_old_copy_stays_listed_where_it_is_listed(directory):
+    # Given a copy of the polisher read before it joins a second network
+    stale = type(directory["polisher"]).objects.get(pk=directory["polisher"].pk)
+    other = NetworkFactory(slug="other-test")
+    MembershipFactory(network=other, firm=directory["polisher"])
+    # When the old copy is saved (as an edit form would)
+    stale.city = "Tsubame"
+    stale.save()
+    # Then the firm is still listed in both directories
+    assert names(api_get("/api/firms/", network="other-test")) == ["Tsubame Polishing Works"]
+    assert "Tsubame Polishing Works" in names(api_get("/api/firms/", network="migakiya-test"))
+
+
+def test_search_ranks_similar_names_first_and_finds_capability_codes(directory):
+    # Given a third firm whose profile, not its name, mentions polishing
+    network = directory["network"]
+    profiled = FirmFactory(name_ja="新潟金属", name_en="Niigata Metal", profile_en="We polish.")
+    MembershipFactory(network=network, firm=profiled)
+    # When a visitor searches for a polishing works
+    found = names(api_get("/api/firms/", network="migakiya-test", q="polish"))
+    by_code = names(api_get("/api/firms/", network="migakiya-test", q="finish.polishing"))
+    # Then both are found, the firm named for it first (on PostgreSQL, where names are scored)
+    assert sorted(found) == ["Niigata Metal", "Tsubame Polishing Works"]
+    if connection.vendor == "postgresql":
+        assert found[0] == "Tsubame Polishing Works"
+    assert by_code == ["Tsubame Polishing Works"]
+
+
+def test_deep_pages_list_every_firm_once_in_name_order(client):
+    # Given a network of 45 firms
+    network = NetworkFactory()
+    for index in range(45):
+        MembershipFactory(network=network, firm=FirmFactory(name_en=f"Firm {index:02}"))
+    # When every API page of 20 is read
+    pages = [
+        APIClient().get("/api/firms/", {"network": network.slug, "page_size": 20, "page": page})
+        for page in (1, 2, 3)
+    ]
+    # Then the pages hold each firm once, in name order, and the count is the whole list's
+    listed = [name for page in pages for name in names(page)]
+    assert listed == [f"Firm {index:02}" for index in range(45)]
+    assert {page.json()["count"] for page in pages} == {45}
+
+
+def test_a_search_for_punctuation_or_a_nul_character_answers_plainly(directory):
+    # "_" and "%" are matched literally (in the capability codes, e.g. a snake_case code)
+    assert api_get("/api/firms/", network="migakiya-test", q="%").json()["count"] == 0
+    assert api_get("/api/firms/", network="migakiya-test", q="_").status_code == 200
+    # and a NUL character, which PostgreSQL cannot store, is refused
+    assert api_get("/api/firms/", network="migakiya-test", q="a\x00b").status_code == 400

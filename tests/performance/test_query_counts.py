@@ -61,7 +61,9 @@ LISTS = {
     "api: office's requests": ("office", "/api/rfqs/", "Numbered request"),
     "api: member's invitations": ("fushimi", "/api/invitations/", "Numbered request"),
     "api: member's notifications": ("fushimi", "/api/notifications/", "Numbered request"),
+    "directory search": (None, "/networks/kyoto-test/firms/?q=extra", "extra"),
     "api: firms": (None, "/api/firms/?network=kyoto-test", "extra"),
+    "api: firms, search": (None, "/api/firms/?network=kyoto-test&q=extra", "extra"),
 }
 
 
