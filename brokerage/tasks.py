@@ -68,8 +68,15 @@ ROUTING_GRACE = datetime.timedelta(seconds=10)
 
 @shared_task(name="brokerage.route_request")
 def route_request(rfq_id: int) -> bool:
-    """Route one submitted request (safe to run twice: the second run finds it routed)."""
-    return rfq_route_submitted(rfq_id=rfq_id)
+    """Route one submitted request and deliver the customer's acknowledgement.
+
+    Safe to run twice: the second run finds it routed and nothing left to deliver. The
+    acknowledgement is written with the request and rides on this task, so a submission
+    sends one broker message, not two.
+    """
+    routed = rfq_route_submitted(rfq_id=rfq_id)
+    deliver_notifications(kind="rfq.received", subject_type="rfq", subject_id=rfq_id)
+    return routed
 
 
 @shared_task(name="brokerage.sweep_submitted_requests")

@@ -160,13 +160,16 @@ def rfq_submit(
         recipients=[customer],
         context=rfq_context(rfq),
         link=rfq_link(rfq),
+        # The routing task sent after commit delivers them too: one message per submission.
+        deliver_on_commit=False,
     )
     transaction.on_commit(lambda: enqueue_routing(rfq.pk))
     return rfq
 
 
 def enqueue_routing(rfq_id: int) -> None:
-    """Ask a worker to route the request; if the broker is down, the sweeper will."""
+    """Ask a worker to route the request and deliver its acknowledgement to the customer;
+    if the broker is down, the routing and notification sweepers will."""
     from brokerage.tasks import route_request
 
     try:

@@ -50,8 +50,14 @@ def notifications_create(
     link: str = "",
     urgent: bool = False,
     webhook_firms: Iterable[Firm] = (),
+    deliver_on_commit: bool = True,
 ) -> None:
-    """Write the notifications of one event and deliver them once the transaction commits."""
+    """Write the notifications of one event and deliver them once the transaction commits.
+
+    A caller that already sends a task after commit passes `deliver_on_commit=False` and
+    has that task deliver them (see brokerage.tasks.route_request): one broker message
+    instead of two. The outbox sweeper delivers them either way if no task does.
+    """
     rows = notification_rows(
         kind=kind,
         subject_type=subject_type,
@@ -63,9 +69,10 @@ def notifications_create(
         webhook_firms=webhook_firms,
     )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    transaction.on_commit(
-        lambda: enqueue_delivery(kind=kind, subject_type=subject_type, subject_id=subject_id)
-    )
+    if deliver_on_commit:
+        transaction.on_commit(
+            lambda: enqueue_delivery(kind=kind, subject_type=subject_type, subject_id=subject_id)
+        )
 
 
 def notifications_create_many(rows: list[Notification]) -> None:

@@ -211,8 +211,18 @@ def test_a_submission_is_routed_by_a_worker_right_after_it_is_saved(background):
     assert status == 201, body
     assert body["status"] == "submitted"
     assert body["estimate_due_at"]
-    # Then the routing task enqueued at commit routes it within moments
+    # Then the one task enqueued at commit routes it within moments
     routed = wait_until(
         lambda: RFQ.objects.get(pk=body["id"]).status == "routed", timeout=30, interval=0.2
     )
     assert routed, background.logs()
+    # and delivers the customer's acknowledgement on every channel, with no sweeper running
+    acknowledgements = Notification.objects.filter(
+        recipient=world.customer, kind="rfq.received", subject_id=body["id"]
+    )
+    delivered = wait_until(
+        lambda: acknowledgements.exists() and not acknowledgements.exclude(status="sent").exists(),
+        timeout=30,
+        interval=0.2,
+    )
+    assert delivered, background.logs()
