@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from brokerage.api import orders_serializers as o
 from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.api.serializers import FileUploadSerializer
-from brokerage.api.workflow import idempotency_key
+from brokerage.api.workflow import idempotency_key, paginated
 from brokerage.errors import NotAllowed
 from brokerage.models import BankAccount, LedgerEntry, PayoutBatch
 from brokerage.roles import is_office
@@ -49,14 +49,6 @@ from members.models import Firm, Membership, Network
 from orders.models import Order
 
 FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiResponse(description="The file.")}
-
-
-def paginated(view, queryset, serializer_class, **context) -> Response:
-    page = view.paginate_queryset(queryset)
-    serializer = serializer_class(
-        page, many=True, context={**view.get_serializer_context(), **context}
-    )
-    return view.get_paginated_response(serializer.data)
 
 
 def require_office_view(role: str, what: str) -> None:

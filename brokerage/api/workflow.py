@@ -42,7 +42,8 @@ def idempotency_key(request) -> str:
     return key
 
 
-def paginated(view, queryset, serializer_class, **context):
+def paginated(view, queryset, serializer_class, **context) -> Response:
+    """Answer one page of `queryset` in the view's pagination, serialized with `context`."""
     page = view.paginate_queryset(queryset)
     serializer = serializer_class(
         page, many=True, context={**view.get_serializer_context(), **context}
