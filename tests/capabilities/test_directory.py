@@ -415,3 +415,42 @@ def test_the_directory_api_counts_up_to_a_limit_and_says_so(monkeypatch):
     # and the last page, asked for by name, counts them all
     assert (last["count"], last["count_is_exact"]) == (5, True)
     assert names(last_page) == ["Firm 4"] and last["next"] is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="names are scored on PostgreSQL")
+def test_similar_names_come_first_then_the_other_matches_in_name_order_page_by_page():
+    # Given five firms whose profiles mention polishing, and one named for it, last by name
+    network = NetworkFactory()
+    for index in range(5):
+        firm = FirmFactory(name_en=f"Firm {index}", profile_en="We polish.")
+        MembershipFactory(network=network, firm=firm)
+    MembershipFactory(network=network, firm=FirmFactory(name_en="Zeta Polishing"))
+
+    # When a visitor searches for polishing, two firms a page
+    pages = [
+        api_get("/api/firms/", network=network.slug, q="polish", page_size=2, page=page)
+        for page in (1, 2, 3)
+    ]
+
+    # Then the firm named like the text comes first, then the others in name order, once each
+    assert [names(page) for page in pages] == [
+        ["Zeta Polishing", "Firm 0"],
+        ["Firm 1", "Firm 2"],
+        ["Firm 3", "Firm 4"],
+    ]
+    assert {page.json()["count"] for page in pages} == {6}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="names are scored on PostgreSQL")
+def test_a_text_similar_to_very_many_names_finds_them_all_in_name_order(monkeypatch):
+    # Given three firms named alike, where only two similar names are scored
+    monkeypatch.setattr("capabilities.selectors.SIMILAR_NAMES_RANKED", 2)
+    network = NetworkFactory()
+    for name in ("Seimitsu C", "Seimitsu A", "Seimitsu B"):
+        MembershipFactory(network=network, firm=FirmFactory(name_en=name))
+
+    # When a visitor searches for a misspelling of the word they share
+    found = names(api_get("/api/firms/", network=network.slug, q="Seimitsuu"))
+
+    # Then every firm named like it is found, in name order, none ranked above another
+    assert found == ["Seimitsu A", "Seimitsu B", "Seimitsu C"]
