@@ -1,17 +1,23 @@
 """Pagination of the public directory, which runs to a hundred thousand firms."""
 
-from django.core.paginator import Page, Paginator
-from rest_framework.pagination import PageNumberPagination
+from django.core.paginator import Page
+
+from members.pagination import CountedPagination, CountingPaginator
 
 
-class DirectoryPaginator(Paginator):
+class DirectoryPaginator(CountingPaginator):
     """Find a page's firms by id first, then read those rows alone (a deferred join).
 
     A deep page skips tens of thousands of firms: selecting only their ids lets PostgreSQL
     walk the name index alone (members' firm_directory_*_idx) instead of reading, or
     sorting, every skipped firm whole. The page's rows then come by primary key, in the
     list's own order and with its annotations and prefetches: one query more per page,
-    whatever its size.
+    whatever its size. The firms are counted only so far, as every long list is.
+
+    A search that ranks a few firms first (they carry the alias `ranked`, and the list is
+    ordered by their relevance, then in its own order) has its ranked firms read first,
+    then the others in the list's own order: sorting every match by a relevance that is 0
+    for all but a few would read them all, where the name index reads a page.
     """
 
     def page(self, number) -> Page:
@@ -20,14 +26,27 @@ class DirectoryPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        page_ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        page_ids = self._ids_between(bottom, top)
         return self._get_page(self.object_list.filter(pk__in=page_ids), number, self)
 
+    def _ids_between(self, bottom: int, top: int) -> list[int]:
+        firms = self.object_list
+        if "ranked" not in firms.query.annotations:
+            return list(firms.values_list("pk", flat=True)[bottom:top])
+        ranked_ids = list(firms.filter(ranked=True).values_list("pk", flat=True))
+        page_ids = ranked_ids[bottom:top]
+        others_bottom, others_top = max(bottom - len(ranked_ids), 0), top - len(ranked_ids)
+        if others_top > others_bottom:
+            # The others' relevance is 0: their order is the rest of the list's.
+            others = firms.filter(ranked=False).order_by(*firms.query.order_by[1:])
+            page_ids += others.values_list("pk", flat=True)[others_bottom:others_top]
+        return page_ids
 
-class DirectoryPagination(PageNumberPagination):
+
+class DirectoryPagination(CountedPagination):
     """The directory's API pages: page numbers, the size up to the client (at most 100)."""
 
-    django_paginator_class = DirectoryPaginator
+    paginator_class = DirectoryPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100

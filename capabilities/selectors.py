@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     OuterRef,
@@ -28,6 +30,10 @@ from capabilities.models import (
 )
 from members.models import Firm, Membership, Network, User
 from members.selectors import firm_list_public, firms_managed_by, user_may_manage_firm
+
+# The most names similar to a searched text that are scored and ranked first: more are not
+# a name the visitor means but a word the names share.
+SIMILAR_NAMES_RANKED = 100
 
 
 def capability_list(*, kind: str | None = None, active_only: bool = False) -> QuerySet[Capability]:
@@ -121,7 +127,8 @@ def directory_firm_list(
     substring everywhere, and on PostgreSQL also by trigram word similarity of the names,
     which forgives spelling slips. The names similar to the text (word similarity of at
     least pg_trgm.word_similarity_threshold, which the connection sets, see
-    brokerage.settings.services) come first, the closest first, then the other matches.
+    brokerage.settings.services) come first, the closest first, then the other matches in
+    name order; a text similar to more than SIMILAR_NAMES_RANKED names ranks none of them.
     """
     firms = firm_list_public(network=network)
     for code in (capability, material):
@@ -148,29 +155,9 @@ def directory_firm_list(
             )
         # A text without letters or digits has no trigrams, so no name is similar to it.
         if connection.vendor == "postgresql" and any(char.isalnum() for char in q):
-            from django.contrib.postgres.lookups import TrigramWordSimilar
-            from django.contrib.postgres.search import TrigramWordSimilarity
-
-            # The names similar to the text, found through their trigram indexes rather than
-            # by scoring every firm; only these are scored for the ranking.
-            similar = Firm.objects.filter(
-                Q(TrigramWordSimilar(F("name_ja"), Value(q)))
-                | Q(TrigramWordSimilar(F("name_en"), Value(q)))
-            ).values("pk")
-            firms = firms.filter(text_match | Q(pk__in=similar)).annotate(
-                relevance=Case(
-                    When(
-                        pk__in=similar,
-                        then=Greatest(
-                            TrigramWordSimilarity(Value(q), F("name_ja")),
-                            TrigramWordSimilarity(Value(q), F("name_en")),
-                        ),
-                    ),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                )
-            )
-            ordering = ["-relevance", *ordering]
+            firms, ranked = _with_similar_names(firms, q, text_match)
+            if ranked:
+                ordering = ["-relevance", *ordering]
         else:
             firms = firms.filter(text_match)
     capabilities = FirmCapability.objects.select_related("capability").order_by(
@@ -178,6 +165,51 @@ def directory_firm_list(
     )
     return firms.order_by(*ordering).prefetch_related(
         Prefetch("capabilities", queryset=capabilities)
+    )
+
+
+def _with_similar_names(
+    firms: QuerySet[Firm], q: str, text_match: Q
+) -> tuple[QuerySet[Firm], bool]:
+    """Add the firms named like the text to those containing it; rank the similar first.
+
+    Return the firms and whether they are ranked. The similar names are found once,
+    through their trigram indexes, and only they are scored (`relevance`, 0 for the rest).
+    The list stays in name order after them, so that a page is still a walk of the name
+    index: DirectoryPaginator reads the `ranked` firms first, then the others. A text
+    similar to more than SIMILAR_NAMES_RANKED names (a word most of them share, such as
+    "Seimitsu") tells no firm apart: the names similar to it are matched row by row,
+    in name order, and none is scored.
+    """
+    from django.contrib.postgres.lookups import TrigramWordSimilar
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    similar_name = Q(TrigramWordSimilar(F("name_ja"), Value(q))) | Q(
+        TrigramWordSimilar(F("name_en"), Value(q))
+    )
+    ranked_ids = list(
+        firms.filter(similar_name)
+        .order_by()
+        .values_list("pk", flat=True)[: SIMILAR_NAMES_RANKED + 1]
+    )
+    if len(ranked_ids) > SIMILAR_NAMES_RANKED:
+        return firms.filter(text_match | similar_name), False
+    if not ranked_ids:
+        return firms.filter(text_match), False
+    ranked = Q(pk__in=ranked_ids)
+    relevance = Greatest(
+        TrigramWordSimilarity(Value(q), F("name_ja")),
+        TrigramWordSimilarity(Value(q), F("name_en")),
+    )
+    return (
+        firms.filter(text_match | ranked)
+        .alias(ranked=ExpressionWrapper(ranked, output_field=BooleanField()))
+        .annotate(
+            relevance=Case(
+                When(ranked, then=relevance), default=Value(0.0), output_field=FloatField()
+            )
+        ),
+        True,
     )
 
 

@@ -49,6 +49,7 @@ from capabilities.services import (
     firm_capability_set,
 )
 from members.models import Firm, Network
+from members.pagination import page_of
 from members.selectors import (
     memberships_of_user,
     network_get_visible,
@@ -133,13 +134,9 @@ def network_directory(request, slug: str):
         grade=filters.get("grade"),
         prefecture=filters.get("prefecture", ""),
     )
-    page = DirectoryPaginator(firms, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, firms, per_page=DIRECTORY_PAGE_SIZE, paginator_class=DirectoryPaginator)
     return render(
-        request,
-        "capabilities/directory.html",
-        {"network": network, "form": form, "page": page, "query": query.urlencode()},
+        request, "capabilities/directory.html", {"network": network, "form": form, "page": page}
     )
 
 

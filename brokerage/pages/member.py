@@ -15,11 +15,11 @@ from brokerage.page_selectors import (
     proposal_get_for_user,
 )
 from brokerage.pages.access import firm_required
-from brokerage.pages.pagination import page_of
 from brokerage.pages.rendering import render_request_page
 from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import answers, designation
+from members.pagination import page_of
 
 INVITATIONS_PER_PAGE = 20
 

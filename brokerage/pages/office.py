@@ -28,13 +28,13 @@ from brokerage.page_selectors import (
 )
 from brokerage.pages.access import office_required
 from brokerage.pages.intake import drawings_attach, request_form_with_suggestions, typed_initial
-from brokerage.pages.pagination import page_of
 from brokerage.pages.rendering import INTERVIEW_IDS, PLANNING_IDS
 from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import consultation
 from brokerage.services.intake import rfq_submit
 from members.models import Network
+from members.pagination import page_of
 from members.signup import customer_register
 from orders.drawings import DrawingRejected
 from orders.models import RFQ

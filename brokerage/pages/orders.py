@@ -40,7 +40,6 @@ from brokerage.page_selectors_orders import (
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.pages.order_timeline import order_timeline_entries
-from brokerage.pages.pagination import page_of
 from brokerage.selectors import office_network_ids
 from brokerage.selectors_money import (
     MONEY_ROLES,
@@ -60,6 +59,7 @@ from brokerage.selectors_money import (
 )
 from brokerage.services import deliveries, teams
 from members.models import Network
+from members.pagination import page_of
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_largest_remainder
 

@@ -30,10 +30,10 @@ from brokerage.page_selectors_orders import (
     payout_batches_for_page,
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
-from brokerage.pages.pagination import page_of
 from brokerage.selectors import office_network_ids
 from brokerage.selectors_money import payout_batch_get_for_user
 from brokerage.services import payouts
+from members.pagination import page_of
 
 BATCHES_PER_PAGE = 20
 # The bank needs the file a few business days ahead; the office changes it as needed.

@@ -23,7 +23,6 @@ from brokerage.page_selectors import (
     estimate_firms,
     rfq_list_for_page,
 )
-from brokerage.pages.pagination import page_of
 from brokerage.pages.rendering import leader_choices, page_url, render_request_page
 from brokerage.selectors import (
     estimate_get_for_user,
@@ -33,6 +32,7 @@ from brokerage.selectors import (
     thread_writable,
 )
 from brokerage.services import designation, estimates
+from members.pagination import page_of
 from orders.drawings import DrawingRejected
 from orders.models import CLOCK_STATUSES, RFQ
 from orders.services import drawing_attach, message_post

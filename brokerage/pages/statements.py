@@ -17,9 +17,9 @@ from brokerage.page_selectors_orders import (
     statement_memberships_for_page,
 )
 from brokerage.pages.order_steps import carry_out, not_found
-from brokerage.pages.pagination import page_of
 from brokerage.selectors_money import statements_for
 from brokerage.services import payouts
+from members.pagination import page_of
 
 STATEMENTS_PER_PAGE = 25
 

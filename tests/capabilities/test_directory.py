@@ -375,3 +375,82 @@ def test_a_search_for_punctuation_or_a_nul_character_answers_plainly(directory):
     assert api_get("/api/firms/", network="migakiya-test", q="_").status_code == 200
     # and a NUL character, which PostgreSQL cannot store, is refused
     assert api_get("/api/firms/", network="migakiya-test", q="a\x00b").status_code == 400
+
+
+def test_a_long_directory_is_counted_up_to_a_limit_and_says_so(client, monkeypatch):
+    # Given a network of five firms, listed two a page, in lists counted up to two rows
+    monkeypatch.setattr("members.pagination.COUNTED_ROWS", 2)
+    monkeypatch.setattr("capabilities.views.DIRECTORY_PAGE_SIZE", 2)
+    network = NetworkFactory()
+    for index in range(5):
+        MembershipFactory(network=network, firm=FirmFactory(name_en=f"Firm {index}"))
+
+    # When the first page is read
+    first = client.get(f"/networks/{network.slug}/firms/").content.decode()
+    # Then it is counted only a page past the one shown, says "more than", and leads on
+    assert "More than 4 firms" in first
+    assert "Page 1 of more than 2" in first
+    assert 'rel="next"' in first
+    # and the last page, counted to its end, says how many there are exactly
+    last = client.get(f"/networks/{network.slug}/firms/", {"page": 3}).content.decode()
+    assert "5 firms" in last and "More than" not in last
+    assert "Page 3 of 3" in last
+
+
+def test_the_directory_api_counts_up_to_a_limit_and_says_so(monkeypatch):
+    # Given a network of five firms, in lists counted up to two rows
+    monkeypatch.setattr("members.pagination.COUNTED_ROWS", 2)
+    network = NetworkFactory()
+    for index in range(5):
+        MembershipFactory(network=network, firm=FirmFactory(name_en=f"Firm {index}"))
+
+    # When the API lists them two a page
+    first_page = api_get("/api/firms/", network=network.slug, page_size=2)
+    last_page = api_get("/api/firms/", network=network.slug, page_size=2, page="last")
+    first, last = first_page.json(), last_page.json()
+
+    # Then the first page counts a page past itself and says the count is not exact
+    assert (first["count"], first["count_is_exact"]) == (4, False)
+    assert names(first_page) == ["Firm 0", "Firm 1"] and first["next"]
+    # and the last page, asked for by name, counts them all
+    assert (last["count"], last["count_is_exact"]) == (5, True)
+    assert names(last_page) == ["Firm 4"] and last["next"] is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="names are scored on PostgreSQL")
+def test_similar_names_come_first_then_the_other_matches_in_name_order_page_by_page():
+    # Given five firms whose profiles mention polishing, and one named for it, last by name
+    network = NetworkFactory()
+    for index in range(5):
+        firm = FirmFactory(name_en=f"Firm {index}", profile_en="We polish.")
+        MembershipFactory(network=network, firm=firm)
+    MembershipFactory(network=network, firm=FirmFactory(name_en="Zeta Polishing"))
+
+    # When a visitor searches for polishing, two firms a page
+    pages = [
+        api_get("/api/firms/", network=network.slug, q="polish", page_size=2, page=page)
+        for page in (1, 2, 3)
+    ]
+
+    # Then the firm named like the text comes first, then the others in name order, once each
+    assert [names(page) for page in pages] == [
+        ["Zeta Polishing", "Firm 0"],
+        ["Firm 1", "Firm 2"],
+        ["Firm 3", "Firm 4"],
+    ]
+    assert {page.json()["count"] for page in pages} == {6}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="names are scored on PostgreSQL")
+def test_a_text_similar_to_very_many_names_finds_them_all_in_name_order(monkeypatch):
+    # Given three firms named alike, where only two similar names are scored
+    monkeypatch.setattr("capabilities.selectors.SIMILAR_NAMES_RANKED", 2)
+    network = NetworkFactory()
+    for name in ("Seimitsu C", "Seimitsu A", "Seimitsu B"):
+        MembershipFactory(network=network, firm=FirmFactory(name_en=name))
+
+    # When a visitor searches for a misspelling of the word they share
+    found = names(api_get("/api/firms/", network=network.slug, q="Seimitsuu"))
+
+    # Then every firm named like it is found, in name order, none ranked above another
+    assert found == ["Seimitsu A", "Seimitsu B", "Seimitsu C"]
