@@ -10,7 +10,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from brokerage.api import serializers as s
-from brokerage.api.pagination import CountedPagination
 from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.errors import NotAllowed
 from brokerage.models import GroupProposal
@@ -31,6 +30,7 @@ from brokerage.selectors import (
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
 from brokerage.throttles import SubmissionThrottle
+from members.pagination import CountedPagination
 from members.signup import customer_register
 from orders.services import drawing_attach, message_post
 
