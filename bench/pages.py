@@ -66,6 +66,8 @@ PAGES = (
     ("directory, capability and grade", None,
      f"/networks/{NETWORK}/firms/?capability=process.machining.milling&grade=4"),
     ("directory, text search", None, f"/networks/{NETWORK}/firms/?q=%E7%B2%BE%E5%AF%86"),
+    # A firm's full name: its words are in most names, so only names holding it are ranked.
+    ("directory, a firm's full name", None, f"/networks/{NETWORK}/firms/?q=Bench+Kinzoku+50005"),
     ("api: requests, office", OFFICE, "/api/rfqs/"),
     ("api: requests, customer", CUSTOMER, "/api/rfqs/"),
     ("api: invitations, member", MEMBER, "/api/invitations/"),

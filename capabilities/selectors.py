@@ -178,8 +178,9 @@ def _with_similar_names(
     The list stays in name order after them, so that a page is still a walk of the name
     index: DirectoryPaginator reads the `ranked` firms first, then the others. A text
     similar to more than SIMILAR_NAMES_RANKED names (a word most of them share, such as
-    "Seimitsu") tells no firm apart: the names similar to it are matched row by row,
-    in name order, and none is scored.
+    "Seimitsu") tells no firm apart by similarity: the names similar to it are matched
+    row by row, in name order, and only the names that hold the whole text are scored
+    and ranked (unless they too are more than SIMILAR_NAMES_RANKED).
     """
     from django.contrib.postgres.lookups import TrigramWordSimilar
     from django.contrib.postgres.search import TrigramWordSimilarity
@@ -187,14 +188,21 @@ def _with_similar_names(
     similar_name = Q(TrigramWordSimilar(F("name_ja"), Value(q))) | Q(
         TrigramWordSimilar(F("name_en"), Value(q))
     )
-    ranked_ids = list(
-        firms.filter(similar_name)
-        .order_by()
-        .values_list("pk", flat=True)[: SIMILAR_NAMES_RANKED + 1]
-    )
+    ranked_ids = _first_ids(firms.filter(similar_name))
     if len(ranked_ids) > SIMILAR_NAMES_RANKED:
-        return firms.filter(text_match | similar_name), False
-    if not ranked_ids:
+        # Of that many, only the names holding the whole text are ranked, so that a firm
+        # searched by its full name ("Uji Seimitsu") still comes first. `~*` with the text
+        # taken literally is served by the same trigram indexes.
+        pattern = _literal_pattern(q)
+        ranked_ids = _first_ids(
+            firms.filter(Q(name_ja__iregex=pattern) | Q(name_en__iregex=pattern))
+        )
+        matching = text_match | similar_name
+        if not ranked_ids or len(ranked_ids) > SIMILAR_NAMES_RANKED:
+            return firms.filter(matching), False
+    elif ranked_ids:
+        matching = text_match | Q(pk__in=ranked_ids)
+    else:
         return firms.filter(text_match), False
     ranked = Q(pk__in=ranked_ids)
     relevance = Greatest(
@@ -202,7 +210,7 @@ def _with_similar_names(
         TrigramWordSimilarity(Value(q), F("name_en")),
     )
     return (
-        firms.filter(text_match | ranked)
+        firms.filter(matching)
         .alias(ranked=ExpressionWrapper(ranked, output_field=BooleanField()))
         .annotate(
             relevance=Case(
@@ -211,6 +219,20 @@ def _with_similar_names(
         ),
         True,
     )
+
+
+def _first_ids(firms: QuerySet[Firm]) -> list[int]:
+    """Return up to one more than SIMILAR_NAMES_RANKED ids, in no order, so it stops there."""
+    return list(firms.order_by().values_list("pk", flat=True)[: SIMILAR_NAMES_RANKED + 1])
+
+
+def _literal_pattern(text: str) -> str:
+    """Return a PostgreSQL regular expression matching `text` as it is written.
+
+    In PostgreSQL's expressions a backslash before a character that is not a letter or a
+    digit stands for that character, so escaping all of those leaves nothing special.
+    """
+    return "".join(char if char.isalnum() else f"\\{char}" for char in text)
 
 
 def _capabilities_matching(q: str) -> QuerySet[Capability]:

@@ -454,3 +454,21 @@ def test_a_text_similar_to_very_many_names_finds_them_all_in_name_order(monkeypa
 
     # Then every firm named like it is found, in name order, none ranked above another
     assert found == ["Seimitsu A", "Seimitsu B", "Seimitsu C"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="names are scored on PostgreSQL")
+def test_a_firm_searched_by_its_full_name_comes_first_though_its_words_are_common(
+    monkeypatch,
+):
+    # Given firms whose names share a word with more names than are scored, and one firm
+    # whose name is the whole text searched, last by name
+    monkeypatch.setattr("capabilities.selectors.SIMILAR_NAMES_RANKED", 2)
+    network = NetworkFactory()
+    for name in ("Seimitsu C", "Seimitsu A", "Uji Seimitsu (K.K.)", "Seimitsu B"):
+        MembershipFactory(network=network, firm=FirmFactory(name_en=name))
+
+    # When a visitor searches for that firm by its name, with other capitals
+    found = names(api_get("/api/firms/", network=network.slug, q="uji seimitsu (k.k.)"))
+
+    # Then it comes first, and the firms named alike follow in name order
+    assert found == ["Uji Seimitsu (K.K.)", "Seimitsu A", "Seimitsu B", "Seimitsu C"]
