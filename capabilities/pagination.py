@@ -4,6 +4,11 @@ from django.core.paginator import Page
 
 from members.pagination import CountedPagination, CountingPaginator
 
+# A text search counts its matches only this far (50 pages of 20): a text most firms'
+# names resemble is checked firm by firm (see capabilities.selectors), and "more than
+# 1,000 firms" tells the visitor as much as a larger figure would.
+SEARCH_COUNTED_ROWS = 1_000
+
 
 class DirectoryPaginator(CountingPaginator):
     """Find a page's firms by id first, then read those rows alone (a deferred join).
@@ -50,3 +55,13 @@ class DirectoryPagination(CountedPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def counted_rows(self, request) -> int | None:
+        return SEARCH_COUNTED_ROWS if request.query_params.get("q", "").strip() else None
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["description"] += (
+            f" A text search (`q`) counts up to {SEARCH_COUNTED_ROWS:,}."
+        )
+        return answer

@@ -26,7 +26,7 @@ from capabilities.forms import (
     FirmCapabilityForm,
     ProfileCsvUploadForm,
 )
-from capabilities.pagination import DirectoryPaginator
+from capabilities.pagination import SEARCH_COUNTED_ROWS, DirectoryPaginator
 from capabilities.selectors import (
     capability_get,
     capability_list,
@@ -126,15 +126,22 @@ def network_directory(request, slug: str):
     network = visible_network(request, slug)
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    q = filters.get("q", "").strip()
     firms = directory_firm_list(
         network=network,
-        q=filters.get("q", ""),
+        q=q,
         capability=filters.get("capability", ""),
         material=filters.get("material", ""),
         grade=filters.get("grade"),
         prefecture=filters.get("prefecture", ""),
     )
-    page = page_of(request, firms, per_page=DIRECTORY_PAGE_SIZE, paginator_class=DirectoryPaginator)
+    page = page_of(
+        request,
+        firms,
+        per_page=DIRECTORY_PAGE_SIZE,
+        paginator_class=DirectoryPaginator,
+        counted_rows=SEARCH_COUNTED_ROWS if q else None,
+    )
     return render(
         request, "capabilities/directory.html", {"network": network, "form": form, "page": page}
     )

@@ -50,8 +50,9 @@ class CountingPaginator(Paginator):
         return self.count_limit is None or self.counted <= self.count_limit
 
 
-def count_limit_for(page_number, per_page: int) -> int:
-    """Return how far to count for a page: COUNTED_ROWS, and always past the page itself.
+def count_limit_for(page_number, per_page: int, *, counted_rows: int | None = None) -> int:
+    """Return how far to count for a page: COUNTED_ROWS (or the list's own `counted_rows`),
+    and always past the page itself.
 
     Deeper pages count further (one page past the one shown), which costs no more than
     reading the page does: both go through the rows before it.
@@ -60,7 +61,8 @@ def count_limit_for(page_number, per_page: int) -> int:
         number = int(page_number)
     except (TypeError, ValueError):
         number = 1
-    return max(COUNTED_ROWS, per_page * (min(max(number, 1), MAX_PAGE_NUMBER) + 1))
+    rows = COUNTED_ROWS if counted_rows is None else counted_rows
+    return max(rows, per_page * (min(max(number, 1), MAX_PAGE_NUMBER) + 1))
 
 
 def page_of(
@@ -69,10 +71,11 @@ def page_of(
     *,
     per_page: int,
     paginator_class: type[CountingPaginator] = CountingPaginator,
+    counted_rows: int | None = None,
 ) -> Page:
     """Return the requested page of `items` (the first page for a page number that is not one)."""
     number = request.GET.get("page")
-    limit = count_limit_for(number, per_page)
+    limit = count_limit_for(number, per_page, counted_rows=counted_rows)
     return paginator_class(items, per_page, count_limit=limit).get_page(number)
 
 
@@ -85,11 +88,17 @@ class CountedPagination(PageNumberPagination):
 
     paginator_class = CountingPaginator
 
+    def counted_rows(self, request) -> int | None:
+        """Return how far this list counts for the request (None: COUNTED_ROWS)."""
+        return None
+
     def paginate_queryset(self, queryset, request, view=None):
         page_number = request.query_params.get(self.page_query_param)
         page_size = self.get_page_size(request)
         if page_size and page_number not in self.last_page_strings:
-            self.count_limit = count_limit_for(page_number, page_size)
+            self.count_limit = count_limit_for(
+                page_number, page_size, counted_rows=self.counted_rows(request)
+            )
         else:
             self.count_limit = None
         return super().paginate_queryset(queryset, request, view)

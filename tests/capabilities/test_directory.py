@@ -417,6 +417,29 @@ def test_the_directory_api_counts_up_to_a_limit_and_says_so(monkeypatch):
     assert names(last_page) == ["Firm 4"] and last["next"] is None
 
 
+def test_a_text_search_counts_its_matches_less_far_than_the_whole_list(client, monkeypatch):
+    # Given six firms that all mention milling, in a directory whose searches count up to
+    # two matches and whose plain lists count up to ten rows
+    monkeypatch.setattr("members.pagination.COUNTED_ROWS", 10)
+    monkeypatch.setattr("capabilities.pagination.SEARCH_COUNTED_ROWS", 2)
+    monkeypatch.setattr("capabilities.views.SEARCH_COUNTED_ROWS", 2)
+    monkeypatch.setattr("capabilities.views.DIRECTORY_PAGE_SIZE", 1)
+    network = NetworkFactory()
+    for index in range(6):
+        firm = FirmFactory(name_en=f"Firm {index}", profile_en="We mill.")
+        MembershipFactory(network=network, firm=firm)
+
+    # When a visitor searches the page and a client the API, one match a page
+    page = client.get(f"/networks/{network.slug}/firms/", {"q": "mill"}).content.decode()
+    found = api_get("/api/firms/", network=network.slug, q="mill", page_size=1).json()
+    listed = api_get("/api/firms/", network=network.slug, page_size=1).json()
+
+    # Then the searches count only so far and say there are more; the plain list counts all
+    assert "More than 2 firms" in page
+    assert (found["count"], found["count_is_exact"]) == (2, False) and found["next"]
+    assert (listed["count"], listed["count_is_exact"]) == (6, True)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="names are scored on PostgreSQL")
 def test_similar_names_come_first_then_the_other_matches_in_name_order_page_by_page():
     # Given five firms whose profiles mention polishing, and one named for it, last by name
