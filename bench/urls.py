@@ -22,11 +22,14 @@ from brokerage.models import Heartbeat
 from brokerage.throttles import SubmissionThrottle
 
 
+def one_row_inserted() -> int:
+    return Heartbeat.objects.create(name=uuid.uuid4().hex, at=timezone.now()).pk
+
+
 @csrf_exempt
 @require_POST
 def insert_one_row(request):
-    row = Heartbeat.objects.create(name=uuid.uuid4().hex, at=timezone.now())
-    return JsonResponse({"id": row.pk}, status=201)
+    return JsonResponse({"id": one_row_inserted()}, status=201)
 
 
 class ApiInsertOneRow(APIView):
@@ -34,8 +37,7 @@ class ApiInsertOneRow(APIView):
     throttle_classes = [SubmissionThrottle]
 
     def post(self, request):
-        row = Heartbeat.objects.create(name=uuid.uuid4().hex, at=timezone.now())
-        return Response({"id": row.pk}, status=201)
+        return Response({"id": one_row_inserted()}, status=201)
 
 
 urlpatterns = [

@@ -10,6 +10,11 @@ from members.pagination import CountedPagination, CountingPaginator
 SEARCH_COUNTED_ROWS = 1_000
 
 
+def directory_counted_rows(q: str) -> int | None:
+    """Return how far the directory counts for a search text (None: as every list does)."""
+    return SEARCH_COUNTED_ROWS if q.strip() else None
+
+
 class DirectoryPaginator(CountingPaginator):
     """Find a page's firms by id first, then read those rows alone (a deferred join).
 
@@ -57,7 +62,7 @@ class DirectoryPagination(CountedPagination):
     max_page_size = 100
 
     def counted_rows(self, request) -> int | None:
-        return SEARCH_COUNTED_ROWS if request.query_params.get("q", "").strip() else None
+        return directory_counted_rows(request.query_params.get("q", ""))
 
     def get_paginated_response_schema(self, schema):
         answer = super().get_paginated_response_schema(schema)

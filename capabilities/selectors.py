@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -192,8 +194,10 @@ def _with_similar_names(
     if len(ranked_ids) > SIMILAR_NAMES_RANKED:
         # Of that many, only the names holding the whole text are ranked, so that a firm
         # searched by its full name ("Uji Seimitsu") still comes first. `~*` with the text
-        # taken literally is served by the same trigram indexes.
-        pattern = _literal_pattern(q)
+        # taken literally is served by the same trigram indexes. re.escape puts a backslash
+        # only before characters that are neither letters nor digits, which PostgreSQL's
+        # expressions, too, read as the character itself.
+        pattern = re.escape(q)
         ranked_ids = _first_ids(
             firms.filter(Q(name_ja__iregex=pattern) | Q(name_en__iregex=pattern))
         )
@@ -224,15 +228,6 @@ def _with_similar_names(
 def _first_ids(firms: QuerySet[Firm]) -> list[int]:
     """Return up to one more than SIMILAR_NAMES_RANKED ids, in no order, so it stops there."""
     return list(firms.order_by().values_list("pk", flat=True)[: SIMILAR_NAMES_RANKED + 1])
-
-
-def _literal_pattern(text: str) -> str:
-    """Return a PostgreSQL regular expression matching `text` as it is written.
-
-    In PostgreSQL's expressions a backslash before a character that is not a letter or a
-    digit stands for that character, so escaping all of those leaves nothing special.
-    """
-    return "".join(char if char.isalnum() else f"\\{char}" for char in text)
 
 
 def _capabilities_matching(q: str) -> QuerySet[Capability]:

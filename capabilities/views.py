@@ -26,7 +26,7 @@ from capabilities.forms import (
     FirmCapabilityForm,
     ProfileCsvUploadForm,
 )
-from capabilities.pagination import SEARCH_COUNTED_ROWS, DirectoryPaginator
+from capabilities.pagination import DirectoryPaginator, directory_counted_rows
 from capabilities.selectors import (
     capability_get,
     capability_list,
@@ -126,7 +126,7 @@ def network_directory(request, slug: str):
     network = visible_network(request, slug)
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    q = filters.get("q", "").strip()
+    q = filters.get("q", "")
     firms = directory_firm_list(
         network=network,
         q=q,
@@ -140,7 +140,7 @@ def network_directory(request, slug: str):
         firms,
         per_page=DIRECTORY_PAGE_SIZE,
         paginator_class=DirectoryPaginator,
-        counted_rows=SEARCH_COUNTED_ROWS if q else None,
+        counted_rows=directory_counted_rows(q),
     )
     return render(
         request, "capabilities/directory.html", {"network": network, "form": form, "page": page}

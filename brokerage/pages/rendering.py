@@ -49,7 +49,7 @@ from brokerage.services.answers import ANSWERABLE
 from brokerage.services.designation import DESIGNATABLE
 from brokerage.services.estimates import suggested_lines
 from members.models import Network
-from orders.models import CLOCK_STATUSES, RFQ, Message
+from orders.models import RFQ, Message
 
 COMPOSABLE = (RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT)
 # The interview's and the planning meeting's forms share a page: their ids must differ.
@@ -105,7 +105,7 @@ def shared_context(request, rfq: RFQ, role: str) -> dict:
         "timeline": timeline_entries(
             event_list_for_rfq(user, rfq), network=rfq.network, show_actors=role != "customer"
         ),
-        "clock_running": rfq.status in CLOCK_STATUSES,
+        "clock_running": rfq.status in RFQ.CLOCK_STATUSES,
         "may_cancel": role in ("customer", "office") and rfq.is_open,
     }
 

@@ -34,7 +34,7 @@ from brokerage.selectors import (
 from brokerage.services import designation, estimates
 from members.pagination import page_of
 from orders.drawings import DrawingRejected
-from orders.models import CLOCK_STATUSES, RFQ
+from orders.models import RFQ
 from orders.services import drawing_attach, message_post
 
 REQUESTS_PER_PAGE = 20
@@ -94,7 +94,7 @@ def request_list(request):
             "filters": filters,
             "filtered": bool(status),
             "is_customer": is_customer,
-            "clock_statuses": CLOCK_STATUSES,
+            "clock_statuses": RFQ.CLOCK_STATUSES,
             "nav_section": "requests",
         },
     )

@@ -422,7 +422,6 @@ def test_a_text_search_counts_its_matches_less_far_than_the_whole_list(client, m
     # two matches and whose plain lists count up to ten rows
     monkeypatch.setattr("members.pagination.COUNTED_ROWS", 10)
     monkeypatch.setattr("capabilities.pagination.SEARCH_COUNTED_ROWS", 2)
-    monkeypatch.setattr("capabilities.views.SEARCH_COUNTED_ROWS", 2)
     monkeypatch.setattr("capabilities.views.DIRECTORY_PAGE_SIZE", 1)
     network = NetworkFactory()
     for index in range(6):
