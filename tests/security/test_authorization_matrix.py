@@ -413,6 +413,11 @@ def today(days: int = 0) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
 
 
+def an_hour_ago() -> str:
+    """A local time already past at any hour of the day, as a datetime-local field sends it."""
+    return (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+
 def estimate_lines(world) -> dict:
     return {
         "lines-TOTAL_FORMS": "1",
@@ -840,7 +845,7 @@ PAGES: dict[str, dict[str, Row]] = {
             body=lambda w: {
                 "method": "bank_transfer",
                 "amount": "1000",
-                "received_at": today() + "T10:00",
+                "received_at": an_hour_ago(),
                 "reference": "Transfer",
             },
             proves="office",
