@@ -71,6 +71,16 @@ def celery_worker(background):
 
 
 @pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # Hashed static names need the manifest that collectstatic writes when the platform
+    # is set up (`make run` runs it); the pages under test do not.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def private_cache(settings):
     # Rate-limit counters live in the cache: each test starts with none, whatever ran
     # before it (in this run, or in another run sharing the same Redis).

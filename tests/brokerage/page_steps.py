@@ -14,7 +14,6 @@ from capabilities.models import Capability
 from orders.models import RFQ, Estimate
 from tests.brokerage.test_request_paths import route_waiting_requests
 
-PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 

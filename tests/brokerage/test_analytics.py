@@ -31,18 +31,12 @@ from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
 from members.models import Membership
 from orders.models import RFQ
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for
+from tests.brokerage.page_steps import client_for
 from tests.brokerage.test_request_paths import as_user
 from tests.brokerage.worlds import kyoto_world, migakiya_world
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 def submitted(world, code: str, title: str) -> RFQ:

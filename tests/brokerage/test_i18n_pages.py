@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from brokerage.models import Notification
 from members.models import User
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for
+from tests.brokerage.page_steps import client_for
 from tests.brokerage.test_i18n_catalogues import JAPANESE, PERCENT_FORMAT
 from tests.brokerage.test_pages_orders import order_in, order_pages_of_every_kind
 from tests.brokerage.test_pages_site import pages_of_every_kind, routed
@@ -160,12 +160,6 @@ def japanese_on_an_english_page(html: str) -> list[str]:
     """Return the catalogue's Japanese found on a page that should be English."""
     text = re.sub(r"<[^>]+>", " ", html)
     return [piece for piece in japanese_translations() if piece in text]
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 def network_pages() -> list[tuple[object, str]]:

@@ -13,7 +13,6 @@ from brokerage.services.estimates import EstimateLineInput, estimate_create, est
 from capabilities.models import Capability
 from orders.models import RFQ, Drawing, Estimate, Message
 from tests.brokerage.page_steps import (
-    PLAIN_STATIC,
     checked_values,
     client_for,
     field_value,
@@ -27,12 +26,6 @@ from tests.factories import CustomerFactory, SubmittedRFQFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from brokerage.pages import member as member_pages
 from brokerage.services.intake import RequirementInput, RFQInput
 from orders.models import Message
 from tests.brokerage.page_steps import (
-    PLAIN_STATIC,
     answer,
     checked_values,
     client_for,
@@ -24,12 +23,6 @@ from tests.brokerage.page_steps import (
 from tests.brokerage.worlds import kyoto_world, ota_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 @pytest.fixture

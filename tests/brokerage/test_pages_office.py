@@ -13,7 +13,6 @@ from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
 from orders.models import RFQ, Estimate
 from tests.brokerage.page_steps import (
-    PLAIN_STATIC,
     answer,
     client_for,
     estimate_form_data,
@@ -27,12 +26,6 @@ from tests.brokerage.worlds import kyoto_world, rodan_world
 from tests.factories import CustomerFactory, MembershipFactory, SubmittedRFQFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 @pytest.fixture

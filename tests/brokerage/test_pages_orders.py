@@ -24,7 +24,7 @@ from brokerage.services.payments import invoice_issue, payment_record
 from brokerage.services.payouts import payout_batch_create
 from capabilities.models import Capability
 from orders.models import RFQ, Estimate, EstimateLine, Order, RFQRequirement
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for, field_value
+from tests.brokerage.page_steps import client_for, field_value
 from tests.brokerage.test_pages_orders_path import team_post
 from tests.brokerage.worlds import kyoto_world, migakiya_world, rodan_world
 from tests.factories import (
@@ -36,12 +36,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 MISSING = "MISSING-TEMPLATE-VARIABLE"
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 def order_in(

@@ -22,19 +22,13 @@ from brokerage.models import (
 from brokerage.zengin import ENCODING, RECORD_LENGTH
 from members.models import Network
 from orders.models import Order
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for, field_value, pdf
+from tests.brokerage.page_steps import client_for, field_value, pdf
 from tests.brokerage.test_orders_path import accepted_migakiya_order, ledger_is_balanced
 from tests.brokerage.worlds import migakiya_world
 
 pytestmark = pytest.mark.django_db
 
 FIRMS = ("admin1", "polisher1", "polisher2")
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from django.utils import timezone
 from brokerage.models import BoardDecision, GroupProposal, Interview, Invitation, Notification
 from orders.models import RFQ, Order
 from tests.brokerage.page_steps import (
-    PLAIN_STATIC,
     accept_from_request_page,
     answer,
     checked_values,
@@ -23,12 +22,6 @@ from tests.brokerage.page_steps import (
 from tests.brokerage.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 def notified(user, kind) -> list[str]:

@@ -9,7 +9,6 @@ from brokerage.models import Invitation, Notification
 from brokerage.services.designation import leader_designate
 from brokerage.services.intake import RequirementInput, RFQInput
 from tests.brokerage.page_steps import (
-    PLAIN_STATIC,
     answer,
     client_for,
     compose_and_send,
@@ -21,12 +20,6 @@ from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 MISSING = "MISSING-TEMPLATE-VARIABLE"
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 def routed(world, *codes, title="Bracket", **fields):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from brokerage.models import Invitation
 from brokerage.selectors import rfq_list_for_user
 from orders.models import RFQ
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for
+from tests.brokerage.page_steps import client_for
 from tests.brokerage.test_request_paths import as_user
 from tests.factories import (
     CustomerFactory,
@@ -19,12 +19,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 @pytest.fixture

@@ -11,18 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for, submit_and_route
+from tests.brokerage.page_steps import client_for, submit_and_route
 from tests.brokerage.worlds import add_firm, capabilities, kyoto_world
 
 pytestmark = pytest.mark.django_db
 
 FEW, MANY = 2, 8
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # Hashed static names need collectstatic's manifest; pages under test do not.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 def grow(world, count: int) -> None:

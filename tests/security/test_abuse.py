@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from brokerage.settings.services import cache_settings
 from orders.models import RFQ
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for, request_form_data
+from tests.brokerage.page_steps import client_for, request_form_data
 from tests.brokerage.test_request_paths import as_user
 from tests.brokerage.worlds import kyoto_world
 from tests.factories import PASSWORD
@@ -33,11 +33,6 @@ TEMPLATES_DIR = ROOT / "templates"
 # The one secret-looking literal allowed in settings: unmistakably not for production,
 # which refuses to start without a real SECRET_KEY.
 LOCAL_ONLY_SECRET = "local-only-insecure-key-set-SECRET_KEY-in-production"
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from brokerage.demo.loader import demo_load
 from members.models import Membership, MembershipChange, MembershipHistoryError
 from orders.models import RFQ, Event, EventAppendOnlyError
 from orders.services import event_record
-from tests.brokerage.page_steps import PLAIN_STATIC, client_for
+from tests.brokerage.page_steps import client_for
 from tests.brokerage.test_request_paths import as_user, submit
 from tests.brokerage.worlds import kyoto_world, rodan_world
 
@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only"
 )
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 def test_the_model_refuses_to_change_or_delete_an_event():

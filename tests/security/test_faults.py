@@ -22,7 +22,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from brokerage.outages import RETRY_AFTER_SECONDS, server_error
-from tests.brokerage.page_steps import PLAIN_STATIC
 from tests.brokerage.worlds import kyoto_world
 from tests.processes import Background, free_port, wait_until
 from tests.security.private_postgres import PrivatePostgres, server_binaries
@@ -31,7 +30,6 @@ from tests.security.private_postgres import PrivatePostgres, server_binaries
 @pytest.fixture
 def unreachable_database(transactional_db, settings):
     """Point this process's connection at a closed port; put it back afterwards."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
     # Simulated by pointing the PostgreSQL connection at a port where nothing listens.
     assert connection.vendor == "postgresql", "the fault tests run on PostgreSQL"
     saved = dict(connection.settings_dict)
