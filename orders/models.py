@@ -234,11 +234,14 @@ def drawing_path(instance: "Drawing", filename: str) -> str:
     return f"drawings/{instance.rfq_id}/{instance.sha256[:16]}{instance.extension}"
 
 
-class Drawing(models.Model):
-    """A drawing or document attached to a request, stored privately."""
+class StoredUpload(models.Model):
+    """A file someone uploaded, kept privately under a name of ours.
 
-    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="drawings")
-    file = models.FileField(upload_to=drawing_path, max_length=300)
+    What the file was called and what its content proved to be (orders.drawings checks
+    it) are kept beside it; the concrete model adds what it belongs to and the `file`,
+    whose stored name is built from the digest and extension.
+    """
+
     original_name = models.CharField(_("file name"), max_length=255)
     extension = models.CharField(max_length=10)
     content_type = models.CharField(max_length=100)
@@ -250,15 +253,25 @@ class Drawing(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Drawing(StoredUpload):
+    """A drawing or document attached to a request, stored privately."""
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="drawings")
+    file = models.FileField(upload_to=drawing_path, max_length=300)
+
+    class Meta:
         ordering = ["rfq", "uploaded_at"]
         verbose_name = _("drawing")
         verbose_name_plural = _("drawings")
         constraints = [
             models.UniqueConstraint(fields=["rfq", "sha256"], name="drawing_once_per_rfq")
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Estimate(models.Model):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brokerage.zengin import validate_zengin_text
 from members.models import Firm, Network
-from orders.models import CURRENCY_CHOICES, Order
+from orders.models import CURRENCY_CHOICES, Order, StoredUpload
 from orders.money import BASIS_POINTS
 
 
@@ -217,20 +217,11 @@ def inspection_document_path(instance: "InspectionDocument", filename: str) -> s
     )
 
 
-class InspectionDocument(models.Model):
+class InspectionDocument(StoredUpload):
     """An inspection report or photo attached to a delivery, stored privately."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(upload_to=inspection_document_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    extension = models.CharField(max_length=10)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["delivery", "uploaded_at", "id"]
@@ -241,9 +232,6 @@ class InspectionDocument(models.Model):
                 fields=["delivery", "sha256"], name="inspection_document_once_per_delivery"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 # --- Invoices, payments, allocations ----------------------------------------------------
