@@ -7,6 +7,8 @@ either. On SQLite, used only for `make run` without a server, these are no-ops.
 
 from django.db import migrations
 
+from members.postgres_operations import PostgresOnlyRunSQL
+
 APPEND_ONLY_TABLES = [
     "brokerage_ledgerposting",
     "brokerage_ledgerentry",
@@ -68,18 +70,6 @@ BACKWARD = [
     *(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};" for table in APPEND_ONLY_TABLES),
     "DROP FUNCTION IF EXISTS brokerage_refuse_change();",
 ]
-
-
-class PostgresOnlyRunSQL(migrations.RunSQL):
-    """Run the SQL on PostgreSQL; elsewhere (SQLite) do nothing."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -22,6 +22,8 @@ FirmCapability directly.
 
 from django.db import migrations
 
+from members.postgres_operations import PostgresOnlyRunSQL
+
 TABLE = "capabilities_matchprofile"
 INTARRAY_SCHEMA = "capabilities_intarray"
 # Must match capabilities.matching.GRADE_SLOTS.
@@ -249,18 +251,6 @@ BACKWARD = [
     # The extension goes only if it is the one this migration put in its own schema.
     f"DROP SCHEMA IF EXISTS {INTARRAY_SCHEMA} CASCADE;",
 ]
-
-
-class PostgresOnlyRunSQL(migrations.RunSQL):
-    """Run the SQL on PostgreSQL; elsewhere (SQLite) do nothing."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -8,19 +8,9 @@ the search matches substrings only, hence raw SQL that does nothing there.
 
 from django.db import migrations
 
+from members.postgres_operations import PostgresOnlyRunSQL
+
 NAME_COLUMNS = ("name_ja", "name_en")
-
-
-class PostgresOnlyRunSQL(migrations.RunSQL):
-    """Run the SQL on PostgreSQL; elsewhere (SQLite) do nothing."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

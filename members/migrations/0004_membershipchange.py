@@ -9,6 +9,8 @@ import members.models
 from django.conf import settings
 from django.db import migrations, models
 
+from members.postgres_operations import PostgresOnlyRunSQL
+
 
 FORWARD = [
     """
@@ -31,18 +33,6 @@ BACKWARD = [
     "DROP TRIGGER IF EXISTS members_membershipchange_append_only ON members_membershipchange;",
     "DROP FUNCTION IF EXISTS members_membershipchange_refuse_change();",
 ]
-
-
-class PostgresOnlyRunSQL(migrations.RunSQL):
-    """Run the SQL on PostgreSQL; elsewhere (SQLite) do nothing."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -19,6 +19,8 @@ directory asks Membership (members.selectors.firm_list_public).
 
 from django.db import migrations
 
+from members.postgres_operations import PostgresOnlyRunSQL
+
 COLUMN = "directory_network_ids"
 REFRESH = "members_firm_directory_refresh"
 NAME_COLUMNS = ("name_ja", "name_en")
@@ -126,18 +128,6 @@ BACKWARD = [
     f"DROP FUNCTION IF EXISTS {REFRESH}(bigint[]);",
     f"ALTER TABLE members_firm DROP COLUMN IF EXISTS {COLUMN};",
 ]
-
-
-class PostgresOnlyRunSQL(migrations.RunSQL):
-    """Run the SQL on PostgreSQL; elsewhere (SQLite) do nothing."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,8 @@ from django.db import migrations, models
 
 import orders.models
 
+from members.postgres_operations import PostgresOnlyRunSQL
+
 FORWARD = [
     """
     CREATE OR REPLACE FUNCTION orders_event_refuse_change() RETURNS trigger AS $$
@@ -34,18 +36,6 @@ BACKWARD = [
     "DROP TRIGGER IF EXISTS orders_event_append_only ON orders_event;",
     "DROP FUNCTION IF EXISTS orders_event_refuse_change();",
 ]
-
-
-class PostgresOnlyRunSQL(migrations.RunSQL):
-    """Run the SQL on PostgreSQL; elsewhere (SQLite) do nothing."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
