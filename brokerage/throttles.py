@@ -7,17 +7,13 @@ depends on: when the cache does not answer, requests go through and a warning is
 because refusing every submission while Redis is down would lose exactly what the outbox
 and sweeper exist to keep.
 
-DRF's own throttle reads a list of times and writes it back, so requests arriving together
-all read the same list and all pass (encode/django-rest-framework#5181). Here a limit is
-counted in slices of its period with the cache's atomic add and incr (Redis's SET NX and
-INCR): requests arriving together each take their own count, so the limit holds however
-many arrive at once, but for the instant one slice turns into the next.
+The counting is members.throttling's, atomic: requests arriving together pass no more than
+the limit.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from functools import wraps
 
 from django.conf import settings
@@ -26,13 +22,10 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.throttling import SimpleRateThrottle
+
+from members.throttling import SlicedRateThrottle
 
 logger = logging.getLogger(__name__)
-
-# A period is counted in this many slices, plus the slice it began in: a limit is never
-# exceeded over any stretch of one period, and is at most a tenth of a period stricter.
-WINDOW_BUCKETS = 10
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -51,7 +44,7 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-class ConfiguredRateThrottle(SimpleRateThrottle):
+class ConfiguredRateThrottle(SlicedRateThrottle):
     """A throttle whose rate is settings.THROTTLE_RATES[scope], failing open on cache errors."""
 
     scope = ""
@@ -76,54 +69,11 @@ class ConfiguredRateThrottle(SimpleRateThrottle):
         # The rate is read now, not when the class was defined: it follows the settings.
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        self.retry_at = None
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
         try:
-            return self.count_request()
+            return super().allow_request(request, view)
         except Exception as error:  # noqa: BLE001 - a limit must never take the service down
             logger.warning("rate limit %s not applied, cache unavailable: %s", self.scope, error)
             return True
-
-    def count_request(self) -> bool:
-        """Count this request in its slice of the period, unless the limit is reached.
-
-        The slices of the period are read together; the current one is only ever changed
-        by add and incr, which the cache performs atomically, so each request sees its own
-        count. A refused request takes its count back.
-        """
-        self.now = self.timer()
-        width = self.duration / WINDOW_BUCKETS
-        current = math.floor(self.now / width)
-        slices = {
-            f"{self.key}:{index}": index for index in range(current - WINDOW_BUCKETS, current + 1)
-        }
-        current_key = f"{self.key}:{current}"
-        counts = self.cache.get_many(list(slices))
-        counted_before = sum(count for key, count in counts.items() if key != current_key)
-        if counted_before < self.num_requests:
-            # Kept for a whole period after the slice ends, while later slices still count it.
-            timeout = math.ceil(self.duration + 2 * width)
-            # The count read above only tells which call is likely to succeed first.
-            if current_key not in counts and self.cache.add(current_key, 1, timeout):
-                in_slice = 1
-            else:
-                in_slice = self.cache.incr(current_key)
-            if counted_before + in_slice <= self.num_requests:
-                return True
-            self.cache.decr(current_key)
-            counts[current_key] = in_slice
-        # The oldest slice holding a request leaves the period first and frees its count.
-        oldest = min((slices[key] for key, count in counts.items() if count > 0), default=current)
-        self.retry_at = (oldest + WINDOW_BUCKETS + 1) * width
-        return False
-
-    def wait(self) -> float | None:
-        """Return the seconds until the oldest counted slice leaves the period."""
-        if self.retry_at is None:
-            return None
-        return max(0.0, self.retry_at - self.timer())
 
 
 class SubmissionThrottle(ConfiguredRateThrottle):

@@ -43,6 +43,7 @@ from capabilities.services import (
 from members.models import Firm, Membership, Network
 from members.prefectures import Prefecture
 from members.selectors import network_get_visible, user_may_manage_firm, user_runs_network
+from members.throttling import SlicedRateThrottle
 
 CODE_PATTERN = r"[a-z0-9_]+(?:\.[a-z0-9_]+)*"
 
@@ -497,7 +498,7 @@ class FirmCapabilityChangeListView(generics.ListAPIView):
 # --- Directory contacts ---------------------------------------------------------------------
 
 
-class ContactThrottle(AnonRateThrottle):
+class ContactThrottle(SlicedRateThrottle, AnonRateThrottle):
     """Keep the public contact form from being used to flood a firm's inbox."""
 
     scope = "directory_contact"

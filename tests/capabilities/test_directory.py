@@ -235,6 +235,20 @@ def test_contacts_through_the_api_and_the_offices_list(directory):
     assert member.get("/api/networks/migakiya-test/directory-contacts/").status_code == 403
 
 
+def test_the_contact_door_takes_twenty_messages_an_hour_from_one_address(directory):
+    # Given a visitor's address that has sent twenty messages through the directory
+    door = f"/api/firms/{directory['polisher'].pk}/contacts/"
+    message = {"sender_name": "Sato", "sender_email": "sato@example.jp", "message": "Hello"}
+    visitor = APIClient()
+    sent = [visitor.post(door, message, format="json").status_code for _ in range(20)]
+    assert sent == [201] * 20
+    # When it sends a twenty-first within the hour
+    refused = visitor.post(door, message, format="json")
+    # Then it is refused with when to try again, and nothing more is recorded
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert DirectoryContact.objects.count() == 20
+
+
 def test_the_taxonomy_api_lists_codes_kinds_and_parents(directory):
     answer = api_get("/api/capabilities/", kind="process")
     assert answer.status_code == 200
