@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from brokerage.models import Notification
 from members.models import User
+from orders.models import RFQ
 from tests.brokerage.page_steps import client_for
 from tests.brokerage.test_i18n_catalogues import JAPANESE, PERCENT_FORMAT
 from tests.brokerage.test_pages_orders import order_in, order_pages_of_every_kind
@@ -309,10 +310,14 @@ def test_yen_and_times_are_written_as_each_language_writes_them(language, amount
     ("language", "words"), [("ja", "見積の期限\uff1a"), ("en", "The estimate is due by")]
 )
 def test_the_request_page_gives_the_estimate_due_time_in_the_networks_zone(language, words):
-    # Given a routed request, whose estimate is due two hours after submission
+    # Given a routed request whose estimate is due at 37 minutes past an hour in the
+    # network's zone (on the hour, English says "2 p.m." rather than "2:00")
     world = kyoto_world()
     rfq = routed(world, "process.machining.milling")
-    due = timezone.localtime(rfq.estimate_due_at, world.network.tzinfo)
+    due = (
+        timezone.localtime(rfq.estimate_due_at, world.network.tzinfo) + datetime.timedelta(hours=1)
+    ).replace(minute=37, second=0, microsecond=0)
+    RFQ.objects.filter(pk=rfq.pk).update(estimate_due_at=due)
     # When its customer opens it in the language
     page = client_for(world.customer, language=language).get(
         reverse("pages:request", args=[rfq.pk])
