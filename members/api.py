@@ -54,6 +54,10 @@ class NetworkSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["networks"])
+@extend_schema_view(
+    list=extend_schema(summary="List the networks"),
+    retrieve=extend_schema(summary="Read one network, by slug"),
+)
 class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NetworkSerializer
     permission_classes = [AllowAny]

@@ -196,7 +196,10 @@ class NetworkAnalyticsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=["networks"], parameters=PERIOD_PARAMETERS, responses=NetworkAnalyticsSerializer
+        tags=["networks"],
+        summary="Read a network's figures for a period",
+        parameters=PERIOD_PARAMETERS,
+        responses=NetworkAnalyticsSerializer,
     )
     def get(self, request, slug: str):
         network = get_object_or_404(Network, slug=slug)
@@ -214,6 +217,7 @@ class NetworksOverviewView(APIView):
 
     @extend_schema(
         tags=["networks"],
+        summary="Compare the headline figures of the networks the caller may read",
         parameters=PERIOD_PARAMETERS,
         responses=NetworkOverviewSerializer(many=True),
     )

@@ -7,7 +7,7 @@ from brokerage.api.parsers import FormParser, JSONParser, MultiPartParser
 from brokerage.throttles import TokenThrottle
 
 
-@extend_schema(tags=["auth"])
+@extend_schema(tags=["auth"], summary="Exchange a username and password for an API token")
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for the user's API token.
 

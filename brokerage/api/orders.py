@@ -5,7 +5,12 @@ the order's state) and answers with what the caller may see (scoped by selectors
 """
 
 from django.http import FileResponse, Http404, HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -57,6 +62,7 @@ def require_office_view(role: str, what: str) -> None:
 
 
 @extend_schema(tags=["orders"])
+@extend_schema_view(list=extend_schema(summary="List the orders the caller may see"))
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Orders: the customer's own, the office's network's, those the caller's firm works on."""
 
@@ -87,6 +93,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(responses=o.OrderDetailSerializer)
     def retrieve(self, request, pk=None):
+        """Read one order, with its team and money as the caller may see them."""
         order = self.get_object()
         role = self.role(order)
         context = {
@@ -120,9 +127,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         }
         return o.OrderTeamSerializer(body, context={"role": role}).data
 
-    @extend_schema(methods=["GET"], responses=o.OrderTeamSerializer, operation_id="order_team")
+    @extend_schema(
+        methods=["GET"],
+        summary="Read an order's team and its schedule",
+        responses=o.OrderTeamSerializer,
+        operation_id="order_team",
+    )
     @extend_schema(
         methods=["PUT"],
+        summary="Set an order's team: members, work packages and shares",
         request=o.TeamWriteSerializer,
         responses=o.OrderTeamSerializer,
         operation_id="order_team_set",
@@ -187,9 +200,16 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     # --- Deliveries ------------------------------------------------------------------
 
-    @extend_schema(methods=["GET"], responses=o.DeliverySerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=o.DeliveryCreateSerializer, responses={201: o.DeliverySerializer}
+        methods=["GET"],
+        summary="List an order's deliveries",
+        responses=o.DeliverySerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a delivery of an order",
+        request=o.DeliveryCreateSerializer,
+        responses={201: o.DeliverySerializer},
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def deliveries(self, request, pk=None):
@@ -311,9 +331,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     # --- Money -----------------------------------------------------------------------
 
-    @extend_schema(methods=["GET"], responses=o.InvoiceSerializer, operation_id="order_invoice")
+    @extend_schema(
+        methods=["GET"],
+        summary="Read the order's qualified invoice",
+        responses=o.InvoiceSerializer,
+        operation_id="order_invoice",
+    )
     @extend_schema(
         methods=["POST"],
+        summary="Issue the order's qualified invoice (office)",
         request=None,
         responses={201: o.InvoiceSerializer},
         operation_id="order_invoice_issue",
@@ -330,9 +356,16 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise Http404("No invoice has been issued for this order yet.")
         return Response(o.InvoiceSerializer(invoice).data)
 
-    @extend_schema(methods=["GET"], responses=o.PaymentSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=o.PaymentCreateSerializer, responses={201: o.PaymentSerializer}
+        methods=["GET"],
+        summary="List the customer's payments for an order",
+        responses=o.PaymentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Record a payment (office) or pay by card (customer)",
+        request=o.PaymentCreateSerializer,
+        responses={201: o.PaymentSerializer},
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def payments(self, request, pk=None):
@@ -355,9 +388,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         require_office_view(self.role(order), "how payments are split")
         return paginated(self, allocation_list_for_order(order), o.AllocationSerializer)
 
-    @extend_schema(methods=["GET"], responses=o.FaultClaimSerializer(many=True))
+    @extend_schema(
+        methods=["GET"],
+        summary="List the fault claims of an order",
+        responses=o.FaultClaimSerializer(many=True),
+    )
     @extend_schema(
         methods=["POST"],
+        summary="Charge damages to the team member responsible for a fault",
         request=o.FaultClaimCreateSerializer,
         responses={201: o.FaultClaimSerializer},
     )
@@ -380,9 +418,16 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         return Response(o.FaultClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses=o.RefundSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=o.RefundCreateSerializer, responses={201: o.RefundSerializer}
+        methods=["GET"],
+        summary="List the refunds of an order",
+        responses=o.RefundSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Refund the customer, reversing the allocations proportionally",
+        request=o.RefundCreateSerializer,
+        responses={201: o.RefundSerializer},
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def refunds(self, request, pk=None):
@@ -447,6 +492,7 @@ class StatementViewSet(viewsets.GenericViewSet):
         responses=o.StatementSerializer(many=True),
     )
     def list(self, request):
+        """List what each firm is owed and was paid."""
         query = StatementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         memberships = statement_memberships(
@@ -461,6 +507,10 @@ class StatementViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["payouts"])
+@extend_schema_view(
+    list=extend_schema(summary="List the payout batches of the office's networks"),
+    retrieve=extend_schema(summary="Read one payout batch and its lines"),
+)
 class PayoutBatchViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -565,7 +615,11 @@ class FirmBankAccountView(APIView):
             raise Http404("No such firm.")
         return firm
 
-    @extend_schema(responses=o.BankAccountSerializer, operation_id="firm_bank_account")
+    @extend_schema(
+        summary="Read the bank account a member firm is paid to",
+        responses=o.BankAccountSerializer,
+        operation_id="firm_bank_account",
+    )
     def get(self, request, firm_id: int):
         account = BankAccount.objects.filter(firm=self.firm(firm_id)).first()
         if account is None:
@@ -573,6 +627,7 @@ class FirmBankAccountView(APIView):
         return Response(o.BankAccountSerializer(account).data)
 
     @extend_schema(
+        summary="Set the bank account a member firm is paid to",
         request=o.BankAccountSerializer,
         responses=o.BankAccountSerializer,
         operation_id="firm_bank_account_set",
@@ -600,7 +655,11 @@ class NetworkBankAccountView(APIView):
             raise Http404("No such network.")
         return network
 
-    @extend_schema(responses=o.BankAccountSerializer, operation_id="network_bank_account")
+    @extend_schema(
+        summary="Read the bank account a network pays its members from",
+        responses=o.BankAccountSerializer,
+        operation_id="network_bank_account",
+    )
     def get(self, request, slug: str):
         account = BankAccount.objects.filter(network=self.network(slug)).first()
         if account is None:
@@ -608,6 +667,7 @@ class NetworkBankAccountView(APIView):
         return Response(o.BankAccountSerializer(account).data)
 
     @extend_schema(
+        summary="Set the bank account a network pays its members from",
         request=o.BankAccountSerializer,
         responses=o.BankAccountSerializer,
         operation_id="network_bank_account_set",

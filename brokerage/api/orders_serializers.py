@@ -63,6 +63,12 @@ class TeamPartSerializer(serializers.ModelSerializer):
 
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     role = enum_field("TeamMemberWriteRoleEnum")
+    phase = serializers.ChoiceField(
+        choices=TeamMember.Phase.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The consultation phase the part belongs to; blank outside consultations.",
+    )
     share = serializers.IntegerField(source="share_bps", read_only=True, allow_null=True)
 
     class Meta:
@@ -95,6 +101,12 @@ class SchedulePartSerializer(serializers.ModelSerializer):
     firm = serializers.SerializerMethodField()
     firm_name = serializers.SerializerMethodField()
     state = enum_field("TeamPartStateEnum")
+    phase = serializers.ChoiceField(
+        choices=TeamMember.Phase.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The consultation phase the part belongs to; blank outside consultations.",
+    )
 
     class Meta:
         model = TeamMember

@@ -57,6 +57,7 @@ class NetworkSlaView(APIView):
 
     @extend_schema(
         tags=["networks"],
+        summary="Read how often a network estimated within its window, and its members' answers",
         parameters=[
             OpenApiParameter("since", datetime.datetime, description="Default: a year ago."),
             OpenApiParameter("until", datetime.datetime, description="Default: now."),

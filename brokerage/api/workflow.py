@@ -2,7 +2,12 @@
 
 from django.db import transaction
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -52,6 +57,10 @@ def paginated(view, queryset, serializer_class, **context) -> Response:
 
 
 @extend_schema(tags=["requests"])
+@extend_schema_view(
+    list=extend_schema(summary="List the requests the caller may see"),
+    retrieve=extend_schema(summary="Read one request, as far as the caller may see it"),
+)
 class RFQViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -82,6 +91,7 @@ class RFQViewSet(
         return [SubmissionThrottle()] if self.action == "create" else []
 
     @extend_schema(
+        summary="Submit a request for quotation (or enter one for a customer)",
         request=s.RFQCreateSerializer,
         responses={201: s.RFQSubmittedSerializer},
         parameters=[
@@ -132,10 +142,14 @@ class RFQViewSet(
         return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": answer["url"]})
 
     @extend_schema(
-        methods=["GET"], responses=s.DrawingSerializer(many=True), operation_id="rfq_attachments"
+        methods=["GET"],
+        summary="List the drawings of a request",
+        responses=s.DrawingSerializer(many=True),
+        operation_id="rfq_attachments",
     )
     @extend_schema(
         methods=["POST"],
+        summary="Attach a drawing to a request",
         request={"multipart/form-data": s.FileUploadSerializer},
         responses={201: s.DrawingSerializer},
         operation_id="rfq_attach",
@@ -148,9 +162,10 @@ class RFQViewSet(
     def attachments(self, request, pk=None):
         rfq = self.get_object()
         if request.method == "GET":
+            drawings = rfq.drawings.order_by("uploaded_at", "id")
             if not rfq_details_visible(request.user, rfq):
-                return Response([])
-            return Response(s.DrawingSerializer(rfq.drawings.all(), many=True).data)
+                drawings = drawings.none()
+            return paginated(self, drawings, s.DrawingSerializer)
         if rfq_role(request.user, rfq) not in ("customer", "office"):
             raise NotAllowed("Only the customer (or the office for them) attaches drawings.")
         form = s.FileUploadSerializer(data=request.data)
@@ -163,6 +178,7 @@ class RFQViewSet(
     )
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<drawing_id>\d+)/download")
     def download(self, request, pk=None, drawing_id=None):
+        """Download one drawing of a request."""
         rfq = self.get_object()
         drawing = rfq.drawings.filter(pk=drawing_id).first()
         if drawing is None or not rfq_details_visible(request.user, rfq):
@@ -179,12 +195,14 @@ class RFQViewSet(
     @extend_schema(responses=s.InvitationSerializer(many=True))
     @action(detail=True, methods=["get"])
     def invitations(self, request, pk=None):
+        """List the firms a request was routed to, and their answers."""
         rfq = self.get_object()
         return paginated(self, invitation_list_for_rfq(request.user, rfq), s.InvitationSerializer)
 
     @extend_schema(request=s.DecisionSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None):
+        """Accept or refuse a request for the network (administrative board)."""
         rfq = self.get_object()
         form = s.DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -194,6 +212,7 @@ class RFQViewSet(
     @extend_schema(request=s.LeaderSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])
     def leader(self, request, pk=None):
+        """Designate the firm that leads the estimate and the order."""
         rfq = self.get_object()
         form = s.LeaderSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -205,9 +224,16 @@ class RFQViewSet(
         )
         return self.fresh(rfq.pk)
 
-    @extend_schema(methods=["GET"], responses=s.EstimateSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=s.EstimateCreateSerializer, responses={201: s.EstimateSerializer}
+        methods=["GET"],
+        summary="List the estimates of a request",
+        responses=s.EstimateSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Draft an estimate for a request",
+        request=s.EstimateCreateSerializer,
+        responses={201: s.EstimateSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def estimates(self, request, pk=None):
@@ -236,6 +262,7 @@ class RFQViewSet(
     @extend_schema(responses=s.EventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
+        """List the request's timeline as the caller may see it."""
         rfq = self.get_object()
         return paginated(
             self,
@@ -247,6 +274,7 @@ class RFQViewSet(
     @extend_schema(request=s.ScheduleSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])
     def interview(self, request, pk=None):
+        """Schedule the consultation interview with the customer."""
         rfq = self.get_object()
         form = s.ScheduleSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -256,6 +284,7 @@ class RFQViewSet(
     @extend_schema(request=s.InterviewNotesSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"], url_path="interview/notes")
     def interview_notes(self, request, pk=None):
+        """Record what the consultation interview found."""
         rfq = self.get_object()
         form = s.InterviewNotesSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -265,6 +294,7 @@ class RFQViewSet(
     @extend_schema(request=s.ScheduleSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])
     def planning(self, request, pk=None):
+        """Schedule the planning meeting of the firms chosen for a consultation."""
         rfq = self.get_object()
         form = s.ScheduleSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -274,6 +304,7 @@ class RFQViewSet(
     @extend_schema(request=s.PhasesSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])
     def phases(self, request, pk=None):
+        """Choose the firms for each phase of a consultation."""
         rfq = self.get_object()
         form = s.PhasesSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -288,12 +319,14 @@ class RFQViewSet(
     @extend_schema(responses=s.ProposalSerializer(many=True))
     @action(detail=True, methods=["get"])
     def proposals(self, request, pk=None):
+        """List the coordinator groups' proposals for a request."""
         rfq = self.get_object()
         return paginated(self, proposal_list_for_rfq(request.user, rfq), s.ProposalSerializer)
 
     @extend_schema(request=s.CancelSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        """Cancel a request, with a reason."""
         rfq = self.get_object()
         form = s.CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -303,6 +336,7 @@ class RFQViewSet(
     @extend_schema(request=s.MessageWriteSerializer, responses={201: s.EventSerializer})
     @action(detail=True, methods=["post"])
     def messages(self, request, pk=None):
+        """Post a message to the request's thread."""
         rfq = self.get_object()
         form = s.MessageWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -326,6 +360,10 @@ class RFQViewSet(
 
 
 @extend_schema(tags=["invitations"])
+@extend_schema_view(
+    list=extend_schema(summary="List the invitations of the caller's firm"),
+    retrieve=extend_schema(summary="Read one invitation of the caller's firm"),
+)
 class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
     """The requests routed to the caller's firm, to answer can do / cannot do."""
 
@@ -342,6 +380,7 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.AnswerSerializer, responses=s.InvitationSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
+        """Answer an invitation: can do (with price and lead time) or cannot do."""
         self.get_object()
         form = s.AnswerSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -366,11 +405,13 @@ class EstimateViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=s.EstimateSerializer)
     def retrieve(self, request, pk=None):
+        """Read one version of an estimate."""
         return Response(s.EstimateSerializer(estimate_get_for_user(request.user, int(pk))).data)
 
     @extend_schema(request=None, responses=s.EstimateSerializer)
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
+        """Send an estimate to the customer."""
         estimate_get_for_user(request.user, int(pk))
         estimate = estimates.estimate_send(estimate_id=int(pk), user=request.user)
         return Response(s.EstimateSerializer(estimate).data)
@@ -378,6 +419,7 @@ class EstimateViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses=s.OrderCreatedSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
+        """Accept an estimate: the order is created."""
         estimate_get_for_user(request.user, int(pk))
         order = estimates.estimate_accept(estimate_id=int(pk), user=request.user)
         return Response({"order": order.pk})
@@ -385,6 +427,7 @@ class EstimateViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.DeclineSerializer, responses=s.EstimateSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        """Decline an estimate, with a reason."""
         estimate_get_for_user(request.user, int(pk))
         form = s.DeclineSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -419,6 +462,7 @@ class ProposalViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.ProposalSubmitSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
+        """Submit a coordinator group's proposal: price, lead time, team."""
         self.visible(int(pk))
         form = s.ProposalSubmitSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -435,12 +479,14 @@ class ProposalViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])
     def choose(self, request, pk=None):
+        """Choose a group's proposal (the customer)."""
         self.visible(int(pk))
         rfq = designation.proposal_choose(proposal_id=int(pk), user=request.user)
         return Response(s.RFQSerializer(rfq, context=self.get_serializer_context()).data)
 
 
 @extend_schema(tags=["notifications"])
+@extend_schema_view(list=extend_schema(summary="List the caller's in-app notifications"))
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's in-app inbox."""
 

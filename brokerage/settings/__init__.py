@@ -271,7 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "brokerage.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "brokerage.api.errors.exception_handler",
     # Never trust a client's own X-Forwarded-For: count only the proxies we run.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
