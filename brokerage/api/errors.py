@@ -49,6 +49,8 @@ class ErrorSerializerSchema(OpenApiSerializerExtension):
 
 def first_message(messages) -> str:
     """Return the first message in a (nested) structure of messages, or ''."""
+    if messages is None:
+        return ""
     if isinstance(messages, dict):
         messages = list(messages.values())
     if isinstance(messages, list | tuple):

@@ -137,6 +137,7 @@ def test_shares_that_do_not_add_up_are_refused_per_field_and_nothing_is_written(
     # Then it is refused with a message saying what the shares must add up to
     assert response.status_code == 400
     assert response.json() == {
+        "detail": "Correct the fields marked.",
         "members": [
             "The shares add up to 9,000 basis points (90.00%); they must add up to 10,000 (100%)."
         ]
@@ -292,6 +293,7 @@ def test_a_payment_larger_than_what_is_owed_is_refused_and_nothing_is_written():
     # Then it is refused, saying how much is still owed, and nothing is written
     assert response.status_code == 400
     assert response.json() == {
+        "detail": "Correct the fields marked.",
         "amount": ["¥10,001 is more than the ¥10,000 still owed on this order (total ¥110,000)."]
     }
     assert money_rows() == before
@@ -401,6 +403,7 @@ def test_a_refund_beyond_what_was_paid_is_refused_and_nothing_is_written():
     )
     assert response.status_code == 400
     assert response.json() == {
+        "detail": "Correct the fields marked.",
         "amount": [
             "Only ¥30,000 has been paid on this order (after earlier refunds); "
             "a refund of ¥30,001 is more than that."
