@@ -10,6 +10,7 @@ from brokerage.throttles import LoginThrottle, throttled
 
 # A lost database connection anywhere in a request is a retryable 503, not a 500.
 handler500 = "brokerage.outages.server_error"
+handler404 = "brokerage.api.errors.page_not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -8,9 +8,12 @@ the shape in the schema; `brokerage.api.schema` puts it on every operation.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -92,3 +95,14 @@ def exception_handler(exc, context):
     if response is not None:
         response.data = error_body(response.data)
     return response
+
+
+def page_not_found(request, exception):
+    """Answer a URL that matches nothing: the one error shape under /api/, a page elsewhere.
+
+    An API client that sends an id the URL patterns do not take (`-1`, `6.5`) gets JSON
+    like any other 404 of the API, not the HTML page meant for people.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(NotFound().detail), status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

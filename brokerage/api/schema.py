@@ -101,7 +101,7 @@ class ApiAutoSchema(AutoSchema):
 
 
 def integer_path_ids(result, generator, request, public):
-    """Describe digit-only path parameters as what they are: integer ids.
+    """Describe digit-only path parameters as what they are: integer ids, from 1.
 
     The URL patterns only match digits there (anything else is a 404 before any view
     runs), which drf-spectacular would otherwise publish as a string with a pattern.
@@ -113,5 +113,5 @@ def integer_path_ids(result, generator, request, public):
             for parameter in operation.get("parameters", []):
                 pattern = parameter.get("schema", {}).get("pattern")
                 if parameter.get("in") == "path" and pattern in ("^[0-9]+$", r"^\d+$"):
-                    parameter["schema"] = {"type": "integer"}
+                    parameter["schema"] = {"type": "integer", "minimum": 1}
     return result

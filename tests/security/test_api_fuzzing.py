@@ -1,11 +1,13 @@
-"""Schemathesis against /api/schema/: every operation, as a customer, a member and an office.
+"""Schemathesis against /api/schema/: every operation, as a customer, a member, an office
+and platform staff.
 
 Hypothesis generates bodies, queries and path parameters from the schema (for writes,
 also bodies that break it); path ids are
 drawn half the time from the objects that exist (so the bodies reach the services, not
-only the 404 of an unknown id). Every response must be a non-5xx whose body matches the
-schema for its status. Bounded and reproducible: a few derandomized examples per
-operation and role, no example database, no deadline.
+only the 404 of an unknown id). Every response must be a non-5xx, with a status the
+operation documents, of the documented content type, whose body matches the schema for
+its status (errors included: the one error shape). Bounded and reproducible: a few
+derandomized examples per operation and role, no example database, no deadline.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from tests.security.world import build_world
@@ -28,8 +31,13 @@ from tests.security.world import build_world
 # Writes get more examples than reads: their bodies are where the edge cases live.
 EXAMPLES_PER_WRITE = 6
 EXAMPLES_PER_READ = 3
-FUZZED_ROLES = ("customer", "administrative_member", "office")
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+FUZZED_ROLES = ("customer", "administrative_member", "office", "staff")
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 # Operations whose answer is not JSON the schema can describe field by field, or that
 # would end the session under test.
 SKIPPED = {("GET", "/api/docs/"), ("GET", "/api/schema/")}
@@ -123,7 +131,8 @@ def test_the_api_answers_every_generated_request_within_its_schema(fuzz_world):
             operation = result.ok()
             if (operation.method.upper(), operation.path) in SKIPPED:
                 continue
-            # When each operation gets generated requests as a customer, a member, an office
+            # When each operation gets generated requests as a customer, a member, an office,
+            # platform staff
             try:
                 fuzz_operation(operation, headers=headers, pool=pool)
             except (Exception, BaseExceptionGroup) as failure:  # noqa: BLE001 - report all

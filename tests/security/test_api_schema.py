@@ -157,3 +157,19 @@ def test_the_error_shape_keeps_detail_and_the_messages_per_field(raw_schema):
     assert error["required"] == ["detail"]
     assert error["properties"]["detail"]["type"] == "string"
     assert error["additionalProperties"]
+
+
+@pytest.mark.parametrize("path", ["/api/orders/-1/team/", "/api/rfqs/6.5/", "/api/no-such-thing/"])
+def test_an_api_url_that_matches_nothing_is_the_one_error_shape(db, path):
+    # When a client sends an id the URL patterns do not take
+    response = APIClient(HTTP_ACCEPT_LANGUAGE="en").get(path)
+    # Then the answer is the API's 404 in JSON, not the page meant for people
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_that_does_not_exist_is_still_a_page(db):
+    response = APIClient().get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
