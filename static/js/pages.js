@@ -74,10 +74,13 @@
     };
   }
 
+  // The API's one error shape: `detail` says what is wrong, and the fields' messages, when
+  // there are any, say which; those are what a person can act on.
   function errorText(body) {
     if (!body || typeof body !== "object") { return ""; }
-    if (body.detail) { return body.detail; }
-    return Object.keys(body).map(function (key) {
+    var fields = Object.keys(body).filter(function (key) { return key !== "detail"; });
+    if (!fields.length) { return body.detail ? String(body.detail) : ""; }
+    return fields.map(function (key) {
       var value = body[key];
       return Array.isArray(value) ? value.join(" ") : String(value);
     }).join(" ");

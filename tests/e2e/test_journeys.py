@@ -249,6 +249,28 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
     journey.screenshot("accepted")
 
 
+def test_an_answer_refused_per_field_says_which_field_in_place(journeys):
+    # Given a member invited to a routed request, reading it in English
+    world = kyoto_world()
+    routed(world, MILLING, title="Aluminium bracket, 5 pieces")
+    member = world.users["fushimi"]
+    User.objects.filter(pk=member.pk).update(language="en")
+    journey = journeys("member-refused", "en")
+    page = journey.page
+    journey.log_in(member)
+    page.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
+    # When they answer "can do" with a price but no lead time
+    page.focus("input[name=can_do][value=yes]")
+    page.keyboard.press("Space")
+    page.fill("input[name=price]", "120000")
+    page.get_by_role("button", name="Send my answer").click()
+    # Then the refusal in place says what the field needs, not only that one is wrong
+    page.locator(
+        "[data-answer-result].failed", has_text="Needed with a 'can do' answer."
+    ).wait_for()
+    assert not Invitation.objects.filter(status="can_do").exists()
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(journeys, language):
     # Given a routed request for milling, and a member whose profile is in the language,
