@@ -11,8 +11,15 @@ import json
 import pytest
 import requests
 import schemathesis
+from django.urls import path as url_path
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
 from brokerage.api.errors import exception_handler
 from brokerage.models import TeamMember
@@ -173,3 +180,31 @@ def test_a_page_that_does_not_exist_is_still_a_page(db):
     response = APIClient().get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+class ExampleBody(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class LaterEndpoint(APIView):
+    """An endpoint someone adds later, saying nothing about its errors."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ExampleBody, responses=ExampleBody)
+    def post(self, request, pk: int):
+        """Do something to one object."""
+        return Response(request.data)
+
+
+def test_an_endpoint_added_later_documents_its_errors_without_saying_so():
+    # Given a new view that declares only its body and its answer
+    patterns = [url_path("api/later/<int:pk>/", LaterEndpoint.as_view())]
+    # When the schema is generated
+    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/later/{id}/"]["post"]
+    # Then its summary is its docstring and its error answers are there, in the one shape
+    assert operation["summary"] == "Do something to one object"
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409"}
+    error = operation["responses"]["404"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/Error"}
