@@ -140,7 +140,7 @@ def test_shares_that_do_not_add_up_are_refused_per_field_and_nothing_is_written(
         "detail": "Correct the fields marked.",
         "members": [
             "The shares add up to 9,000 basis points (90.00%); they must add up to 10,000 (100%)."
-        ]
+        ],
     }
     # and nothing is written
     assert not TeamMember.objects.filter(order=order).exists()
@@ -294,7 +294,7 @@ def test_a_payment_larger_than_what_is_owed_is_refused_and_nothing_is_written():
     assert response.status_code == 400
     assert response.json() == {
         "detail": "Correct the fields marked.",
-        "amount": ["¥10,001 is more than the ¥10,000 still owed on this order (total ¥110,000)."]
+        "amount": ["¥10,001 is more than the ¥10,000 still owed on this order (total ¥110,000)."],
     }
     assert money_rows() == before
 
@@ -407,7 +407,7 @@ def test_a_refund_beyond_what_was_paid_is_refused_and_nothing_is_written():
         "amount": [
             "Only ¥30,000 has been paid on this order (after earlier refunds); "
             "a refund of ¥30,001 is more than that."
-        ]
+        ],
     }
     assert money_rows() == before
     response = as_user(world.office_user).post(
