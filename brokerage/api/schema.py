@@ -40,6 +40,8 @@ ERROR_ANSWERS = {
 
 
 class ApiAutoSchema(AutoSchema):
+    """Describe each operation with its summary and the error answers its view can give."""
+
     def get_summary(self):
         return self._method_doc().split("\n", 1)[0].rstrip(".") or None
 
