@@ -107,7 +107,7 @@ def pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF + f"% {name}\n".encode(), content_type="application/pdf")
 
 
-def submit(n, title: str, description: str, *, confidential: bool = True) -> int:
+def submit(n, title: str, description: str, *, confidential: bool = True, **details) -> int:
     body = {
         "network": n.network.slug,
         "title": title,
@@ -115,6 +115,7 @@ def submit(n, title: str, description: str, *, confidential: bool = True) -> int
         "quantity": 30,
         "requirements": [{"capability": "finish.polishing.mirror", "min_grade": 3}],
         "confidential": confidential,
+        **details,
     }
     rfq_id = ok(client_for(n.customer).post("/api/rfqs/", body, format="json"), 201)["id"]
     route_waiting_requests()
@@ -216,7 +217,19 @@ def build_world() -> World:
 
     # A request the board accepted, with the members' answers pending: a drawing, both
     # threads, and an invitation to polisher2 from before its NDA lapsed.
-    ids["rfq_open"] = submit(n, "MXOPENTITLE housings", "MXOPENDESC: 30 confidential housings")
+    ids["rfq_open"] = submit(
+        n,
+        "MXOPENTITLE housings",
+        "MXOPENDESC: 30 confidential housings",
+        material="MXOPENMATERIAL SUS304",
+        requirements=[
+            {
+                "capability": "finish.polishing.mirror",
+                "min_grade": 3,
+                "note": "MXOPENNOTE Ra 0.05",
+            }
+        ],
+    )
     board_accepts(n, ids["rfq_open"])
     drawing = ok(
         customer.post(
@@ -411,6 +424,8 @@ def declare_visibility(world: World) -> None:
         "MXOPENTITLE": everyone_of_n | {"member_without_nda"},
         # A confidential request's details and drawings: only with a current NDA.
         "MXOPENDESC": everyone_of_n,
+        "MXOPENMATERIAL": everyone_of_n,
+        "MXOPENNOTE": everyone_of_n,
         "MXBOARDDESC": {"customer", "office", "staff", "administrative_member"},
         "mxopendrawing": everyone_of_n,
         # The thread with the customer is the office's and the leader's (admin1 leads
