@@ -41,6 +41,9 @@ STAFF = "staff"
 CUSTOMER = "customer"
 MEMBER = "member"
 LEADER = "leader"
+# How the customer reads who acted on their timeline: by party, never by name.
+MEMBER_FIRM = "member firm"
+PLATFORM = "platform"
 OFFICE_ROLES = (OFFICE, STAFF)
 # Who sees an order's price and what was paid: not the team's other firms.
 MONEY_ROLES = (*OFFICE_ROLES, CUSTOMER, LEADER)
@@ -71,6 +74,7 @@ class Viewer:
         self.pk = user.pk if self.authenticated else None
         self.firm_id = user.firm_id if self.authenticated else None
         self.is_staff = bool(self.authenticated and user.is_active and user.is_staff)
+        self._office_firms: dict[int, frozenset[int]] = {}
 
     @cached_property
     def memberships(self) -> dict:
@@ -112,10 +116,6 @@ class Viewer:
     def runs_or_operates(self, network_id: int) -> bool:
         """Return whether the person works for the network's office or is platform staff."""
         return self.is_staff or self.runs(network_id)
-
-    @cached_property
-    def _office_firms(self) -> dict[int, frozenset[int]]:
-        return {}
 
     def office_firm_ids(self, network_id: int) -> frozenset[int]:
         """Return the firms that are the network's office (read once per network)."""
@@ -468,11 +468,25 @@ def rfq_events_visible(user, rfq, events: QuerySet) -> QuerySet:
     return events.exclude(hidden)
 
 
-def rfq_event_data(role: str, data: dict) -> dict:
-    """Return what of a request event's data a person in `role` may read."""
+# Lists of the firms a step invited, each with its rank and the reasons (grade, load) it
+# was chosen: a member firm reads its own entry, never its rivals'.
+INVITED_LISTS = ("invited", "planning_invited")
+
+
+def rfq_event_data(user, rfq, data: dict) -> dict:
+    """Return what of a request event's data the person may read."""
+    role = rfq_role(user, rfq)
+    if role in OFFICE_ROLES:
+        return data
     if role == CUSTOMER:
         return {key: value for key, value in data.items() if key in CUSTOMER_RFQ_EVENT_DATA}
-    return data
+    firm_id = viewer_of(user).firm_id
+    return {
+        key: [entry for entry in value if isinstance(entry, dict) and entry.get("firm") == firm_id]
+        if key in INVITED_LISTS and isinstance(value, list)
+        else value
+        for key, value in data.items()
+    }
 
 
 def order_events_visible(user, order, events: QuerySet) -> QuerySet:
@@ -504,8 +518,9 @@ def order_event_data(role: str, data: dict) -> dict:
 def event_actor(user, event, *, network_id: int, customer_id: int) -> str | None:
     """Return who acted, as the person may read it.
 
-    The customer reads the party ("customer", "office", "member firm"), never a person's
-    name; the network's own people read the username. None when the platform acted.
+    The customer reads the party ("customer", "office", "member firm", or "platform" for
+    its operators), never a person's name; the network's own people read the username.
+    None when the platform acted on its own.
     """
     actor = event.actor
     if actor is None:
@@ -518,7 +533,5 @@ def event_actor(user, event, *, network_id: int, customer_id: int) -> str | None
     if actor.firm_id is not None and actor.firm_id in viewer.office_firm_ids(network_id):
         return OFFICE
     if actor.firm_id is not None:
-        return "member firm"
-    if actor.is_staff:
-        return "platform"
-    return OFFICE
+        return MEMBER_FIRM
+    return PLATFORM

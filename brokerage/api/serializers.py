@@ -358,7 +358,7 @@ class EventSerializer(serializers.ModelSerializer):
         )
 
     def get_data(self, event) -> dict:
-        return access.rfq_event_data(self.context["role"], event.data)
+        return access.rfq_event_data(self.context["request"].user, self.context["rfq"], event.data)
 
 
 class ScheduleSerializer(serializers.Serializer):

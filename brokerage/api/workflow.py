@@ -239,7 +239,6 @@ class RFQViewSet(
             event_list_for_rfq(request.user, rfq),
             s.EventSerializer,
             rfq=rfq,
-            role=access.rfq_role(request.user, rfq),
         )
 
     @extend_schema(request=s.ScheduleSerializer, responses=s.RFQSerializer)

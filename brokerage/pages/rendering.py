@@ -101,7 +101,7 @@ def shared_context(request, rfq: RFQ, role: str) -> dict:
         "details_visible": details_visible,
         "requirements": list(rfq.requirements.select_related("capability")),
         "drawings": list(rfq.drawings.all()) if details_visible else [],
-        "timeline": timeline_entries(event_list_for_rfq(user, rfq), network=rfq.network, role=role),
+        "timeline": timeline_entries(event_list_for_rfq(user, rfq), rfq=rfq, user=user),
         "clock_running": rfq.status in RFQ.CLOCK_STATUSES,
         "may_cancel": role in ("customer", "office") and rfq.is_open,
     }

@@ -231,13 +231,9 @@ API: dict[tuple[str, str], Row] = {
         },
         proves="administrative_member",
     ),
-    ("GET", "/api/rfqs/{pk}/events/"): Row(
-        SEES_OPEN_REQUEST, **rfq("rfq_open"), lists="rfq_event"
-    ),
+    ("GET", "/api/rfqs/{pk}/events/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open"), lists="rfq_event"),
     ("GET", "/api/rfqs/{pk}/invitations/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open")),
-    ("GET", "/api/rfqs/{pk}/proposals/"): Row(
-        SEES_M_REQUEST, **rfq("rfq_other"), lists="proposal"
-    ),
+    ("GET", "/api/rfqs/{pk}/proposals/"): Row(SEES_M_REQUEST, **rfq("rfq_other"), lists="proposal"),
     ("POST", "/api/rfqs/{pk}/leader/"): Row(
         roles("office", "administrative_member"),
         **rfq("rfq_open"),

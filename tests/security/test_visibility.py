@@ -70,6 +70,11 @@ def test_a_coordinator_never_sees_a_rival_groups_bid_in_the_timeline():
     kinds = [event["kind"] for event in events.json()["results"]]
     assert "proposal.submitted" not in kinds
     assert "123456" not in events.content.decode()
+    # nor which firms were invited beside its own, with their ranks and reasons
+    routed = next(e for e in events.json()["results"] if e["kind"] == "rfq.routed")
+    assert {entry["firm"] for entry in routed["data"]["invited"]} == {
+        world.firms["south_coordinator"].pk
+    }
     assert timeline_page.status_code == 200
     assert "A group submitted its proposal" not in timeline_page.content.decode()
     # while north itself, the office and the customer's proposals list still see it
