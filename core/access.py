@@ -310,7 +310,7 @@ def may_write_thread(user, rfq, audience: str) -> bool:
         return audience == audiences.CUSTOMER
     if not rfq_details_visible(user, rfq):
         return False
-    return audience == audiences.INTERNAL or viewer_of(user).firm_id == rfq.leader_firm_id
+    return audience == audiences.INTERNAL or leads_rfq(user, rfq)
 
 
 # --- Orders ------------------------------------------------------------------------------
