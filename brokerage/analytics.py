@@ -45,10 +45,10 @@ from brokerage.models import (
     PhaseAssignment,
     Refund,
 )
-from brokerage.selectors import office_network_ids
 from brokerage.services.ledger import payable_balances
 from brokerage.sla import member_sla, minutes, network_sla
 from capabilities.models import DirectoryContact, FirmCapabilityChange
+from core import access
 from members.models import Membership, Network, NetworkGroup, User
 from orders.models import RFQ, Order
 
@@ -94,7 +94,7 @@ def analytics_networks_for_user(user: User) -> QuerySet[Network]:
         return Network.objects.none()
     if user.is_staff:
         return Network.objects.order_by("slug")
-    return Network.objects.filter(pk__in=office_network_ids(user)).order_by("slug")
+    return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")
 
 
 def default_period(now: datetime.datetime | None = None) -> tuple[datetime.datetime, ...]:

@@ -36,14 +36,12 @@ from brokerage.models import (
 from brokerage.selectors import (
     invitation_list_for_firm,
     notification_inbox,
-    office_network_ids,
     proposal_list_for_rfq,
-    rfq_details_visible,
     rfq_get_for_user,
     rfq_list_for_user,
-    rfq_role,
 )
 from capabilities.models import Capability
+from core import access
 from members.models import Firm, Membership, Network, User
 from orders.models import CLOCK_RUNNING, RFQ, Message
 
@@ -109,7 +107,7 @@ def rfq_list_for_page(user: User, *, status: str = "", sort: str = "-created") -
 
 def office_networks(user: User) -> QuerySet[Network]:
     """Return the networks whose office the person works for."""
-    return Network.objects.filter(pk__in=office_network_ids(user)).order_by("slug")
+    return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")
 
 
 def office_queue(user: User, *, network_id: int | None = None, status: str = "") -> QuerySet[RFQ]:
@@ -119,7 +117,9 @@ def office_queue(user: User, *, network_id: int | None = None, status: str = "")
     queue_progress adds what each row shows of the members' answers.
     """
     requests = (
-        RFQ.objects.filter(network_id__in=office_network_ids(user), status__in=RFQ.OPEN_STATUSES)
+        RFQ.objects.filter(
+            network_id__in=access.office_network_ids(user), status__in=RFQ.OPEN_STATUSES
+        )
         # The customer is read for the page's rows only: joined, every open request met
         # its customer before the sort on pages past the first (a hash of every person).
         .select_related("network")
@@ -216,22 +216,22 @@ def message_list_for_rfq(user: User, rfq: RFQ, audience: str) -> QuerySet[Messag
     messages = Message.objects.filter(rfq=rfq, audience=audience).select_related(
         "author", "author__firm"
     )
-    role = rfq_role(user, rfq)
-    if role in ("office", "staff"):
+    role = access.rfq_role(user, rfq)
+    if role in access.OFFICE_ROLES:
         return messages
-    if role == "customer":
+    if role == access.CUSTOMER:
         return messages if audience == Message.Audience.CUSTOMER else messages.none()
-    if not rfq_details_visible(user, rfq):
+    if not access.rfq_details_visible(user, rfq):
         # The threads discuss the details a member firm without the NDA may not read.
         return messages.none()
-    is_leader = user.firm_id is not None and user.firm_id == rfq.leader_firm_id
     if audience == Message.Audience.CUSTOMER:
-        return messages if is_leader else messages.none()
+        return messages if access.leads_rfq(user, rfq) else messages.none()
     if rfq.network.policy == Network.Policy.COMPETING_GROUPS:
         office_firms = Membership.objects.filter(
             network=rfq.network, role=Membership.Role.OFFICE
         ).values("firm_id")
-        own_or_office = Q(author__firm_id=user.firm_id) | Q(author__firm_id__in=office_firms)
+        own_firm = access.viewer_of(user).firm_id
+        own_or_office = Q(author__firm_id=own_firm) | Q(author__firm_id__in=office_firms)
         return messages.filter(own_or_office)
     return messages
 
@@ -239,10 +239,10 @@ def message_list_for_rfq(user: User, rfq: RFQ, audience: str) -> QuerySet[Messag
 def board_decisions_for_rfq(user: User, rfq: RFQ) -> QuerySet[BoardDecision]:
     """Return the administrative board's decisions, for the office and the board itself."""
     decisions = BoardDecision.objects.filter(rfq=rfq).select_related("firm", "decided_by")
-    if rfq_role(user, rfq) in ("office", "staff"):
+    if access.rfq_role(user, rfq) in access.OFFICE_ROLES:
         return decisions
     on_board = rfq.invitations.filter(
-        firm_id=user.firm_id, purpose=Invitation.Purpose.BOARD
+        firm_id=access.viewer_of(user).firm_id, purpose=Invitation.Purpose.BOARD
     ).exists()
     return decisions if on_board else decisions.none()
 
@@ -294,7 +294,7 @@ def customers_for_office(user: User) -> QuerySet[User]:
             firm__isnull=True,
             is_staff=False,
             is_active=True,
-            rfqs__network_id__in=office_network_ids(user),
+            rfqs__network_id__in=access.office_network_ids(user),
         )
         .distinct()
         .order_by("organization", "last_name", "first_name", "username")

@@ -10,12 +10,13 @@ from django.http import Http404
 
 from brokerage.models import BankAccount, LedgerEntry, PayoutBatch, TeamMember
 from brokerage.page_selectors import office_networks
-from brokerage.selectors import office_network_ids, rfq_list_for_user
+from brokerage.selectors import rfq_list_for_user
 from brokerage.selectors_money import (
     order_list_for_user,
     payout_batch_list_for_user,
     statement_memberships,
 )
+from core import access
 from members.models import Firm, Membership, Network, User
 from orders.models import RFQ, Order
 
@@ -138,7 +139,7 @@ def manageable_firm_get(user: User, firm_id: int) -> Firm:
         raise Http404("No such firm.")
     firms = Firm.objects.filter(pk=firm_id)
     if firm_id != user.firm_id:
-        firms = firms.filter(memberships__network_id__in=office_network_ids(user))
+        firms = firms.filter(memberships__network_id__in=access.office_network_ids(user))
     firm = firms.distinct().first()
     if firm is None:
         raise Http404("No such firm.")

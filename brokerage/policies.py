@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from brokerage.models import BoardDecision, Invitation
-from brokerage.roles import firm_may_see_confidential, nda_signed
 from capabilities.matching import Candidate, Requirement, propose_teams, rank_firms
+from core import access
 from members.models import Membership, Network, NetworkGroup
 from orders.models import RFQ
 
@@ -100,7 +100,7 @@ class NetworkPolicy:
 
     def visible_to_firm(self, rfq: RFQ, firm_id: int) -> bool:
         """Confidential requests go only to firms that signed the network's NDA."""
-        return not rfq.confidential or firm_may_see_confidential(firm_id, self.network)
+        return not rfq.confidential or access.firm_may_see_confidential(firm_id, self.network)
 
     def invitation_rows(self, rfq: RFQ, candidates: Sequence[Candidate], purpose: str):
         return [
@@ -242,7 +242,8 @@ class ConsultationPolicy(NetworkPolicy):
         chosen = [
             candidate
             for candidate in candidates
-            if candidate.firm_id in set(stakeholders) or nda_signed(candidate.firm_id, self.network)
+            if candidate.firm_id in set(stakeholders)
+            or access.firm_signed_nda(candidate.firm_id, self.network)
         ]
         rows = self.invitation_rows(rfq, chosen, Invitation.Purpose.PLANNING)
         invited = {row[0] for row in rows}

@@ -1,39 +1,12 @@
 """Reads of requests and their workflow, scoped to what the asking person may see."""
 
-from collections.abc import Collection
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from brokerage.models import GroupProposal, Invitation, Notification
-from brokerage.roles import firm_may_see_confidential
-from members.models import Membership, User
-from orders.models import RFQ, Estimate, Event, Message
-
-# What the customer's timeline shows; the members' answers and prices stay internal.
-CUSTOMER_EVENT_KINDS = {
-    "rfq.submitted",
-    "rfq.no_bid",
-    "rfq.cancelled",
-    "interview.scheduled",
-    "interview.recorded",
-    "leader.designated",
-    "proposal.chosen",
-    "estimate.sent",
-    "estimate.accepted",
-    "estimate.declined",
-    "order.created",
-}
-
-
-def office_network_ids(user: User) -> list[int]:
-    if not user.is_authenticated or user.firm_id is None:
-        return []
-    return list(
-        Membership.objects.filter(
-            firm_id=user.firm_id, role=Membership.Role.OFFICE, is_active=True
-        ).values_list("network_id", flat=True)
-    )
+from core import access
+from members.models import User
+from orders.models import RFQ, Estimate, Event
 
 
 def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
@@ -48,11 +21,12 @@ def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
     # A list shows each request's network; joining every visible request to its customer
     # and leader as well, before sorting them, cost more than the rest of a member's page.
     requests = RFQ.objects.select_related("network")
-    if not user.is_authenticated:
+    viewer = access.viewer_of(user)
+    if not viewer.authenticated:
         return requests.none()
-    if user.is_staff:
+    if viewer.is_staff:
         return requests
-    if user.firm_id is None:
+    if viewer.firm_id is None:
         return requests.filter(customer=user)
     taking_part = (
         RFQ.objects.filter(customer=user)
@@ -64,7 +38,7 @@ def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
             all=True,
         )
     )
-    return requests.filter(Q(pk__in=taking_part) | Q(network_id__in=office_network_ids(user)))
+    return requests.filter(Q(pk__in=taking_part) | Q(network_id__in=viewer.office_network_ids))
 
 
 def rfq_get_for_user(user: User, rfq_id: int) -> RFQ:
@@ -77,55 +51,10 @@ def rfq_get_for_user(user: User, rfq_id: int) -> RFQ:
     return rfq
 
 
-def rfq_role(user: User, rfq: RFQ, *, office_networks: Collection[int] | None = None) -> str:
-    """Return how a person who may see the request stands to it.
-
-    A caller deciding for many requests passes `office_networks` (office_network_ids of
-    the user), read once, so that a list costs no query per row.
-    """
-    if user.pk == rfq.customer_id:
-        return "customer"
-    if user.is_staff:
-        return "staff"
-    if user.firm_id is not None:
-        if office_networks is None:
-            office_networks = office_network_ids(user)
-        if rfq.network_id in office_networks:
-            return "office"
-    return "member"
-
-
-def rfq_details_visible(
-    user: User, rfq: RFQ, *, office_networks: Collection[int] | None = None
-) -> bool:
-    """Return whether the person may read a confidential request's details and drawings."""
-    if not rfq.confidential or rfq_role(user, rfq, office_networks=office_networks) != "member":
-        return True
-    return firm_may_see_confidential(user.firm_id, rfq.network)
-
-
-def thread_writable(user: User, rfq: RFQ, audience: str) -> bool:
-    """Return whether the person may write on one of a request's threads.
-
-    The customer writes to the network; a member firm internally, its leader to both;
-    a member firm that may not read a confidential request's details writes on neither.
-    """
-    role = rfq_role(user, rfq)
-    if audience not in Message.Audience.values:
-        return False
-    if role in ("office", "staff"):
-        return True
-    if role == "customer":
-        return audience == Message.Audience.CUSTOMER
-    if not rfq_details_visible(user, rfq):
-        return False
-    return audience == Message.Audience.INTERNAL or user.firm_id == rfq.leader_firm_id
-
-
 def invitation_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[Invitation]:
     """The office sees every invitation of a request; an invited firm only its own."""
     invitations = Invitation.objects.filter(rfq=rfq).select_related("firm")
-    role = rfq_role(user, rfq)
+    role = access.rfq_role(user, rfq)
     if role in ("office", "staff"):
         return invitations
     if role == "member":
@@ -147,8 +76,8 @@ def invitation_list_for_firm(user: User) -> QuerySet[Invitation]:
 def estimate_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[Estimate]:
     """Drafts are the composer's; the customer sees what was sent."""
     estimates = Estimate.objects.filter(rfq=rfq).prefetch_related("lines", "lines__firm")
-    role = rfq_role(user, rfq)
-    if role in ("office", "staff") or (user.firm_id and user.firm_id == rfq.leader_firm_id):
+    role = access.rfq_role(user, rfq)
+    if role in access.OFFICE_ROLES or access.leads_rfq(user, rfq):
         return estimates
     if role == "customer":
         return estimates.exclude(status=Estimate.Status.DRAFT)
@@ -166,33 +95,20 @@ def estimate_get_for_user(user: User, estimate_id: int) -> Estimate:
 
 
 def event_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[Event]:
-    """The customer's timeline leaves out the members' internal steps.
-
-    A member firm without the NDA a confidential request needs does not see which
-    drawings were attached either: their names are part of the details.
-    """
+    """Return the request's timeline as the person may see it (core.access decides)."""
     events = Event.objects.filter(rfq=rfq).select_related("actor")
-    if rfq_role(user, rfq) == "customer":
-        return events.filter(kind__in=CUSTOMER_EVENT_KINDS)
-    if rfq_role(user, rfq) == "member":
-        events = events.exclude(
-            Q(kind="invitation.answered") & ~Q(data__firm=user.firm_id)
-        ).exclude(kind="board.decided", rfq__network__policy="competing_groups")
-        if not rfq_details_visible(user, rfq):
-            events = events.exclude(kind="drawing.attached")
-        return events
-    return events
+    return access.rfq_events_visible(user, rfq, events)
 
 
 def proposal_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[GroupProposal]:
     """The customer compares submitted proposals; a coordinator sees its own group's."""
     proposals = GroupProposal.objects.filter(rfq=rfq).select_related("group", "group__coordinator")
-    role = rfq_role(user, rfq)
-    if role in ("office", "staff"):
+    role = access.rfq_role(user, rfq)
+    if role in access.OFFICE_ROLES:
         return proposals
-    if role == "customer":
+    if role == access.CUSTOMER:
         return proposals.exclude(status=GroupProposal.Status.PREPARING)
-    return proposals.filter(group__coordinator_id=user.firm_id)
+    return proposals.filter(group_id__in=access.viewer_of(user).group_ids)
 
 
 def notification_inbox(user: User) -> QuerySet[Notification]:

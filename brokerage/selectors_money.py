@@ -43,78 +43,13 @@ from brokerage.policies import (
     requirements_of,
     response_rate_by_firm,
 )
-from brokerage.selectors import office_network_ids
 from brokerage.services import ledger
 from capabilities.matching import MatchingError, propose_teams
+from core import access
+from core.access import MONEY_ROLES, OFFICE_ROLES
 from members.models import Membership, User
 from orders.models import Event, Order
 from orders.money import BASIS_POINTS, split_largest_remainder
-
-OFFICE_ROLES = ("office", "staff")
-# Who sees an order's price and what was paid: not the team's other firms.
-MONEY_ROLES = (*OFFICE_ROLES, "customer", "leader")
-
-# The customer's timeline: the steps that concern them, never the internal money split.
-CUSTOMER_ORDER_EVENT_KINDS = {
-    "order.created",
-    "order.in_production",
-    "work_package.updated",
-    "delivery.recorded",
-    "delivery.document_attached",
-    "delivery.received",
-    "order.delivered",
-    "invoice.issued",
-    "payment.recorded",
-    "refund.issued",
-    "order.completed",
-    "order.follow_on_requested",
-}
-# A member firm's timeline: the team's progress, and of the money only its own fault claims.
-MEMBER_ORDER_EVENT_KINDS = {
-    "order.created",
-    "team.set",
-    "team.member_confirmed",
-    "team.member_declined",
-    "order.in_production",
-    "work_package.updated",
-    "delivery.recorded",
-    "delivery.document_attached",
-    "delivery.received",
-    "order.delivered",
-    "order.completed",
-    "order.follow_on_requested",
-}
-# The events about one delivery (their data names it).
-DELIVERY_EVENT_KINDS = {"delivery.recorded", "delivery.document_attached", "delivery.received"}
-# What of an event's data each audience may read; the office reads everything.
-CUSTOMER_EVENT_DATA = {
-    "work_package",
-    "state",
-    "started_on",
-    "finished_on",
-    "delivery",
-    "document",
-    "name",
-    "final",
-    "invoice",
-    "number",
-    "total",
-    "payment",
-    "amount",
-    "method",
-    "owed",
-    "refund",
-    "rfq",
-}
-MEMBER_EVENT_DATA = CUSTOMER_EVENT_DATA - {"total", "payment", "method", "owed", "refund"} | {
-    "firm",
-    "firms",
-    "part",
-    "fault_claim",
-    "reason",
-    "to_confirm",
-}
-
 
 # --- Orders -----------------------------------------------------------------------------
 
@@ -122,15 +57,16 @@ MEMBER_EVENT_DATA = CUSTOMER_EVENT_DATA - {"total", "payment", "method", "owed",
 def order_list_for_user(user: User) -> QuerySet[Order]:
     """Return the orders a person may see: their own, their office's, their firm's."""
     orders = Order.objects.select_related("network", "rfq", "leader_firm")
-    if not user.is_authenticated:
+    viewer = access.viewer_of(user)
+    if not viewer.authenticated:
         return orders.none()
-    if user.is_staff:
+    if viewer.is_staff:
         return orders
     visible = Q(customer=user)
-    if user.firm_id is not None:
-        in_team = TeamMember.objects.filter(order=OuterRef("pk"), firm_id=user.firm_id)
-        visible |= Q(network_id__in=office_network_ids(user))
-        visible |= Q(leader_firm_id=user.firm_id) | Q(Exists(in_team))
+    if viewer.firm_id is not None:
+        in_team = TeamMember.objects.filter(order=OuterRef("pk"), firm_id=viewer.firm_id)
+        visible |= Q(network_id__in=viewer.office_network_ids)
+        visible |= Q(leader_firm_id=viewer.firm_id) | Q(Exists(in_team))
     return orders.filter(visible)
 
 
@@ -142,33 +78,14 @@ def order_get_for_user(user: User, order_id: int) -> Order:
     return order
 
 
-def order_role(user: User, order: Order, *, office_networks: list[int] | None = None) -> str:
-    """Return how a person who may see the order stands to it."""
-    if user.pk == order.customer_id:
-        return "customer"
-    if user.is_staff:
-        return "staff"
-    if office_networks is None:
-        office_networks = office_network_ids(user)
-    if order.network_id in office_networks:
-        return "office"
-    if user.firm_id is not None and user.firm_id == order.leader_firm_id:
-        return "leader"
-    return "member"
-
-
-def sees_all_of_team(role: str) -> bool:
-    return role in (*OFFICE_ROLES, "leader")
-
-
 def team_list_for_order(user: User, order: Order) -> QuerySet[TeamMember]:
     """Office and leader see every part; a member firm only its own; the customer none."""
     parts = TeamMember.objects.filter(order=order).select_related("firm").order_by("position", "id")
-    role = order_role(user, order)
-    if sees_all_of_team(role):
+    role = access.order_role(user, order)
+    if access.sees_whole_team(role):
         return parts
-    if role == "member":
-        return parts.filter(firm_id=user.firm_id)
+    if role == access.MEMBER:
+        return parts.filter(firm_id=access.viewer_of(user).firm_id)
     return parts.none()
 
 
@@ -187,8 +104,8 @@ def delivery_list_for_order(user: User, order: Order) -> QuerySet[Delivery]:
         )
         .order_by("shipped_at", "id")
     )
-    if order_role(user, order) == "member":
-        return deliveries.filter(firm_id=user.firm_id)
+    if access.order_role(user, order) == access.MEMBER:
+        return deliveries.filter(firm_id=access.viewer_of(user).firm_id)
     return deliveries
 
 
@@ -213,13 +130,13 @@ def allocation_list_for_order(order: Order) -> QuerySet[Allocation]:
 
 def payment_list_for_order(user: User, order: Order) -> QuerySet[Payment]:
     """The customer, the office and the leader see the payments; other team firms do not."""
-    if order_role(user, order) in MONEY_ROLES:
+    if access.order_role(user, order) in MONEY_ROLES:
         return Payment.objects.filter(order=order).order_by("received_at", "id")
     return Payment.objects.none()
 
 
 def refund_list_for_order(user: User, order: Order) -> QuerySet[Refund]:
-    if order_role(user, order) in MONEY_ROLES:
+    if access.order_role(user, order) in MONEY_ROLES:
         return Refund.objects.filter(order=order).order_by("recorded_at", "id")
     return Refund.objects.none()
 
@@ -227,45 +144,25 @@ def refund_list_for_order(user: User, order: Order) -> QuerySet[Refund]:
 def fault_claim_list_for_order(user: User, order: Order) -> QuerySet[FaultClaim]:
     """The office sees every fault claim; a team firm those charged to it."""
     claims = FaultClaim.objects.filter(order=order).select_related("firm").order_by("id")
-    role = order_role(user, order)
+    role = access.order_role(user, order)
     if role in OFFICE_ROLES:
         return claims
-    if role in ("member", "leader") and user.firm_id is not None:
-        return claims.filter(firm_id=user.firm_id)
+    firm_id = access.viewer_of(user).firm_id
+    if role in (access.MEMBER, access.LEADER) and firm_id is not None:
+        return claims.filter(firm_id=firm_id)
     return claims.none()
 
 
 def invoice_for_order(user: User, order: Order) -> Invoice | None:
-    if order_role(user, order) in MONEY_ROLES:
+    if access.order_role(user, order) in MONEY_ROLES:
         return Invoice.objects.filter(order=order).first()
     return None
 
 
 def event_list_for_order(user: User, order: Order) -> QuerySet[Event]:
-    """Return the order's timeline as the person may see it (see the module docstring)."""
+    """Return the order's timeline as the person may see it (core.access decides)."""
     events = Event.objects.filter(order=order).select_related("actor").order_by("at", "id")
-    role = order_role(user, order)
-    if role in OFFICE_ROLES:
-        return events
-    if role == "customer":
-        return events.filter(kind__in=CUSTOMER_ORDER_EVENT_KINDS)
-    own_faults = Q(kind="fault.claimed", data__firm=user.firm_id)
-    # Like the deliveries list: a member firm follows the deliveries it shipped only.
-    shipped = Delivery.objects.filter(order=order, firm_id=user.firm_id).values_list(
-        "pk", flat=True
-    )
-    others_deliveries = Q(kind__in=DELIVERY_EVENT_KINDS) & ~Q(data__delivery__in=list(shipped))
-    return events.filter(Q(kind__in=MEMBER_ORDER_EVENT_KINDS) | own_faults).exclude(
-        others_deliveries
-    )
-
-
-def event_data_for(role: str, data: dict) -> dict:
-    """Return what of an event's data the role may read."""
-    if role in OFFICE_ROLES:
-        return data
-    allowed = CUSTOMER_EVENT_DATA if role == "customer" else MEMBER_EVENT_DATA
-    return {key: value for key, value in data.items() if key in allowed}
+    return access.order_events_visible(user, order, events)
 
 
 def owed_on(order: Order) -> int:
@@ -372,12 +269,13 @@ def statement_memberships(
         .select_related("network", "firm")
         .order_by("network__slug", "firm_id")
     )
-    if not user.is_authenticated:
+    viewer = access.viewer_of(user)
+    if not viewer.authenticated:
         return memberships.none()
-    if not user.is_staff:
-        visible = Q(network_id__in=office_network_ids(user))
-        if user.firm_id is not None:
-            visible |= Q(firm_id=user.firm_id)
+    if not viewer.is_staff:
+        visible = Q(network_id__in=viewer.office_network_ids)
+        if viewer.firm_id is not None:
+            visible |= Q(firm_id=viewer.firm_id)
         memberships = memberships.filter(visible)
     if network_slug:
         memberships = memberships.filter(network__slug=network_slug)
@@ -494,11 +392,12 @@ def payout_batch_list_for_user(user: User) -> QuerySet[PayoutBatch]:
     batches = PayoutBatch.objects.select_related("network").prefetch_related(
         Prefetch("lines", queryset=PayoutLine.objects.select_related("firm").order_by("firm_id"))
     )
-    if not user.is_authenticated:
+    viewer = access.viewer_of(user)
+    if not viewer.authenticated:
         return batches.none()
-    if user.is_staff:
+    if viewer.is_staff:
         return batches
-    return batches.filter(network_id__in=office_network_ids(user))
+    return batches.filter(network_id__in=viewer.office_network_ids)
 
 
 def payout_batch_get_for_user(user: User, batch_id: int) -> PayoutBatch:

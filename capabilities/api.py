@@ -40,9 +40,10 @@ from capabilities.services import (
     firm_capability_remove,
     firm_capability_set,
 )
+from core import access
 from members.models import Firm, Membership, Network
 from members.prefectures import Prefecture
-from members.selectors import network_get_visible, user_may_manage_firm, user_runs_network
+from members.selectors import network_get_visible
 from members.throttling import SlicedRateThrottle
 
 CODE_PATTERN = r"[a-z0-9_]+(?:\.[a-z0-9_]+)*"
@@ -316,7 +317,7 @@ class FirmProfileMixin:
             firm = firm_visible_to(user=self.request.user, firm_id=int(self.kwargs["firm_id"]))
             if firm is None:
                 raise NotFound()
-            if not user_may_manage_firm(user=self.request.user, firm_id=firm.pk):
+            if not access.may_manage_firm(self.request.user, firm.pk):
                 raise PermissionDenied(
                     _("Only the firm's own staff and its network's office edit its profile.")
                 )
@@ -489,8 +490,8 @@ class FirmCapabilityChangeListView(generics.ListAPIView):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if "firm_id" in self.kwargs:
-            context["may_manage"] = user_may_manage_firm(
-                user=self.request.user, firm_id=int(self.kwargs["firm_id"])
+            context["may_manage"] = access.may_manage_firm(
+                self.request.user, int(self.kwargs["firm_id"])
             )
         return context
 
@@ -572,7 +573,7 @@ class FirmContactView(generics.ListCreateAPIView):
 
     def get_queryset(self):
         firm = self.firm()
-        if not user_may_manage_firm(user=self.request.user, firm_id=firm.pk):
+        if not access.may_manage_firm(self.request.user, firm.pk):
             raise PermissionDenied()
         return directory_contact_list_for_firm(firm=firm)
 
@@ -597,7 +598,7 @@ def network_run_by_caller(request, slug: str) -> Network:
     network = network_get_visible(slug=slug, user=request.user)
     if network is None:
         raise NotFound()
-    if not user_runs_network(user=request.user, network=network):
+    if not access.runs_network(request.user, network):
         raise PermissionDenied(_("Only the network's office may do this."))
     return network
 

@@ -30,8 +30,9 @@ from capabilities.models import (
     FirmCapabilityChange,
     QualityGrade,
 )
+from core import access
 from members.models import Firm, Membership, Network, User
-from members.selectors import firm_list_public, firms_managed_by, user_may_manage_firm
+from members.selectors import firm_list_public, firms_managed_by
 
 # The most names similar to a searched text that are scored and ranked first: more are not
 # a name the visitor means but a word the names share.
@@ -99,14 +100,14 @@ def firm_capability_change_list(*, firm: Firm) -> QuerySet[FirmCapabilityChange]
 def firm_visible_to(*, user: User, firm_id: int) -> Firm | None:
     """Return the firm if the user may see it: public in a directory, or theirs to manage."""
     firm = firm_list_public().filter(pk=firm_id).first()
-    if firm is None and user_may_manage_firm(user=user, firm_id=firm_id):
+    if firm is None and access.may_manage_firm(user, firm_id):
         firm = Firm.objects.filter(pk=firm_id).first()
     return firm
 
 
 def firm_editable_by(*, user: User, firm_id: int) -> Firm | None:
     """Return the firm if the user may edit its profile: its own staff, its office, staff."""
-    if not user_may_manage_firm(user=user, firm_id=firm_id):
+    if not access.may_manage_firm(user, firm_id):
         return None
     return Firm.objects.filter(pk=firm_id).first()
 

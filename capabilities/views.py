@@ -48,14 +48,12 @@ from capabilities.services import (
     firm_capability_remove,
     firm_capability_set,
 )
+from core import access
 from members.models import Firm, Network
 from members.pagination import page_of
 from members.selectors import (
     memberships_of_user,
     network_get_visible,
-    user_is_staff,
-    user_may_manage_firm,
-    user_runs_network,
 )
 
 DIRECTORY_PAGE_SIZE = 20
@@ -81,7 +79,7 @@ def visible_network(request, slug: str) -> Network:
 def network_run_by(request, slug: str) -> Network:
     """Return the network if the user runs its office; 404 if unseen, else 403."""
     network = visible_network(request, slug)
-    if not user_runs_network(user=request.user, network=network):
+    if not access.runs_network(request.user, network):
         raise PermissionDenied
     return network
 
@@ -151,7 +149,7 @@ def network_directory(request, slug: str):
 def firm_page(request, firm_id: int):
     """Show a firm's capabilities and skill growth, with a way to contact it."""
     firm = visible_firm(request, firm_id)
-    may_manage = user_may_manage_firm(user=request.user, firm_id=firm.pk)
+    may_manage = access.may_manage_firm(request.user, firm.pk)
     network_slug = request.GET.get("network", "")
     return render(
         request,
@@ -360,7 +358,7 @@ def taxonomy_page(request):
         "capabilities/taxonomy.html",
         {
             "capabilities": capability_list(),
-            "is_staff": user_is_staff(request.user),
+            "is_staff": access.is_staff(request.user),
             "memberships": memberships_of_user(user=request.user),
         },
     )
@@ -377,7 +375,7 @@ def taxonomy_export(request):
 @require_http_methods(["GET", "POST"])
 def taxonomy_import(request):
     """Load taxonomy nodes from CSV (platform staff): all rows or, if any is bad, none."""
-    if not user_is_staff(request.user):
+    if not access.is_staff(request.user):
         raise PermissionDenied
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     problems = []

@@ -10,17 +10,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import access
 from members.models import Firm, Membership, MembershipChange, Network, NetworkGroup
 from members.selectors import (
-    firm_may_see_confidential,
     membership_change_list_for_office,
     membership_list_for_office,
-    membership_of_user,
-    nda_is_current,
     network_get_visible,
     network_list_public,
-    user_is_staff,
-    user_runs_network,
 )
 from members.services import (
     membership_add,
@@ -77,7 +73,7 @@ def network_run_by_caller(request, slug: str) -> Network:
     network = network_get_visible(slug=slug, user=request.user)
     if network is None:
         raise NotFound()
-    if not user_runs_network(user=request.user, network=network):
+    if not access.runs_network(request.user, network):
         raise PermissionDenied(_("Only the network's office may do this."))
     return network
 
@@ -129,11 +125,11 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "joined_on", "nda_signed_at", "nda_version"]
 
     def get_nda_current(self, membership: Membership) -> bool:
-        return nda_is_current(membership=membership, network=membership.network)
+        return access.nda_current(membership, membership.network)
 
     def validate_role(self, role: str) -> str:
         request = self.context["request"]
-        if role == Membership.Role.OFFICE and not user_is_staff(request.user):
+        if role == Membership.Role.OFFICE and not access.is_staff(request.user):
             raise serializers.ValidationError(_("Only platform staff appoint a network's office."))
         return role
 
@@ -237,7 +233,7 @@ class MembershipDetailView(generics.RetrieveAPIView):
         if (
             membership.role == Membership.Role.OFFICE
             and changes_office_role
-            and not user_is_staff(request.user)
+            and not access.is_staff(request.user)
         ):
             raise ApiValidationError(
                 {"role": [_("Only platform staff change an office membership's role.")]}
@@ -272,10 +268,10 @@ def _nda_status(network: Network, membership: Membership) -> dict:
     return {
         "required": network.nda_required,
         "version": network.nda_version,
-        "signed": nda_is_current(membership=membership, network=network),
+        "signed": access.nda_current(membership, network),
         "signed_at": membership.nda_signed_at,
         "signed_version": membership.nda_version,
-        "may_see_confidential": firm_may_see_confidential(membership.firm_id, network),
+        "may_see_confidential": access.firm_may_see_confidential(membership.firm_id, network),
     }
 
 
@@ -299,7 +295,7 @@ class NdaView(APIView):
         network = network_get_visible(slug=slug, user=self.request.user)
         if network is None:
             raise NotFound()
-        membership = membership_of_user(user=self.request.user, network=network)
+        membership = access.membership_of(self.request.user, network)
         if membership is None:
             raise PermissionDenied(_("Your firm is not a member of this network."))
         return network, membership

@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from core import access
 from members.models import (
     Firm,
     Membership,
@@ -36,39 +37,19 @@ def memberships_of_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(firm_id=user.firm_id, is_active=True).select_related("network")
 
 
-def office_network_ids(*, user: User) -> set[int]:
-    """Return the ids of the networks whose office the user works for."""
-    return set(
-        memberships_of_user(user=user)
-        .filter(role=Membership.Role.OFFICE)
-        .values_list("network_id", flat=True)
-    )
-
-
-def user_is_staff(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-
-def user_runs_network(*, user: User, network: Network) -> bool:
-    """Return True if the user works for the network's office (or is platform staff)."""
-    if user_is_staff(user):
-        return True
-    return network.pk in office_network_ids(user=user)
-
-
 def networks_run_by(*, user: User) -> QuerySet[Network]:
     """Return the networks whose office the user works for (every network for staff)."""
-    if user_is_staff(user):
+    if access.is_staff(user):
         return Network.objects.order_by("slug")
-    return Network.objects.filter(pk__in=office_network_ids(user=user)).order_by("slug")
+    return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")
 
 
 def network_get_visible(*, slug: str, user: User) -> Network | None:
     """Return the network if it is public, or the user belongs to it or runs the platform."""
     network = Network.objects.filter(slug=slug).first()
-    if network is None or network.is_public or user_is_staff(user):
+    if network is None or network.is_public or access.is_staff(user):
         return network
-    if memberships_of_user(user=user).filter(network=network).exists():
+    if access.membership_of(user, network) is not None:
         return network
     return None
 
@@ -77,10 +58,10 @@ def firms_managed_by(*, user: User) -> QuerySet[Firm]:
     """Return the firms the user may manage: their own, their networks' members, or all."""
     if not user.is_authenticated or not user.is_active:
         return Firm.objects.none()
-    if user_is_staff(user):
+    if access.is_staff(user):
         return Firm.objects.all()
     managed = Q(pk=user.firm_id) if user.firm_id else Q(pk__in=[])
-    offices = office_network_ids(user=user)
+    offices = access.office_network_ids(user)
     if offices:
         managed |= Q(
             pk__in=Membership.objects.filter(network_id__in=offices, is_active=True).values(
@@ -88,15 +69,6 @@ def firms_managed_by(*, user: User) -> QuerySet[Firm]:
             )
         )
     return Firm.objects.filter(managed)
-
-
-def user_may_manage_firm(*, user: User, firm_id: int) -> bool:
-    """Return True if the user may edit the firm's profile: its staff, its office, staff."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.firm_id == firm_id or user_is_staff(user):
-        return True
-    return firms_managed_by(user=user).filter(pk=firm_id).exists()
 
 
 def firm_list_public(*, network: Network | None = None) -> QuerySet[Firm]:
@@ -146,40 +118,8 @@ def membership_list_for_office(*, network: Network) -> QuerySet[Membership]:
     )
 
 
-def membership_of_user(*, user: User, network: Network) -> Membership | None:
-    """Return the active membership of the user's firm in the network, if any."""
-    return memberships_of_user(user=user).filter(network=network).first()
-
-
 def group_list(*, network: Network) -> QuerySet[NetworkGroup]:
     return NetworkGroup.objects.filter(network=network).order_by("name_en")
-
-
-def nda_is_current(*, membership: Membership, network: Network) -> bool:
-    """Return True if the membership signed the network's current NDA version."""
-    return bool(
-        network.nda_version
-        and membership.nda_signed_at is not None
-        and membership.nda_version == network.nda_version
-    )
-
-
-def firm_may_see_confidential(firm_id: int, network: Network) -> bool:
-    """Return True if the firm may see the network's confidential requests.
-
-    That is when the firm is an active member of the network and either the network
-    requires no NDA or the membership signed the NDA's current version. The office always
-    may: it receives every request and is the NDA's counterparty. A network that requires
-    an NDA but names no version lets no member see confidential requests (fail closed).
-    """
-    membership = Membership.objects.filter(
-        network=network, firm_id=firm_id, is_active=True, firm__is_active=True
-    ).first()
-    if membership is None:
-        return False
-    if membership.role == Membership.Role.OFFICE or not network.nda_required:
-        return True
-    return nda_is_current(membership=membership, network=network)
 
 
 def nda_signature_list(*, membership: Membership) -> QuerySet[NdaSignature]:

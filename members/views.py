@@ -8,19 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import access
 from members.forms import AddMemberForm, MembershipForm, NdaSignForm
 from members.models import Membership, Network
 from members.selectors import (
-    firm_may_see_confidential,
     membership_change_list_for_office,
     membership_list_for_office,
-    membership_of_user,
-    nda_is_current,
     nda_signature_list,
     network_get_visible,
     network_member_list,
-    user_is_staff,
-    user_runs_network,
 )
 from members.services import (
     membership_add,
@@ -43,7 +39,7 @@ def visible_network(request, slug: str) -> Network:
 def network_run_by(request, slug: str) -> Network:
     """Return the network if the user runs its office; 404 if unseen, else 403."""
     network = visible_network(request, slug)
-    if not user_runs_network(user=request.user, network=network):
+    if not access.runs_network(request.user, network):
         raise PermissionDenied
     return network
 
@@ -56,7 +52,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 def network_page(request, slug: str):
     """Show what the network does, its members, and what the visitor may do there."""
     network = visible_network(request, slug)
-    membership = membership_of_user(user=request.user, network=network)
+    membership = access.membership_of(request.user, network)
     return render(
         request,
         "members/network_page.html",
@@ -64,9 +60,8 @@ def network_page(request, slug: str):
             "network": network,
             "members": network_member_list(network=network),
             "membership": membership,
-            "runs_network": user_runs_network(user=request.user, network=network),
-            "nda_signed": bool(membership)
-            and nda_is_current(membership=membership, network=network),
+            "runs_network": access.runs_network(request.user, network),
+            "nda_signed": bool(membership) and access.nda_current(membership, network),
         },
     )
 
@@ -76,7 +71,7 @@ def network_page(request, slug: str):
 def office_memberships(request, slug: str):
     """List the network's memberships for its office, and add a member firm."""
     network = network_run_by(request, slug)
-    may_appoint_office = user_is_staff(request.user)
+    may_appoint_office = access.is_staff(request.user)
     form = AddMemberForm(
         request.POST or None, network=network, may_appoint_office=may_appoint_office
     )
@@ -147,7 +142,7 @@ def office_membership_edit(request, slug: str, membership_id: int):
     membership = membership_list_for_office(network=network).filter(pk=membership_id).first()
     if membership is None:
         raise Http404
-    staff = user_is_staff(request.user)
+    staff = access.is_staff(request.user)
     form = MembershipForm(
         request.POST,
         prefix=f"m{membership.pk}",
@@ -180,7 +175,7 @@ def office_membership_edit(request, slug: str, membership_id: int):
 def nda_page(request, slug: str):
     """Show the network's NDA status for the user's firm, and let the firm sign it."""
     network = visible_network(request, slug)
-    membership = membership_of_user(user=request.user, network=network)
+    membership = access.membership_of(request.user, network)
     if membership is None:
         raise PermissionDenied
     form = NdaSignForm(request.POST or None, initial={"version": network.nda_version})
@@ -203,8 +198,8 @@ def nda_page(request, slug: str):
             "network": network,
             "membership": membership,
             "form": form,
-            "signed": nda_is_current(membership=membership, network=network),
-            "may_see_confidential": firm_may_see_confidential(membership.firm_id, network),
+            "signed": access.nda_current(membership, network),
+            "may_see_confidential": access.firm_may_see_confidential(membership.firm_id, network),
             "signatures": nda_signature_list(membership=membership),
         },
     )

@@ -2,9 +2,11 @@
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import access
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
 from orders.models import RFQ, Drawing, Event, Message, Order
@@ -39,6 +41,8 @@ def event_record(
 @transaction.atomic
 def message_post(*, rfq: RFQ, author: User, body: str, audience: str) -> Message:
     """Post a message on a request's thread and record it on the timeline."""
+    if not access.may_write_thread(author, rfq, audience):
+        raise PermissionDenied(_("You may not write on this thread."))
     body = body.strip()
     if not body:
         raise ValueError("a message needs some text")
@@ -55,6 +59,8 @@ def message_post(*, rfq: RFQ, author: User, body: str, audience: str) -> Message
 @transaction.atomic
 def drawing_attach(*, rfq: RFQ, uploaded, user: User) -> Drawing:
     """Attach a drawing to a request after checking its content; the same file only once."""
+    if not access.may_attach_drawing(user, rfq):
+        raise PermissionDenied(_("Only the customer (or the office for them) attaches drawings."))
     facts = inspect_drawing(uploaded)
     if Drawing.objects.filter(rfq=rfq, sha256=facts["sha256"]).exists():
         raise DrawingRejected(

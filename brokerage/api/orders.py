@@ -23,11 +23,7 @@ from brokerage.api.serializers import FileUploadSerializer
 from brokerage.api.workflow import idempotency_key, paginated
 from brokerage.errors import NotAllowed
 from brokerage.models import BankAccount, LedgerEntry, PayoutBatch
-from brokerage.roles import is_office
-from brokerage.selectors import office_network_ids
 from brokerage.selectors_money import (
-    MONEY_ROLES,
-    OFFICE_ROLES,
     allocation_list_for_order,
     delivery_list_for_order,
     event_list_for_order,
@@ -37,7 +33,6 @@ from brokerage.selectors_money import (
     money_summary,
     order_get_for_user,
     order_list_for_user,
-    order_role,
     payment_list_for_order,
     payout_batch_get_for_user,
     payout_batch_list_for_user,
@@ -50,6 +45,8 @@ from brokerage.selectors_money import (
 )
 from brokerage.services import deliveries, payments, payouts, teams
 from brokerage.services.intake import RequirementInput, RFQInput
+from core import access
+from core.access import MONEY_ROLES, OFFICE_ROLES
 from members.models import Firm, Membership, Network
 from orders.models import Order
 
@@ -78,18 +75,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Order.objects.none()
         return order_list_for_user(self.request.user).order_by("-created_at", "-id")
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False) and self.request.user.is_authenticated:
-            # Worked out once per request, so listing orders costs no query per order.
-            context["office_networks"] = office_network_ids(self.request.user)
-        return context
-
     def get_object(self) -> Order:
         return order_get_for_user(self.request.user, int(self.kwargs["pk"]))
 
     def role(self, order: Order) -> str:
-        return order_role(self.request.user, order)
+        return access.order_role(self.request.user, order)
 
     @extend_schema(responses=o.OrderDetailSerializer)
     def retrieve(self, request, pk=None):
@@ -463,6 +453,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             event_list_for_order(request.user, order),
             o.OrderEventSerializer,
             role=self.role(order),
+            order=order,
         )
 
 
@@ -651,7 +642,7 @@ class NetworkBankAccountView(APIView):
 
     def network(self, slug: str) -> Network:
         network = Network.objects.filter(slug=slug).first()
-        if network is None or not is_office(self.request.user, network):
+        if network is None or not access.is_office(self.request.user, network):
             raise Http404("No such network.")
         return network
 

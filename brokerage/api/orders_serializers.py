@@ -1,8 +1,8 @@
 """What the orders, money and payout API reads and writes; amounts are integer yen.
 
-Serializers that show an order take the caller's role from the context (`role`, or
-`office_networks` to work it out per order without a query) and leave out what that role
-may not see: a member firm never sees the order's price or another firm's share.
+Serializers that show an order take the caller's role from the context (`role`, or ask
+core.access, whose viewer is read once per request) and leave out what that role may
+not see: a member firm never sees the order's price or another firm's share.
 """
 
 from drf_spectacular.utils import extend_schema_field
@@ -23,7 +23,8 @@ from brokerage.models import (
     Refund,
     TeamMember,
 )
-from brokerage.selectors_money import MONEY_ROLES, event_data_for, order_role
+from core import access
+from core.access import MONEY_ROLES
 from members.models import Network
 from orders.models import RFQ, Event, Order
 from orders.money import BASIS_POINTS
@@ -41,12 +42,10 @@ def enum_field(component: str, **kwargs) -> serializers.CharField:
 
 
 def role_in(context: dict, order: Order) -> str:
-    """Return the caller's role towards `order`, from the context (no query per order)."""
+    """Return the caller's role towards `order` (no query per order)."""
     if "role" in context:
         return context["role"]
-    return order_role(
-        context["request"].user, order, office_networks=context.get("office_networks", [])
-    )
+    return access.order_role(context["request"].user, order)
 
 
 class MoneySummarySerializer(serializers.Serializer):
@@ -527,10 +526,16 @@ class OrderEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_actor(self, event) -> str | None:
-        return event.actor.get_username() if event.actor else None
+        order = self.context["order"]
+        return access.event_actor(
+            self.context["request"].user,
+            event,
+            network_id=order.network_id,
+            customer_id=order.customer_id,
+        )
 
     def get_data(self, event) -> dict:
-        return event_data_for(self.context["role"], event.data)
+        return access.order_event_data(self.context["role"], event.data)
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

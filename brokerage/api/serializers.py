@@ -5,18 +5,14 @@ from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from brokerage.models import GroupProposal, Invitation, Notification, PhaseAssignment
-from brokerage.selectors import (
-    CUSTOMER_EVENT_KINDS,
-    office_network_ids,
-    rfq_details_visible,
-    rfq_role,
-)
 from capabilities.models import MAX_GRADE, MIN_GRADE
+from core import access
 from members.models import Network, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
 
 MAX_YEN = 10**12
 MAX_QUANTITY = 10_000_000
+NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
 
 
 class RequirementSerializer(serializers.Serializer):
@@ -66,6 +62,9 @@ class RFQCreateSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="For the office: the existing customer the request is entered for.",
+        # The same answer whether the id is missing or another customer's: nobody learns
+        # which customers exist by asking.
+        error_messages={"does_not_exist": NO_SUCH_CUSTOMER, "incorrect_type": NO_SUCH_CUSTOMER},
     )
     new_customer = NewCustomerSerializer(
         required=False,
@@ -73,6 +72,16 @@ class RFQCreateSerializer(serializers.Serializer):
         default=None,
         help_text="For the office: a customer without an account yet.",
     )
+
+    def validate_customer(self, value):
+        """Only the network's office names a customer; for anyone else no customer exists."""
+        user = self.context["request"].user
+        if value is None or value.pk == user.pk:
+            return value
+        network = Network.objects.filter(slug=str(self.initial_data.get("network", ""))).first()
+        if network is None or not access.is_office(user, network):
+            raise serializers.ValidationError(NO_SUCH_CUSTOMER)
+        return value
 
     def validate_desired_date(self, value):
         if value is not None and value < timezone.localdate():
@@ -139,6 +148,9 @@ class RFQSerializer(serializers.ModelSerializer):
     requirements = serializers.SerializerMethodField()
     drawings = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
+    material = serializers.SerializerMethodField()
+    budget_min = serializers.SerializerMethodField()
+    budget_max = serializers.SerializerMethodField()
     leader_firm = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     leader_reason = serializers.ChoiceField(
         choices=RFQ.LeaderReason.choices, read_only=True, allow_blank=True
@@ -174,26 +186,8 @@ class RFQSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _office_networks(self) -> list[int]:
-        # Read once per response, not once per request listed.
-        if "office_networks" not in self.context:
-            self.context["office_networks"] = office_network_ids(self.context["request"].user)
-        return self.context["office_networks"]
-
     def _details(self, rfq) -> bool:
-        # A member's NDA is read once per network in a response, not twice per request.
-        user = self.context["request"].user
-        if (
-            not rfq.confidential
-            or rfq_role(user, rfq, office_networks=self._office_networks()) != "member"
-        ):
-            return True
-        nda_by_network = self.context.setdefault("details_visible_by_network", {})
-        if rfq.network_id not in nda_by_network:
-            nda_by_network[rfq.network_id] = rfq_details_visible(
-                user, rfq, office_networks=self._office_networks()
-            )
-        return nda_by_network[rfq.network_id]
+        return access.rfq_details_visible(self.context["request"].user, rfq)
 
     # One nested serializer for every row of a list: building one per row cost more than
     # the rest of the row.
@@ -210,8 +204,21 @@ class RFQSerializer(serializers.ModelSerializer):
             return rfq.description
         return "Confidential: sign the network's NDA to read the details."
 
+    def get_material(self, rfq) -> str:
+        return rfq.material if self._details(rfq) else ""
+
+    def get_budget_min(self, rfq) -> int | None:
+        return rfq.budget_min if self._details(rfq) else None
+
+    def get_budget_max(self, rfq) -> int | None:
+        return rfq.budget_max if self._details(rfq) else None
+
     def get_requirements(self, rfq) -> list[dict]:
-        return self._requirement_list.to_representation(rfq.requirements.all())
+        requirements = self._requirement_list.to_representation(rfq.requirements.all())
+        if not self._details(rfq):
+            # What is asked for routes the request; how exactly is the customer's detail.
+            return [{**requirement, "note": ""} for requirement in requirements]
+        return requirements
 
     def get_drawings(self, rfq) -> list[dict]:
         if not self._details(rfq):
@@ -219,7 +226,7 @@ class RFQSerializer(serializers.ModelSerializer):
         return self._drawing_list.to_representation(rfq.drawings.all())
 
     def get_your_role(self, rfq) -> str:
-        return rfq_role(self.context["request"].user, rfq, office_networks=self._office_networks())
+        return access.rfq_role(self.context["request"].user, rfq)
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -342,17 +349,16 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "at", "actor", "kind", "data"]
 
     def get_actor(self, event) -> str | None:
-        return event.actor.get_username() if event.actor else None
+        rfq = self.context["rfq"]
+        return access.event_actor(
+            self.context["request"].user,
+            event,
+            network_id=rfq.network_id,
+            customer_id=rfq.customer_id,
+        )
 
     def get_data(self, event) -> dict:
-        if self.context.get("customer_view"):
-            # The customer's timeline says what happened, not who else was asked.
-            allowed = {"reason", "estimate", "version", "order", "at", "place", "firm_name"}
-            return {key: value for key, value in event.data.items() if key in allowed}
-        return event.data
-
-
-CUSTOMER_EVENT_KINDS_DOC = sorted(CUSTOMER_EVENT_KINDS)
+        return access.rfq_event_data(self.context["request"].user, self.context["rfq"], event.data)
 
 
 class ScheduleSerializer(serializers.Serializer):

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brokerage.errors import NotAllowed
-from brokerage.roles import is_office
 from brokerage.sla import member_sla, network_sla
+from core import access
 from members.models import Network
 
 
@@ -66,7 +66,7 @@ class NetworkSlaView(APIView):
     )
     def get(self, request, slug: str):
         network = get_object_or_404(Network, slug=slug)
-        if not (request.user.is_staff or is_office(request.user, network)):
+        if not access.runs_network(request.user, network):
             raise NotAllowed("Only the network's office sees its record.")
         period = PeriodSerializer(data=request.query_params)
         period.is_valid(raise_exception=True)

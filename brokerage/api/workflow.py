@@ -18,7 +18,6 @@ from brokerage.api import serializers as s
 from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.errors import NotAllowed
 from brokerage.models import GroupProposal
-from brokerage.roles import is_office
 from brokerage.selectors import (
     estimate_get_for_user,
     estimate_list_for_rfq,
@@ -27,14 +26,12 @@ from brokerage.selectors import (
     invitation_list_for_rfq,
     notification_inbox,
     proposal_list_for_rfq,
-    rfq_details_visible,
     rfq_get_for_user,
     rfq_list_for_user,
-    rfq_role,
-    thread_writable,
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
 from brokerage.throttles import SubmissionThrottle
+from core import access
 from members.pagination import CountedPagination
 from members.signup import customer_register
 from orders.services import drawing_attach, message_post
@@ -105,7 +102,7 @@ class RFQViewSet(
         ],
     )
     def create(self, request, *args, **kwargs):
-        form = s.RFQCreateSerializer(data=request.data)
+        form = s.RFQCreateSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         network = data.pop("network")
@@ -127,7 +124,7 @@ class RFQViewSet(
             ),
         }
         if new_customer is not None:
-            if not is_office(request.user, network):
+            if not access.is_office(request.user, network):
                 raise NotAllowed("Only the network's office enters requests for others.")
             with transaction.atomic():
                 customer = customer_register(password=None, **new_customer)
@@ -163,10 +160,10 @@ class RFQViewSet(
         rfq = self.get_object()
         if request.method == "GET":
             drawings = rfq.drawings.order_by("uploaded_at", "id")
-            if not rfq_details_visible(request.user, rfq):
+            if not access.rfq_details_visible(request.user, rfq):
                 drawings = drawings.none()
             return paginated(self, drawings, s.DrawingSerializer)
-        if rfq_role(request.user, rfq) not in ("customer", "office"):
+        if not access.may_attach_drawing(request.user, rfq):
             raise NotAllowed("Only the customer (or the office for them) attaches drawings.")
         form = s.FileUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -181,7 +178,7 @@ class RFQViewSet(
         """Download one drawing of a request."""
         rfq = self.get_object()
         drawing = rfq.drawings.filter(pk=drawing_id).first()
-        if drawing is None or not rfq_details_visible(request.user, rfq):
+        if drawing is None or not access.rfq_details_visible(request.user, rfq):
             raise Http404("No such drawing.")
         response = FileResponse(
             drawing.file.open("rb"),
@@ -268,7 +265,7 @@ class RFQViewSet(
             self,
             event_list_for_rfq(request.user, rfq),
             s.EventSerializer,
-            customer_view=rfq_role(request.user, rfq) == "customer",
+            rfq=rfq,
         )
 
     @extend_schema(request=s.ScheduleSerializer, responses=s.RFQSerializer)
@@ -341,7 +338,7 @@ class RFQViewSet(
         form = s.MessageWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         audience = form.validated_data["audience"]
-        if not thread_writable(request.user, rfq, audience):
+        if not access.may_write_thread(request.user, rfq, audience):
             raise NotAllowed(
                 "The customer writes to the network; members write internally, and only "
                 "the project leader (or the office) writes to the customer."

@@ -1,4 +1,4 @@
-"""Who may open which page, and where each person's home is."""
+"""Which pages are whose door, and where each person's home is (core.access decides)."""
 
 from functools import wraps
 
@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from brokerage.selectors import office_network_ids
+from core import access
 
 
 def office_required(view):
@@ -15,7 +15,7 @@ def office_required(view):
     @wraps(view)
     @login_required
     def guarded(request, *args, **kwargs):
-        if not office_network_ids(request.user):
+        if not access.office_network_ids(request.user):
             raise PermissionDenied("This page is for network offices.")
         return view(request, *args, **kwargs)
 
@@ -38,7 +38,7 @@ def firm_required(view):
 @login_required
 def role_home(request):
     """Send each person to the page they start their work on."""
-    if office_network_ids(request.user):
+    if access.office_network_ids(request.user):
         return redirect("pages:queue")
     if request.user.firm_id is not None:
         return redirect("pages:invitations")

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from brokerage.models import TeamMember
 from brokerage.page_selectors_orders import firm_names
 from brokerage.pages.timeline import TimelineEntry
-from brokerage.selectors_money import event_data_for
 from brokerage.templatetags.money import yen
+from core import access
 
 
 def simple_labels() -> dict[str, str]:
@@ -73,14 +73,13 @@ def order_event_label(kind: str, data: dict, names: dict[int, str]) -> tuple[str
 def order_timeline_entries(events, *, role: str) -> list[TimelineEntry]:
     """Return an order's events (already scoped to the person) as entries to show."""
     events = list(events)
-    readable = [(event, event_data_for(role, event.data or {})) for event in events]
+    readable = [(event, access.order_event_data(role, event.data or {})) for event in events]
     names = firm_names(data.get("firm") for _event, data in readable)
-    show_actors = role != "customer"
     entries = []
     for event, data in readable:
         label, detail = order_event_label(event.kind, data, names)
         actor = ""
-        if show_actors:
+        if role != access.CUSTOMER:
             actor = (
                 (event.actor.get_full_name() or event.actor.username)
                 if event.actor

@@ -40,10 +40,7 @@ from brokerage.page_selectors_orders import (
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.pages.order_timeline import order_timeline_entries
-from brokerage.selectors import office_network_ids
 from brokerage.selectors_money import (
-    MONEY_ROLES,
-    OFFICE_ROLES,
     delivery_list_for_order,
     event_list_for_order,
     fault_claim_list_for_order,
@@ -51,20 +48,20 @@ from brokerage.selectors_money import (
     invoice_for_order,
     money_summary,
     order_get_for_user,
-    order_role,
     schedule_for_order,
-    sees_all_of_team,
     team_list_for_order,
     team_suggestions,
 )
 from brokerage.services import deliveries, teams
+from core import access
+from core.access import MONEY_ROLES, OFFICE_ROLES
 from members.models import Network
 from members.pagination import page_of
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_largest_remainder
 
 ORDERS_PER_PAGE = 20
-OFFICE_OR_LEADER = (*OFFICE_ROLES, "leader")
+OFFICE_OR_LEADER = (*OFFICE_ROLES, access.LEADER)
 WORK_OPEN = (Order.Status.TEAM_FORMING, Order.Status.IN_PRODUCTION)
 FOLLOW_ON_FROM = (Order.Status.DELIVERED, Order.Status.COMPLETED)
 MEMBERS_PREFIX = "members"
@@ -81,7 +78,7 @@ def in_network_zone(order: Order, step):
         return step()
 
 
-def list_heading(user, office_networks: list[int]) -> tuple[str, str]:
+def list_heading(user, office_networks: frozenset[int]) -> tuple[str, str]:
     """Return the list's heading and its navigation section for the person's role."""
     if office_networks:
         return _("Orders"), "orders"
@@ -97,12 +94,10 @@ def order_list(request):
     filters = OrderFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
     page = page_of(request, order_list_for_page(user, status=status), per_page=ORDERS_PER_PAGE)
-    # Worked out once, so that each row's role costs no query.
-    office_networks = office_network_ids(user)
-    heading, section = list_heading(user, office_networks)
+    heading, section = list_heading(user, access.office_network_ids(user))
     rows = []
     for order in page:
-        role = order_role(user, order, office_networks=office_networks)
+        role = access.order_role(user, order)
         rows.append({"order": order, "role": role, "sees_money": role in MONEY_ROLES})
     return render(
         request,
@@ -181,8 +176,8 @@ def delivery_rows(request, order: Order, role: str, bound: dict) -> list[dict]:
 
 def order_context(request, order: Order, bound: dict) -> dict:
     user = request.user
-    role = order_role(user, order)
-    sees_team = sees_all_of_team(role)
+    role = access.order_role(user, order)
+    sees_team = access.sees_whole_team(role)
     schedule = list(schedule_for_order(order))
     own_part = None
     if user.firm_id is not None:
@@ -384,7 +379,9 @@ def render_team_page(request, order: Order, *, bound=None, status=200, problem="
         "order": order,
         "rfq": order.rfq,
         "network": order.network,
-        "nav_section": "orders" if order_role(request.user, order) in OFFICE_ROLES else "teams",
+        "nav_section": "orders"
+        if access.order_role(request.user, order) in OFFICE_ROLES
+        else "teams",
         "parts": parts,
         "editable": order.status == Order.Status.TEAM_FORMING,
         "team_form": bound.get("team_form") or TeamForm(),
@@ -407,7 +404,7 @@ def render_team_page(request, order: Order, *, bound=None, status=200, problem="
 def order_team(request, order_id: int):
     """Assemble or change the order's team (the leader or the office)."""
     order = order_get_for_user(request.user, order_id)
-    if order_role(request.user, order) not in OFFICE_OR_LEADER:
+    if access.order_role(request.user, order) not in OFFICE_OR_LEADER:
         raise not_found()
     if request.method != "POST":
         return render_team_page(request, order, start=request.GET.get("start", ""))
@@ -605,7 +602,7 @@ def delivery_receive(request, order_id: int, delivery_id: int):
 def order_follow_on(request, order_id: int):
     """Ask for a follow-on order, e.g. mass production after the prototype."""
     order = order_get_for_user(request.user, order_id)
-    if order_role(request.user, order) not in ("customer", "office"):
+    if access.order_role(request.user, order) not in ("customer", "office"):
         raise not_found()
 
     def render_form(*, bound=None, status=200, problem=""):

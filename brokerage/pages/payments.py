@@ -20,18 +20,18 @@ from brokerage.page_selectors_orders import ledger_entries_for_order
 from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.pages.orders import in_network_zone
 from brokerage.selectors_money import (
-    OFFICE_ROLES,
     allocation_list_for_order,
     fault_claim_list_for_order,
     invoice_for_order,
     money_summary,
     order_get_for_user,
-    order_role,
     payment_list_for_order,
     refund_list_for_order,
     team_list_for_order,
 )
 from brokerage.services import payments
+from core import access
+from core.access import OFFICE_ROLES
 from orders.models import Order
 
 INVOICEABLE = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED, Order.Status.COMPLETED)
@@ -44,7 +44,7 @@ def payments_url(order: Order, anchor: str = "") -> str:
 def office_order(request, order_id: int) -> Order:
     """Return an order of the person's office's networks, or 404 for anyone else."""
     order = order_get_for_user(request.user, order_id)
-    if order_role(request.user, order) not in OFFICE_ROLES:
+    if access.order_role(request.user, order) not in OFFICE_ROLES:
         raise not_found()
     return order
 
@@ -56,7 +56,7 @@ def order_invoice(request, order_id: int):
     invoice = invoice_for_order(request.user, order)
     if invoice is None:
         raise not_found()
-    role = order_role(request.user, order)
+    role = access.order_role(request.user, order)
     context = {
         "order": order,
         "invoice": invoice,

@@ -30,9 +30,9 @@ from brokerage.page_selectors_orders import (
     payout_batches_for_page,
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
-from brokerage.selectors import office_network_ids
 from brokerage.selectors_money import payout_batch_get_for_user
 from brokerage.services import payouts
+from core import access
 from members.pagination import page_of
 
 BATCHES_PER_PAGE = 20
@@ -46,7 +46,7 @@ def office_only(view):
     @wraps(view)
     @login_required
     def guarded(request, *args, **kwargs):
-        if not office_network_ids(request.user):
+        if not access.office_network_ids(request.user):
             raise not_found()
         return view(request, *args, **kwargs)
 

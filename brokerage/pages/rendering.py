@@ -42,12 +42,11 @@ from brokerage.selectors import (
     event_list_for_rfq,
     invitation_list_for_rfq,
     proposal_list_for_rfq,
-    rfq_details_visible,
-    rfq_role,
 )
 from brokerage.services.answers import ANSWERABLE
 from brokerage.services.designation import DESIGNATABLE
 from brokerage.services.estimates import suggested_lines
+from core import access
 from members.models import Network
 from orders.models import RFQ, Message
 
@@ -59,7 +58,7 @@ PLANNING_IDS = "id_planning_%s"
 
 def page_url(user, rfq: RFQ) -> str:
     """Return where a person works on a request: a member firm on its invitation."""
-    if rfq_role(user, rfq) == "member":
+    if access.rfq_role(user, rfq) == access.MEMBER:
         invitation = invitation_list_for_rfq(user, rfq).first()
         if invitation is not None:
             return reverse("pages:invitation", args=[invitation.pk])
@@ -75,7 +74,7 @@ def render_request_page(
     even when the refused form is far below or no longer shown.
     """
     bound = bound or {}
-    role = rfq_role(request.user, rfq)
+    role = access.rfq_role(request.user, rfq)
     if role == "customer":
         context = customer_context(request, rfq, bound)
         template = "brokerage/requests/customer.html"
@@ -94,7 +93,7 @@ def render_request_page(
 
 def shared_context(request, rfq: RFQ, role: str) -> dict:
     user = request.user
-    details_visible = rfq_details_visible(user, rfq)
+    details_visible = access.rfq_details_visible(user, rfq)
     return {
         "rfq": rfq,
         "network": rfq.network,
@@ -102,9 +101,7 @@ def shared_context(request, rfq: RFQ, role: str) -> dict:
         "details_visible": details_visible,
         "requirements": list(rfq.requirements.select_related("capability")),
         "drawings": list(rfq.drawings.all()) if details_visible else [],
-        "timeline": timeline_entries(
-            event_list_for_rfq(user, rfq), network=rfq.network, show_actors=role != "customer"
-        ),
+        "timeline": timeline_entries(event_list_for_rfq(user, rfq), rfq=rfq, user=user),
         "clock_running": rfq.status in RFQ.CLOCK_STATUSES,
         "may_cancel": role in ("customer", "office") and rfq.is_open,
     }

@@ -28,10 +28,9 @@ from brokerage.selectors import (
     estimate_get_for_user,
     invitation_list_for_rfq,
     rfq_get_for_user,
-    rfq_role,
-    thread_writable,
 )
 from brokerage.services import designation, estimates
+from core import access
 from members.pagination import page_of
 from orders.drawings import DrawingRejected
 from orders.models import RFQ
@@ -132,7 +131,7 @@ def request_message(request, rfq_id: int):
     """Post on one of the request's threads."""
     rfq = rfq_get_for_user(request.user, rfq_id)
     audience = request.POST.get("audience", "")
-    if not thread_writable(request.user, rfq, audience):
+    if not access.may_write_thread(request.user, rfq, audience):
         raise PermissionDenied("You may not write on this thread.")
     form = MessageForm(request.POST, auto_id=f"id_{audience}_%s")
     return carry_out(
@@ -152,7 +151,7 @@ def request_message(request, rfq_id: int):
 def request_drawings(request, rfq_id: int):
     """Attach more drawings to a request (the customer, or the office for them)."""
     rfq = rfq_get_for_user(request.user, rfq_id)
-    if rfq_role(request.user, rfq) not in ("customer", "office"):
+    if not access.may_attach_drawing(request.user, rfq):
         raise PermissionDenied("Only the customer (or the office for them) attaches drawings.")
     form = DrawingsForm(request.POST, request.FILES)
 
@@ -173,7 +172,7 @@ def request_drawings(request, rfq_id: int):
 
 def leader_form_choices(user, rfq: RFQ) -> list[tuple[int, str]]:
     """Return whom the person may propose as leader: invitees (office) or the accepting board."""
-    if rfq_role(user, rfq) in ("office", "staff"):
+    if access.rfq_role(user, rfq) in access.OFFICE_ROLES:
         return leader_choices(rfq, list(invitation_list_for_rfq(user, rfq)))
     return [(d.firm_id, d.firm.name) for d in board_decisions_for_rfq(user, rfq) if d.accept]
 
@@ -184,7 +183,7 @@ def request_leader(request, rfq_id: int):
     """Designate the project leader (the office; or, on a board network, a board member)."""
     rfq = rfq_get_for_user(request.user, rfq_id)
     choices = leader_form_choices(request.user, rfq)
-    if not choices and rfq_role(request.user, rfq) not in ("office", "staff"):
+    if not choices and access.rfq_role(request.user, rfq) not in access.OFFICE_ROLES:
         # Nobody to propose: refuse outright rather than report an invalid choice.
         raise PermissionDenied("You may not designate this request's project leader.")
     form = LeaderForm(request.POST, firm_choices=choices)

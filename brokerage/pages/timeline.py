@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from members.models import Firm, Network
-from orders.models import RFQ, Event
+from core import access
+from members.models import Firm
+from orders.models import RFQ
 
 
 @dataclass(frozen=True)
@@ -19,11 +20,9 @@ class TimelineEntry:
     actor: str
 
 
-def event_label(event: Event, firm_names: dict[int, str]) -> tuple[str, str]:
-    """Return the headline and the detail of one event, in the active language."""
-    data = event.data or {}
-    firm = firm_names.get(data.get("firm"), "")
-    kind = event.kind
+def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) -> tuple[str, str]:
+    """Return the headline and the detail of one event, from the data one may read."""
+    firm = firm_names.get(data.get("firm"), data.get("firm_name", ""))
     if kind == "rfq.submitted":
         channel = data.get("channel", RFQ.Channel.WEB)
         if channel != RFQ.Channel.WEB:
@@ -32,6 +31,9 @@ def event_label(event: Event, firm_names: dict[int, str]) -> tuple[str, str]:
             }
         return _("Request submitted"), ""
     if kind == "rfq.routed":
+        if role not in access.OFFICE_ROLES:
+            # A member firm reads its own invitation, not how many rivals were asked.
+            return str(RFQ.Status.ROUTED.label), ""
         return _("Routed to %(count)s firms") % {"count": len(data.get("invited", []))}, ""
     if kind == "invitation.answered":
         if data.get("can_do"):
@@ -80,23 +82,28 @@ def simple_labels() -> dict[str, str]:
     }
 
 
-def timeline_entries(events, *, network: Network, show_actors: bool) -> list[TimelineEntry]:
-    """Return a request's events as entries to show, naming firms in the active language."""
-    events = list(events)
-    firm_ids = {event.data.get("firm") for event in events if isinstance(event.data, dict)}
+def timeline_entries(events, *, rfq: RFQ, user) -> list[TimelineEntry]:
+    """Return a request's events (already scoped to the person) as entries to show.
+
+    Each entry says only what of its event's data the person's role may read, naming
+    firms in the active language; the customer reads no one's name.
+    """
+    network, role = rfq.network, access.rfq_role(user, rfq)
+    readable = [(event, access.rfq_event_data(user, rfq, event.data or {})) for event in events]
+    firm_ids = {data.get("firm") for _event, data in readable}
     firm_names = {
         firm.pk: firm.name for firm in Firm.objects.filter(pk__in=[f for f in firm_ids if f])
     }
     entries = []
-    for event in events:
-        label, detail = event_label(event, firm_names)
-        if event.kind in ("interview.scheduled", "planning.scheduled") and event.data.get("at"):
-            moment = datetime.datetime.fromisoformat(event.data["at"]).astimezone(network.tzinfo)
+    for event, data in readable:
+        label, detail = event_label(event.kind, data, firm_names, role)
+        if event.kind in ("interview.scheduled", "planning.scheduled") and data.get("at"):
+            moment = datetime.datetime.fromisoformat(data["at"]).astimezone(network.tzinfo)
             detail = f"{formats.date_format(moment, 'DATETIME_FORMAT')} {moment.tzname()}"
-            if event.data.get("place"):
-                detail += f" · {event.data['place']}"
+            if data.get("place"):
+                detail += f" · {data['place']}"
         actor = ""
-        if show_actors:
+        if role != access.CUSTOMER:
             actor = (
                 (event.actor.get_full_name() or event.actor.username)
                 if event.actor

@@ -12,12 +12,12 @@ from brokerage.policies import ConsultationPolicy, policy_for
 from brokerage.services.intake import invitations_announce
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
-    actor_role,
     require_status,
     rfq_context,
     rfq_link,
     rfq_locked,
 )
+from core import access
 from members.models import User
 from orders.models import RFQ
 from orders.services import event_record
@@ -25,7 +25,7 @@ from orders.services import event_record
 
 def consultation_office(rfq: RFQ, user: User) -> ConsultationPolicy:
     # Who may comes first: someone refused learns nothing about the network's rules.
-    if actor_role(user, rfq) != "office":
+    if access.rfq_acting_role(user, rfq) != "office":
         raise NotAllowed(
             gettext("Only the network office arranges interviews and planning meetings.")
         )

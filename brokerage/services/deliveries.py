@@ -20,14 +20,13 @@ from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import (
     coordinators,
-    is_order_leader,
-    is_order_office,
     order_context,
     order_link,
     order_locked,
     team_part_of,
 )
 from brokerage.services.payments import order_complete_if_settled
+from core import access
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
 from orders.models import RFQ, Order
@@ -46,8 +45,8 @@ def delivery_record(
     """Record goods shipped to the customer; the final one needs every package done."""
     order = order_locked(order_id)
     part = team_part_of(user, order)
-    office = is_order_office(user, order)
-    if not (part or office or is_order_leader(user, order)):
+    office = access.is_office(user, order.network)
+    if not (part or office or access.leads_order(user, order)):
         raise NotAllowed(_("A team firm, the leader or the office records deliveries."))
     if order.status != Order.Status.IN_PRODUCTION:
         raise InvalidTransition(
@@ -112,7 +111,7 @@ def inspection_document_attach(
     order = order_locked(order_id)
     delivery = delivery_of(order, delivery_id)
     shipper = user.is_authenticated and delivery.firm_id and user.firm_id == delivery.firm_id
-    if not (shipper or is_order_leader(user, order) or is_order_office(user, order)):
+    if not (shipper or access.leads_order(user, order) or access.is_office(user, order.network)):
         raise NotAllowed(_("The firm that shipped, the leader or the office attaches documents."))
     facts = inspect_drawing(uploaded)
     if InspectionDocument.objects.filter(delivery=delivery, sha256=facts["sha256"]).exists():
@@ -171,7 +170,7 @@ def order_follow_on_request(
     retry with the same idempotency key returns the request the first attempt submitted.
     """
     order = order_locked(order_id)
-    office = is_order_office(user, order)
+    office = access.is_office(user, order.network)
     if not (user.pk == order.customer_id or office):
         raise NotAllowed(_("The customer (or the office for them) asks for a follow-on order."))
     if order.status == Order.Status.CANCELLED:

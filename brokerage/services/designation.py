@@ -11,12 +11,12 @@ from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadlines_cancel
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
-    actor_role,
     require_status,
     rfq_context,
     rfq_link,
     rfq_locked,
 )
+from core import access
 from members.models import Firm, User
 from orders.models import RFQ
 from orders.services import event_record
@@ -46,7 +46,7 @@ def leader_designate(*, rfq_id: int, firm_id: int, reason: str, user: User | Non
     missing = policy.ready_for_leader(rfq)
     if missing:
         raise InvalidTransition(missing)
-    role = "office" if user is None else actor_role(user, rfq)
+    role = "office" if user is None else access.rfq_acting_role(user, rfq)
     refusal = policy.may_designate(rfq=rfq, firm_id=firm_id, reason=reason, actor_role=role)
     if refusal:
         raise NotAllowed(refusal)
@@ -159,7 +159,7 @@ def proposal_choose(*, proposal_id: int, user: User) -> RFQ:
 def rfq_cancel(*, rfq_id: int, user: User, reason: str = "") -> RFQ:
     """The customer (or the office) withdraws an open request."""
     rfq = rfq_locked(rfq_id)
-    if actor_role(user, rfq) not in ("customer", "office"):
+    if access.rfq_acting_role(user, rfq) not in ("customer", "office"):
         raise NotAllowed(_("Only the customer or the network office cancels a request."))
     require_status(rfq, *RFQ.OPEN_STATUSES, action=_("cancel"))
     rfq.status = RFQ.Status.CANCELLED

@@ -13,12 +13,12 @@ from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadlines_cancel
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
-    actor_role,
     require_status,
     rfq_context,
     rfq_link,
     rfq_locked,
 )
+from core import access
 from members.models import Membership, User
 from orders.models import RFQ, Estimate, EstimateLine, Order
 from orders.money import consumption_tax
@@ -35,12 +35,6 @@ class EstimateLineInput:
     work_package: str = ""
 
 
-def may_compose(user: User, rfq: RFQ) -> bool:
-    return actor_role(user, rfq) == "office" or (
-        user.firm_id is not None and user.firm_id == rfq.leader_firm_id
-    )
-
-
 @transaction.atomic
 def estimate_create(
     *,
@@ -52,7 +46,7 @@ def estimate_create(
 ) -> Estimate:
     """Compose a new version of the estimate (a draft until it is sent)."""
     rfq = rfq_locked(rfq_id)
-    if not may_compose(user, rfq):
+    if not access.may_compose_estimate(user, rfq):
         raise NotAllowed(_("The project leader or the network office composes the estimate."))
     require_status(
         rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action=_("compose an estimate")
@@ -133,7 +127,7 @@ def estimate_locked(estimate_id: int) -> tuple[Estimate, RFQ]:
 def estimate_send(*, estimate_id: int, user: User) -> Estimate:
     """Send a draft estimate to the customer; an earlier version is superseded."""
     estimate, rfq = estimate_locked(estimate_id)
-    if not may_compose(user, rfq):
+    if not access.may_compose_estimate(user, rfq):
         raise NotAllowed(_("The project leader or the network office sends the estimate."))
     if estimate.status != Estimate.Status.DRAFT:
         raise InvalidTransition(_("Only a draft estimate can be sent."))

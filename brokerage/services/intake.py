@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from brokerage.errors import NotAllowed, WorkflowError
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
-from brokerage.roles import firm_people, is_office, office_people
+from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadline_times, deadlines_cancel, deadlines_create
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from capabilities.models import Capability
+from core import access
 from members.models import Firm, Network, User
 from orders.models import RFQ, RFQRequirement
 from orders.services import event_record
@@ -75,7 +76,7 @@ def rfq_submit(
         if earlier is not None:
             return earlier
     if entered_by is not None and entered_by.pk != customer.pk:
-        if not is_office(entered_by, network):
+        if not access.is_office(entered_by, network):
             raise NotAllowed(_("Only the network's office enters requests for a customer."))
     elif data.channel != RFQ.Channel.WEB:
         raise NotAllowed(_("Requests by fax, phone or e-mail are keyed in by the office."))

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition
 from brokerage.models import TeamMember
-from brokerage.roles import firm_people, is_office, office_people
+from brokerage.roles import firm_people, office_people
+from core import access
 from members.models import Network, User
 from orders.models import Order
 
@@ -28,21 +29,12 @@ def order_locked(order_id: int) -> Order:
     )
 
 
-def is_order_office(user: User, order: Order) -> bool:
-    return is_office(user, order.network)
-
-
-def is_order_leader(user: User, order: Order) -> bool:
-    return (
-        user.is_authenticated and user.firm_id is not None and user.firm_id == order.leader_firm_id
-    )
-
-
 def team_part_of(user: User, order: Order) -> TeamMember | None:
     """Return the part of the user's firm in the order's team, if it has one."""
-    if not user.is_authenticated or user.firm_id is None:
+    firm_id = access.viewer_of(user).firm_id
+    if firm_id is None:
         return None
-    return TeamMember.objects.filter(order=order, firm_id=user.firm_id).first()
+    return TeamMember.objects.filter(order=order, firm_id=firm_id).first()
 
 
 def order_link(order: Order) -> str:

@@ -52,12 +52,12 @@ from brokerage.services.allocation import AllocationPlan, allocate_payment, reve
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import (
     coordinators,
-    is_order_office,
     order_context,
     order_link,
     order_locked,
     yen,
 )
+from core import access
 from members.models import User
 from orders.models import Order
 from orders.services import event_record
@@ -68,7 +68,7 @@ CLAIMABLE_STATUSES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED, Order.
 
 
 def require_office(user: User, order: Order, refusal: str) -> None:
-    if not is_order_office(user, order):
+    if not access.is_office(user, order.network):
         raise NotAllowed(refusal)
 
 
@@ -192,7 +192,7 @@ def payment_record(
 ) -> Payment:
     """Record the customer's payment and split it between the office fee and the team."""
     order = order_locked(order_id)
-    office = is_order_office(user, order)
+    office = access.is_office(user, order.network)
     paying_customer = user.pk == order.customer_id and method == Payment.Method.CARD
     if not (office or paying_customer):
         raise NotAllowed(

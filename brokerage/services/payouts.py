@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed
 from brokerage.models import BankAccount, LedgerPosting, PayoutBatch, PayoutLine
-from brokerage.roles import firm_people, is_office
+from brokerage.roles import firm_people
 from brokerage.services import ledger
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import yen
@@ -33,6 +33,7 @@ from brokerage.zengin import (
     transfers_csv,
     zengin_file,
 )
+from core import access
 from members.models import Firm, Membership, Network, User
 
 KANA_FIELDS = ("bank_name_kana", "branch_name_kana", "holder_kana")
@@ -76,7 +77,7 @@ def bank_account_set(
     if firm is not None and not may_manage_firm_account(user, firm):
         raise NotAllowed(_("A firm's own people, or its network's office, set its bank account."))
     if network is not None:
-        if not is_office(user, network):
+        if not access.is_office(user, network):
             raise NotAllowed(_("Only the network's office sets the account it pays from."))
         if not data.requester_code:
             raise ValidationError(
@@ -167,7 +168,7 @@ def payout_batch_create(
 ) -> PayoutBatch:
     """Open a draft batch showing what each member would be paid now."""
     network = _network_locked(network_id)
-    if not is_office(user, network):
+    if not access.is_office(user, network):
         raise NotAllowed(_("Only the network's office pays members out."))
     _require_transfer_date(network, transfer_date)
     open_batch = PayoutBatch.objects.filter(network=network, status=PayoutBatch.Status.DRAFT)
@@ -191,7 +192,7 @@ def _batch_locked(batch_id: int, user: User) -> PayoutBatch:
     if network_id is None:
         raise InvalidTransition(_("This payout batch does not exist."))
     network = _network_locked(network_id)
-    if not is_office(user, network):
+    if not access.is_office(user, network):
         raise NotAllowed(_("Only the network's office pays members out."))
     batch = PayoutBatch.objects.select_for_update().get(pk=batch_id)
     batch.network = network

@@ -25,13 +25,12 @@ from brokerage.roles import firm_people
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import (
     coordinators,
-    is_order_leader,
-    is_order_office,
     order_context,
     order_link,
     order_locked,
     yen,
 )
+from core import access
 from members.models import Membership, User
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_fee
@@ -192,7 +191,7 @@ def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[
 def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> list[TeamMember]:
     """Assemble or change the order's team; parts whose terms change are confirmed again."""
     order = order_locked(order_id)
-    if not (is_order_office(user, order) or is_order_leader(user, order)):
+    if not (access.is_office(user, order.network) or access.leads_order(user, order)):
         raise NotAllowed(_("The project leader or the network office assembles the team."))
     if order.status != Order.Status.TEAM_FORMING:
         raise InvalidTransition(
@@ -352,7 +351,7 @@ def work_package_update(
     if part is None:
         raise InvalidTransition(_("This order has no such work package."))
     own = user.is_authenticated and user.firm_id == part.firm_id
-    if not (own or is_order_leader(user, order) or is_order_office(user, order)):
+    if not (own or access.leads_order(user, order) or access.is_office(user, order.network)):
         raise NotAllowed(_("The firm doing the work, the leader or the office updates it."))
     if order.status not in (Order.Status.TEAM_FORMING, Order.Status.IN_PRODUCTION):
         raise InvalidTransition(_("The order is delivered; its work packages are closed."))

@@ -1,11 +1,9 @@
-"""What every workflow step needs: the locked request, the actor's role, links."""
+"""What every workflow step needs: the locked request, its status, links."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition
-from brokerage.roles import membership_of
-from members.models import Membership, User
 from orders.models import RFQ
 
 
@@ -28,20 +26,6 @@ def require_status(rfq: RFQ, *allowed: str, action: str) -> None:
             _("Cannot %(action)s: the request is %(status)s.")
             % {"action": action, "status": rfq.get_status_display().lower()}
         )
-
-
-def actor_role(user: User, rfq: RFQ) -> str | None:
-    """Return how the user stands to a request: customer, office, or a member role."""
-    if not user.is_authenticated:
-        return None
-    if user.pk == rfq.customer_id:
-        return "customer"
-    membership = membership_of(user, rfq.network)
-    if membership is not None:
-        return "office" if membership.role == Membership.Role.OFFICE else membership.role
-    if user.is_staff:
-        return "staff"
-    return None
 
 
 def rfq_link(rfq: RFQ) -> str:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "axes",
+    "core",
     "members",
     "capabilities",
     "orders",

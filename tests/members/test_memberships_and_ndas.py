@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from core.access import firm_may_see_confidential
 from members.models import Firm, Membership, NdaSignature
-from members.selectors import firm_may_see_confidential
 from members.services import membership_update, nda_sign
 from tests.factories import (
     FirmFactory,

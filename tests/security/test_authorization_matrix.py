@@ -47,6 +47,8 @@ MEMBERS_OF_N = roles(
     "office", "administrative_member", "invited_member", "uninvited_member", "member_without_nda"
 )
 M_SIDE = roles("other_customer", "other_office", "staff")
+# Who sees M's request: its customer, its office, staff, and the rival group's coordinator.
+SEES_M_REQUEST = M_SIDE | {"rival_coordinator"}
 FIRM_INVITED_MANAGERS = roles("invited_member", "office", "staff")
 CUSTOMERS = roles("customer", "other_customer")
 
@@ -229,9 +231,9 @@ API: dict[tuple[str, str], Row] = {
         },
         proves="administrative_member",
     ),
-    ("GET", "/api/rfqs/{pk}/events/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open")),
+    ("GET", "/api/rfqs/{pk}/events/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open"), lists="rfq_event"),
     ("GET", "/api/rfqs/{pk}/invitations/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open")),
-    ("GET", "/api/rfqs/{pk}/proposals/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open")),
+    ("GET", "/api/rfqs/{pk}/proposals/"): Row(SEES_M_REQUEST, **rfq("rfq_other"), lists="proposal"),
     ("POST", "/api/rfqs/{pk}/leader/"): Row(
         roles("office", "administrative_member"),
         **rfq("rfq_open"),
@@ -295,11 +297,13 @@ API: dict[tuple[str, str], Row] = {
         args={"pk": "proposal_other"},
         body=lambda w: {"price": 100_000, "lead_time_days": 10},
     ),
-    ("GET", "/api/notifications/"): Row(SIGNED_IN),
+    ("GET", "/api/notifications/"): Row(SIGNED_IN, lists="notification"),
     # --- Orders: the team, production, deliveries ---------------------------------------
     ("GET", "/api/orders/"): Row(SIGNED_IN, lists="order"),
     ("GET", "/api/orders/{pk}/"): Row(SEES_RUNNING_ORDER, **order("order_running")),
-    ("GET", "/api/orders/{pk}/events/"): Row(SEES_RUNNING_ORDER, **order("order_running")),
+    ("GET", "/api/orders/{pk}/events/"): Row(
+        SEES_RUNNING_ORDER, **order("order_running"), lists="order_event"
+    ),
     ("GET", "/api/orders/{pk}/team/"): Row(SEES_RUNNING_ORDER, **order("order_running")),
     ("PUT", "/api/orders/{pk}/team/"): Row(
         LEADER | OFFICE_ACTS,
@@ -472,7 +476,7 @@ def on_order(key: str, **args) -> dict:
 
 
 OFFICE_PAGES = roles("office", "other_office")
-FIRM_PEOPLE = MEMBERS_OF_N | {"other_office"}
+FIRM_PEOPLE = MEMBERS_OF_N | {"other_office", "rival_coordinator"}
 
 # Pages: route -> method -> row. A form is sent filled in as a person would.
 PAGES: dict[str, dict[str, Row]] = {
@@ -890,6 +894,27 @@ def test_every_endpoint_and_page_has_a_row():
 def test_api_endpoint(world, method, path):
     # Given the world and the row of this endpoint
     row = API[(method, path)]
+    # When every role asks
+    problems = check_row(world, method, path, row, api=True)
+    # Then the allowed are served, the others refused, and nobody sees what is not theirs
+    assert not problems, "\n".join(problems)
+
+
+# Endpoints asked a second time about another object: the other network's request, where
+# coordinator groups compete (one row per endpoint above cannot hold both).
+SECOND_ROWS: dict[tuple[str, str], Row] = {
+    ("GET", "/api/rfqs/{pk}/events/"): Row(
+        SEES_M_REQUEST, **rfq("rfq_other"), lists="other_rfq_event"
+    ),
+    ("GET", "/api/rfqs/{pk}/"): Row(SEES_M_REQUEST, **rfq("rfq_other")),
+    ("GET", "/api/rfqs/{pk}/proposals/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open")),
+}
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SECOND_ROWS, key=lambda key: key[::-1]))
+def test_api_endpoint_on_the_other_network(world, method, path):
+    # Given a second row of this endpoint, about the other network's request
+    row = SECOND_ROWS[(method, path)]
     # When every role asks
     problems = check_row(world, method, path, row, api=True)
     # Then the allowed are served, the others refused, and nobody sees what is not theirs

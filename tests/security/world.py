@@ -1,7 +1,7 @@
 """One world with a person in every role and an object in every state, for the matrix.
 
 Two networks. N is an administrative-board network (Migakiya's rules) that requires an
-NDA (version v2); M is a network of competing coordinator groups (Ota's rules). The ten
+NDA (version v2); M is a network of competing coordinator groups (Ota's rules). The
 roles the matrix asks about:
 
     anonymous              nobody logged in
@@ -14,6 +14,8 @@ roles the matrix asks about:
     administrative_member  admin1 in N: on the board, leads the orders
     office                 N's office
     other_office           M's office
+    rival_coordinator      M's south coordinator: its group prepares a proposal for the
+                           request where the north group's is submitted
     staff                  platform staff
 
 Every object carries markers (unique words in its text) so that a response can be
@@ -29,10 +31,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from brokerage.models import Delivery, GroupProposal, Invitation, PayoutBatch, TeamMember
+from brokerage.models import (
+    Delivery,
+    GroupProposal,
+    Invitation,
+    Notification,
+    PayoutBatch,
+    TeamMember,
+)
 from capabilities.models import Capability, DirectoryContact
 from members.models import Membership, Network
-from orders.models import Drawing, Estimate, Order
+from orders.models import Drawing, Estimate, Event, Order
 from tests.brokerage.test_request_paths import route_waiting_requests
 from tests.brokerage.worlds import migakiya_world, ota_world
 from tests.factories import FirmBankAccountFactory, NetworkBankAccountFactory, UserFactory
@@ -47,12 +56,16 @@ ROLES = (
     "administrative_member",
     "office",
     "other_office",
+    "rival_coordinator",
     "staff",
 )
 MEMBERS_OF_N = ("invited_member", "uninvited_member", "member_without_nda", "administrative_member")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 VALID_UNTIL = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 NDA_VERSION = "v2"
+# The north group's bid: a number no other text of the world contains, so that a response
+# showing it shows the bid.
+PROPOSAL_PRICE = 918_273
 
 
 @dataclass
@@ -94,7 +107,7 @@ def pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF + f"% {name}\n".encode(), content_type="application/pdf")
 
 
-def submit(n, title: str, description: str, *, confidential: bool = True) -> int:
+def submit(n, title: str, description: str, *, confidential: bool = True, **details) -> int:
     body = {
         "network": n.network.slug,
         "title": title,
@@ -102,6 +115,7 @@ def submit(n, title: str, description: str, *, confidential: bool = True) -> int
         "quantity": 30,
         "requirements": [{"capability": "finish.polishing.mirror", "min_grade": 3}],
         "confidential": confidential,
+        **details,
     }
     rfq_id = ok(client_for(n.customer).post("/api/rfqs/", body, format="json"), 201)["id"]
     route_waiting_requests()
@@ -179,6 +193,7 @@ def build_world() -> World:
         "administrative_member": n.users["admin1"],
         "office": n.office_user,
         "other_office": m.office_user,
+        "rival_coordinator": m.users["south_coordinator"],
         "staff": staff,
     }
     ids = world.ids
@@ -202,7 +217,19 @@ def build_world() -> World:
 
     # A request the board accepted, with the members' answers pending: a drawing, both
     # threads, and an invitation to polisher2 from before its NDA lapsed.
-    ids["rfq_open"] = submit(n, "MXOPENTITLE housings", "MXOPENDESC: 30 confidential housings")
+    ids["rfq_open"] = submit(
+        n,
+        "MXOPENTITLE housings",
+        "MXOPENDESC: 30 confidential housings",
+        material="MXOPENMATERIAL SUS304",
+        requirements=[
+            {
+                "capability": "finish.polishing.mirror",
+                "min_grade": 3,
+                "note": "MXOPENNOTE Ra 0.05",
+            }
+        ],
+    )
     board_accepts(n, ids["rfq_open"])
     drawing = ok(
         customer.post(
@@ -282,11 +309,14 @@ def build_world() -> World:
     ok(
         client_for(m.users["north_coordinator"]).post(
             f"/api/proposals/{proposal.pk}/submit/",
-            {"price": 120_000, "lead_time_days": 12, "approach": "MXPROPOSAL plan"},
+            {"price": PROPOSAL_PRICE, "lead_time_days": 12, "approach": "MXPROPOSAL plan"},
             format="json",
         )
     )
     ids["proposal_other"] = proposal.pk
+    ids["proposal_rival"] = GroupProposal.objects.get(
+        rfq_id=ids["rfq_other"], group=m.groups["south"]
+    ).pk
 
     # A directory message to polisher1: for the firm and its office only.
     DirectoryContact.objects.create(
@@ -387,12 +417,15 @@ def declare_visibility(world: World) -> None:
     everyone_of_n = {"customer", "office", "staff", "administrative_member", "invited_member"}
     n_office = {"office", "staff"}
     m_side = {"other_customer", "other_office", "staff"}
+    m_request = m_side | {"rival_coordinator"}
     may_see = {
         # Titles: the customer, the office, the board and the invited (NDA or not).
         "MXBOARDTITLE": {"customer", "office", "staff", "administrative_member"},
         "MXOPENTITLE": everyone_of_n | {"member_without_nda"},
         # A confidential request's details and drawings: only with a current NDA.
         "MXOPENDESC": everyone_of_n,
+        "MXOPENMATERIAL": everyone_of_n,
+        "MXOPENNOTE": everyone_of_n,
         "MXBOARDDESC": {"customer", "office", "staff", "administrative_member"},
         "mxopendrawing": everyone_of_n,
         # The thread with the customer is the office's and the leader's (admin1 leads
@@ -422,10 +455,16 @@ def declare_visibility(world: World) -> None:
         "MXNETWORKHOLDER": n_office,
         "MXCONTACTMSG": {"office", "staff", "invited_member"},
         # The other network's request.
-        "MXOTHERTITLE": m_side,
-        "MXOTHERDESC": m_side,
-        "mxotherdrawing": m_side,
+        "MXOTHERTITLE": m_request,
+        "MXOTHERDESC": m_request,
+        "mxotherdrawing": m_request,
+        # A group's proposal and its price: never a rival group's to read.
         "MXPROPOSAL": m_side,
+        str(PROPOSAL_PRICE): m_side,
+        # The customer's timelines name parties, never the people of the office or a firm.
+        world.users["office"].username: set(ROLES) - {"anonymous", "customer", "other_customer"},
+        world.users["administrative_member"].username: set(ROLES)
+        - {"anonymous", "customer", "other_customer"},
     }
     world.may_see = may_see
     ids = world.ids
@@ -451,6 +490,7 @@ def declare_visibility(world: World) -> None:
         "administrative_member": n_requests,
         "office": n_requests,
         "other_office": {ids["rfq_other"]},
+        "rival_coordinator": {ids["rfq_other"]},
         "staff": n_requests | {ids["rfq_other"]},
     }
     orders = {ids["order_forming"], ids["order_producing"], ids["order_running"]}
@@ -469,9 +509,82 @@ def declare_visibility(world: World) -> None:
     world.lists["payout_batch"] = {role: set() for role in ROLES if role != "anonymous"}
     batches = {ids["payout_batch"], ids["payout_closed"]}
     world.lists["payout_batch"].update(office=batches, staff=batches)
+    declare_timelines(world)
+    world.lists["proposal"] = {
+        "other_office": {ids["proposal_other"], ids["proposal_rival"]},
+        "staff": {ids["proposal_other"], ids["proposal_rival"]},
+        # The customer compares submitted proposals; a coordinator reads its group's only.
+        "other_customer": {ids["proposal_other"]},
+        "rival_coordinator": {ids["proposal_rival"]},
+    }
+    # Everyone's inbox holds their own in-app notifications, and nobody else's.
+    world.lists["notification"] = {
+        role: set(
+            Notification.objects.filter(recipient=user, channel="in_app").values_list(
+                "pk", flat=True
+            )
+        )
+        for role, user in world.users.items()
+        if user is not None
+    }
     assert set(Drawing.objects.values_list("pk", flat=True)) == {
         ids["drawing_open"],
         ids["drawing_other"],
     }
     assert Estimate.objects.filter(pk=ids["estimate_sent"], status="sent").exists()
     assert Order.objects.filter(pk=ids["order_forming"], status="team_forming").exists()
+
+
+def declare_timelines(world: World) -> None:
+    """Say which events of a request's and an order's timeline each role reads.
+
+    Each event is seen as the object it speaks of: a drawing with the request's details,
+    a group's proposal by its group, a delivery by the firm that shipped it, the money by
+    those who see the order's money.
+    """
+    ids = world.ids
+    open_events = list(Event.objects.filter(rfq_id=ids["rfq_open"]).values_list("pk", "kind"))
+    every = {pk for pk, _kind in open_events}
+    world.lists["rfq_event"] = {
+        "office": every,
+        "staff": every,
+        "administrative_member": every,
+        "invited_member": every,
+        # The customer reads its own steps, not the board's or the members'.
+        "customer": {pk for pk, kind in open_events if kind == "rfq.submitted"},
+        # Without the current NDA, not even the drawing's name.
+        "member_without_nda": {pk for pk, kind in open_events if kind != "drawing.attached"},
+    }
+    assert "drawing.attached" in {kind for _pk, kind in open_events}
+    other_events = list(
+        Event.objects.filter(rfq_id=ids["rfq_other"]).values_list("pk", "kind", "data")
+    )
+    everything = {pk for pk, _kind, _data in other_events}
+    bids = {pk for pk, kind, _data in other_events if kind == "proposal.submitted"}
+    assert bids, "the north group's proposal is on the timeline"
+    world.lists["other_rfq_event"] = {
+        "other_office": everything,
+        "staff": everything,
+        "other_customer": {pk for pk, kind, _data in other_events if kind == "rfq.submitted"},
+        # A rival coordinator never reads the north group's bid.
+        "rival_coordinator": everything - bids,
+    }
+    order_events = list(
+        Event.objects.filter(order_id=ids["order_running"]).values_list("pk", "kind", "data")
+    )
+    all_order_events = {pk for pk, _kind, _data in order_events}
+    internal = {"team.set", "team.member_confirmed", "payment.allocated", "fault.claimed"}
+    money = {"payment.recorded", "payment.allocated", "invoice.issued", "refund.issued"}
+    deliveries = {"delivery.recorded", "delivery.document_attached", "delivery.received"}
+    world.lists["order_event"] = {
+        "office": all_order_events,
+        "staff": all_order_events,
+        "customer": {pk for pk, kind, _data in order_events if kind not in internal},
+        # The leader shipped the delivery; the fault is charged to polisher1.
+        "administrative_member": {
+            pk for pk, kind, _data in order_events if kind not in money and kind != "fault.claimed"
+        },
+        "invited_member": {
+            pk for pk, kind, _data in order_events if kind not in money and kind not in deliveries
+        },
+    }

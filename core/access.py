@@ -1,0 +1,537 @@
+"""Who the viewer is, and what they may see and do: the only place that answers it.
+
+Every selector that a person's request triggers asks this module whom it serves and scopes
+its rows to what that person may see; every service that writes asks it whether the actor
+may act before it locks anything. Pages and API ask the same functions, so the two never
+disagree.
+
+The vocabulary:
+
+viewer        the person, their firm, and the networks whose office their firm is: read
+              once per request (one query), then asked as often as needed.
+rfq role      how a person stands to a request: customer, office, staff (the platform's
+              operators, who read like an office), or member (an invited firm's people).
+acting role   the same, but with the firm's own role in the network (administrative,
+              stakeholder, coordinator ...), as policies decide who may act.
+order role    customer, office, staff, leader (the firm leading the order), member.
+NDA gate      a confidential request's details (description, material, requirement notes,
+              budget, drawings and their files, thread messages, the events naming them)
+              are for the customer, the office and staff, and for member firms with the
+              network's current NDA signed.
+events        each event is seen by whom the object it speaks of is seen: a firm's answer
+              by that firm and the office, a group's proposal by that group, the customer
+              and the office, a draft estimate by its composer; the customer never reads
+              who did it, only which party ("office", "member firm").
+
+This module imports no project app (models are looked up by name when first needed), so
+that every app may ask it.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import cached_property
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+OFFICE = "office"
+STAFF = "staff"
+CUSTOMER = "customer"
+MEMBER = "member"
+LEADER = "leader"
+# How the customer reads who acted on their timeline: by party, never by name.
+MEMBER_FIRM = "member firm"
+PLATFORM = "platform"
+OFFICE_ROLES = (OFFICE, STAFF)
+# Who sees an order's price and what was paid: not the team's other firms.
+MONEY_ROLES = (*OFFICE_ROLES, CUSTOMER, LEADER)
+
+# The viewers of the request being served, by user; None outside a request (a worker, a
+# shell, a test calling a service), where every question reads the database afresh.
+_viewers: ContextVar[dict | None] = ContextVar("core_access_viewers", default=None)
+
+
+def viewers_begin(**_signal: Any) -> None:
+    _viewers.set({})
+
+
+def viewers_end(**_signal: Any) -> None:
+    _viewers.set(None)
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+class Viewer:
+    """One person as access sees them: their firm, its memberships, the networks it runs."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.authenticated = bool(user is not None and user.is_authenticated)
+        self.pk = user.pk if self.authenticated else None
+        self.firm_id = user.firm_id if self.authenticated else None
+        self.is_staff = bool(self.authenticated and user.is_active and user.is_staff)
+        self._office_firms: dict[int, frozenset[int]] = {}
+
+    @cached_property
+    def memberships(self) -> dict:
+        """Return the firm's active memberships by network id (the firm active too)."""
+        if self.firm_id is None:
+            return {}
+        membership = _model("members.Membership")
+        return {
+            row.network_id: row
+            for row in membership.objects.filter(
+                firm_id=self.firm_id, is_active=True, firm__is_active=True
+            )
+        }
+
+    @cached_property
+    def office_network_ids(self) -> frozenset[int]:
+        """Return the ids of the networks whose office the person's firm is."""
+        return frozenset(
+            network_id
+            for network_id, membership in self.memberships.items()
+            if membership.role == OFFICE
+        )
+
+    @cached_property
+    def group_ids(self) -> frozenset[int]:
+        """Return the competing groups the firm coordinates: it speaks for their proposals."""
+        if self.firm_id is None:
+            return frozenset()
+        groups = _model("members.NetworkGroup").objects.filter(coordinator_id=self.firm_id)
+        return frozenset(groups.values_list("pk", flat=True))
+
+    def membership_in(self, network_id: int):
+        return self.memberships.get(network_id)
+
+    def runs(self, network_id: int) -> bool:
+        """Return whether the person works for the network's office (staff do not)."""
+        return network_id in self.office_network_ids
+
+    def runs_or_operates(self, network_id: int) -> bool:
+        """Return whether the person works for the network's office or is platform staff."""
+        return self.is_staff or self.runs(network_id)
+
+    def office_firm_ids(self, network_id: int) -> frozenset[int]:
+        """Return the firms that are the network's office (read once per network)."""
+        if network_id not in self._office_firms:
+            self._office_firms[network_id] = frozenset(
+                _model("members.Membership")
+                .objects.filter(network_id=network_id, role=OFFICE, is_active=True)
+                .values_list("firm_id", flat=True)
+            )
+        return self._office_firms[network_id]
+
+
+def viewer_of(user) -> Viewer:
+    """Return the viewer for a user (or a viewer already), once per request."""
+    if isinstance(user, Viewer):
+        return user
+    viewers = _viewers.get()
+    if viewers is None:
+        return Viewer(user)
+    key = (
+        getattr(user, "pk", None),
+        getattr(user, "firm_id", None),
+        bool(getattr(user, "is_staff", False)),
+    )
+    if key not in viewers:
+        viewers[key] = Viewer(user)
+    return viewers[key]
+
+
+# --- People in networks ------------------------------------------------------------------
+
+
+def is_staff(user) -> bool:
+    """Return whether the person is one of the platform's operators."""
+    return viewer_of(user).is_staff
+
+
+def office_network_ids(user) -> frozenset[int]:
+    """Return the ids of the networks whose office the person works for."""
+    return viewer_of(user).office_network_ids
+
+
+def membership_of(user, network):
+    """Return the active membership of the person's firm in the network, if any."""
+    return viewer_of(user).membership_in(network.pk)
+
+
+def is_office(user, network) -> bool:
+    """Return whether the person works for the network's office (staff do not)."""
+    return viewer_of(user).runs(network.pk)
+
+
+def runs_network(user, network) -> bool:
+    """Return whether the person works for the network's office or is platform staff."""
+    return viewer_of(user).runs_or_operates(network.pk)
+
+
+def may_manage_firm(user, firm_id: int) -> bool:
+    """Return whether the person may edit the firm's profile: its people, its office, staff."""
+    viewer = viewer_of(user)
+    if not viewer.authenticated or not viewer.user.is_active:
+        return False
+    if viewer.firm_id == firm_id or viewer.is_staff:
+        return True
+    if not viewer.office_network_ids:
+        return False
+    return (
+        _model("members.Membership")
+        .objects.filter(firm_id=firm_id, network_id__in=viewer.office_network_ids, is_active=True)
+        .exists()
+    )
+
+
+# --- NDAs --------------------------------------------------------------------------------
+
+
+def nda_current(membership, network) -> bool:
+    """Return whether the membership signed the network's current NDA version.
+
+    A network that names no version has no NDA anyone can have signed (fail closed).
+    """
+    return bool(
+        network.nda_version
+        and membership.nda_signed_at is not None
+        and membership.nda_version == network.nda_version
+    )
+
+
+def _active_membership(firm_id: int, network):
+    return (
+        _model("members.Membership")
+        .objects.filter(network=network, firm_id=firm_id, is_active=True, firm__is_active=True)
+        .first()
+    )
+
+
+def firm_signed_nda(firm_id: int, network) -> bool:
+    """Return whether the firm, an active member, signed the network's current NDA."""
+    membership = _active_membership(firm_id, network)
+    return membership is not None and nda_current(membership, network)
+
+
+def _membership_may_see_confidential(membership, network) -> bool:
+    if membership is None:
+        return False
+    if membership.role == OFFICE or not network.nda_required:
+        return True
+    return nda_current(membership, network)
+
+
+def firm_may_see_confidential(firm_id: int, network) -> bool:
+    """Return whether a firm may read the network's confidential requests' details.
+
+    That is when the firm is an active member and either the network requires no NDA or
+    the firm signed its current version; the office always may (it is the NDA's
+    counterparty and receives every request).
+    """
+    return _membership_may_see_confidential(_active_membership(firm_id, network), network)
+
+
+# --- Requests ----------------------------------------------------------------------------
+
+
+def rfq_role(user, rfq) -> str:
+    """Return how a person who may see the request stands to it."""
+    viewer = viewer_of(user)
+    if viewer.pk is not None and viewer.pk == rfq.customer_id:
+        return CUSTOMER
+    if viewer.is_staff:
+        return STAFF
+    if viewer.runs(rfq.network_id):
+        return OFFICE
+    return MEMBER
+
+
+def rfq_acting_role(user, rfq) -> str | None:
+    """Return the role a person acts in on a request, as policies name it.
+
+    The customer, the office, the firm's own role in the network (administrative,
+    stakeholder, coordinator, member ...), platform staff, or None for anyone else.
+    """
+    viewer = viewer_of(user)
+    if not viewer.authenticated:
+        return None
+    if viewer.pk == rfq.customer_id:
+        return CUSTOMER
+    membership = viewer.membership_in(rfq.network_id)
+    if membership is not None:
+        return membership.role
+    if viewer.is_staff:
+        return STAFF
+    return None
+
+
+def rfq_details_visible(user, rfq) -> bool:
+    """Return whether the person may read a confidential request's details and files."""
+    if not rfq.confidential or rfq_role(user, rfq) != MEMBER:
+        return True
+    viewer = viewer_of(user)
+    return _membership_may_see_confidential(viewer.membership_in(rfq.network_id), rfq.network)
+
+
+def leads_rfq(user, rfq) -> bool:
+    """Return whether the person's firm was designated the request's project leader."""
+    firm_id = viewer_of(user).firm_id
+    return firm_id is not None and firm_id == rfq.leader_firm_id
+
+
+def may_compose_estimate(user, rfq) -> bool:
+    """The office composes and sends a request's estimate, or the designated leader."""
+    return rfq_acting_role(user, rfq) == OFFICE or leads_rfq(user, rfq)
+
+
+def may_attach_drawing(user, rfq) -> bool:
+    """The customer attaches drawings to their request, or the office for them."""
+    return rfq_role(user, rfq) in (CUSTOMER, OFFICE)
+
+
+def may_write_thread(user, rfq, audience: str) -> bool:
+    """Return whether the person may write on one of a request's threads.
+
+    The customer writes to the network; a member firm internally, its leader to both;
+    a member firm that may not read a confidential request's details writes on neither.
+    """
+    audiences = _model("orders.Message").Audience
+    role = rfq_role(user, rfq)
+    if audience not in audiences.values:
+        return False
+    if role in OFFICE_ROLES:
+        return True
+    if role == CUSTOMER:
+        return audience == audiences.CUSTOMER
+    if not rfq_details_visible(user, rfq):
+        return False
+    return audience == audiences.INTERNAL or leads_rfq(user, rfq)
+
+
+# --- Orders ------------------------------------------------------------------------------
+
+
+def order_role(user, order) -> str:
+    """Return how a person who may see the order stands to it."""
+    viewer = viewer_of(user)
+    if viewer.pk is not None and viewer.pk == order.customer_id:
+        return CUSTOMER
+    if viewer.is_staff:
+        return STAFF
+    if viewer.runs(order.network_id):
+        return OFFICE
+    if viewer.firm_id is not None and viewer.firm_id == order.leader_firm_id:
+        return LEADER
+    return MEMBER
+
+
+def sees_whole_team(role: str) -> bool:
+    """The office and the leader see every part of a team; a member firm its own."""
+    return role in (*OFFICE_ROLES, LEADER)
+
+
+def leads_order(user, order) -> bool:
+    """Return whether the person's firm leads the order."""
+    firm_id = viewer_of(user).firm_id
+    return firm_id is not None and firm_id == order.leader_firm_id
+
+
+# --- Timelines ---------------------------------------------------------------------------
+
+# What the customer's request timeline shows; the members' answers and prices stay internal.
+CUSTOMER_RFQ_EVENT_KINDS = frozenset(
+    {
+        "rfq.submitted",
+        "rfq.no_bid",
+        "rfq.cancelled",
+        "interview.scheduled",
+        "interview.recorded",
+        "leader.designated",
+        "proposal.chosen",
+        "estimate.sent",
+        "estimate.accepted",
+        "estimate.declined",
+        "order.created",
+    }
+)
+CUSTOMER_RFQ_EVENT_DATA = frozenset(
+    {"reason", "estimate", "version", "order", "at", "place", "firm", "firm_name"}
+)
+# Events about one group's proposal: the group's, the customer's and the office's.
+PROPOSAL_EVENT_KINDS = ("proposal.submitted", "proposal.chosen")
+# Events about an estimate: its composer's (the leader's) and the office's; the customer
+# reads those of the estimates sent to them.
+ESTIMATE_EVENT_KINDS = (
+    "estimate.created",
+    "estimate.sent",
+    "estimate.accepted",
+    "estimate.declined",
+)
+# Events that name the request's details: for those who may read them.
+DETAIL_EVENT_KINDS = ("drawing.attached",)
+
+# The customer's order timeline: the steps that concern them, never the internal split.
+CUSTOMER_ORDER_EVENT_KINDS = frozenset(
+    {
+        "order.created",
+        "order.in_production",
+        "work_package.updated",
+        "delivery.recorded",
+        "delivery.document_attached",
+        "delivery.received",
+        "order.delivered",
+        "invoice.issued",
+        "payment.recorded",
+        "refund.issued",
+        "order.completed",
+        "order.follow_on_requested",
+    }
+)
+# A member firm's order timeline: the team's progress, of the money only its own faults.
+MEMBER_ORDER_EVENT_KINDS = frozenset(
+    {
+        "order.created",
+        "team.set",
+        "team.member_confirmed",
+        "team.member_declined",
+        "order.in_production",
+        "work_package.updated",
+        "delivery.recorded",
+        "delivery.document_attached",
+        "delivery.received",
+        "order.delivered",
+        "order.completed",
+        "order.follow_on_requested",
+    }
+)
+# The events about one delivery (their data names it).
+DELIVERY_EVENT_KINDS = ("delivery.recorded", "delivery.document_attached", "delivery.received")
+CUSTOMER_ORDER_EVENT_DATA = frozenset(
+    {
+        "work_package",
+        "state",
+        "started_on",
+        "finished_on",
+        "delivery",
+        "document",
+        "name",
+        "final",
+        "invoice",
+        "number",
+        "total",
+        "payment",
+        "amount",
+        "method",
+        "owed",
+        "refund",
+        "rfq",
+    }
+)
+MEMBER_ORDER_EVENT_DATA = CUSTOMER_ORDER_EVENT_DATA - {
+    "total",
+    "payment",
+    "method",
+    "owed",
+    "refund",
+} | {"firm", "firms", "part", "fault_claim", "reason", "to_confirm"}
+
+
+def rfq_events_visible(user, rfq, events: QuerySet) -> QuerySet:
+    """Return the request's events the person may see (see the module docstring)."""
+    role = rfq_role(user, rfq)
+    if role in OFFICE_ROLES:
+        return events
+    if role == CUSTOMER:
+        return events.filter(kind__in=CUSTOMER_RFQ_EVENT_KINDS)
+    viewer = viewer_of(user)
+    firm_id = viewer.firm_id
+    hidden = Q(kind="invitation.answered") & ~Q(data__firm=firm_id)
+    # A deadline that names one firm (its answer was overdue) is that firm's business.
+    hidden |= Q(kind__startswith="deadline.", data__has_key="firm") & ~Q(data__firm=firm_id)
+    groups = sorted(viewer.group_ids)
+    hidden |= (
+        Q(kind__in=PROPOSAL_EVENT_KINDS) & ~Q(data__group__in=groups)
+        if groups
+        else Q(kind__in=PROPOSAL_EVENT_KINDS)
+    )
+    if rfq.network.policy == "competing_groups":
+        hidden |= Q(kind="board.decided")
+    if firm_id is None or firm_id != rfq.leader_firm_id:
+        hidden |= Q(kind__in=ESTIMATE_EVENT_KINDS)
+    if not rfq_details_visible(user, rfq):
+        hidden |= Q(kind__in=DETAIL_EVENT_KINDS)
+    return events.exclude(hidden)
+
+
+# Lists of the firms a step invited, each with its rank and the reasons (grade, load) it
+# was chosen: a member firm reads its own entry, never its rivals'.
+INVITED_LISTS = ("invited", "planning_invited")
+
+
+def rfq_event_data(user, rfq, data: dict) -> dict:
+    """Return what of a request event's data the person may read."""
+    role = rfq_role(user, rfq)
+    if role in OFFICE_ROLES:
+        return data
+    if role == CUSTOMER:
+        return {key: value for key, value in data.items() if key in CUSTOMER_RFQ_EVENT_DATA}
+    firm_id = viewer_of(user).firm_id
+    return {
+        key: [entry for entry in value if isinstance(entry, dict) and entry.get("firm") == firm_id]
+        if key in INVITED_LISTS and isinstance(value, list)
+        else value
+        for key, value in data.items()
+    }
+
+
+def order_events_visible(user, order, events: QuerySet) -> QuerySet:
+    """Return the order's events the person may see (see the module docstring)."""
+    role = order_role(user, order)
+    if role in OFFICE_ROLES:
+        return events
+    if role == CUSTOMER:
+        return events.filter(kind__in=CUSTOMER_ORDER_EVENT_KINDS)
+    firm_id = viewer_of(user).firm_id
+    own_faults = Q(kind="fault.claimed", data__firm=firm_id)
+    # Like the deliveries list: a member firm follows the deliveries it shipped only.
+    shipped = _model("brokerage.Delivery").objects.filter(order=order, firm_id=firm_id)
+    shipped_ids = list(shipped.values_list("pk", flat=True))
+    others_deliveries = Q(kind__in=DELIVERY_EVENT_KINDS) & ~Q(data__delivery__in=shipped_ids)
+    return events.filter(Q(kind__in=MEMBER_ORDER_EVENT_KINDS) | own_faults).exclude(
+        others_deliveries
+    )
+
+
+def order_event_data(role: str, data: dict) -> dict:
+    """Return what of an order event's data a person in `role` may read."""
+    if role in OFFICE_ROLES:
+        return data
+    allowed = CUSTOMER_ORDER_EVENT_DATA if role == CUSTOMER else MEMBER_ORDER_EVENT_DATA
+    return {key: value for key, value in data.items() if key in allowed}
+
+
+def event_actor(user, event, *, network_id: int, customer_id: int) -> str | None:
+    """Return who acted, as the person may read it.
+
+    The customer reads the party ("customer", "office", "member firm", or "platform" for
+    its operators), never a person's name; the network's own people read the username.
+    None when the platform acted on its own.
+    """
+    actor = event.actor
+    if actor is None:
+        return None
+    viewer = viewer_of(user)
+    if viewer.pk is None or viewer.pk != customer_id:
+        return actor.get_username()
+    if actor.pk == customer_id:
+        return CUSTOMER
+    if actor.firm_id is not None and actor.firm_id in viewer.office_firm_ids(network_id):
+        return OFFICE
+    if actor.firm_id is not None:
+        return MEMBER_FIRM
+    return PLATFORM
