@@ -146,6 +146,17 @@ def membership_list_for_office(*, network: Network) -> QuerySet[Membership]:
     )
 
 
+def membership_list_for_firm(*, user: User) -> QuerySet[Membership]:
+    """Return every membership of the person's firm (invitations and applications too)."""
+    if not user.is_authenticated or not user.is_active or user.firm_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(firm_id=user.firm_id)
+        .select_related("firm", "group", "network")
+        .order_by("network__slug", "pk")
+    )
+
+
 def membership_of_user(*, user: User, network: Network) -> Membership | None:
     """Return the active membership of the user's firm in the network, if any."""
     return memberships_of_user(user=user).filter(network=network).first()

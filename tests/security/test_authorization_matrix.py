@@ -58,9 +58,7 @@ def in_a_week() -> str:
 def bank_account(world, **extra) -> dict:
     return {
         "bank_code": "0005",
-        "bank_name_kana": "ﾐﾂﾋﾞｼ",
         "branch_code": "321",
-        "branch_name_kana": "ﾂﾊﾞﾒ",
         "account_type": "1",
         "account_number": "1234567",
         "holder_kana": "ｶ)ﾏﾄﾘｸｽ",
