@@ -56,13 +56,8 @@ def test_an_office_posting_another_networks_firm_only_invites_it(kyoto_and_migak
     polisher = world["polisher"]
     # When Kyoto's office posts the Migakiya-only firm into its network
     answer = office.post(MEMBERSHIPS, {"firm": polisher.pk}, format="json")
-    # Then it is an invitation, not a membership
     assert answer.status_code == 201, answer.json()
-    assert answer.json()["status"] == "invited"
-    assert answer.json()["is_active"] is False
-    membership = Membership.objects.get(network=world["kyoto"], firm=polisher)
-    assert membership.status == Membership.Status.INVITED and not membership.is_active
-    # and the office reaches neither the firm's bank account nor a way to rewrite it
+    # Then the office reaches neither the firm's bank account nor a way to rewrite it
     account = f"/api/bank-accounts/firms/{polisher.pk}/"
     assert office.get(account).status_code == 404
     body = {
@@ -74,9 +69,32 @@ def test_an_office_posting_another_networks_firm_only_invites_it(kyoto_and_migak
         "branch_name_kana": "ﾄｳｷｮｳ",
     }
     assert office.put(account, body, format="json").status_code == 404
-    assert polisher.bank_account.account_number != "7654321"
     polisher.bank_account.refresh_from_db()
     assert polisher.bank_account.account_number != "7654321"
+    # for what it made is an invitation, not a membership
+    assert answer.json()["status"] == "invited"
+    assert answer.json()["is_active"] is False
+    membership = Membership.objects.get(network=world["kyoto"], firm=polisher)
+    assert membership.status == Membership.Status.INVITED and not membership.is_active
+
+
+def test_an_office_no_longer_reads_the_account_of_a_firm_whose_membership_ended(
+    kyoto_and_migakiya,
+):
+    world = kyoto_and_migakiya
+    office = api(world["kyoto_office"])
+    # Given the Migakiya firm was, both sides agreeing, a member of Kyoto too
+    membership = MembershipFactory(network=world["kyoto"], firm=world["polisher"])
+    account = f"/api/bank-accounts/firms/{world['polisher'].pk}/"
+    assert office.get(account).status_code == 200
+    # When Kyoto's office ends the membership
+    ended = office.patch(f"{MEMBERSHIPS}{membership.pk}/", {"is_active": False}, format="json")
+    assert ended.status_code == 200
+    # Then the office reads the firm's account no more, as if the firm did not exist
+    gone = office.get(account)
+    missing = office.get("/api/bank-accounts/firms/99999999/")
+    assert gone.status_code == missing.status_code == 404
+    assert gone.content == missing.content
 
 
 def test_the_office_cannot_make_an_invitation_active_by_itself(kyoto_and_migakiya):
