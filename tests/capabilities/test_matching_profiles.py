@@ -172,7 +172,7 @@ def test_the_search_rows_follow_bulk_writes_and_a_csv_import(taxonomy):
     assert_in_step()
     FirmCapability.objects.filter(firm=firms[0]).delete()
     assert_in_step()
-    Membership.objects.filter(firm=firms[1]).update(is_active=False)
+    Membership.objects.filter(firm=firms[1]).update(is_active=False, status=Membership.Status.ENDED)
     assert_in_step()
     Membership.objects.filter(firm=firms[2]).update(role=Membership.Role.STAKEHOLDER)
     assert_in_step()
