@@ -401,9 +401,13 @@ class FirmMembershipDeclineView(APIView):
 @extend_schema_view(
     post=extend_schema(
         summary="Apply for your firm to join the network; its office approves",
+        description=(
+            "Creates an application (status applied, 201). If the network had invited the "
+            "firm, applying accepts the invitation: the membership is active (200)."
+        ),
         parameters=[NETWORK_SLUG_PARAMETER],
         request=None,
-        responses={201: MembershipSerializer},
+        responses={200: MembershipSerializer, 201: MembershipSerializer},
     )
 )
 class NetworkApplicationView(APIView):
