@@ -593,15 +593,17 @@ class BankAccountChange(AppendOnlyModel):
     """Who registered or changed a bank account, when, and until when its payouts wait.
 
     Account numbers are kept masked (the last three digits): the history and the notices
-    drawn from it name an account without being a copy of it. Append-only.
+    drawn from it name an account without being a copy of it. Append-only: the model
+    refuses edits and deletes and, on PostgreSQL, a trigger (migration 0005) refuses them
+    whoever connects.
     """
 
     firm = models.ForeignKey(
-        Firm, on_delete=models.CASCADE, null=True, blank=True, related_name="bank_account_changes"
+        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_account_changes"
     )
     network = models.ForeignKey(
         Network,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="bank_account_changes",

@@ -5,9 +5,10 @@ is an active member, checked against the Zengin bank code data, and held after a
 import datetime
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from brokerage.models import BankAccount, BankAccountChange, Notification
+from brokerage.models import AppendOnlyError, BankAccount, BankAccountChange, Notification
 from brokerage.services import payouts
 from tests.brokerage.test_orders_rules import THREE, in_production, order_for, pay
 from tests.brokerage.test_request_paths import as_user
@@ -202,3 +203,17 @@ def test_a_first_registration_is_told_but_holds_nothing(world):
     assert Notification.objects.filter(
         kind="bank_account.registered", recipient=world.users["polisher1"]
     ).exists()
+
+
+def test_the_history_of_changes_cannot_be_rewritten(world):
+    firm = world.firms["polisher1"]
+    FirmBankAccountFactory(firm=firm, account_number="1111111")
+    put(world.users["polisher1"], firm, account())
+    change = BankAccountChange.objects.get(firm=firm)
+    with pytest.raises(AppendOnlyError):
+        BankAccountChange.objects.filter(pk=change.pk).update(held_until=None)
+    # nor by SQL, whoever connects
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE brokerage_bankaccountchange SET held_until = NULL WHERE id = %s", [change.pk]
+        )
