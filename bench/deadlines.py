@@ -76,12 +76,21 @@ def build_storm() -> tuple[int, datetime.datetime, datetime.datetime]:
         slug="bench-storm", name_ja="嵐", name_en="Storm", policy="competency_broadcast"
     )
     office = Firm.objects.create(name_ja="事務局", name_en="Office", prefecture="26")
-    Membership.objects.create(network=network, firm=office, role="office")
+    now = timezone.now()
+    agreed = {
+        "status": "active",
+        "is_active": True,
+        "network_agreed_at": now,
+        "firm_agreed_at": now,
+    }
+    Membership.objects.create(network=network, firm=office, role="office", **agreed)
     User.objects.create(username="bench-storm-office", firm=office, email="o@example.jp")
     firms = Firm.objects.bulk_create(
         Firm(name_ja=f"会社{n}", name_en=f"Firm {n}", prefecture="26") for n in range(10)
     )
-    Membership.objects.bulk_create(Membership(network=network, firm=firm) for firm in firms)
+    Membership.objects.bulk_create(
+        Membership(network=network, firm=firm, **agreed) for firm in firms
+    )
     User.objects.bulk_create(
         User(username=f"bench-storm-{n}", firm=firm, email=f"f{n}@example.jp")
         for n, firm in enumerate(firms)

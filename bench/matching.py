@@ -220,9 +220,20 @@ def build_data_set(rng: random.Random) -> tuple[int, list[int], dict[str, int]]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {Firm._meta.db_table} ORDER BY id")
         firm_ids = [row[0] for row in cursor.fetchall()]
+    agreed_at = timezone.now()
     copy_rows(
         Membership,
-        ({"network_id": network.pk, "firm_id": firm_id} for firm_id in firm_ids),
+        (
+            {
+                "network_id": network.pk,
+                "firm_id": firm_id,
+                "status": Membership.Status.ACTIVE,
+                "is_active": True,
+                "network_agreed_at": agreed_at,
+                "firm_agreed_at": agreed_at,
+            }
+            for firm_id in firm_ids
+        ),
     )
     ids = list(capability_ids.values())
     grades = rng.choices(range(1, 6), weights=GRADE_WEIGHTS, k=FIRMS * CAPABILITIES_PER_FIRM)

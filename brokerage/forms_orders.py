@@ -24,8 +24,8 @@ from brokerage.forms import (
     with_accepted_formats,
 )
 from brokerage.models import BankAccount, Payment, PayoutBatch, Refund, TeamMember
+from brokerage.services.bank_accounts import BankAccountInput
 from brokerage.services.intake import RFQInput
-from brokerage.services.payouts import BankAccountInput
 from brokerage.services.teams import TeamMemberInput
 from orders.models import RFQ, Order
 from orders.money import BASIS_POINTS
@@ -457,17 +457,11 @@ class BankAccountForm(forms.Form):
         error_messages={"invalid": _("Four digits.")},
         widget=forms.TextInput(attrs=NUMBER_PAD),
     )
-    bank_name_kana = forms.CharField(
-        label=_("Bank name (kana)"), max_length=30, help_text=KANA_HELP
-    )
     branch_code = forms.RegexField(
         label=_("Branch code"),
         regex=r"^\d{3}$",
         error_messages={"invalid": _("Three digits.")},
         widget=forms.TextInput(attrs=NUMBER_PAD),
-    )
-    branch_name_kana = forms.CharField(
-        label=_("Branch name (kana)"), max_length=30, help_text=KANA_HELP
     )
     account_type = forms.ChoiceField(
         label=_("Account type"), choices=BankAccount.Type.choices, initial=BankAccount.Type.ORDINARY
@@ -508,9 +502,7 @@ def bank_account_initial(account: BankAccount | None) -> dict:
         field: getattr(account, field)
         for field in (
             "bank_code",
-            "bank_name_kana",
             "branch_code",
-            "branch_name_kana",
             "account_type",
             "account_number",
             "holder_kana",

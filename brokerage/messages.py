@@ -147,6 +147,42 @@ CATALOGUE = {
         _("{amount} will be transferred to your firm on {transfer_date}"),
         _("Payout batch #{batch} of {network}."),
     ),
+    "membership.invited": (
+        _("{network} invites {firm} to join"),
+        _("Accept or decline the invitation on your firm's memberships page."),
+    ),
+    "membership.applied": (
+        _("{firm} applied to join {network}"),
+        _("Approve or decline the application on the network's memberships page."),
+    ),
+    "membership.accepted": (
+        _("{firm} accepted the invitation to {network}"),
+        _("The firm is now an active member."),
+    ),
+    "membership.approved": (
+        _("{firm} is now a member of {network}"),
+        _("Both sides agreed: the membership is active."),
+    ),
+    "membership.declined": (
+        _("{firm} and {network}: the membership was declined"),
+        _("The invitation or application was declined; nothing changed."),
+    ),
+    "bank_account.changed": (
+        _("The bank account of {firm} was changed"),
+        _(
+            "Now {bank_code}-{branch_code}, account ending {account_tail}, changed by "
+            "{changed_by} at {changed_at}. Payouts wait until {held_until}. If your firm "
+            "did not make this change, tell your network's office at once."
+        ),
+    ),
+    "bank_account.registered": (
+        _("A bank account was registered for {firm}"),
+        _(
+            "{bank_code}-{branch_code}, account ending {account_tail}, registered by "
+            "{changed_by} at {changed_at}. If your firm did not register it, tell your "
+            "network's office at once."
+        ),
+    ),
     "order.follow_on": (
         _("Follow-on request #{rfq} after order #{order}: {title}"),
         _("The customer asked for more after this order."),

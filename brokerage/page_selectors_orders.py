@@ -16,7 +16,7 @@ from brokerage.selectors_money import (
     payout_batch_list_for_user,
     statement_memberships,
 )
-from core import access
+from brokerage.services.bank_accounts import firms_with_readable_accounts
 from members.models import Firm, Membership, Network, User
 from orders.models import RFQ, Order
 
@@ -131,16 +131,12 @@ def office_network_get(user: User, slug: str) -> Network:
 
 
 def manageable_firm_get(user: User, firm_id: int) -> Firm:
-    """Return a firm whose bank account the person may manage, or 404.
+    """Return a firm whose bank account the person may read, or 404.
 
-    That is the person's own firm, or a firm of a network whose office they work for.
+    That is the person's own firm, a firm that is an active member of a network whose
+    office they work for (to read it for payouts), or any firm for platform staff.
     """
-    if not user.is_authenticated or user.firm_id is None:
-        raise Http404("No such firm.")
-    firms = Firm.objects.filter(pk=firm_id)
-    if firm_id != user.firm_id:
-        firms = firms.filter(memberships__network_id__in=access.office_network_ids(user))
-    firm = firms.distinct().first()
+    firm = Firm.objects.filter(firms_with_readable_accounts(user), pk=firm_id).first()
     if firm is None:
         raise Http404("No such firm.")
     return firm

@@ -24,12 +24,28 @@ class NetworkGroupInline(admin.TabularInline):
     autocomplete_fields = ["coordinator"]
 
 
+# Who agreed to a membership is written only by the invitation and application services
+# (members.services): the admin shows it and never makes a membership active by itself.
+MEMBERSHIP_AGREEMENT_FIELDS = [
+    "status",
+    "is_active",
+    "network_agreed_by",
+    "network_agreed_at",
+    "firm_agreed_by",
+    "firm_agreed_at",
+]
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ["firm", "network", "role", "group", "nda_signed_at", "nda_version", "is_active"]
+    fields = ["firm", "network", "role", "group", "nda_signed_at", "nda_version", "status"]
+    readonly_fields = ["status"]
     autocomplete_fields = ["firm", "network"]
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Network)
@@ -100,12 +116,17 @@ class NdaSignatureInline(admin.TabularInline):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["firm", "network", "role", "group", "nda_signed_at", "is_active"]
-    list_filter = ["network", "role", "is_active"]
+    list_display = ["firm", "network", "role", "group", "nda_signed_at", "status"]
+    list_filter = ["network", "role", "status"]
     search_fields = ["firm__name_ja", "firm__name_en", "network__slug"]
     autocomplete_fields = ["firm", "network", "group"]
     list_select_related = ["firm", "network", "group"]
+    readonly_fields = MEMBERSHIP_AGREEMENT_FIELDS
     inlines = [NdaSignatureInline]
+
+    def has_add_permission(self, request) -> bool:
+        # A firm joins by invitation and acceptance, or application and approval.
+        return False
 
 
 @admin.register(NetworkGroup)

@@ -14,13 +14,18 @@ from core import access
 from members.models import Firm, Membership, MembershipChange, Network, NetworkGroup
 from members.selectors import (
     membership_change_list_for_office,
+    membership_list_for_firm,
     membership_list_for_office,
     network_get_visible,
     network_list_public,
 )
 from members.services import (
-    membership_add,
-    membership_add_new_firm,
+    membership_accept,
+    membership_apply,
+    membership_approve,
+    membership_decline,
+    membership_invite,
+    membership_invite_new_firm,
     membership_update,
     nda_sign,
 )
@@ -116,13 +121,33 @@ class MembershipSerializer(serializers.ModelSerializer):
             "new_firm",
             "role",
             "group",
+            "status",
             "is_active",
+            "network_agreed_at",
+            "firm_agreed_at",
             "joined_on",
             "nda_signed_at",
             "nda_version",
             "nda_current",
         ]
-        read_only_fields = ["id", "joined_on", "nda_signed_at", "nda_version"]
+        read_only_fields = [
+            "id",
+            "status",
+            "network_agreed_at",
+            "firm_agreed_at",
+            "joined_on",
+            "nda_signed_at",
+            "nda_version",
+        ]
+        extra_kwargs = {
+            "is_active": {
+                "required": False,
+                "help_text": _(
+                    "Only false may be written (ending the membership); a membership "
+                    "becomes active when both sides agree."
+                ),
+            }
+        }
 
     def get_nda_current(self, membership: Membership) -> bool:
         return access.nda_current(membership, membership.network)
@@ -148,7 +173,11 @@ class MembershipSerializer(serializers.ModelSerializer):
         summary="The network's memberships (for its office)", parameters=[NETWORK_SLUG_PARAMETER]
     ),
     post=extend_schema(
-        summary="Add a firm to the network (an existing firm, or a new one)",
+        summary="Invite a firm into the network (an existing firm, or a new one)",
+        description=(
+            "The membership is created as an invitation (status invited, not active): it "
+            "becomes active when one of the firm's people accepts it."
+        ),
         parameters=[NETWORK_SLUG_PARAMETER],
         responses={201: MembershipSerializer},
     ),
@@ -174,7 +203,7 @@ class MembershipListView(generics.ListCreateAPIView):
         role = data.get("role", Membership.Role.MEMBER)
         try:
             if data.get("firm"):
-                membership = membership_add(
+                membership = membership_invite(
                     network=network,
                     firm=data["firm"],
                     role=role,
@@ -182,7 +211,7 @@ class MembershipListView(generics.ListCreateAPIView):
                     actor=request.user,
                 )
             else:
-                membership = membership_add_new_firm(
+                membership = membership_invite_new_firm(
                     network=network,
                     role=role,
                     group=data.get("group"),
@@ -243,6 +272,163 @@ class MembershipDetailView(generics.RetrieveAPIView):
         except DjangoValidationError as error:
             raise api_validation_error(error) from None
         return Response(self.get_serializer(membership).data)
+
+
+def _membership_action_response(view, action, membership: Membership) -> Response:
+    try:
+        membership = action(membership=membership, actor=view.request.user)
+    except DjangoValidationError as error:
+        raise api_validation_error(error) from None
+    return Response(MembershipSerializer(membership, context={"request": view.request}).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Approve a firm's application to join the network (its office)",
+        parameters=[NETWORK_SLUG_PARAMETER, MEMBERSHIP_ID_PARAMETER],
+        request=None,
+        responses={200: MembershipSerializer},
+    )
+)
+class MembershipApproveView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, slug: str, membership_id: int):
+        return _membership_action_response(
+            self, membership_approve, _office_membership(request, slug, membership_id)
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Decline a firm's application to join the network (its office)",
+        parameters=[NETWORK_SLUG_PARAMETER, MEMBERSHIP_ID_PARAMETER],
+        request=None,
+        responses={200: MembershipSerializer},
+    )
+)
+class MembershipOfficeDeclineView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, slug: str, membership_id: int):
+        membership = _office_membership(request, slug, membership_id)
+        if membership.status != Membership.Status.APPLIED:
+            raise ApiValidationError({"status": [_("There is no open application to decline.")]})
+        return _membership_action_response(self, membership_decline, membership)
+
+
+def _office_membership(request, slug: str, membership_id: int) -> Membership:
+    network = network_run_by_caller(request, slug)
+    membership = membership_list_for_office(network=network).filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your firm's memberships, invitations and applications",
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=Membership.Status.values,
+                description="Only those in this status (invited: waiting for your answer).",
+            )
+        ],
+    )
+)
+class FirmMembershipListView(generics.ListAPIView):
+    serializer_class = MembershipSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = []
+
+    def get_queryset(self):
+        memberships = membership_list_for_firm(user=self.request.user)
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            if wanted not in Membership.Status.values:
+                raise ApiValidationError({"status": [_("Unknown status.")]})
+            memberships = memberships.filter(status=wanted)
+        return memberships
+
+
+def _firm_membership(request, membership_id: int) -> Membership:
+    membership = membership_list_for_firm(user=request.user).filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+FIRM_MEMBERSHIP_ID_PARAMETER = OpenApiParameter("membership_id", int, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Accept a network's invitation for your firm",
+        parameters=[FIRM_MEMBERSHIP_ID_PARAMETER],
+        request=None,
+        responses={200: MembershipSerializer},
+    )
+)
+class FirmMembershipAcceptView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, membership_id: int):
+        return _membership_action_response(
+            self, membership_accept, _firm_membership(request, membership_id)
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Decline a network's invitation for your firm",
+        parameters=[FIRM_MEMBERSHIP_ID_PARAMETER],
+        request=None,
+        responses={200: MembershipSerializer},
+    )
+)
+class FirmMembershipDeclineView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, membership_id: int):
+        membership = _firm_membership(request, membership_id)
+        if membership.status != Membership.Status.INVITED:
+            raise ApiValidationError({"status": [_("There is no open invitation to decline.")]})
+        return _membership_action_response(self, membership_decline, membership)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Apply for your firm to join the network; its office approves",
+        description=(
+            "Creates an application (status applied, 201). If the network had invited the "
+            "firm, applying accepts the invitation: the membership is active (200)."
+        ),
+        parameters=[NETWORK_SLUG_PARAMETER],
+        request=None,
+        responses={200: MembershipSerializer, 201: MembershipSerializer},
+    )
+)
+class NetworkApplicationView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request, slug: str):
+        network = network_get_visible(slug=slug, user=request.user)
+        if network is None:
+            raise NotFound()
+        if request.user.firm_id is None:
+            raise PermissionDenied(_("Only a firm's people apply for it to join a network."))
+        try:
+            membership = membership_apply(
+                network=network, firm=request.user.firm, actor=request.user
+            )
+        except DjangoValidationError as error:
+            raise api_validation_error(error) from None
+        answer = status.HTTP_200_OK if membership.is_active else status.HTTP_201_CREATED
+        return Response(
+            MembershipSerializer(membership, context={"request": request}).data, status=answer
+        )
 
 
 class NdaStatusSerializer(serializers.Serializer):

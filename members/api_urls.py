@@ -2,10 +2,16 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from members.api import (
+    FirmMembershipAcceptView,
+    FirmMembershipDeclineView,
+    FirmMembershipListView,
+    MembershipApproveView,
     MembershipChangeListView,
     MembershipDetailView,
     MembershipListView,
+    MembershipOfficeDeclineView,
     NdaView,
+    NetworkApplicationView,
     NetworkViewSet,
 )
 
@@ -27,6 +33,32 @@ urlpatterns = [
         "networks/<slug:slug>/membership-changes/",
         MembershipChangeListView.as_view(),
         name="network-membership-change-list",
+    ),
+    path(
+        "networks/<slug:slug>/memberships/<int:membership_id>/approve/",
+        MembershipApproveView.as_view(),
+        name="network-membership-approve",
+    ),
+    path(
+        "networks/<slug:slug>/memberships/<int:membership_id>/decline/",
+        MembershipOfficeDeclineView.as_view(),
+        name="network-membership-decline",
+    ),
+    path(
+        "networks/<slug:slug>/applications/",
+        NetworkApplicationView.as_view(),
+        name="network-application",
+    ),
+    path("firm-memberships/", FirmMembershipListView.as_view(), name="firm-membership-list"),
+    path(
+        "firm-memberships/<int:membership_id>/accept/",
+        FirmMembershipAcceptView.as_view(),
+        name="firm-membership-accept",
+    ),
+    path(
+        "firm-memberships/<int:membership_id>/decline/",
+        FirmMembershipDeclineView.as_view(),
+        name="firm-membership-decline",
     ),
     path("networks/<slug:slug>/nda/", NdaView.as_view(), name="network-nda"),
     *router.urls,

@@ -264,7 +264,20 @@ class Firm(BilingualNameMixin, models.Model):
 
 
 class Membership(models.Model):
-    """A firm's place in a network: its role, its group and its NDA."""
+    """A firm's place in a network: its role, its group and its NDA.
+
+    Both sides agree before a membership is active: the network's office invites and the
+    firm's own people accept, or the firm applies and the office approves. `is_active`
+    is true exactly when the status is active, which needs both agreements (the database
+    checks it), so every selector that filters on `is_active` sees only agreed members.
+    """
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited by the office, awaiting the firm")
+        APPLIED = "applied", _("Applied by the firm, awaiting the office")
+        ACTIVE = "active", _("Active")
+        DECLINED = "declined", _("Declined")
+        ENDED = "ended", _("Ended")
 
     class Role(models.TextChoices):
         OFFICE = "office", _("Network office")
@@ -288,7 +301,21 @@ class Membership(models.Model):
     nda_signed_at = models.DateTimeField(_("NDA signed at"), null=True, blank=True)
     nda_version = models.CharField(_("NDA version signed"), max_length=50, blank=True)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.INVITED
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+    # The network's side (an invitation, or the approval of an application) and the
+    # firm's side (an application, or the acceptance of an invitation). Empty "by" with a
+    # time: the platform itself (the demo data, a command).
+    network_agreed_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    network_agreed_at = models.DateTimeField(_("agreed by the network at"), null=True, blank=True)
+    firm_agreed_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    firm_agreed_at = models.DateTimeField(_("agreed by the firm at"), null=True, blank=True)
 
     class Meta:
         ordering = ["network", "firm__name_en"]
@@ -296,6 +323,24 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["network", "firm"], name="membership_once_per_network"),
+            models.CheckConstraint(
+                condition=Q(status="active", is_active=True)
+                | (~Q(status="active") & Q(is_active=False)),
+                name="membership_active_is_status_active",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active")
+                | Q(network_agreed_at__isnull=False, firm_agreed_at__isnull=False),
+                name="membership_active_needs_both_sides",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="invited") | Q(network_agreed_at__isnull=False),
+                name="membership_invited_by_network",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="applied") | Q(firm_agreed_at__isnull=False),
+                name="membership_applied_by_firm",
+            ),
             models.CheckConstraint(
                 condition=Q(nda_signed_at__isnull=True) | ~Q(nda_version=""),
                 name="membership_nda_has_version",
@@ -364,6 +409,11 @@ class MembershipChange(models.Model):
 
     class Kind(models.TextChoices):
         JOINED = "joined", _("Joined the network")
+        INVITED = "invited", _("Invited by the office")
+        APPLIED = "applied", _("Applied to join")
+        ACCEPTED = "accepted", _("Accepted the invitation")
+        APPROVED = "approved", _("Application approved")
+        DECLINED = "declined", _("Declined")
         CHANGED = "changed", _("Role, group or activity changed")
         NDA_SIGNED = "nda_signed", _("NDA signed")
 

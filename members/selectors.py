@@ -118,6 +118,17 @@ def membership_list_for_office(*, network: Network) -> QuerySet[Membership]:
     )
 
 
+def membership_list_for_firm(*, user: User) -> QuerySet[Membership]:
+    """Return every membership of the person's firm (invitations and applications too)."""
+    if not user.is_authenticated or not user.is_active or user.firm_id is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(firm_id=user.firm_id)
+        .select_related("firm", "group", "network")
+        .order_by("network__slug", "pk")
+    )
+
+
 def group_list(*, network: Network) -> QuerySet[NetworkGroup]:
     return NetworkGroup.objects.filter(network=network).order_by("name_en")
 

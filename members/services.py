@@ -1,18 +1,22 @@
 """Writes to firms, memberships and NDA signatures.
 
-Permission checks are the caller's (members.selectors says who may do what); these
-services keep the rules that hold whoever asks.
+Joining a network takes both sides: the office invites and the firm's people accept, or
+the firm applies and the office approves; these services check who may take each side.
+Other permission checks are the caller's (members.selectors says who may do what).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from core import access
 from members.models import (
     Firm,
     Membership,
@@ -31,6 +35,7 @@ def membership_state(membership: Membership) -> dict:
     return {
         "role": membership.role,
         "group": membership.group_id,
+        "status": membership.status,
         "is_active": membership.is_active,
         "nda_version": membership.nda_version,
     }
@@ -75,38 +80,225 @@ def _check_group(*, network: Network, group: NetworkGroup | None) -> None:
         raise ValidationError({"group": _("This group belongs to another network.")})
 
 
+def _notice(change: MembershipChange) -> None:
+    """Hand the change to the layer that tells people (the project's notifications).
+
+    The members app sits below the one that owns notifications, so it names the handler
+    in settings (MEMBERSHIP_NOTICE_HANDLER) instead of importing it. The handler writes
+    its notifications in this same transaction (an outbox), so a change is never told
+    without having happened, nor happens without being told.
+    """
+    handler = getattr(settings, "MEMBERSHIP_NOTICE_HANDLER", "")
+    if handler:
+        import_string(handler)(change=change)
+
+
+def _is_firm_person(actor: User | None, firm_id: int) -> bool:
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.firm_id == firm_id
+    )
+
+
+def _require_office(actor: User | None, network: Network) -> None:
+    if actor is None or not access.runs_network(actor, network):
+        raise PermissionDenied(_("Only the network's office may do this."))
+
+
+def _membership_locked(network: Network, firm: Firm) -> Membership | None:
+    return Membership.objects.select_for_update().filter(network=network, firm=firm).first()
+
+
+def _activate(membership: Membership, now: datetime.datetime) -> None:
+    membership.status = Membership.Status.ACTIVE
+    membership.is_active = True
+    membership.joined_on = timezone.localdate(now, timezone=membership.network.tzinfo)
+
+
+def _record(
+    membership: Membership, *, kind: str, actor: User | None, before: dict
+) -> MembershipChange:
+    change = membership_change_record(membership=membership, kind=kind, actor=actor, before=before)
+    _notice(change)
+    return change
+
+
 @transaction.atomic
-def membership_add(
+def membership_invite(
+    *,
+    network: Network,
+    firm: Firm,
+    actor: User,
+    role: str = Membership.Role.MEMBER,
+    group: NetworkGroup | None = None,
+) -> Membership:
+    """Invite a firm into the network on the office's side; the firm's people accept it.
+
+    The membership stays inactive until someone of the firm accepts. Inviting a firm that
+    has already applied approves its application: both sides then agreed.
+    """
+    _require_office(actor, network)
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    _check_group(network=network, group=group)
+    membership = _membership_locked(network, firm)
+    if membership is not None and membership.status == Membership.Status.ACTIVE:
+        raise ValidationError({"firm": _("This firm is already a member of the network.")})
+    if membership is not None and membership.status == Membership.Status.INVITED:
+        raise ValidationError({"firm": _("This firm is already invited; it has not answered.")})
+    now = timezone.now()
+    before = membership_state(membership) if membership is not None else {}
+    if membership is None:
+        membership = Membership(network=network, firm=firm)
+    applied = membership.status == Membership.Status.APPLIED and membership.pk is not None
+    membership.role = role
+    membership.group = group
+    membership.network_agreed_by = actor
+    membership.network_agreed_at = now
+    if applied:
+        _activate(membership, now)
+    else:
+        membership.status = Membership.Status.INVITED
+        membership.is_active = False
+        membership.firm_agreed_by = None
+        membership.firm_agreed_at = None
+    membership.save()
+    kind = MembershipChange.Kind.APPROVED if applied else MembershipChange.Kind.INVITED
+    _record(membership, kind=kind, actor=actor, before=before)
+    return membership
+
+
+@transaction.atomic
+def membership_apply(*, network: Network, firm: Firm, actor: User) -> Membership:
+    """Apply, as one of the firm's people, to join the network; its office approves.
+
+    Applying to a network that has invited the firm accepts the invitation.
+    """
+    if not _is_firm_person(actor, firm.pk):
+        raise PermissionDenied(_("Only the firm's own people apply for it."))
+    membership = _membership_locked(network, firm)
+    if membership is not None and membership.status == Membership.Status.INVITED:
+        return _accept_locked(membership, actor)
+    if membership is not None and membership.status == Membership.Status.ACTIVE:
+        raise ValidationError({"network": _("Your firm is already a member of this network.")})
+    if membership is not None and membership.status == Membership.Status.APPLIED:
+        raise ValidationError(
+            {"network": _("Your firm has applied already; the office has not answered.")}
+        )
+    before = membership_state(membership) if membership is not None else {}
+    if membership is None:
+        membership = Membership(network=network, firm=firm, role=Membership.Role.MEMBER)
+    membership.status = Membership.Status.APPLIED
+    membership.is_active = False
+    membership.firm_agreed_by = actor
+    membership.firm_agreed_at = timezone.now()
+    membership.network_agreed_by = None
+    membership.network_agreed_at = None
+    membership.save()
+    _record(membership, kind=MembershipChange.Kind.APPLIED, actor=actor, before=before)
+    return membership
+
+
+def _accept_locked(membership: Membership, actor: User) -> Membership:
+    before = membership_state(membership)
+    now = timezone.now()
+    membership.firm_agreed_by = actor
+    membership.firm_agreed_at = now
+    _activate(membership, now)
+    membership.save()
+    _record(membership, kind=MembershipChange.Kind.ACCEPTED, actor=actor, before=before)
+    return membership
+
+
+def _locked(membership: Membership) -> Membership:
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("network", "firm")
+        .get(pk=membership.pk)
+    )
+
+
+@transaction.atomic
+def membership_accept(*, membership: Membership, actor: User) -> Membership:
+    """Accept, as one of the firm's people, the network's invitation: the firm joins."""
+    membership = _locked(membership)
+    if not _is_firm_person(actor, membership.firm_id):
+        raise PermissionDenied(_("Only the invited firm's own people answer its invitation."))
+    if membership.status != Membership.Status.INVITED:
+        raise ValidationError({"status": _("There is no open invitation to accept.")})
+    return _accept_locked(membership, actor)
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, actor: User) -> Membership:
+    """Approve, as the network's office, a firm's application: the firm joins."""
+    membership = _locked(membership)
+    _require_office(actor, membership.network)
+    if membership.status != Membership.Status.APPLIED:
+        raise ValidationError({"status": _("There is no open application to approve.")})
+    before = membership_state(membership)
+    now = timezone.now()
+    membership.network_agreed_by = actor
+    membership.network_agreed_at = now
+    _activate(membership, now)
+    membership.save()
+    _record(membership, kind=MembershipChange.Kind.APPROVED, actor=actor, before=before)
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership, actor: User) -> Membership:
+    """Decline an open invitation (the firm's people) or application (the office)."""
+    membership = _locked(membership)
+    if membership.status == Membership.Status.INVITED:
+        if not _is_firm_person(actor, membership.firm_id):
+            raise PermissionDenied(_("Only the invited firm's own people answer its invitation."))
+    elif membership.status == Membership.Status.APPLIED:
+        _require_office(actor, membership.network)
+    else:
+        raise ValidationError({"status": _("There is no open invitation or application.")})
+    before = membership_state(membership)
+    membership.status = Membership.Status.DECLINED
+    membership.is_active = False
+    membership.save()
+    _record(membership, kind=MembershipChange.Kind.DECLINED, actor=actor, before=before)
+    return membership
+
+
+@transaction.atomic
+def membership_bootstrap(
     *,
     network: Network,
     firm: Firm,
     role: str = Membership.Role.MEMBER,
     group: NetworkGroup | None = None,
     joined_on: datetime.date | None = None,
-    actor: User | None = None,
 ) -> Membership:
-    """Make the firm a member of the network, or reactivate its past membership.
+    """Make the firm an active member with both sides agreed by the platform itself.
 
-    `actor` is who did it (an office person, staff); the change is recorded either way.
+    Only for the platform's own commands, the demo data and tests: people and offices
+    go through an invitation or an application.
     """
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     _check_group(network=network, group=group)
-    membership = Membership.objects.select_for_update().filter(network=network, firm=firm).first()
-    if membership is not None and membership.is_active:
-        raise ValidationError({"firm": _("This firm is already a member of the network.")})
-    before = {}
+    membership = _membership_locked(network, firm)
+    before = membership_state(membership) if membership is not None else {}
     if membership is None:
         membership = Membership(network=network, firm=firm)
-    else:
-        before = membership_state(membership)
+    now = timezone.now()
     membership.role = role
     membership.group = group
+    membership.status = Membership.Status.ACTIVE
     membership.is_active = True
-    membership.joined_on = joined_on or membership.joined_on or timezone.localdate()
+    membership.network_agreed_by = membership.firm_agreed_by = None
+    membership.network_agreed_at = membership.firm_agreed_at = now
+    membership.joined_on = joined_on or timezone.localdate(now)
     membership.save()
     membership_change_record(
-        membership=membership, kind=MembershipChange.Kind.JOINED, actor=actor, before=before
+        membership=membership, kind=MembershipChange.Kind.JOINED, actor=None, before=before
     )
     return membership
 
@@ -135,8 +327,18 @@ def membership_update(
     if group is not _UNSET:
         _check_group(network=membership.network, group=group)
         membership.group = group
-    if is_active is not None:
-        membership.is_active = is_active
+    if is_active is not None and is_active != membership.is_active:
+        if is_active:
+            raise ValidationError(
+                {
+                    "is_active": _(
+                        "A membership becomes active only when both sides agree: "
+                        "invite the firm again."
+                    )
+                }
+            )
+        membership.is_active = False
+        membership.status = Membership.Status.ENDED
     is_office = membership.is_active and membership.role == Membership.Role.OFFICE
     if was_office and not is_office:
         other_offices = Membership.objects.filter(
@@ -198,7 +400,7 @@ def nda_sign(*, membership: Membership, signed_by: User, version: str) -> NdaSig
 
 
 @transaction.atomic
-def membership_add_new_firm(
+def membership_invite_new_firm(
     *,
     network: Network,
     name_ja: str,
@@ -209,9 +411,13 @@ def membership_add_new_firm(
     website: str = "",
     role: str = Membership.Role.MEMBER,
     group: NetworkGroup | None = None,
-    actor: User | None = None,
+    actor: User,
 ) -> Membership:
-    """Create a firm new to the platform and make it a member of the network, or neither."""
+    """Create a firm new to the platform and invite it into the network, or neither.
+
+    A new firm has nobody yet: its invitation waits until a person of the firm (added by
+    the platform's staff) accepts it.
+    """
     firm = firm_create(
         name_ja=name_ja,
         name_en=name_en,
@@ -220,7 +426,7 @@ def membership_add_new_firm(
         email=email,
         website=website,
     )
-    return membership_add(network=network, firm=firm, role=role, group=group, actor=actor)
+    return membership_invite(network=network, firm=firm, role=role, group=group, actor=actor)
 
 
 def person_language_set(*, person: User, language: str) -> None:

@@ -3,6 +3,12 @@ from django.urls import path
 from members import views
 
 urlpatterns = [
+    path("memberships/", views.firm_memberships, name="network-firm-memberships"),
+    path(
+        "memberships/<int:membership_id>/<str:answer>/",
+        views.firm_membership_answer,
+        name="network-firm-membership-answer",
+    ),
     path("networks/<slug:slug>/", views.network_page, name="network-page"),
     path(
         "networks/<slug:slug>/office/memberships/",
@@ -14,5 +20,11 @@ urlpatterns = [
         views.office_membership_edit,
         name="network-office-membership-edit",
     ),
+    path(
+        "networks/<slug:slug>/office/memberships/<int:membership_id>/<str:answer>/",
+        views.office_membership_answer,
+        name="network-office-membership-answer",
+    ),
+    path("networks/<slug:slug>/apply/", views.network_apply, name="network-apply"),
     path("networks/<slug:slug>/nda/", views.nda_page, name="network-nda-page"),
 ]

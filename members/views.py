@@ -13,14 +13,19 @@ from members.forms import AddMemberForm, MembershipForm, NdaSignForm
 from members.models import Membership, Network
 from members.selectors import (
     membership_change_list_for_office,
+    membership_list_for_firm,
     membership_list_for_office,
     nda_signature_list,
     network_get_visible,
     network_member_list,
 )
 from members.services import (
-    membership_add,
-    membership_add_new_firm,
+    membership_accept,
+    membership_apply,
+    membership_approve,
+    membership_decline,
+    membership_invite,
+    membership_invite_new_firm,
     membership_update,
     nda_sign,
 )
@@ -69,7 +74,7 @@ def network_page(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def office_memberships(request, slug: str):
-    """List the network's memberships for its office, and add a member firm."""
+    """List the network's memberships for its office, and invite a firm."""
     network = network_run_by(request, slug)
     may_appoint_office = access.is_staff(request.user)
     form = AddMemberForm(
@@ -79,7 +84,7 @@ def office_memberships(request, slug: str):
         data = form.cleaned_data
         try:
             if data.get("firm"):
-                membership = membership_add(
+                membership = membership_invite(
                     network=network,
                     firm=data["firm"],
                     role=data["role"],
@@ -87,7 +92,7 @@ def office_memberships(request, slug: str):
                     actor=request.user,
                 )
             else:
-                membership = membership_add_new_firm(
+                membership = membership_invite_new_firm(
                     network=network,
                     name_ja=data["name_ja"],
                     name_en=data["name_en"],
@@ -101,9 +106,11 @@ def office_memberships(request, slug: str):
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(
-                request, _("%(firm)s joined the network.") % {"firm": membership.firm.name}
-            )
+            if membership.is_active:
+                text = _("%(firm)s had applied: it is now a member.")
+            else:
+                text = _("%(firm)s is invited; it joins when one of its people accepts.")
+            messages.success(request, text % {"firm": membership.firm.name})
             return redirect("network-office-memberships", slug=network.slug)
     memberships = membership_list_for_office(network=network)
     rows = [
@@ -121,6 +128,12 @@ def office_memberships(request, slug: str):
             ),
         )
         for membership in memberships
+        if membership.status in (Membership.Status.ACTIVE, Membership.Status.ENDED)
+    ]
+    pending = [
+        membership
+        for membership in memberships
+        if membership.status in (Membership.Status.INVITED, Membership.Status.APPLIED)
     ]
     return render(
         request,
@@ -129,6 +142,7 @@ def office_memberships(request, slug: str):
             "network": network,
             "form": form,
             "rows": rows,
+            "pending": pending,
             "changes": membership_change_list_for_office(network=network)[:RECENT_CHANGES],
         },
     )
@@ -203,3 +217,84 @@ def nda_page(request, slug: str):
             "signatures": nda_signature_list(membership=membership),
         },
     )
+
+
+@login_required
+@require_POST
+def office_membership_answer(request, slug: str, membership_id: int, answer: str):
+    """Approve or decline, as the network's office, a firm's application."""
+    network = network_run_by(request, slug)
+    membership = membership_list_for_office(network=network).filter(pk=membership_id).first()
+    if answer not in ("approve", "decline"):
+        raise Http404
+    if membership is None or membership.status != Membership.Status.APPLIED:
+        raise Http404
+    action = membership_approve if answer == "approve" else membership_decline
+    try:
+        action(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Your answer to %(firm)s is saved.") % {"firm": membership.firm.name}
+        )
+    return redirect("network-office-memberships", slug=network.slug)
+
+
+@login_required
+def firm_memberships(request):
+    """Show the person's firm's networks, invitations waiting for an answer and applications."""
+    if request.user.firm_id is None:
+        raise Http404
+    memberships = list(membership_list_for_firm(user=request.user))
+    return render(
+        request,
+        "members/firm_memberships.html",
+        {
+            "invitations": [m for m in memberships if m.status == Membership.Status.INVITED],
+            "applications": [m for m in memberships if m.status == Membership.Status.APPLIED],
+            "others": [
+                m
+                for m in memberships
+                if m.status not in (Membership.Status.INVITED, Membership.Status.APPLIED)
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def firm_membership_answer(request, membership_id: int, answer: str):
+    """Accept or decline, as one of the firm's people, a network's invitation."""
+    membership = membership_list_for_firm(user=request.user).filter(pk=membership_id).first()
+    if answer not in ("accept", "decline"):
+        raise Http404
+    if membership is None or membership.status != Membership.Status.INVITED:
+        raise Http404
+    action = membership_accept if answer == "accept" else membership_decline
+    try:
+        action(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your answer to %(network)s is saved.") % {"network": membership.network.name},
+        )
+    return redirect("network-firm-memberships")
+
+
+@login_required
+@require_POST
+def network_apply(request, slug: str):
+    """Apply, as one of a firm's people, for the firm to join the network."""
+    network = visible_network(request, slug)
+    if request.user.firm_id is None:
+        raise PermissionDenied
+    try:
+        membership_apply(network=network, firm=request.user.firm, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your firm's application is sent to the network's office."))
+    return redirect("network-firm-memberships")

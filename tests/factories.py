@@ -4,6 +4,7 @@ import datetime
 
 import factory
 from django.utils import timezone
+from zengin_code import Bank
 
 from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
 from members.models import Firm, Membership, Network, NetworkGroup, User
@@ -43,6 +44,26 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     network = factory.SubFactory(NetworkFactory)
     firm = factory.SubFactory(FirmFactory)
     role = Membership.Role.MEMBER
+    # Both sides agreed (as the platform): an active member, unless a test says otherwise.
+    is_active = True
+    status = factory.LazyAttribute(
+        lambda membership: (
+            Membership.Status.ACTIVE if membership.is_active else Membership.Status.ENDED
+        )
+    )
+    network_agreed_at = factory.LazyFunction(timezone.now)
+    firm_agreed_at = factory.LazyFunction(timezone.now)
+
+
+def agreed_membership_fields() -> dict:
+    """Return the fields of an active membership both sides agreed to, for bulk_create."""
+    now = timezone.now()
+    return {
+        "status": Membership.Status.ACTIVE,
+        "is_active": True,
+        "network_agreed_at": now,
+        "firm_agreed_at": now,
+    }
 
 
 class NetworkGroupFactory(factory.django.DjangoModelFactory):
@@ -154,6 +175,15 @@ class RFQRequirementFactory(factory.django.DjangoModelFactory):
     min_grade = 1
 
 
+def real_branch_code(bank_code: str, number: int) -> str:
+    """Return one of the bank's real branch codes (as the Zengin bank code data lists them)."""
+    branches = sorted(Bank.all[bank_code].branches)
+    return branches[number % len(branches)]
+
+
+MIZUHO_BRANCHES = sorted(Bank.all["0001"].branches)
+
+
 class FirmBankAccountFactory(factory.django.DjangoModelFactory):
     """A member firm's account for payouts, with names already in the banks' kana."""
 
@@ -163,7 +193,8 @@ class FirmBankAccountFactory(factory.django.DjangoModelFactory):
     firm = factory.SubFactory(FirmFactory)
     bank_code = "0001"
     bank_name_kana = "ﾐｽﾞﾎ"
-    branch_code = factory.Sequence(lambda n: f"{n % 1000:03d}")
+    # Real branches (みずほ's), as the Zengin bank code data lists them.
+    branch_code = factory.Sequence(lambda n: MIZUHO_BRANCHES[n % len(MIZUHO_BRANCHES)])
     branch_name_kana = "ﾂﾊﾞﾒ"
     account_type = "1"
     account_number = factory.Sequence(lambda n: f"{n % 10_000_000:07d}")

@@ -43,7 +43,7 @@ from brokerage.selectors_money import (
     team_list_for_order,
     team_suggestions,
 )
-from brokerage.services import deliveries, payments, payouts, teams
+from brokerage.services import bank_accounts, deliveries, payments, payouts, teams
 from brokerage.services.intake import RequirementInput, RFQInput
 from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
@@ -589,20 +589,24 @@ class PayoutBatchViewSet(
         return payout_batch_get_for_user(self.request.user, batch_id)
 
 
-def bank_account_input(data: dict) -> payouts.BankAccountInput:
-    return payouts.BankAccountInput(**{key: value for key, value in data.items()})
+def bank_account_input(data: dict) -> bank_accounts.BankAccountInput:
+    return bank_accounts.BankAccountInput(**{key: value for key, value in data.items()})
 
 
 @extend_schema(tags=["payouts"])
 class FirmBankAccountView(APIView):
-    """The account a member firm is paid to: its own people and its networks' office."""
+    """The account a member firm is paid to: written by its own people, read by its office.
+
+    A network's office reads it only while the firm is an active member; to anyone else
+    the firm is as absent as one that does not exist.
+    """
 
     permission_classes = [IsAuthenticated]
     serializer_class = o.BankAccountSerializer
 
     def firm(self, firm_id: int) -> Firm:
         firm = Firm.objects.filter(pk=firm_id).first()
-        if firm is None or not payouts.may_manage_firm_account(self.request.user, firm):
+        if firm is None or not bank_accounts.firm_bank_account_may_read(self.request.user, firm):
             raise Http404("No such firm.")
         return firm
 
@@ -622,12 +626,16 @@ class FirmBankAccountView(APIView):
         request=o.BankAccountSerializer,
         responses=o.BankAccountSerializer,
         operation_id="firm_bank_account_set",
+        description=(
+            "Only the firm's own people (and platform staff) set it. A change notifies every "
+            "person of the firm and holds the firm's payouts for the cooling period."
+        ),
     )
     def put(self, request, firm_id: int):
         firm = self.firm(firm_id)
         form = o.BankAccountSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        account = payouts.bank_account_set(
+        account = bank_accounts.bank_account_set(
             user=request.user, firm=firm, data=bank_account_input(form.validated_data)
         )
         return Response(o.BankAccountSerializer(account).data)
@@ -667,7 +675,7 @@ class NetworkBankAccountView(APIView):
         network = self.network(slug)
         form = o.BankAccountSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        account = payouts.bank_account_set(
+        account = bank_accounts.bank_account_set(
             user=request.user, network=network, data=bank_account_input(form.validated_data)
         )
         return Response(o.BankAccountSerializer(account).data)

@@ -618,7 +618,16 @@ class SkippedPayeeSerializer(serializers.Serializer):
     firm = serializers.IntegerField()
     firm_name = serializers.CharField()
     amount = serializers.IntegerField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(
+        help_text="Why the firm is left out: 'held' while its bank account change cools, "
+        "or why else it cannot be paid; the amount stays owed either way."
+    )
+    changed_at = serializers.DateTimeField(
+        required=False, help_text="When held: when the firm's bank account changed."
+    )
+    held_until = serializers.DateTimeField(
+        required=False, help_text="When held: until when its payouts wait."
+    )
 
 
 class PayoutBatchSerializer(serializers.ModelSerializer):
@@ -663,11 +672,11 @@ class BankAccountSerializer(serializers.ModelSerializer):
             "requester_code",
             "updated_at",
         ]
-        read_only_fields = ["updated_at"]
+        # The bank's and branch's names come from the Zengin bank code data.
+        read_only_fields = ["updated_at", "bank_name_kana", "branch_name_kana"]
         extra_kwargs = {
-            # Names are converted to the banks' half-width kana by the service, so the
-            # input may be full-width; the model's own checks run on the converted value.
-            "bank_name_kana": {"validators": []},
-            "branch_name_kana": {"validators": []},
-            "holder_kana": {"validators": []},
+            # The holder's name is converted to the banks' half-width kana by the service,
+            # so the input may be full-width katakana or hiragana; the service refuses
+            # what cannot be converted.
+            "holder_kana": {"validators": [], "max_length": 80},
         }

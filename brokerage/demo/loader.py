@@ -52,6 +52,8 @@ from members.models import (
 from orders.models import RFQ, RFQRequirement
 
 DEMO_PASSWORD = "demo"
+# When a demo membership declares no joining day, both sides agreed on this one.
+DEMO_AGREED_ON = datetime.date(2020, 4, 1)
 
 
 @dataclass
@@ -411,6 +413,24 @@ def _load_groups(
     return {names[coordinator_id]: group for (_, coordinator_id), group in upserted.items()}
 
 
+def _agreed_on(joined_on: datetime.date | None) -> dict:
+    """Return a demo membership as agreed by both sides on the day it joined.
+
+    The demo declares its networks as they stand (an idempotent upsert, like everything
+    it loads): both sides' agreement is recorded as the platform's (nobody's "by"), the
+    same as members.services.membership_bootstrap records it.
+    """
+    agreed_at = datetime.datetime.combine(
+        joined_on or DEMO_AGREED_ON, datetime.time(9, 0), tzinfo=datetime.UTC
+    )
+    return {
+        "status": Membership.Status.ACTIVE,
+        "is_active": True,
+        "network_agreed_at": agreed_at,
+        "firm_agreed_at": agreed_at,
+    }
+
+
 def _load_memberships(
     report: LoadReport,
     specs: tuple[NetworkSpec, ...],
@@ -427,7 +447,7 @@ def _load_memberships(
             "nda_signed_at": firm.nda_signed_at,
             "nda_version": network.settings["nda_version"] if firm.nda_signed_at else "",
             "joined_on": firm.joined_on,
-            "is_active": True,
+            **_agreed_on(firm.joined_on),
         }
         for network, firm in _all_firm_specs(specs)
     ]

@@ -589,6 +589,55 @@ class BankAccount(models.Model):
         return f"{self.bank_code}-{self.branch_code} {self.account_number} {self.holder_kana}"
 
 
+class BankAccountChange(AppendOnlyModel):
+    """Who registered or changed a bank account, when, and until when its payouts wait.
+
+    Account numbers are kept masked (the last three digits): the history and the notices
+    drawn from it name an account without being a copy of it. Append-only: the model
+    refuses edits and deletes and, on PostgreSQL, a trigger (migration 0005) refuses them
+    whoever connects.
+    """
+
+    firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, null=True, blank=True, related_name="bank_account_changes"
+    )
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_account_changes",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    before = models.JSONField(_("before (masked)"), default=dict, blank=True)
+    after = models.JSONField(_("after (masked)"), default=dict)
+    held_until = models.DateTimeField(
+        _("payouts held until"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when nothing is held (a first registration, a network's account)."),
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("bank account change")
+        verbose_name_plural = _("bank account changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(firm__isnull=False, network__isnull=True)
+                | Q(firm__isnull=True, network__isnull=False),
+                name="bank_account_change_one_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "-held_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.changed_at:%Y-%m-%d %H:%M} {self.after.get('account_number', '')}"
+
+
 class PayoutBatch(models.Model):
     """A network's transfer run: each member with money owed gets one line.
 

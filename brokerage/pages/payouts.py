@@ -31,7 +31,7 @@ from brokerage.page_selectors_orders import (
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.selectors_money import payout_batch_get_for_user
-from brokerage.services import payouts
+from brokerage.services import bank_accounts, payouts
 from core import access
 from members.pagination import page_of
 
@@ -122,6 +122,17 @@ def payout_detail(request, batch_id: int):
             "batch": batch,
             "network": batch.network,
             "lines": lines,
+            "skipped": [
+                {
+                    **skipped,
+                    **{
+                        key: datetime.datetime.fromisoformat(skipped[key])
+                        for key in ("changed_at", "held_until")
+                        if skipped.get(key)
+                    },
+                }
+                for skipped in batch.skipped
+            ],
             "remitter_account": bank_account_of_network(batch.network),
             "is_draft": batch.status == PayoutBatch.Status.DRAFT,
             "nav_section": "payouts",
@@ -198,6 +209,7 @@ def network_bank_account(request, slug: str):
             "account": account,
             "form": form,
             "remitter": True,
+            "may_write": True,
             "problem": problem,
             "back_url": reverse("pages:payout-list"),
             "nav_section": "payouts",
@@ -210,7 +222,7 @@ def network_bank_account(request, slug: str):
     return carry_out(
         request,
         forms={"form": form},
-        action=lambda: payouts.bank_account_set(
+        action=lambda: bank_accounts.bank_account_set(
             user=request.user, network=network, data=form.account_input()
         ),
         done=_("The account %(network)s pays from is saved.") % {"network": network.name},

@@ -4,6 +4,7 @@ else reads any. Also the bank account a firm is paid to.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from brokerage.page_selectors_orders import (
 )
 from brokerage.pages.order_steps import carry_out, not_found
 from brokerage.selectors_money import statements_for
-from brokerage.services import payouts
+from brokerage.services import bank_accounts
 from members.pagination import page_of
 
 STATEMENTS_PER_PAGE = 25
@@ -77,7 +78,12 @@ def statement_detail(request, slug: str, firm_id: int):
             "membership": membership,
             "network": membership.network,
             "statement": statement,
-            "account": bank_account_of_firm(membership.firm),
+            "account": bank_account_of_firm(membership.firm)
+            if bank_accounts.firm_bank_account_may_read(request.user, membership.firm)
+            else None,
+            "may_change_account": bank_accounts.firm_bank_account_may_write(
+                request.user, membership.firm
+            ),
             "is_office": is_office,
             "nav_section": "payouts" if is_office else "statements",
         },
@@ -86,10 +92,11 @@ def statement_detail(request, slug: str, firm_id: int):
 
 @login_required
 def firm_bank_account(request, firm_id: int):
-    """Register or change the account a firm is paid to: its own people, or its office."""
+    """Register or change the account a firm is paid to (its own people); its office reads it."""
     firm = manageable_firm_get(request.user, firm_id)
     account = bank_account_of_firm(firm)
     own = firm.pk == request.user.firm_id
+    may_write = bank_accounts.firm_bank_account_may_write(request.user, firm)
 
     def render_form(*, bound=None, status=200, problem=""):
         form = (bound or {}).get("form") or BankAccountForm(
@@ -100,6 +107,8 @@ def firm_bank_account(request, firm_id: int):
             "account": account,
             "form": form,
             "remitter": False,
+            "may_write": may_write,
+            "hold": bank_accounts.payout_holds([firm.pk]).get(firm.pk),
             "problem": problem,
             "back_url": reverse("pages:statement-list") if own else reverse("pages:payout-list"),
             "nav_section": "statements" if own else "payouts",
@@ -108,11 +117,13 @@ def firm_bank_account(request, firm_id: int):
 
     if request.method != "POST":
         return render_form()
+    if not may_write:
+        raise PermissionDenied
     form = BankAccountForm(request.POST, remitter=False)
     return carry_out(
         request,
         forms={"form": form},
-        action=lambda: payouts.bank_account_set(
+        action=lambda: bank_accounts.bank_account_set(
             user=request.user, firm=firm, data=form.account_input()
         ),
         done=_("The bank account of %(firm)s is saved.") % {"firm": firm.name},

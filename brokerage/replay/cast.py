@@ -2,17 +2,18 @@
 
 The replay acts as the demo's own accounts (the office's `<slug>-office`, each member
 firm's supervisor) and creates the customers it needs, marked as replayed by their
-usernames (see `brokerage.replay.markers`). Payouts need bank accounts, so firms (and the
-network) without one get one registered by the office, as the office may do for its
-members.
+usernames (see `brokerage.replay.markers`). Payouts need bank accounts, so firms without
+one get one registered by their own supervisor, and the network by its office.
 """
 
 import collections
 from dataclasses import dataclass, field
 
+from zengin_code import Bank
+
 from brokerage.models import BankAccount
 from brokerage.replay.markers import replay_customer_username
-from brokerage.services.payouts import BankAccountInput, bank_account_set
+from brokerage.services.bank_accounts import BankAccountInput, bank_account_set
 from capabilities.models import FirmCapability
 from members.models import Membership, Network, NetworkGroup, User
 from members.signup import customer_register
@@ -23,6 +24,9 @@ GIVEN_NAMES = ("健一", "美穂", "翔太", "由美", "大輔", "恵子", "拓�
 COMPANIES = ("精機", "電子", "医療機器", "ロボティクス", "自動車部品", "光学", "計測", "住設")
 UNIVERSITIES = ("工業大学", "産業技術研究所", "大学 工学部", "高等専門学校", "技術センター")
 PLACES = ("京都", "大阪", "名古屋", "横浜", "新潟", "長野", "静岡", "神戸", "福岡", "仙台")
+
+# The demo's firms are paid to accounts at this bank (みずほ), at real branches.
+DEMO_BANK_CODE = "0001"
 
 
 class ReplaySetupError(RuntimeError):
@@ -122,11 +126,19 @@ class Cast:
         self.capabilities.setdefault(firm_id, {})[code] = grade
 
 
-def bank_accounts_ensure(cast: Cast) -> int:
-    """Register, as the office, a bank account for the network and each firm lacking one.
+def demo_branch_code(number: int) -> str:
+    """Return a real branch of the demo's bank (the codes must pass the Zengin data)."""
+    branches = sorted(Bank.all[DEMO_BANK_CODE].branches)
+    return branches[number % len(branches)]
 
-    Return how many were registered. The numbers are made up (bank code 9900 is not a
-    real bank), as everything else in the demo.
+
+def bank_accounts_ensure(cast: Cast) -> int:
+    """Register a bank account for the network (as its office) and each firm lacking one
+    (as one of the firm's people: only they write it).
+
+    Return how many were registered. The bank and branch codes are real (they are checked
+    against the Zengin bank code data); the account numbers are made up, as everything
+    else in the demo.
     """
     registered = 0
     office = cast.office_user
@@ -135,10 +147,8 @@ def bank_accounts_ensure(cast: Cast) -> int:
             user=office,
             network=cast.network,
             data=BankAccountInput(
-                bank_code="9900",
-                bank_name_kana="デモギンコウ",
-                branch_code="001",
-                branch_name_kana="ホンテン",
+                bank_code=DEMO_BANK_CODE,
+                branch_code=demo_branch_code(0),
                 account_number=f"{cast.network.pk % 10_000_000:07d}",
                 holder_kana="ネツトワ-クジムキヨク",
                 requester_code=f"{cast.network.pk % 10**10:010d}",
@@ -151,14 +161,13 @@ def bank_accounts_ensure(cast: Cast) -> int:
         )
     )
     for firm_id in sorted(set(cast.firm_users) - with_account):
+        person = cast.firm_users[firm_id]
         bank_account_set(
-            user=office,
-            firm=cast.firm_users[firm_id].firm,
+            user=person,
+            firm=person.firm,
             data=BankAccountInput(
-                bank_code="9900",
-                bank_name_kana="デモギンコウ",
-                branch_code=f"{firm_id % 1000:03d}",
-                branch_name_kana="シテン",
+                bank_code=DEMO_BANK_CODE,
+                branch_code=demo_branch_code(firm_id),
                 account_number=f"{firm_id % 10_000_000:07d}",
                 holder_kana=f"カ)カイイン{firm_id}",
             ),

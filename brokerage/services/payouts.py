@@ -5,14 +5,14 @@ the lines from the payable balances at that moment (so a fault claim recorded af
 draft is honoured), posts them (Dr member payable / Cr network clearing), and freezes
 each firm's bank details and the network's as they were, for the transfer file. A member
 whose balance is negative (a debt from damages) gets nothing and keeps its debt; a member
-owed money without a registered bank account is listed as skipped and stays owed.
+owed money without a registered bank account, or whose account changed within the
+cooling period (brokerage.services.bank_accounts), is listed as skipped and stays owed.
 
 Balances are per network and firm across all of the network's orders; the statement
 shows which orders they come from.
 """
 
 import datetime
-from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,90 +23,22 @@ from brokerage.errors import InvalidTransition, NotAllowed
 from brokerage.models import BankAccount, LedgerPosting, PayoutBatch, PayoutLine
 from brokerage.roles import firm_people
 from brokerage.services import ledger
+from brokerage.services.bank_accounts import payout_holds
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import yen
-from brokerage.zengin import (
-    Remitter,
-    Transfer,
-    ZenginError,
-    to_zengin_kana,
-    transfers_csv,
-    zengin_file,
-)
+from brokerage.zengin import Remitter, Transfer, transfers_csv, zengin_file
 from core import access
-from members.models import Firm, Membership, Network, User
+from members.models import Firm, Network, User
 
-KANA_FIELDS = ("bank_name_kana", "branch_name_kana", "holder_kana")
-
-
-@dataclass(frozen=True)
-class BankAccountInput:
-    bank_code: str
-    bank_name_kana: str
-    branch_code: str
-    branch_name_kana: str
-    account_number: str
-    holder_kana: str
-    account_type: str = BankAccount.Type.ORDINARY
-    requester_code: str = ""
-
-
-def may_manage_firm_account(user: User, firm: Firm) -> bool:
-    """A firm's own people, or the office of a network the firm belongs to."""
-    if not user.is_authenticated or user.firm_id is None:
-        return False
-    if user.firm_id == firm.pk:
-        return True
-    office_networks = Membership.objects.filter(
-        firm_id=user.firm_id, role=Membership.Role.OFFICE, is_active=True
-    ).values("network_id")
-    return Membership.objects.filter(firm=firm, network_id__in=office_networks).exists()
-
-
-@transaction.atomic
-def bank_account_set(
-    *,
-    user: User,
-    data: BankAccountInput,
-    firm: Firm | None = None,
-    network: Network | None = None,
-) -> BankAccount:
-    """Register or change the account a firm is paid to, or a network pays from."""
-    if (firm is None) == (network is None):
-        raise ValueError("a bank account belongs to a firm or a network")
-    if firm is not None and not may_manage_firm_account(user, firm):
-        raise NotAllowed(_("A firm's own people, or its network's office, set its bank account."))
-    if network is not None:
-        if not access.is_office(user, network):
-            raise NotAllowed(_("Only the network's office sets the account it pays from."))
-        if not data.requester_code:
-            raise ValidationError(
-                {"requester_code": [_("The bank's requester code (委託者コード) is needed.")]}
-            )
-    values = asdict(data)
-    errors = {}
-    for field in KANA_FIELDS:
-        try:
-            values[field] = to_zengin_kana(values[field])
-        except ZenginError as error:
-            errors[field] = [str(error)]
-    if errors:
-        raise ValidationError(errors)
-    account = BankAccount.objects.filter(firm=firm, network=network).first() or BankAccount(
-        firm=firm, network=network
-    )
-    for field, value in values.items():
-        setattr(account, field, value)
-    account.updated_by = user
-    account.full_clean(exclude=["firm", "network", "updated_by"])
-    account.save()
-    return account
+# The reason a firm owed money is left out of a batch while its account change cools.
+HELD = "held"
 
 
 def payout_plan(network: Network) -> tuple[list[PayoutLine], list[dict]]:
     """Return unsaved lines for each firm owed money, and the firms that must be skipped."""
     owed = {firm_id: balance for firm_id, balance in ledger.payable_balances(network).items()}
     owed = {firm_id: balance for firm_id, balance in sorted(owed.items()) if balance > 0}
+    holds = payout_holds(owed)
     accounts = {
         account.firm_id: account for account in BankAccount.objects.filter(firm_id__in=list(owed))
     }
@@ -121,6 +53,20 @@ def payout_plan(network: Network) -> tuple[list[PayoutLine], list[dict]]:
                     "firm_name": names.get(firm_id, ""),
                     "amount": amount,
                     "reason": "No bank account registered; the amount stays owed.",
+                }
+            )
+            continue
+        hold = holds.get(firm_id)
+        if hold is not None:
+            # The account changed lately: the amount stays owed for a later batch.
+            skipped.append(
+                {
+                    "firm": firm_id,
+                    "firm_name": names.get(firm_id, ""),
+                    "amount": amount,
+                    "reason": HELD,
+                    "changed_at": hold.changed_at.isoformat(),
+                    "held_until": hold.held_until.isoformat(),
                 }
             )
             continue

@@ -209,6 +209,13 @@ PAYMENT_CARD_API_KEY = env.str("PAYMENT_CARD_API_KEY", default="")
 
 PHONENUMBER_DEFAULT_REGION = "JP"
 
+# The members app tells people about invitations and applications through this handler
+# (it cannot import the notifications, which live in a later app).
+MEMBERSHIP_NOTICE_HANDLER = "brokerage.services.membership_notices.membership_change_notify"
+# After a firm's bank account changes, its payouts wait this long: a hijacked account
+# cannot be paid before the firm's people, all notified, have had time to object.
+BANK_ACCOUNT_CHANGE_HOLD_HOURS = env.int("BANK_ACCOUNT_CHANGE_HOLD_HOURS", default=72)
+
 # --- Abuse: rate limits and lockout -------------------------------------------------------
 # How many reverse proxies stand in front of the app and append to X-Forwarded-For; the
 # address they report is the one rate limits and lockouts count. 0: none (REMOTE_ADDR).

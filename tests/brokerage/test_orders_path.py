@@ -20,6 +20,7 @@ from members.models import Network
 from orders.models import RFQ, Event, Order
 from tests.brokerage.test_request_paths import VALID_UNTIL, accept, as_user, submit
 from tests.brokerage.worlds import migakiya_world
+from tests.factories import real_branch_code
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +96,7 @@ def put_bank_accounts(world, keys) -> None:
             f"/api/bank-accounts/firms/{world.firms[key].pk}/",
             {
                 "bank_code": "0150",
-                "bank_name_kana": "スルガ",
-                "branch_code": f"{number:03d}",
-                "branch_name_kana": "ツバメ",
+                "branch_code": real_branch_code("0150", number),
                 "account_type": "1",
                 "account_number": f"{number:07d}",
                 # Typed in full-width katakana: stored in the banks' half-width alphabet.
@@ -110,9 +109,7 @@ def put_bank_accounts(world, keys) -> None:
         f"/api/bank-accounts/networks/{world.network.slug}/",
         {
             "bank_code": "0001",
-            "bank_name_kana": "ﾐｽﾞﾎ",
             "branch_code": "123",
-            "branch_name_kana": "ﾂﾊﾞﾒ",
             "account_type": "1",
             "account_number": "7654321",
             "holder_kana": "ミガキヤシンジケート",

@@ -525,9 +525,7 @@ def test_bank_account_names_must_be_writable_in_the_banks_alphabet():
         f"/api/bank-accounts/firms/{world.firms['polisher1'].pk}/",
         {
             "bank_code": "0001",
-            "bank_name_kana": "ﾐｽﾞﾎ",
             "branch_code": "001",
-            "branch_name_kana": "ﾂﾊﾞﾒ",
             "account_number": "1234567",
             "holder_kana": "株式会社研磨",
         },

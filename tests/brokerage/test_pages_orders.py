@@ -609,9 +609,7 @@ def test_a_bank_account_in_full_width_kana_is_converted_and_bad_codes_refused(wo
     url = reverse("pages:statement-bank-account", args=[world.firms["polisher1"].pk])
     data = {
         "bank_code": "15",
-        "bank_name_kana": "スルガ",
-        "branch_code": "001",
-        "branch_name_kana": "ツバメ",
+        "branch_code": "150",
         "account_type": "1",
         "account_number": "1234567",
         "holder_kana": "カ\uff09ケンマ",

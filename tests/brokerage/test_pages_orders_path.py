@@ -25,6 +25,7 @@ from orders.models import Order
 from tests.brokerage.page_steps import client_for, field_value, pdf
 from tests.brokerage.test_orders_path import accepted_migakiya_order, ledger_is_balanced
 from tests.brokerage.worlds import migakiya_world
+from tests.factories import real_branch_code
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +71,7 @@ def team_post(rows: list[dict]) -> dict:
 def bank_account_post(number: int, holder: str, **extra) -> dict:
     return {
         "bank_code": "0150",
-        "bank_name_kana": "スルガ",
-        "branch_code": f"{number:03d}",
-        "branch_name_kana": "ツバメ",
+        "branch_code": real_branch_code("0150", number),
         "account_type": "1",
         "account_number": f"{number:07d}",
         "holder_kana": holder,

@@ -313,9 +313,12 @@ def test_the_directory_follows_changes_of_memberships_and_firms(directory):
 
     # When its membership lapses, then it leaves the directory, and comes back when renewed
     membership.is_active = False
+    membership.status = Membership.Status.ENDED
     membership.save()
     assert listed() == ["Tsubame Polishing Works"]
-    Membership.objects.filter(pk=membership.pk).update(is_active=True)
+    Membership.objects.filter(pk=membership.pk).update(
+        is_active=True, status=Membership.Status.ACTIVE
+    )
     assert listed() == ["Kyoto Precision", "Tsubame Polishing Works"]
 
     # When it becomes the network's office, or the firm closes, then it is not listed

@@ -29,6 +29,7 @@ from tests.factories import (
     MembershipFactory,
     NetworkFactory,
     OfficeMembershipFactory,
+    agreed_membership_fields,
 )
 
 pytestmark = pytest.mark.django_db
@@ -338,7 +339,9 @@ def test_the_database_ranking_and_teams_match_a_plain_python_reference(
     with transaction.atomic():
         network = NetworkFactory()
         firms = Firm.objects.bulk_create(FirmFactory.build() for _ in profiles)
-        Membership.objects.bulk_create(Membership(network=network, firm=firm) for firm in firms)
+        Membership.objects.bulk_create(
+            Membership(network=network, firm=firm, **agreed_membership_fields()) for firm in firms
+        )
         FirmCapability.objects.bulk_create(
             FirmCapability(firm=firm, capability=taxonomy[codes[index]], grade=grade)
             for firm, profile in zip(firms, profiles, strict=True)

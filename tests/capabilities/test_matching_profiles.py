@@ -40,7 +40,7 @@ from capabilities.services import (
     firm_capability_set,
 )
 from members.models import Firm, Membership
-from members.services import membership_add, membership_update
+from members.services import membership_bootstrap, membership_update
 from tests.factories import (
     CapabilityFactory,
     FirmCapabilityFactory,
@@ -48,6 +48,7 @@ from tests.factories import (
     MembershipFactory,
     NetworkFactory,
     OfficeMembershipFactory,
+    agreed_membership_fields,
 )
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_the_search_rows_follow_profile_edits_memberships_and_firms(taxonomy):
     membership_update(membership=membership, is_active=False)
     assert_in_step()
     assert {row[1] for row in stored_rows()} == {other.pk}
-    membership_add(network=network, firm=firm)
+    membership_bootstrap(network=network, firm=firm)
     assert_in_step()
     OfficeMembershipFactory(network=network)  # so that the member may become the office
     membership.refresh_from_db()
@@ -159,7 +160,9 @@ def test_the_search_rows_follow_bulk_writes_and_a_csv_import(taxonomy):
     network = NetworkFactory()
     OfficeMembershipFactory(network=network)
     firms = Firm.objects.bulk_create(FirmFactory.build() for _ in range(4))
-    Membership.objects.bulk_create(Membership(network=network, firm=firm) for firm in firms)
+    Membership.objects.bulk_create(
+        Membership(network=network, firm=firm, **agreed_membership_fields()) for firm in firms
+    )
     FirmCapability.objects.bulk_create(
         FirmCapability(firm=firm, capability=taxonomy[code], grade=1 + index % 5)
         for index, (firm, code) in enumerate(itertools.product(firms, CODES[:3]))
@@ -169,7 +172,7 @@ def test_the_search_rows_follow_bulk_writes_and_a_csv_import(taxonomy):
     assert_in_step()
     FirmCapability.objects.filter(firm=firms[0]).delete()
     assert_in_step()
-    Membership.objects.filter(firm=firms[1]).update(is_active=False)
+    Membership.objects.filter(firm=firms[1]).update(is_active=False, status=Membership.Status.ENDED)
     assert_in_step()
     Membership.objects.filter(firm=firms[2]).update(role=Membership.Role.STAKEHOLDER)
     assert_in_step()
@@ -444,12 +447,16 @@ def test_ranking_matches_a_plain_python_reference_whichever_way_it_searches(
                 network=network,
                 firm=firm,
                 role=spec["role"],
-                is_active=spec["membership_active"],
+                **(
+                    agreed_membership_fields()
+                    if spec["membership_active"]
+                    else {"status": Membership.Status.ENDED, "is_active": False}
+                ),
             )
             for firm, spec in zip(created, firms, strict=True)
         )
         Membership.objects.bulk_create(
-            Membership(network=other, firm=firm)
+            Membership(network=other, firm=firm, **agreed_membership_fields())
             for firm, spec in zip(created, firms, strict=True)
             if spec["elsewhere"]
         )
@@ -534,7 +541,7 @@ def test_teams_match_a_brute_force_reference_whichever_way_it_searches(
         network = NetworkFactory()
         created = Firm.objects.bulk_create(FirmFactory.build() for _ in firms)
         Membership.objects.bulk_create(
-            Membership(network=network, firm=firm, role=spec["role"])
+            Membership(network=network, firm=firm, role=spec["role"], **agreed_membership_fields())
             for firm, spec in zip(created, firms, strict=True)
         )
         FirmCapability.objects.bulk_create(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from brokerage.models import Allocation, Invitation, Notification, PayoutBatch, TeamMember
 from brokerage.services.answers import invitation_answer
+from brokerage.services.bank_accounts import BankAccountInput, bank_account_set
 from brokerage.services.designation import leader_designate
 from brokerage.services.estimates import (
     EstimateLineInput,
@@ -26,7 +27,6 @@ from brokerage.services.estimates import (
     estimate_send,
 )
 from brokerage.services.payments import payment_record
-from brokerage.services.payouts import BankAccountInput, bank_account_set
 from brokerage.services.teams import TeamMemberInput, team_member_answer, team_set
 from brokerage.templatetags.money import yen
 from capabilities.models import Capability
@@ -35,6 +35,7 @@ from orders.models import RFQ, Estimate, Order
 from tests.brokerage.page_steps import PDF_BYTES
 from tests.brokerage.test_pages_site import routed
 from tests.brokerage.worlds import kyoto_world
+from tests.factories import real_branch_code
 
 pytestmark = pytest.mark.celery_worker
 
@@ -126,9 +127,7 @@ def bank_accounts_registered(world, *keys: str) -> None:
             firm=world.firms[key],
             data=BankAccountInput(
                 bank_code="0158",
-                bank_name_kana="キョウト",
-                branch_code=f"{number:03d}",
-                branch_name_kana="フシミ",
+                branch_code=real_branch_code("0158", number),
                 account_number=f"{number:07d}",
                 holder_kana=f"カ){key.upper()}",
             ),
@@ -138,9 +137,7 @@ def bank_accounts_registered(world, *keys: str) -> None:
         network=world.network,
         data=BankAccountInput(
             bank_code="0158",
-            bank_name_kana="キョウト",
-            branch_code="100",
-            branch_name_kana="ホンテン",
+            branch_code="101",
             account_number="7654321",
             holder_kana="キョウトシサクネット",
             requester_code="1234567890",

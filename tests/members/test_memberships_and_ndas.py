@@ -141,7 +141,7 @@ def test_the_nda_page_signs_without_javascript(rodan, client):
 # --- Memberships -------------------------------------------------------------------------------
 
 
-def test_the_office_adds_members_and_changes_roles_through_the_api(rodan):
+def test_the_office_invites_members_and_changes_roles_through_the_api(rodan):
     office = api(rodan["office_user"])
     url = "/api/networks/rodan-test/memberships/"
     existing = FirmFactory()
@@ -156,6 +156,9 @@ def test_the_office_adds_members_and_changes_roles_through_the_api(rodan):
     )
     assert added.status_code == 201, added.json()
     assert created.status_code == 201, created.json()
+    # Both are invitations until the firms' people accept them
+    assert added.json()["status"] == created.json()["status"] == "invited"
+    assert not added.json()["is_active"] and not created.json()["is_active"]
     assert Firm.objects.filter(name_en="New Kobo").exists()
     membership_id = added.json()["id"]
     changed = office.patch(f"{url}{membership_id}/", {"role": "member"}, format="json")
@@ -210,11 +213,17 @@ def test_the_office_manages_memberships_through_the_pages(rodan, client):
         url, {"name_ja": "新工房", "name_en": "New Kobo", "prefecture": "27", "role": "member"}
     )
     assert added.status_code == 302
+    # The new firm is invited: it joins when one of its people accepts
     membership = Membership.objects.get(firm__name_en="New Kobo")
+    assert membership.status == Membership.Status.INVITED and not membership.is_active
     prefix = f"m{membership.pk}"
-    edited = client.post(
+    # The office cannot make it active itself, but may change the role it is invited to
+    refused = client.post(
         f"{url}{membership.pk}/", {f"{prefix}-role": "stakeholder", f"{prefix}-is_active": "on"}
     )
+    assert refused.status_code == 302
+    assert not Membership.objects.get(pk=membership.pk).is_active
+    edited = client.post(f"{url}{membership.pk}/", {f"{prefix}-role": "stakeholder"})
     assert edited.status_code == 302
     assert Membership.objects.get(pk=membership.pk).role == "stakeholder"
     client.force_login(rodan["cluster_user"])

@@ -104,7 +104,7 @@ def test_membership_role_and_nda_changes_are_recorded_with_who_and_when():
     world = rodan_world()
     office = as_user(world.office_user)
     membership = Membership.objects.get(network=world.network, firm=world.firms["cluster_no_nda"])
-    # When the office changes the firm's role, adds a firm, and the firm signs the NDA
+    # When the office changes the firm's role, invites a new firm, and the firm signs the NDA
     response = office.patch(
         f"/api/networks/{world.network.slug}/memberships/{membership.pk}/",
         {"role": "stakeholder"},
@@ -123,14 +123,15 @@ def test_membership_role_and_nda_changes_are_recorded_with_who_and_when():
     assert response.status_code == 201, response.json()
     # Then each change is in the append-only history, with its actor, before and after
     changes = list(MembershipChange.objects.filter(network=world.network).order_by("id"))
-    assert [change.kind for change in changes] == ["changed", "joined", "nda_signed"]
-    role_change, joined, signed = changes
+    assert [change.kind for change in changes] == ["changed", "invited", "nda_signed"]
+    role_change, invited, signed = changes
     assert role_change.actor == world.office_user
     assert (role_change.before["role"], role_change.after["role"]) == (
         "member_cluster",
         "stakeholder",
     )
-    assert joined.actor == world.office_user and joined.before == {}
+    assert invited.actor == world.office_user and invited.before == {}
+    assert invited.after["status"] == "invited" and invited.after["is_active"] is False
     assert signed.actor == world.users["cluster_no_nda"] and signed.after["nda_version"] == "v1"
     with pytest.raises(MembershipHistoryError):
         signed.delete()

@@ -60,9 +60,7 @@ def in_a_week() -> str:
 def bank_account(world, **extra) -> dict:
     return {
         "bank_code": "0005",
-        "bank_name_kana": "ﾐﾂﾋﾞｼ",
         "branch_code": "321",
-        "branch_name_kana": "ﾂﾊﾞﾒ",
         "account_type": "1",
         "account_number": "1234567",
         "holder_kana": "ｶ)ﾏﾄﾘｸｽ",
@@ -144,11 +142,13 @@ API: dict[tuple[str, str], Row] = {
     ("GET", "/api/firms/{firm_id}/contacts/"): Row(
         FIRM_INVITED_MANAGERS, args={"firm_id": "firm_invited"}
     ),
+    # Its office reads it (the firm is an active member of N) to pay it out; only the
+    # firm's own people (and platform staff) write it.
     ("GET", "/api/bank-accounts/firms/{firm_id}/"): Row(
-        roles("invited_member", "office"), args={"firm_id": "firm_invited"}
+        roles("invited_member", "office", "staff"), args={"firm_id": "firm_invited"}
     ),
     ("PUT", "/api/bank-accounts/firms/{firm_id}/"): Row(
-        roles("invited_member", "office"),
+        roles("invited_member", "staff"),
         args={"firm_id": "firm_invited"},
         body=bank_account,
         proves="invited_member",
@@ -178,6 +178,32 @@ API: dict[tuple[str, str], Row] = {
         args={"slug": "network", "membership_id": "membership_uninvited"},
         body=lambda w: {"is_active": False},
         proves="office",
+    ),
+    ("POST", "/api/networks/{slug}/memberships/{membership_id}/approve/"): Row(
+        N_OFFICE,
+        args={"slug": "network", "membership_id": "membership_application"},
+        proves="office",
+    ),
+    ("POST", "/api/networks/{slug}/memberships/{membership_id}/decline/"): Row(
+        N_OFFICE,
+        args={"slug": "network", "membership_id": "membership_application"},
+        proves="office",
+    ),
+    # Any firm's people apply (N's own members are told they are members already).
+    ("POST", "/api/networks/{slug}/applications/"): Row(
+        MEMBERS_OF_N | {"other_office"}, args={"slug": "network"}, proves="other_office"
+    ),
+    # A firm's people list and answer the invitations of their own firm only.
+    ("GET", "/api/firm-memberships/"): Row(SIGNED_IN),
+    ("POST", "/api/firm-memberships/{membership_id}/accept/"): Row(
+        roles("uninvited_member"),
+        args={"membership_id": "membership_invitation"},
+        proves="uninvited_member",
+    ),
+    ("POST", "/api/firm-memberships/{membership_id}/decline/"): Row(
+        roles("uninvited_member"),
+        args={"membership_id": "membership_invitation"},
+        proves="uninvited_member",
     ),
     ("GET", "/api/networks/{slug}/membership-changes/"): Row(N_OFFICE, args={"slug": "network"}),
     ("GET", "/api/networks/{slug}/nda/"): Row(MEMBERS_OF_N, args={"slug": "network"}),
@@ -543,9 +569,9 @@ PAGES: dict[str, dict[str, Row]] = {
     },
     "my-firm/": {"GET": page(FIRM_PEOPLE)},
     "bank-accounts/firms/<int:firm_id>/": {
-        "GET": page(roles("invited_member", "office"), args={"firm_id": "firm_invited"}),
+        "GET": page(roles("invited_member", "office", "staff"), args={"firm_id": "firm_invited"}),
         "POST": page(
-            roles("invited_member", "office"),
+            roles("invited_member", "staff"),
             args={"firm_id": "firm_invited"},
             body=bank_form,
             proves="invited_member",
@@ -578,6 +604,28 @@ PAGES: dict[str, dict[str, Row]] = {
             args={"slug": "network", "membership_id": "membership_uninvited"},
             body=lambda w: {f"m{w.ids['membership_uninvited']}-role": "member"},
             proves="office",
+        ),
+    },
+    "networks/<slug:slug>/office/memberships/<int:membership_id>/<str:answer>/": {
+        "POST": page(
+            N_OFFICE,
+            args={
+                "slug": "network",
+                "membership_id": "membership_application",
+                "answer": "answer_approve",
+            },
+            proves="office",
+        ),
+    },
+    "networks/<slug:slug>/apply/": {
+        "POST": page(FIRM_PEOPLE, args={"slug": "network"}, proves="other_office"),
+    },
+    "memberships/": {"GET": page(FIRM_PEOPLE)},
+    "memberships/<int:membership_id>/<str:answer>/": {
+        "POST": page(
+            roles("uninvited_member"),
+            args={"membership_id": "membership_invitation", "answer": "answer_accept"},
+            proves="uninvited_member",
         ),
     },
     "networks/<slug:slug>/nda/": {

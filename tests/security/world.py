@@ -41,10 +41,16 @@ from brokerage.models import (
 )
 from capabilities.models import Capability, DirectoryContact
 from members.models import Membership, Network
+from members.services import membership_apply, membership_invite
 from orders.models import Drawing, Estimate, Event, Order
 from tests.brokerage.test_request_paths import route_waiting_requests
 from tests.brokerage.worlds import migakiya_world, ota_world
-from tests.factories import FirmBankAccountFactory, NetworkBankAccountFactory, UserFactory
+from tests.factories import (
+    FirmBankAccountFactory,
+    FirmFactory,
+    NetworkBankAccountFactory,
+    UserFactory,
+)
 
 ROLES = (
     "anonymous",
@@ -326,6 +332,18 @@ def build_world() -> World:
         sender_email="sato@example.jp",
         message="MXCONTACTMSG please call",
     )
+
+    # Joining a network: a firm outside N applied to it (its office answers), and M's
+    # office invited turner's firm (its people answer).
+    applicant = UserFactory(username="matrix-applicant", firm=FirmFactory())
+    ids["membership_application"] = membership_apply(
+        network=n.network, firm=applicant.firm, actor=applicant
+    ).pk
+    ids["membership_invitation"] = membership_invite(
+        network=m.network, firm=n.firms["turner"], actor=m.office_user
+    ).pk
+    ids["answer_accept"] = "accept"
+    ids["answer_approve"] = "approve"
 
     declare_visibility(world)
     return world
