@@ -191,7 +191,9 @@ API: dict[tuple[str, str], Row] = {
     ),
     # Any firm's people apply (N's own members are told they are members already).
     ("POST", "/api/networks/{slug}/applications/"): Row(
-        MEMBERS_OF_N | {"other_office"}, args={"slug": "network"}, proves="other_office"
+        MEMBERS_OF_N | {"other_office", "rival_coordinator"},
+        args={"slug": "network"},
+        proves="other_office",
     ),
     # A firm's people list and answer the invitations of their own firm only.
     ("GET", "/api/firm-memberships/"): Row(SIGNED_IN),
