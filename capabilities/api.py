@@ -40,6 +40,7 @@ from capabilities.services import (
     firm_capability_remove,
     firm_capability_set,
 )
+from members.bounds import BoundedDateField, BoundedDateTimeField
 from members.models import Firm, Membership, Network
 from members.prefectures import Prefecture
 from members.selectors import network_get_visible, user_may_manage_firm, user_runs_network
@@ -163,6 +164,7 @@ class FirmCapabilitySerializer(serializers.ModelSerializer):
         min_value=1,
         help_text=_("The order through which the firm learned this capability."),
     )
+    since = BoundedDateField(history=True, required=False, allow_null=True)
 
     class Meta:
         model = FirmCapability
@@ -456,7 +458,7 @@ class CapabilityChangeSerializer(serializers.Serializer):
         help_text=_("Whether the change came through an order.")
     )
     details = serializers.JSONField()
-    at = serializers.DateTimeField()
+    at = BoundedDateTimeField()
 
     def get_order(self, change) -> int | None:
         return change.order_id if self.context.get("may_manage") else None

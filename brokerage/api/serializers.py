@@ -12,10 +12,10 @@ from brokerage.selectors import (
     rfq_role,
 )
 from capabilities.models import MAX_GRADE, MIN_GRADE
+from members.bounds import AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
 
-MAX_YEN = 10**12
 MAX_QUANTITY = 10_000_000
 
 
@@ -46,13 +46,9 @@ class RFQCreateSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
     material = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     requirements = RequirementSerializer(many=True, required=False, default=list)
-    desired_date = serializers.DateField(required=False, allow_null=True, default=None)
-    budget_min = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
-    )
-    budget_max = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
-    )
+    desired_date = BoundedDateField(required=False, allow_null=True, default=None)
+    budget_min = AmountField(min_value=0, required=False, allow_null=True, default=None)
+    budget_max = AmountField(min_value=0, required=False, allow_null=True, default=None)
     confidential = serializers.BooleanField(default=False)
     urgency = serializers.ChoiceField(choices=RFQ.Urgency.choices, default=RFQ.Urgency.NORMAL)
     channel = serializers.ChoiceField(
@@ -108,8 +104,8 @@ class RFQSubmittedSerializer(serializers.Serializer):
     channel = serializers.CharField(source="rfq.channel")
     urgency = serializers.CharField(source="rfq.urgency")
     status = serializers.CharField(source="rfq.status")
-    submitted_at = serializers.DateTimeField(source="rfq.submitted_at")
-    estimate_due_at = serializers.DateTimeField(source="rfq.estimate_due_at")
+    submitted_at = BoundedDateTimeField(source="rfq.submitted_at")
+    estimate_due_at = BoundedDateTimeField(source="rfq.estimate_due_at")
     requirements = RequirementSerializer(many=True)
 
     def get_url(self, value) -> str:
@@ -249,9 +245,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class AnswerSerializer(serializers.Serializer):
     can_do = serializers.BooleanField()
-    price = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True
-    )
+    price = AmountField(min_value=0, required=False, allow_null=True)
     lead_time_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False, allow_null=True
     )
@@ -283,13 +277,15 @@ class EstimateLineWriteSerializer(serializers.Serializer):
     firm = serializers.IntegerField(min_value=1)
     description = serializers.CharField(max_length=300)
     work_package = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    amount = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    amount = AmountField(
+        min_value=0,
+    )
 
 
 class EstimateCreateSerializer(serializers.Serializer):
     lines = EstimateLineWriteSerializer(many=True, allow_empty=False)
     lead_time_days = serializers.IntegerField(min_value=0, max_value=3650)
-    valid_until = serializers.DateField()
+    valid_until = BoundedDateField()
 
 
 class EstimateLineSerializer(serializers.ModelSerializer):
@@ -356,7 +352,7 @@ CUSTOMER_EVENT_KINDS_DOC = sorted(CUSTOMER_EVENT_KINDS)
 
 
 class ScheduleSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = BoundedDateTimeField()
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -395,7 +391,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalSubmitSerializer(serializers.Serializer):
-    price = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    price = AmountField(
+        min_value=0,
+    )
     lead_time_days = serializers.IntegerField(min_value=0, max_value=3650)
     approach = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     team = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
