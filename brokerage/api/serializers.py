@@ -336,6 +336,7 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["id", "at", "actor", "kind", "data"]
+        read_only_fields = fields
 
     def get_actor(self, event) -> str | None:
         return event.actor.get_username() if event.actor else None
