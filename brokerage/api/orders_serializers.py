@@ -425,7 +425,10 @@ class PaymentCreateSerializer(serializers.Serializer):
     )
     received_at = BoundedDateTimeField(
         past_only=True,
-        required=False, allow_null=True, default=None, help_text="When the transfer arrived."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the transfer arrived.",
     )
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
