@@ -46,6 +46,7 @@ migrations-check: $(BIN)/activate
 deploy-check: $(BIN)/activate
 	DJANGO_SETTINGS_MODULE=brokerage.settings.production \
 	SECRET_KEY=$${SECRET_KEY:-deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')} \
+	TRUSTED_PROXY_COUNT=$${TRUSTED_PROXY_COUNT:-1} \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## Re-resolve the pinned, hashed dependencies after editing pyproject.toml.

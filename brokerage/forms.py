@@ -18,11 +18,11 @@ from brokerage.models import Invitation, PhaseAssignment
 from brokerage.services.estimates import EstimateLineInput
 from brokerage.services.intake import RequirementInput, RFQInput
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability
+from members.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
 from members.models import User
 from orders.drawings import ACCEPTED_EXTENSIONS, DrawingRejected, inspect_drawing
 from orders.models import RFQ, Message
 
-MAX_YEN = 10**12
 MAX_QUANTITY = 10_000_000
 MAX_LEAD_TIME_DAYS = 3_650
 GRADE_CHOICES = [(grade, str(grade)) for grade in range(MIN_GRADE, MAX_GRADE + 1)]
@@ -133,22 +133,20 @@ class RequestForm(forms.Form):
     requirements = forms.MultipleChoiceField(
         label=_("Required capabilities"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    desired_date = forms.DateField(
+    desired_date = BoundedDateFormField(
         label=_("Desired delivery date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    budget_min = forms.IntegerField(
+    budget_min = AmountFormField(
         label=_("Budget from (yen)"),
         min_value=0,
-        max_value=MAX_YEN,
         required=False,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
-    budget_max = forms.IntegerField(
+    budget_max = AmountFormField(
         label=_("Budget up to (yen)"),
         min_value=0,
-        max_value=MAX_YEN,
         required=False,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
@@ -378,10 +376,9 @@ class AnswerForm(PageForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    price = forms.IntegerField(
+    price = AmountFormField(
         label=_("Price (yen, before tax)"),
         min_value=0,
-        max_value=MAX_YEN,
         required=False,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
@@ -441,10 +438,9 @@ class ProposalForm(PageForm):
 
     id_prefix = "proposal"
 
-    price = forms.IntegerField(
+    price = AmountFormField(
         label=_("Price (yen, before tax)"),
         min_value=0,
-        max_value=MAX_YEN,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
     lead_time_days = forms.IntegerField(
@@ -498,7 +494,7 @@ class ScheduleForm(PageForm):
     The time is read in the current time zone; the view activates the network's zone.
     """
 
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = BoundedDateTimeFormField(
         label=_("Date and time"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -558,7 +554,7 @@ class EstimateForm(PageForm):
         max_value=MAX_LEAD_TIME_DAYS,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
-    valid_until = forms.DateField(
+    valid_until = BoundedDateFormField(
         label=_("Valid until"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -574,10 +570,9 @@ class EstimateLineForm(forms.Form):
     firm = forms.TypedChoiceField(label=_("Firm"), coerce=int)
     work_package = forms.CharField(label=_("Work package"), max_length=100, required=False)
     description = forms.CharField(label=_("Description"), max_length=300)
-    amount = forms.IntegerField(
+    amount = AmountFormField(
         label=_("Amount (yen)"),
         min_value=0,
-        max_value=MAX_YEN,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_noop
 
 from brokerage.forms import (
     MAX_QUANTITY,
-    MAX_YEN,
     NUMBER_PAD,
     MultipleFileField,
     PageForm,
@@ -27,6 +26,7 @@ from brokerage.models import BankAccount, Payment, PayoutBatch, Refund, TeamMemb
 from brokerage.services.bank_accounts import BankAccountInput
 from brokerage.services.intake import RFQInput
 from brokerage.services.teams import TeamMemberInput
+from members.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
 from orders.models import RFQ, Order
 from orders.money import BASIS_POINTS
 
@@ -84,15 +84,18 @@ class TeamMemberForm(forms.Form):
         widget=forms.NumberInput(attrs=PERCENT_STEP),
         help_text=_("Of each payment after the office fee; all shares add up to 100%."),
     )
-    amount = forms.IntegerField(
+    amount = AmountFormField(
         label=_("Or a fixed amount (yen)"),
         min_value=0,
-        max_value=MAX_YEN,
         required=False,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
-    planned_start = forms.DateField(label=_("Planned start"), required=False, widget=DATE_INPUT)
-    planned_finish = forms.DateField(label=_("Planned finish"), required=False, widget=DATE_INPUT)
+    planned_start = BoundedDateFormField(
+        label=_("Planned start"), required=False, widget=DATE_INPUT
+    )
+    planned_finish = BoundedDateFormField(
+        label=_("Planned finish"), required=False, widget=DATE_INPUT
+    )
 
     def __init__(self, *args, firm_choices, phases: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,14 +192,18 @@ class WorkPackageForm(forms.Form):
             (TeamMember.State.DONE, TeamMember.State.DONE.label),
         ],
     )
-    on = forms.DateField(label=_("On"), widget=DATE_INPUT)
+    on = BoundedDateFormField(label=_("On"), widget=DATE_INPUT)
 
 
 class PlanForm(forms.Form):
     """A work package's planned dates."""
 
-    planned_start = forms.DateField(label=_("Planned start"), required=False, widget=DATE_INPUT)
-    planned_finish = forms.DateField(label=_("Planned finish"), required=False, widget=DATE_INPUT)
+    planned_start = BoundedDateFormField(
+        label=_("Planned start"), required=False, widget=DATE_INPUT
+    )
+    planned_finish = BoundedDateFormField(
+        label=_("Planned finish"), required=False, widget=DATE_INPUT
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -265,13 +272,12 @@ class FollowOnForm(PageForm):
         initial=1,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
-    desired_date = forms.DateField(
+    desired_date = BoundedDateFormField(
         label=_("Desired delivery date"), required=False, widget=DATE_INPUT
     )
-    budget_max = forms.IntegerField(
+    budget_max = AmountFormField(
         label=_("Budget up to (yen)"),
         min_value=0,
-        max_value=MAX_YEN,
         required=False,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
@@ -323,13 +329,13 @@ class PaymentForm(PageForm):
         initial=Payment.Method.BANK_TRANSFER,
         widget=forms.RadioSelect,
     )
-    amount = forms.IntegerField(
+    amount = AmountFormField(
         label=_("Amount (yen)"),
         min_value=1,
-        max_value=MAX_YEN,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
-    received_at = forms.DateTimeField(
+    received_at = BoundedDateTimeFormField(
+        past_only=True,
         label=_("Received at"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -364,10 +370,9 @@ class FaultClaimForm(PageForm):
         coerce=int,
         help_text=_("Only this firm's payable is charged; nobody else's."),
     )
-    amount = forms.IntegerField(
+    amount = AmountFormField(
         label=_("Damages (yen)"),
         min_value=1,
-        max_value=MAX_YEN,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
     description = forms.CharField(
@@ -386,10 +391,9 @@ class RefundForm(PageForm):
 
     id_prefix = "refund"
 
-    amount = forms.IntegerField(
+    amount = AmountFormField(
         label=_("Amount (yen)"),
         min_value=1,
-        max_value=MAX_YEN,
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
     source = forms.ChoiceField(
@@ -412,7 +416,7 @@ class PayoutBatchForm(PageForm):
     id_prefix = "payout"
 
     network = forms.ModelChoiceField(label=_("Network"), queryset=None, empty_label=None)
-    transfer_date = forms.DateField(label=_("Transfer date"), widget=DATE_INPUT)
+    transfer_date = BoundedDateFormField(label=_("Transfer date"), widget=DATE_INPUT)
 
     def __init__(self, *args, networks, **kwargs):
         super().__init__(*args, **kwargs)

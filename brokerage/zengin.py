@@ -34,13 +34,15 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from members.bounds import MAX_AMOUNT
+
 RECORD_LENGTH = 120
 ENCODING = "cp932"
 CRLF = "\r\n"
 TRANSFER_KIND_BULK = "21"  # 種別コード: 総合振込
 CODE_SECTION_JIS = "0"  # コード区分: JIS (Shift_JIS for files)
 TELEGRAPHIC_TRANSFER = "7"  # 振込指定区分: 電信扱
-MAX_TRANSFER_AMOUNT = 9_999_999_999  # ten digits
+MAX_TRANSFER_AMOUNT = MAX_AMOUNT  # ten digits: what every amount that enters is capped to
 MAX_TOTAL_AMOUNT = 999_999_999_999  # twelve digits
 MAX_RECORDS = 999_999  # six digits
 
@@ -119,9 +121,14 @@ def number_field(value: int | str, width: int, *, name: str) -> str:
     """Return a numeric (N) field: right-aligned and zero-padded; refuse what does not fit."""
     digits = str(value)
     if not digits.isdigit() or not digits.isascii():
-        raise ZenginError(f"The {name} must be digits only, not {value!r}.")
+        raise ZenginError(
+            _("The %(name)s must be digits only, not %(value)r.") % {"name": name, "value": value}
+        )
     if len(digits) > width:
-        raise ZenginError(f"The {name} {value} does not fit in {width} digits.")
+        raise ZenginError(
+            _("The %(name)s %(value)s does not fit in %(width)s digits.")
+            % {"name": name, "value": value, "width": width}
+        )
     return digits.rjust(width, "0")
 
 
@@ -183,7 +190,10 @@ def header_record(remitter: Remitter, transfer_date: datetime.date) -> str:
 def data_record(transfer: Transfer, *, batch_code: int = 0) -> str:
     """Return one data record: a payee's account and the amount to transfer."""
     if not 0 < transfer.amount <= MAX_TRANSFER_AMOUNT:
-        raise ZenginError(f"A transfer is between ¥1 and ¥{MAX_TRANSFER_AMOUNT:,}.")
+        raise ZenginError(
+            _("A transfer is between ¥1 and ¥%(max)s; ¥%(amount)s cannot be carried.")
+            % {"max": f"{MAX_TRANSFER_AMOUNT:,}", "amount": f"{transfer.amount:,}"}
+        )
     return _record(
         "2",
         number_field(transfer.bank_code, 4, name="bank code"),

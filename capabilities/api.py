@@ -41,6 +41,7 @@ from capabilities.services import (
     firm_capability_set,
 )
 from core import access
+from members.bounds import BoundedDateField, BoundedDateTimeField
 from members.models import Firm, Membership, Network
 from members.prefectures import Prefecture
 from members.selectors import network_get_visible
@@ -164,6 +165,10 @@ class FirmCapabilitySerializer(serializers.ModelSerializer):
         min_value=1,
         help_text=_("The order through which the firm learned this capability."),
     )
+    since = BoundedDateField(history=True, required=False, allow_null=True)
+    through_order = serializers.SerializerMethodField(
+        help_text=_("Whether the firm learned this capability through an order.")
+    )
 
     class Meta:
         model = FirmCapability
@@ -181,10 +186,20 @@ class FirmCapabilitySerializer(serializers.ModelSerializer):
             "notes",
             "since",
             "acquired_through_order",
+            "through_order",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
         extra_kwargs = {"grade": {"required": True}}
+
+    def to_representation(self, item: FirmCapability) -> dict:
+        data = super().to_representation(item)
+        # The order's id only for whom the selector allowed it (the firm and its offices).
+        data["acquired_through_order"] = item.visible_order_id
+        return data
+
+    def get_through_order(self, item: FirmCapability) -> bool:
+        return item.acquired_through_order_id is not None
 
     def get_quality_grade_name(self, item: FirmCapability) -> str | None:
         if item.quality_grade is None:
@@ -286,22 +301,18 @@ class FirmViewSet(viewsets.ReadOnlyModelViewSet):
         firm = firm_visible_to(user=self.request.user, firm_id=self._firm_id())
         if firm is None:
             raise NotFound()
-        return Firm.objects.prefetch_related(_prefetch_profile()).get(pk=firm.pk)
+        return Firm.objects.prefetch_related(
+            Prefetch(
+                "capabilities",
+                queryset=firm_capability_list(firm=firm, viewer=self.request.user),
+            )
+        ).get(pk=firm.pk)
 
     def _firm_id(self) -> int:
         try:
             return int(self.kwargs["pk"])
         except ValueError:
             raise NotFound() from None
-
-
-def _prefetch_profile() -> Prefetch:
-    return Prefetch(
-        "capabilities",
-        queryset=FirmCapability.objects.select_related(
-            "capability", "quality_grade__standard"
-        ).order_by("capability__kind", "capability__code"),
-    )
 
 
 # --- A firm's profile ---------------------------------------------------------------------
@@ -349,7 +360,7 @@ class FirmCapabilityListView(FirmProfileMixin, generics.ListCreateAPIView):
     filter_backends = []
 
     def get_queryset(self) -> QuerySet[FirmCapability]:
-        return firm_capability_list(firm=self.firm())
+        return firm_capability_list(firm=self.firm(), viewer=self.request.user)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -372,7 +383,7 @@ class FirmCapabilityListView(FirmProfileMixin, generics.ListCreateAPIView):
             )
         except DjangoValidationError as error:
             raise api_validation_error(error) from None
-        item = firm_capability_get(firm=self.firm(), code=item.capability.code)
+        item = firm_capability_get(firm=self.firm(), code=item.capability.code, viewer=request.user)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
 
@@ -400,7 +411,9 @@ class FirmCapabilityDetailView(
     http_method_names = ["get", "patch", "delete", "options", "head"]
 
     def get_object(self) -> FirmCapability:
-        item = firm_capability_get(firm=self.firm(), code=self.kwargs["code"])
+        item = firm_capability_get(
+            firm=self.firm(), code=self.kwargs["code"], viewer=self.request.user
+        )
         if item is None:
             raise NotFound(_("The firm has no such capability."))
         return item
@@ -450,17 +463,19 @@ class CapabilityChangeSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["added", "changed", "removed"])
     grade_before = serializers.IntegerField(allow_null=True)
     grade_after = serializers.IntegerField(allow_null=True)
-    order = serializers.SerializerMethodField(
-        help_text=_("The order it came through: shown to the firm and its office only.")
+    order = serializers.IntegerField(
+        source="visible_order_id",
+        allow_null=True,
+        help_text=_("The order it came through: shown to the firm and its offices only."),
     )
     through_order = serializers.SerializerMethodField(
         help_text=_("Whether the change came through an order.")
     )
-    details = serializers.JSONField()
-    at = serializers.DateTimeField()
-
-    def get_order(self, change) -> int | None:
-        return change.order_id if self.context.get("may_manage") else None
+    details = serializers.JSONField(
+        source="visible_details",
+        help_text=_("What else changed, field by field: [before, after]."),
+    )
+    at = BoundedDateTimeField()
 
     def get_through_order(self, change) -> bool:
         return change.order_id is not None
@@ -485,7 +500,7 @@ class FirmCapabilityChangeListView(generics.ListAPIView):
         return firm
 
     def get_queryset(self):
-        return firm_capability_change_list(firm=self.firm())
+        return firm_capability_change_list(firm=self.firm(), viewer=self.request.user)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

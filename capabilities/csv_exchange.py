@@ -25,6 +25,7 @@ from capabilities.models import (
     FirmCapability,
     QualityGrade,
 )
+from members.bounds import date_refusal
 from members.models import Firm, Membership, Network
 
 TAXONOMY_COLUMNS = (
@@ -202,9 +203,13 @@ def _parse_date(value: str) -> tuple[datetime.date | None, str | None]:
     # Japanese Excel writes dates as 2020/04/01.
     for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
         try:
-            return datetime.datetime.strptime(value, pattern).date(), None
+            day = datetime.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
+        refusal = date_refusal(day, history=True)
+        if refusal:
+            return None, _("since: %(reason)s") % {"reason": refusal}
+        return day, None
     return None, _("since must be a date such as 2020-04-01, not %(value)r.") % {"value": value}
 
 

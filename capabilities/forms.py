@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability, QualityGrade
 from capabilities.selectors import capability_choices, quality_grade_choices
+from members.bounds import BoundedDateFormField
 from members.prefectures import Prefecture
 
 GRADE_CHOICES = [(grade, str(grade)) for grade in range(MIN_GRADE, MAX_GRADE + 1)]
@@ -35,8 +36,11 @@ class FirmCapabilityForm(forms.Form):
         label=_("Monthly capacity (pieces)"), required=False, min_value=0
     )
     equipment = forms.CharField(label=_("Equipment"), required=False, max_length=300)
-    since = forms.DateField(
-        label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    since = BoundedDateFormField(
+        history=True,
+        label=_("Since"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     acquired_through_order = forms.IntegerField(
         label=_("Learned through order no."),

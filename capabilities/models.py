@@ -8,6 +8,9 @@ from members.models import Firm, Network
 
 MIN_GRADE = 1
 MAX_GRADE = 5
+# The fields of a capability change's details that name an order: shown to the firm and
+# its offices only (see `capabilities.selectors.sees_order_links`).
+ORDER_DETAILS = ("acquired_through_order_id",)
 
 capability_code_validator = RegexValidator(
     r"^[a-z0-9_]+(\.[a-z0-9_]+)*$",
@@ -167,6 +170,11 @@ class FirmCapability(models.Model):
     def __str__(self) -> str:
         return f"{self.firm} · {self.capability.code} ({self.grade})"
 
+    @property
+    def visible_order_id(self) -> int | None:
+        """The order it was learned through, if the selector said this viewer sees it."""
+        return self.acquired_through_order_id if getattr(self, "order_link_shown", False) else None
+
 
 class FirmCapabilityChange(models.Model):
     """One change to a firm's profile: the record of its skill growth."""
@@ -198,6 +206,20 @@ class FirmCapabilityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.firm} {self.action} {self.capability.code}"
+
+    # The selector annotates `order_link_shown` for the viewer; without it, nothing shows.
+    @property
+    def visible_order_id(self) -> int | None:
+        return self.order_id if getattr(self, "order_link_shown", False) else None
+
+    @property
+    def visible_details(self) -> dict:
+        """The details, without the order's id unless this viewer may see it."""
+        if getattr(self, "order_link_shown", False):
+            return self.details
+        return {
+            field: values for field, values in self.details.items() if field not in ORDER_DETAILS
+        }
 
 
 class DirectoryContact(models.Model):

@@ -75,24 +75,47 @@ def quality_grade_choices() -> list[tuple[str, list]]:
     return list(groups.items())
 
 
-def firm_capability_list(*, firm: Firm) -> QuerySet[FirmCapability]:
-    """Return a firm's profile, capability by capability (it is public with the firm)."""
+def sees_order_links(*, viewer: User, firm: Firm) -> bool:
+    """Return whether the viewer may see through which order the firm learned a skill.
+
+    An order is the business of its customer, its team and its network: the firm's own
+    people, the offices of its networks and platform staff see the order's id; everyone
+    else (the public directory and profile) sees only that a skill came through an order.
+    """
+    return access.may_manage_firm(viewer, firm.pk)
+
+
+def _order_links(viewer: User, firm: Firm) -> Value:
+    return Value(sees_order_links(viewer=viewer, firm=firm), output_field=BooleanField())
+
+
+def firm_capability_list(*, firm: Firm, viewer: User) -> QuerySet[FirmCapability]:
+    """Return a firm's profile, capability by capability (it is public with the firm).
+
+    Each row carries `order_link_shown`: whether this viewer sees the order it came through.
+    """
     return (
         FirmCapability.objects.filter(firm=firm)
         .select_related("capability", "quality_grade__standard")
+        .annotate(order_link_shown=_order_links(viewer, firm))
         .order_by("capability__kind", "capability__code")
     )
 
 
-def firm_capability_get(*, firm: Firm, code: str) -> FirmCapability | None:
-    return firm_capability_list(firm=firm).filter(capability__code=code).first()
+def firm_capability_get(*, firm: Firm, code: str, viewer: User) -> FirmCapability | None:
+    return firm_capability_list(firm=firm, viewer=viewer).filter(capability__code=code).first()
 
 
-def firm_capability_change_list(*, firm: Firm) -> QuerySet[FirmCapabilityChange]:
-    """Return the firm's skill growth, newest first."""
+def firm_capability_change_list(*, firm: Firm, viewer: User) -> QuerySet[FirmCapabilityChange]:
+    """Return the firm's skill growth, newest first, with order links only for who may see.
+
+    Each row carries `order_link_shown`; the model leaves the order's id out of
+    `visible_order_id` and `visible_details` unless it is true.
+    """
     return (
         FirmCapabilityChange.objects.filter(firm=firm)
         .select_related("capability", "changed_by")
+        .annotate(order_link_shown=_order_links(viewer, firm))
         .order_by("-at", "-id")
     )
 

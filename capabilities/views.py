@@ -156,8 +156,8 @@ def firm_page(request, firm_id: int):
         "capabilities/firm_page.html",
         {
             "firm": firm,
-            "capabilities": firm_capability_list(firm=firm),
-            "changes": firm_capability_change_list(firm=firm)[:50],
+            "capabilities": firm_capability_list(firm=firm, viewer=request.user),
+            "changes": firm_capability_change_list(firm=firm, viewer=request.user)[:50],
             "may_manage": may_manage,
             "contacts": directory_contact_list_for_firm(firm=firm)[:20] if may_manage else [],
             "network_slug": network_slug,
@@ -169,7 +169,7 @@ def firm_page(request, firm_id: int):
 def firm_contact(request, firm_id: int):
     """Send a message to a firm from the directory, and count it for the network."""
     firm = visible_firm(request, firm_id)
-    capabilities = firm_capability_list(firm=firm)
+    capabilities = firm_capability_list(firm=firm, viewer=request.user)
     form = ContactForm(
         request.POST or None,
         capabilities=capabilities,
@@ -226,7 +226,11 @@ def firm_profile_edit(request, firm_id: int):
     return render(
         request,
         "capabilities/profile_edit.html",
-        {"firm": firm, "form": form, "capabilities": firm_capability_list(firm=firm)},
+        {
+            "firm": firm,
+            "form": form,
+            "capabilities": firm_capability_list(firm=firm, viewer=request.user),
+        },
     )
 
 
@@ -235,7 +239,7 @@ def firm_profile_edit(request, firm_id: int):
 def firm_capability_edit(request, firm_id: int, code: str):
     """Change one capability of the firm's profile."""
     firm = editable_firm(request, firm_id)
-    item = firm_capability_get(firm=firm, code=code)
+    item = firm_capability_get(firm=firm, code=code, viewer=request.user)
     if item is None:
         raise Http404
     initial = {field: getattr(item, field) for field in PROFILE_FIELDS}
@@ -267,7 +271,7 @@ def firm_capability_edit(request, firm_id: int, code: str):
 def firm_capability_remove_view(request, firm_id: int, code: str):
     """Remove one capability from the firm's profile."""
     firm = editable_firm(request, firm_id)
-    item = firm_capability_get(firm=firm, code=code)
+    item = firm_capability_get(firm=firm, code=code, viewer=request.user)
     if item is None:
         raise Http404
     firm_capability_remove(firm=firm, capability=item.capability, changed_by=request.user)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import access
+from members.bounds import BoundedDateTimeField
 from members.models import Firm, Membership, MembershipChange, Network, NetworkGroup
 from members.selectors import (
     membership_change_list_for_office,
@@ -435,7 +436,7 @@ class NdaStatusSerializer(serializers.Serializer):
     required = serializers.BooleanField(help_text=_("Whether the network requires an NDA."))
     version = serializers.CharField(help_text=_("The NDA's current version."))
     signed = serializers.BooleanField(help_text=_("Whether your firm signed this version."))
-    signed_at = serializers.DateTimeField(allow_null=True)
+    signed_at = BoundedDateTimeField(allow_null=True)
     signed_version = serializers.CharField(help_text=_("The last version your firm signed."))
     may_see_confidential = serializers.BooleanField()
 

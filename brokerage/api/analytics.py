@@ -20,6 +20,7 @@ from brokerage.analytics import (
 )
 from brokerage.api.sla import PeriodSerializer
 from brokerage.errors import NotAllowed
+from members.bounds import BoundedDateField, BoundedDateTimeField
 from members.models import Network
 
 PERIOD_PARAMETERS = [
@@ -50,7 +51,7 @@ class StatusCountSerializer(serializers.Serializer):
 
 
 class MonthSerializer(serializers.Serializer):
-    month = serializers.DateField(help_text="First day of the month, in the network's zone.")
+    month = BoundedDateField(help_text="First day of the month, in the network's zone.")
     requests = serializers.IntegerField()
     orders = serializers.IntegerField(help_text="Signed contracts from the month's requests.")
     order_value = serializers.IntegerField(help_text="Their totals, tax included (yen).")
@@ -119,7 +120,7 @@ class SkillSerializer(serializers.Serializer):
     grade_before = serializers.IntegerField(allow_null=True)
     grade_after = serializers.IntegerField(allow_null=True)
     order = serializers.IntegerField(source="order_id")
-    at = serializers.DateTimeField()
+    at = BoundedDateTimeField()
 
 
 class FirmCountSerializer(serializers.Serializer):
@@ -148,8 +149,8 @@ class PhaseSerializer(serializers.Serializer):
 
 class NetworkAnalyticsSerializer(serializers.Serializer):
     network = NetworkRefSerializer()
-    since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
+    since = BoundedDateTimeField()
+    until = BoundedDateTimeField()
     requests = serializers.IntegerField()
     orders = serializers.IntegerField(help_text="Signed contracts from the period's requests.")
     conversion = serializers.FloatField(allow_null=True)

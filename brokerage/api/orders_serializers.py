@@ -8,7 +8,7 @@ not see: a member firm never sees the order's price or another firm's share.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from brokerage.api.serializers import MAX_QUANTITY, MAX_YEN, RequirementSerializer
+from brokerage.api.serializers import MAX_QUANTITY, RequirementSerializer
 from brokerage.models import (
     Allocation,
     BankAccount,
@@ -25,6 +25,7 @@ from brokerage.models import (
 )
 from core import access
 from core.access import MONEY_ROLES
+from members.bounds import AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network
 from orders.models import RFQ, Event, Order
 from orders.money import BASIS_POINTS
@@ -225,9 +226,8 @@ class TeamMemberWriteSerializer(serializers.Serializer):
         default=None,
         help_text="Basis points of each payment after the office fee; all shares sum to 10,000.",
     )
-    amount = serializers.IntegerField(
+    amount = AmountField(
         min_value=0,
-        max_value=MAX_YEN,
         required=False,
         allow_null=True,
         default=None,
@@ -239,8 +239,8 @@ class TeamMemberWriteSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(
         min_value=1, max_value=MAX_QUANTITY, required=False, allow_null=True, default=None
     )
-    planned_start = serializers.DateField(required=False, allow_null=True, default=None)
-    planned_finish = serializers.DateField(required=False, allow_null=True, default=None)
+    planned_start = BoundedDateField(required=False, allow_null=True, default=None)
+    planned_finish = BoundedDateField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         if (attrs["share"] is None) == (attrs["amount"] is None):
@@ -301,9 +301,9 @@ class WorkPackageUpdateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=[TeamMember.State.IN_PROGRESS, TeamMember.State.DONE], required=False
     )
-    on = serializers.DateField(required=False, help_text="The day it started or finished.")
-    planned_start = serializers.DateField(required=False)
-    planned_finish = serializers.DateField(required=False)
+    on = BoundedDateField(required=False, help_text="The day it started or finished.")
+    planned_start = BoundedDateField(required=False)
+    planned_finish = BoundedDateField(required=False)
 
 
 class InspectionDocumentSerializer(serializers.ModelSerializer):
@@ -363,10 +363,8 @@ class FollowOnSerializer(serializers.Serializer):
         default=list,
         help_text="Leave out to ask for what the original request asked for.",
     )
-    desired_date = serializers.DateField(required=False, allow_null=True, default=None)
-    budget_max = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
-    )
+    desired_date = BoundedDateField(required=False, allow_null=True, default=None)
+    budget_max = AmountField(min_value=0, required=False, allow_null=True, default=None)
     confidential = serializers.BooleanField(default=False)
 
 
@@ -374,7 +372,7 @@ class FollowOnCreatedSerializer(serializers.Serializer):
     rfq = serializers.IntegerField()
     status = serializers.CharField()
     follow_on_of = serializers.IntegerField()
-    estimate_due_at = serializers.DateTimeField(allow_null=True)
+    estimate_due_at = BoundedDateTimeField(allow_null=True)
 
 
 class InvoiceLineSerializer(serializers.Serializer):
@@ -430,12 +428,18 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentCreateSerializer(serializers.Serializer):
-    amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+    amount = AmountField(
+        min_value=1,
+    )
     method = serializers.ChoiceField(
         choices=Payment.Method.choices, default=Payment.Method.BANK_TRANSFER
     )
-    received_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="When the transfer arrived."
+    received_at = BoundedDateTimeField(
+        past_only=True,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the transfer arrived.",
     )
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -497,7 +501,9 @@ class FaultClaimSerializer(serializers.ModelSerializer):
 
 class FaultClaimCreateSerializer(serializers.Serializer):
     firm = serializers.IntegerField(min_value=1, help_text="The responsible team member.")
-    amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+    amount = AmountField(
+        min_value=1,
+    )
     description = serializers.CharField(max_length=20_000)
 
 
@@ -509,7 +515,9 @@ class RefundSerializer(serializers.ModelSerializer):
 
 
 class RefundCreateSerializer(serializers.Serializer):
-    amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+    amount = AmountField(
+        min_value=1,
+    )
     reason = serializers.CharField(max_length=2000)
     source = serializers.ChoiceField(
         choices=Refund.Source.choices, default=Refund.Source.ALLOCATIONS
@@ -541,7 +549,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     posting_kind = serializers.CharField(source="posting.kind", read_only=True)
     reference = serializers.CharField(source="posting.reference", read_only=True)
-    at = serializers.DateTimeField(source="posting.created_at", read_only=True)
+    at = BoundedDateTimeField(source="posting.created_at", read_only=True)
 
     class Meta:
         model = LedgerEntry
@@ -572,7 +580,7 @@ class StatementOrderSerializer(serializers.Serializer):
 
 class StatementPayoutSerializer(serializers.Serializer):
     batch = serializers.IntegerField()
-    transfer_date = serializers.DateField()
+    transfer_date = BoundedDateField()
     amount = serializers.IntegerField()
 
 
@@ -655,7 +663,7 @@ class PayoutBatchSerializer(serializers.ModelSerializer):
 
 class PayoutBatchCreateSerializer(serializers.Serializer):
     network = serializers.SlugRelatedField(slug_field="slug", queryset=Network.objects.all())
-    transfer_date = serializers.DateField()
+    transfer_date = BoundedDateField()
 
 
 class BankAccountSerializer(serializers.ModelSerializer):

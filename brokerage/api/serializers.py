@@ -7,10 +7,10 @@ from rest_framework import serializers
 from brokerage.models import GroupProposal, Invitation, Notification, PhaseAssignment
 from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
+from members.bounds import AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
 
-MAX_YEN = 10**12
 MAX_QUANTITY = 10_000_000
 NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
 
@@ -42,13 +42,9 @@ class RFQCreateSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
     material = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     requirements = RequirementSerializer(many=True, required=False, default=list)
-    desired_date = serializers.DateField(required=False, allow_null=True, default=None)
-    budget_min = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
-    )
-    budget_max = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True, default=None
-    )
+    desired_date = BoundedDateField(required=False, allow_null=True, default=None)
+    budget_min = AmountField(min_value=0, required=False, allow_null=True, default=None)
+    budget_max = AmountField(min_value=0, required=False, allow_null=True, default=None)
     confidential = serializers.BooleanField(default=False)
     urgency = serializers.ChoiceField(choices=RFQ.Urgency.choices, default=RFQ.Urgency.NORMAL)
     channel = serializers.ChoiceField(
@@ -117,8 +113,8 @@ class RFQSubmittedSerializer(serializers.Serializer):
     channel = serializers.CharField(source="rfq.channel")
     urgency = serializers.CharField(source="rfq.urgency")
     status = serializers.CharField(source="rfq.status")
-    submitted_at = serializers.DateTimeField(source="rfq.submitted_at")
-    estimate_due_at = serializers.DateTimeField(source="rfq.estimate_due_at")
+    submitted_at = BoundedDateTimeField(source="rfq.submitted_at")
+    estimate_due_at = BoundedDateTimeField(source="rfq.estimate_due_at")
     requirements = RequirementSerializer(many=True)
 
     def get_url(self, value) -> str:
@@ -256,9 +252,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class AnswerSerializer(serializers.Serializer):
     can_do = serializers.BooleanField()
-    price = serializers.IntegerField(
-        min_value=0, max_value=MAX_YEN, required=False, allow_null=True
-    )
+    price = AmountField(min_value=0, required=False, allow_null=True)
     lead_time_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False, allow_null=True
     )
@@ -290,13 +284,15 @@ class EstimateLineWriteSerializer(serializers.Serializer):
     firm = serializers.IntegerField(min_value=1)
     description = serializers.CharField(max_length=300)
     work_package = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    amount = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    amount = AmountField(
+        min_value=0,
+    )
 
 
 class EstimateCreateSerializer(serializers.Serializer):
     lines = EstimateLineWriteSerializer(many=True, allow_empty=False)
     lead_time_days = serializers.IntegerField(min_value=0, max_value=3650)
-    valid_until = serializers.DateField()
+    valid_until = BoundedDateField()
 
 
 class EstimateLineSerializer(serializers.ModelSerializer):
@@ -347,6 +343,7 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["id", "at", "actor", "kind", "data"]
+        read_only_fields = fields
 
     def get_actor(self, event) -> str | None:
         rfq = self.context["rfq"]
@@ -362,7 +359,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class ScheduleSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = BoundedDateTimeField()
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -401,7 +398,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalSubmitSerializer(serializers.Serializer):
-    price = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    price = AmountField(
+        min_value=0,
+    )
     lead_time_days = serializers.IntegerField(min_value=0, max_value=3650)
     approach = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     team = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)

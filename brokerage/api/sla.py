@@ -4,6 +4,7 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -13,18 +14,21 @@ from rest_framework.views import APIView
 from brokerage.errors import NotAllowed
 from brokerage.sla import member_sla, network_sla
 from core import access
+from members.bounds import BoundedDateTimeField
 from members.models import Network
 
 
 class PeriodSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False)
-    until = serializers.DateTimeField(required=False)
+    since = BoundedDateTimeField(required=False)
+    until = BoundedDateTimeField(required=False)
 
     def validate(self, attrs):
         until = attrs.get("until") or timezone.now()
         since = attrs.get("since") or until - datetime.timedelta(days=365)
         if since >= until:
-            raise serializers.ValidationError({"since": "The period must start before it ends."})
+            raise serializers.ValidationError(
+                {"since": gettext("The period must start before it ends.")}
+            )
         return {"since": since, "until": until}
 
 
@@ -39,8 +43,8 @@ class MemberSlaSerializer(serializers.Serializer):
 
 
 class NetworkSlaSerializer(serializers.Serializer):
-    since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
+    since = BoundedDateTimeField()
+    until = BoundedDateTimeField()
     requests = serializers.IntegerField()
     estimated = serializers.IntegerField()
     estimated_in_window = serializers.IntegerField()

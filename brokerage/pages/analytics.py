@@ -28,6 +28,7 @@ from brokerage.analytics import (
     networks_overview,
 )
 from brokerage.templatetags.money import yen
+from members.bounds import BoundedDateFormField
 from members.models import Membership, Network
 
 DEFAULT_DAYS = 365
@@ -41,10 +42,10 @@ class AnalyticsFilterForm(forms.Form):
     """The network (among those the person may read) and the period, in whole days."""
 
     network = forms.ChoiceField(label=gettext_lazy("Network"))
-    since = forms.DateField(
+    since = BoundedDateFormField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = BoundedDateFormField(
         label=gettext_lazy("To (included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -485,7 +486,13 @@ def analytics(request):
 def analytics_csv(request):
     """Download the figures the page shows, one figure per row."""
     networks = readable_networks(request)
-    _form, choice = chosen(request, networks)
+    form, choice = chosen(request, networks)
+    if form.errors:
+        # A file cannot show a form error: say what is wrong instead of another period's figures.
+        reasons = [f"{name}: {error}" for name, errors in form.errors.items() for error in errors]
+        return HttpResponse(
+            "\n".join(reasons), status=400, content_type="text/plain; charset=utf-8"
+        )
     figures = network_analytics(choice.network, since=choice.since, until=choice.until)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"analytics-{choice.network.slug}-{choice.since_day}-{choice.until_day}.csv"

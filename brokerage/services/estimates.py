@@ -19,12 +19,11 @@ from brokerage.services.workflow_support import (
     rfq_locked,
 )
 from core import access
+from members.bounds import MAX_AMOUNT, too_large_message
 from members.models import Membership, User
 from orders.models import RFQ, Estimate, EstimateLine, Order
 from orders.money import consumption_tax
 from orders.services import event_record
-
-MAX_AMOUNT = 10**12  # a trillion yen: far beyond any order, a guard against typos
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def estimate_create(
     if not lines:
         raise WorkflowError(_("An estimate needs at least one line."))
     if any(line.amount < 0 or line.amount > MAX_AMOUNT for line in lines):
-        raise WorkflowError(_("Each line's amount is between 0 and 1,000,000,000,000 yen."))
+        raise WorkflowError(too_large_message())
     if valid_until < timezone.localdate():
         raise WorkflowError(_("The estimate must be valid until today or later."))
     members = set(
@@ -66,6 +65,12 @@ def estimate_create(
         raise WorkflowError(_("Every line's firm must be a member of the network."))
     subtotal = sum(line.amount for line in lines)
     tax = consumption_tax(subtotal)
+    if subtotal + tax > MAX_AMOUNT:
+        # The total, tax included, is what the invoice and the customer's payment carry.
+        raise WorkflowError(
+            _("The total with tax would be %(total)s; %(refusal)s")
+            % {"total": f"¥{subtotal + tax:,}", "refusal": too_large_message()}
+        )
     version = (
         rfq.estimates.order_by("-version").values_list("version", flat=True).first() or 0
     ) + 1

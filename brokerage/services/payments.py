@@ -58,11 +58,11 @@ from brokerage.services.order_support import (
     yen,
 )
 from core import access
+from members.bounds import MAX_AMOUNT, too_large_message
 from members.models import User
 from orders.models import Order
 from orders.services import event_record
 
-MAX_AMOUNT = 10**12  # a trillion yen: far beyond any order, a guard against typos
 PAYABLE_STATUSES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED)
 CLAIMABLE_STATUSES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED, Order.Status.COMPLETED)
 
@@ -73,10 +73,10 @@ def require_office(user: User, order: Order, refusal: str) -> None:
 
 
 def require_amount(amount: int) -> None:
-    if not 0 < amount <= MAX_AMOUNT:
-        raise ValidationError(
-            {"amount": [gettext("The amount is between ¥1 and ¥1,000,000,000,000.")]}
-        )
+    if amount < 1:
+        raise ValidationError({"amount": [gettext("The amount is at least ¥1.")]})
+    if amount > MAX_AMOUNT:
+        raise ValidationError({"amount": [too_large_message()]})
 
 
 def customer_name(user: User) -> str:
@@ -426,6 +426,20 @@ def fault_claim_record(
         )
     if order.status not in CLAIMABLE_STATUSES:
         raise InvalidTransition(gettext("Faults are claimed once the order is in production."))
+    # Under the order's lock: two claims at once cannot both fit in what is left.
+    limit = fault_claim_limit(order, firm_id)
+    if amount > limit:
+        raise ValidationError(
+            {
+                "amount": [
+                    gettext(
+                        "At most %(limit)s can be claimed from %(firm)s on this order: its part "
+                        "of the order's total, less refunds and earlier fault claims."
+                    )
+                    % {"limit": yen(limit), "firm": part.firm.name}
+                ]
+            }
+        )
     claim = FaultClaim.objects.create(
         order=order,
         network=order.network,
@@ -459,6 +473,34 @@ def fault_claim_record(
         link=order_link(order),
     )
     return claim
+
+
+def fault_claim_limit(order: Order, firm_id: int) -> int:
+    """Return the most that can still be charged to a firm for faults on this order.
+
+    That is what the firm is owed on the order: its part of the order's total (after the
+    office fee, split by its confirmed share as a payment of the whole would be), less
+    what refunds took back from it and the damages already charged to it on the order.
+    A claim may still exceed the firm's balance at the moment (the order not yet paid,
+    or paid out): the difference is a debt deducted from its later payouts.
+    """
+    plan = allocate_payment(
+        amount=order.total, fee_bps=order.network.office_fee_bps, weights=team_weights(order)
+    )
+    part = sum(member.net for member in plan.members if member.firm_id == firm_id)
+    taken_back = -(
+        Allocation.objects.filter(order=order, firm_id=firm_id, refund__isnull=False).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+    claimed = (
+        FaultClaim.objects.filter(order=order, firm_id=firm_id).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or 0
+    )
+    return max(0, part - taken_back - claimed)
 
 
 def holdings(order: Order) -> tuple[int, dict[int, int], dict[int, int]]:

@@ -13,6 +13,7 @@ shows which orders they come from.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,7 +27,7 @@ from brokerage.services import ledger
 from brokerage.services.bank_accounts import payout_holds
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import yen
-from brokerage.zengin import Remitter, Transfer, transfers_csv, zengin_file
+from brokerage.zengin import Remitter, Transfer, ZenginError, transfers_csv, zengin_file
 from core import access
 from members.models import Firm, Network, User
 
@@ -182,6 +183,14 @@ def payout_batch_close(*, batch_id: int, user: User) -> PayoutBatch:
             _("Nobody with a registered bank account is owed anything: nothing to pay out.")
         )
     _lines_replace(batch, lines, skipped)
+    # Check that the bank's file can be built before anything is posted: a closed batch
+    # whose file cannot be written would have paid nobody while the ledger says it did.
+    zengin_file_checked(
+        remitter=Remitter(**remitter),
+        transfer_date=batch.transfer_date,
+        transfers=transfers_of(lines),
+        batch_code=batch.pk,
+    )
     posting = ledger.ledger_post(
         network=network,
         kind=LedgerPosting.Kind.PAYOUT,
@@ -225,11 +234,9 @@ def payout_batch_discard(*, batch_id: int, user: User) -> None:
     batch.delete()
 
 
-def payout_batch_transfers(batch: PayoutBatch) -> tuple[Remitter, list[Transfer]]:
-    """Return a closed batch as the transfer file's remitter and transfers."""
-    if batch.status != PayoutBatch.Status.CLOSED:
-        raise InvalidTransition(_("Close the batch first: the file carries what was posted."))
-    transfers = [
+def transfers_of(lines: Iterable[PayoutLine]) -> list[Transfer]:
+    """Return payout lines as the transfer file's transfers, in firm order."""
+    return [
         Transfer(
             bank_code=line.bank_code,
             bank_name_kana=line.bank_name_kana,
@@ -241,15 +248,42 @@ def payout_batch_transfers(batch: PayoutBatch) -> tuple[Remitter, list[Transfer]
             amount=line.amount,
             customer_code=line.firm_id,
         )
-        for line in batch.lines.order_by("firm_id")
+        for line in sorted(lines, key=lambda line: line.firm_id)
     ]
-    return Remitter(**batch.remitter), transfers
+
+
+def zengin_file_checked(
+    *, remitter: Remitter, transfer_date: datetime.date, transfers: list[Transfer], batch_code: int
+) -> bytes:
+    """Return the Zengin file, or refuse (409) with the reason the banks' format gives."""
+    try:
+        return zengin_file(
+            remitter=remitter,
+            transfer_date=transfer_date,
+            transfers=transfers,
+            batch_code=batch_code,
+        )
+    except ZenginError as error:
+        raise InvalidTransition(
+            _("The bank transfer file cannot be written: %(reason)s") % {"reason": error}
+        ) from None
+
+
+def payout_batch_transfers(batch: PayoutBatch) -> tuple[Remitter, list[Transfer]]:
+    """Return a closed batch as the transfer file's remitter and transfers."""
+    if batch.status != PayoutBatch.Status.CLOSED:
+        raise InvalidTransition(_("Close the batch first: the file carries what was posted."))
+    return Remitter(**batch.remitter), transfers_of(batch.lines.all())
 
 
 def payout_batch_zengin(batch: PayoutBatch) -> bytes:
-    """Return the closed batch as a Zengin bulk-transfer file (cp932, 120-byte records)."""
+    """Return the closed batch as a Zengin bulk-transfer file (cp932, 120-byte records).
+
+    A batch closed before closing checked the file (one whose file cannot be written)
+    answers 409 with the reason, never a 500.
+    """
     remitter, transfers = payout_batch_transfers(batch)
-    return zengin_file(
+    return zengin_file_checked(
         remitter=remitter,
         transfer_date=batch.transfer_date,
         transfers=transfers,

@@ -220,6 +220,9 @@ BANK_ACCOUNT_CHANGE_HOLD_HOURS = env.int("BANK_ACCOUNT_CHANGE_HOLD_HOURS", defau
 # How many reverse proxies stand in front of the app and append to X-Forwarded-For; the
 # address they report is the one rate limits and lockouts count. 0: none (REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Whether clients reach the app through a reverse proxy (see brokerage.proxies: then
+# TRUSTED_PROXY_COUNT must be at least 1). Production assumes one unless told otherwise.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 # Read at each request by brokerage.throttles (rate: "<count>/<second|minute|hour|day>").
 THROTTLE_RATES = {
     # Requests submitted, per customer (or per address for a visitor signing up).

@@ -1,7 +1,10 @@
 """Production hardening on top of the shared settings: HTTPS only, secure cookies, a real secret."""
 
+import sys
+
 from django.core.exceptions import ImproperlyConfigured
 
+from brokerage.proxies import proxy_trust_problem
 from brokerage.settings import *  # noqa: F403
 from brokerage.settings import env
 
@@ -10,7 +13,14 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters")
 DEBUG = False
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TLS ends at a reverse proxy unless BEHIND_PROXY=false; behind one, the client's address
+# is what the last TRUSTED_PROXY_COUNT proxies wrote, and with none the settings refuse.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=True)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+_proxy_problem = proxy_trust_problem(sys.modules[__name__])
+if _proxy_problem:
+    raise ImproperlyConfigured(_proxy_problem)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -195,13 +195,14 @@ def run(world, order, step) -> None:
         if amount > 0:
             payments.refund_issue(order_id=order.pk, user=office, amount=amount, reason="Refund")
     elif kind == "fault":
-        payments.fault_claim_record(
-            order_id=order.pk,
-            user=office,
-            firm_id=world.firms[step[1]].pk,
-            amount=step[2],
-            description="Fault",
-        )
+        firm_id = world.firms[step[1]].pk
+        # A claim is at most what the firm is owed on the order (its part, less refunds
+        # and earlier claims).
+        amount = min(step[2], payments.fault_claim_limit(order, firm_id))
+        if amount > 0:
+            payments.fault_claim_record(
+                order_id=order.pk, user=office, firm_id=firm_id, amount=amount, description="Fault"
+            )
     elif any(balance > 0 for balance in payable_balances(world.network).values()):
         batch = payouts.payout_batch_create(
             network_id=world.network.pk, user=office, transfer_date=timezone.localdate()

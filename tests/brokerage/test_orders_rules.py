@@ -445,44 +445,49 @@ def test_a_refund_reverses_every_party_in_proportion_with_the_same_rounding():
 
 
 def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps():
-    # Given an order of ¥110,000 split 20/30/50 after a 5% fee, ¥100,000 of it paid,
-    # and bank accounts for everyone
+    # Given an order of ¥110,000 split 20/30/50 after a 5% fee, ¥100,000 of it paid and
+    # paid out, with bank accounts for everyone
     world = migakiya_world()
     order = in_production(world, order_for(world, subtotal=100_000))
     pay(world, order, 100_000)
     for key in THREE:
         FirmBankAccountFactory(firm=world.firms[key])
     NetworkBankAccountFactory(network=world.network)
-    # When damages of ¥40,000 are charged to polisher1
+
+    def payout() -> dict[int, int]:
+        batch = payouts.payout_batch_create(
+            network_id=world.network.pk, user=world.office_user, transfer_date=timezone.localdate()
+        )
+        batch = payouts.payout_batch_close(batch_id=batch.pk, user=world.office_user)
+        return dict(batch.lines.values_list("firm_id", "amount"))
+
+    assert payout()[world.firms["polisher1"].pk] == 28_500
+    # When damages of ¥31,000 (within polisher1's ¥31,350 part of the order) are charged
     payments.fault_claim_record(
         order_id=order.pk,
         user=world.office_user,
         firm_id=world.firms["polisher1"].pk,
-        amount=40_000,
+        amount=31_000,
         description="Whole lot scratched",
     )
     # And the customer sets ¥10,000 of them off against what it still owes
     payments.payment_record(
         order_id=order.pk, user=world.office_user, amount=10_000, method="damages_setoff"
     )
-    # Then the order is paid, and ¥30,000 of damages is still held for the customer
+    # Then the order is paid, and ¥21,000 of damages is still held for the customer
     assert payments.owed_on(order) == 0
-    assert damages_held(order) == 30_000
+    assert damages_held(order) == 21_000
     # and polisher1's balance is a debt, while nobody else's was touched by the fault
     balances = payable_balances(world.network)
-    assert balances[world.firms["polisher1"].pk] == 28_500 + 2_850 - 40_000
-    assert balances[world.firms["polisher2"].pk] == 47_500 + 4_750
+    assert balances[world.firms["polisher1"].pk] == 2_850 - 31_000
+    assert balances[world.firms["polisher2"].pk] == 4_750
     # When the office pays out, polisher1 gets nothing and keeps its debt
-    batch = payouts.payout_batch_create(
-        network_id=world.network.pk, user=world.office_user, transfer_date=timezone.localdate()
-    )
-    batch = payouts.payout_batch_close(batch_id=batch.pk, user=world.office_user)
-    paid = dict(batch.lines.values_list("firm_id", "amount"))
-    assert paid == {world.firms["admin1"].pk: 20_900, world.firms["polisher2"].pk: 52_250}
-    assert payable_balances(world.network)[world.firms["polisher1"].pk] == -8_650
+    paid = payout()
+    assert paid == {world.firms["admin1"].pk: 1_900, world.firms["polisher2"].pk: 4_750}
+    assert payable_balances(world.network)[world.firms["polisher1"].pk] == -28_150
     statement = as_user(world.users["polisher1"]).get("/api/statements/").json()["results"][0]
-    assert statement["balance"] == -8_650 and statement["paid_out"] == 0
-    assert statement["deductions"] == 40_000
+    assert statement["balance"] == -28_150 and statement["paid_out"] == 28_500
+    assert statement["deductions"] == 31_000
     assert debit_balance(LedgerEntry.objects.all()) == 0
 
 

@@ -105,12 +105,15 @@ def test_an_unreachable_redis_gives_one_clear_line_at_start():
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "brokerage.settings.production",
+    "SECRET_KEY": "x" * 20 + "production-secret-for-the-deploy-check-only" + "y" * 20,
+}
+
+
 def test_production_settings_pass_the_deploy_check():
-    # Given production settings with a real secret
-    env = {
-        "DJANGO_SETTINGS_MODULE": "brokerage.settings.production",
-        "SECRET_KEY": "x" * 20 + "production-secret-for-the-deploy-check-only" + "y" * 20,
-    }
+    # Given production settings with a real secret, behind one proxy as .env.example says
+    env = {**PRODUCTION, "TRUSTED_PROXY_COUNT": "1"}
     # When Django's deployment checklist runs
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
     # Then it finds nothing to fix
@@ -126,3 +129,53 @@ def test_production_settings_refuse_to_start_without_a_secret():
     # Then it refuses, saying which variable to set
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        {},  # production's default: behind a proxy
+        {"BEHIND_PROXY": "true"},
+    ],
+)
+def test_production_settings_refuse_to_trust_a_proxy_without_identifying_clients(proxy):
+    # Given production settings behind a proxy, with no count of the proxies
+    env = {**PRODUCTION, **proxy, "TRUSTED_PROXY_COUNT": "0"}
+    # When a command starts (the web server loads the same settings)
+    result = run_manage("check", "--deploy", **env)
+    # Then it refuses, naming the setting to fix
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
+
+
+def test_production_settings_without_a_proxy_need_no_proxy_count():
+    # Given production settings where clients connect directly (as docker compose runs it)
+    env = {**PRODUCTION, "BEHIND_PROXY": "false", "TRUSTED_PROXY_COUNT": "0"}
+    result = run_manage("check", **env)
+    # Then they start: REMOTE_ADDR is the client
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "trusting",
+    [
+        {"SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https")},
+        {"USE_X_FORWARDED_HOST": True},
+        {"USE_X_FORWARDED_PORT": True},
+        {"BEHIND_PROXY": True},
+    ],
+)
+def test_the_system_check_reports_any_settings_that_trust_a_proxy_blindly(settings, trusting):
+    from django.core import checks
+
+    # Given any settings that trust a proxy for something, and no count of proxies
+    for name, value in trusting.items():
+        setattr(settings, name, value)
+    settings.TRUSTED_PROXY_COUNT = 0
+    # Then the system check reports an error
+    errors = [message.id for message in checks.run_checks(tags=[checks.Tags.security])]
+    assert "brokerage.E001" in errors
+    # And with the count of proxies it does not
+    settings.TRUSTED_PROXY_COUNT = 1
+    errors = [message.id for message in checks.run_checks(tags=[checks.Tags.security])]
+    assert "brokerage.E001" not in errors

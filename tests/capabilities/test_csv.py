@@ -145,6 +145,18 @@ def test_a_profile_file_with_one_bad_row_is_refused_whole(network_with_members):
     assert not FirmCapability.objects.exists()
 
 
+@pytest.mark.parametrize("since", ["0001/01/01", "9999-12-31", "1599-12-31", "2999-01-01"])
+def test_a_since_date_outside_a_firms_history_is_refused(network_with_members, since):
+    # Given a sheet whose since is before any firm's founding, or in the future
+    network, first, _second, _outsider = network_with_members
+    text = f"firm_id,capability,grade,since\n{first.pk},finish.polishing.mirror,3,{since}\n"
+    # When it is read, the line is refused with the range, and nothing is written
+    with pytest.raises(CsvImportError) as refused:
+        parse_profiles(text, network=network)
+    assert "since" in refused.value.problems[0].message
+    assert not FirmCapability.objects.exists()
+
+
 def test_replace_removes_what_the_sheet_leaves_out(network_with_members):
     network, first, _second, _outsider = network_with_members
     stale = FirmCapabilityFactory(firm=first, capability=CapabilityFactory(code="service.design"))

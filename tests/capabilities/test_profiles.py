@@ -1,6 +1,7 @@
 """A firm's users and its network's office edit its profile; nobody else can."""
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from capabilities.models import FirmCapability, FirmCapabilityChange
@@ -242,3 +243,52 @@ def test_a_staff_user_may_edit_any_firm(world):
     )
     assert answer.status_code == 201
     assert Membership.objects.filter(firm=world["stranger"]).exists()
+
+
+def test_the_public_sees_that_a_skill_came_through_an_order_but_never_which(world):
+    # Given milling learned through order #7, then its part size changed through order #9
+    firm_capability_set(
+        firm=world["member"],
+        capability=world["milling"],
+        grade=3,
+        acquired_through_order_id=7,
+        changed_by=world["member_user"],
+    )
+    firm_capability_set(
+        firm=world["member"],
+        capability=world["milling"],
+        grade=3,
+        max_part_size_mm=500,
+        acquired_through_order_id=9,
+        changed_by=world["member_user"],
+    )
+    firm_id = world["member"].pk
+
+    def seen_by(user) -> tuple[str, str, str]:
+        client, browser = api(user), Client()
+        if user is not None:
+            browser.force_login(user)
+        return (
+            client.get(f"/api/firms/{firm_id}/capability-changes/").content.decode(),
+            client.get(f"/api/firms/{firm_id}/").content.decode(),
+            browser.get(f"/firms/{firm_id}/").content.decode(),
+        )
+
+    # When the public, a neighbour firm and another network's office read the history,
+    # the public profile and its page
+    for outsider in (None, world["neighbour_user"], world["other_office_user"]):
+        history, profile, page = seen_by(outsider)
+        # Then they read that it came through an order, and no order's id anywhere
+        assert '"through_order":true' in history
+        assert "acquired_through_order_id" not in history
+        assert '"order":7' not in history and '"order":9' not in history
+        assert '"acquired_through_order":null' in profile
+        assert '"through_order":true' in profile
+        assert "#7" not in page and "#9" not in page
+    # And the firm's own people and its network's office see the order
+    for insider in (world["member_user"], world["office_user"]):
+        history, profile, page = seen_by(insider)
+        assert '"acquired_through_order_id":[7,9]' in history
+        assert '"order":9' in history
+        assert '"acquired_through_order":9' in profile
+        assert "#9" in page

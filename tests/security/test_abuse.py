@@ -339,7 +339,10 @@ def production_settings(**env) -> subprocess.CompletedProcess:
 def test_production_cookies_are_secure_and_the_limits_come_from_the_environment():
     # Given production settings with a real secret and limits set in the environment
     result = production_settings(
-        SECRET_KEY="p" * 64, THROTTLE_LOGIN_RATE="7/minute", AXES_FAILURE_LIMIT="4"
+        SECRET_KEY="p" * 64,
+        THROTTLE_LOGIN_RATE="7/minute",
+        AXES_FAILURE_LIMIT="4",
+        TRUSTED_PROXY_COUNT="1",
     )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     values = json.loads(result.stdout.decode().strip().splitlines()[-1])
