@@ -16,7 +16,7 @@ from brokerage.selectors_money import (
     payout_batch_list_for_user,
     statement_memberships,
 )
-from brokerage.services.bank_accounts import firms_with_readable_accounts
+from core import access
 from members.models import Firm, Membership, Network, User
 from orders.models import RFQ, Order
 
@@ -136,7 +136,7 @@ def manageable_firm_get(user: User, firm_id: int) -> Firm:
     That is the person's own firm, a firm that is an active member of a network whose
     office they work for (to read it for payouts), or any firm for platform staff.
     """
-    firm = Firm.objects.filter(firms_with_readable_accounts(user), pk=firm_id).first()
+    firm = Firm.objects.filter(access.firms_with_readable_bank_accounts(user), pk=firm_id).first()
     if firm is None:
         raise Http404("No such firm.")
     return firm

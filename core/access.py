@@ -191,6 +191,53 @@ def may_manage_firm(user, firm_id: int) -> bool:
 
 # --- NDAs --------------------------------------------------------------------------------
 
+# --- Where a firm is paid --------------------------------------------------------------
+
+
+def may_write_firm_bank_account(user, firm_id: int) -> bool:
+    """Return whether the person may set the firm's bank account: its people, staff.
+
+    Never a network's office: an office that could rewrite where a member is paid could
+    divert the member's money.
+    """
+    viewer = viewer_of(user)
+    if not viewer.authenticated or not viewer.user.is_active:
+        return False
+    return viewer.firm_id == firm_id or viewer.is_staff
+
+
+def may_read_firm_bank_account(user, firm_id: int) -> bool:
+    """Return whether the person may read the firm's bank account.
+
+    Who may write it, and the office of a network where the firm is an active member (to
+    pay it out).
+    """
+    if may_write_firm_bank_account(user, firm_id):
+        return True
+    viewer = viewer_of(user)
+    if not viewer.authenticated or not viewer.user.is_active or not viewer.office_network_ids:
+        return False
+    return (
+        _model("members.Membership")
+        .objects.filter(firm_id=firm_id, network_id__in=viewer.office_network_ids, is_active=True)
+        .exists()
+    )
+
+
+def firms_with_readable_bank_accounts(user) -> Q:
+    """Return a filter on Firm for the firms whose bank account the person may read."""
+    viewer = viewer_of(user)
+    if not viewer.authenticated or not viewer.user.is_active:
+        return Q(pk__in=[])
+    if viewer.is_staff:
+        return Q()
+    active_members = (
+        _model("members.Membership")
+        .objects.filter(network_id__in=viewer.office_network_ids, is_active=True)
+        .values("firm_id")
+    )
+    return Q(pk=viewer.firm_id) | Q(pk__in=active_members)
+
 
 def nda_current(membership, network) -> bool:
     """Return whether the membership signed the network's current NDA version.

@@ -606,7 +606,7 @@ class FirmBankAccountView(APIView):
 
     def firm(self, firm_id: int) -> Firm:
         firm = Firm.objects.filter(pk=firm_id).first()
-        if firm is None or not bank_accounts.firm_bank_account_may_read(self.request.user, firm):
+        if firm is None or not access.may_read_firm_bank_account(self.request.user, firm.pk):
             raise Http404("No such firm.")
         return firm
 

@@ -20,6 +20,7 @@ from brokerage.page_selectors_orders import (
 from brokerage.pages.order_steps import carry_out, not_found
 from brokerage.selectors_money import statements_for
 from brokerage.services import bank_accounts
+from core import access
 from members.pagination import page_of
 
 STATEMENTS_PER_PAGE = 25
@@ -79,10 +80,10 @@ def statement_detail(request, slug: str, firm_id: int):
             "network": membership.network,
             "statement": statement,
             "account": bank_account_of_firm(membership.firm)
-            if bank_accounts.firm_bank_account_may_read(request.user, membership.firm)
+            if access.may_read_firm_bank_account(request.user, membership.firm_id)
             else None,
-            "may_change_account": bank_accounts.firm_bank_account_may_write(
-                request.user, membership.firm
+            "may_change_account": access.may_write_firm_bank_account(
+                request.user, membership.firm.pk
             ),
             "is_office": is_office,
             "nav_section": "payouts" if is_office else "statements",
@@ -96,7 +97,7 @@ def firm_bank_account(request, firm_id: int):
     firm = manageable_firm_get(request.user, firm_id)
     account = bank_account_of_firm(firm)
     own = firm.pk == request.user.firm_id
-    may_write = bank_accounts.firm_bank_account_may_write(request.user, firm)
+    may_write = access.may_write_firm_bank_account(request.user, firm.pk)
 
     def render_form(*, bound=None, status=200, problem=""):
         form = (bound or {}).get("form") or BankAccountForm(

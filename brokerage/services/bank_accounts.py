@@ -29,7 +29,7 @@ from brokerage.models import BankAccount, BankAccountChange
 from brokerage.roles import firm_people
 from brokerage.services.notifications import notifications_create
 from core import access
-from members.models import Firm, Membership, Network, User
+from members.models import Firm, Network, User
 
 # What identifies where the money goes: a change of any of these holds payouts.
 DESTINATION_FIELDS = ("bank_code", "branch_code", "account_type", "account_number", "holder_kana")
@@ -68,46 +68,6 @@ def account_summary(account: BankAccount | None) -> dict:
     }
 
 
-def user_is_platform_staff(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
-
-
-def firm_bank_account_may_write(user: User, firm: Firm) -> bool:
-    """A firm's own people, or platform staff; never a network's office."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.firm_id == firm.pk or user_is_platform_staff(user)
-
-
-def firm_bank_account_may_read(user: User, firm: Firm) -> bool:
-    """Who may write it, and the office of a network where the firm is an active member."""
-    if firm_bank_account_may_write(user, firm):
-        return True
-    if not user.is_authenticated or not user.is_active or user.firm_id is None:
-        return False
-    office_networks = Membership.objects.filter(
-        firm_id=user.firm_id, role=Membership.Role.OFFICE, is_active=True
-    ).values("network_id")
-    return Membership.objects.filter(
-        firm=firm, network_id__in=office_networks, is_active=True
-    ).exists()
-
-
-def firms_with_readable_accounts(user: User) -> Q:
-    """Return a filter on Firm for the firms whose account the person may read."""
-    if user_is_platform_staff(user):
-        return Q()
-    if not user.is_authenticated or not user.is_active or user.firm_id is None:
-        return Q(pk__in=[])
-    office_networks = Membership.objects.filter(
-        firm_id=user.firm_id, role=Membership.Role.OFFICE, is_active=True
-    ).values("network_id")
-    active_members = Membership.objects.filter(
-        network_id__in=office_networks, is_active=True
-    ).values("firm_id")
-    return Q(pk=user.firm_id) | Q(pk__in=active_members)
-
-
 def _checked_values(data: BankAccountInput) -> dict:
     """Return the account's fields as stored, or raise every problem at once."""
     values = asdict(data)
@@ -143,7 +103,7 @@ def bank_account_set(
     """Register or change the account a firm is paid to, or a network pays from."""
     if (firm is None) == (network is None):
         raise ValueError("a bank account belongs to a firm or a network")
-    if firm is not None and not firm_bank_account_may_write(user, firm):
+    if firm is not None and not access.may_write_firm_bank_account(user, firm.pk):
         raise NotAllowed(_("Only the firm's own people set the account it is paid to."))
     if network is not None:
         if not access.is_office(user, network):
