@@ -332,7 +332,19 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(methods=["GET"], responses=o.PaymentSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=o.PaymentCreateSerializer, responses={201: o.PaymentSerializer}
+        methods=["POST"],
+        request=o.PaymentCreateSerializer,
+        responses={201: o.PaymentSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string per payment (up to 64 characters): retrying "
+                "with the same key and body returns the first payment (a card is never charged "
+                "twice); the same key with another body is refused with 409.",
+            )
+        ],
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def payments(self, request, pk=None):
@@ -343,7 +355,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         form = o.PaymentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         payment = payments.payment_record(
-            order_id=order.pk, user=request.user, **form.validated_data
+            order_id=order.pk,
+            user=request.user,
+            idempotency_key=idempotency_key(request),
+            **form.validated_data,
         )
         return Response(o.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
