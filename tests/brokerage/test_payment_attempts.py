@@ -1,5 +1,6 @@
 """No yen charged twice or lost: payments are idempotent, a card is charged with no lock held."""
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -8,8 +9,13 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from brokerage.errors import WorkflowError
 from brokerage.models import LedgerPosting, Payment, PaymentAttempt
 from brokerage.payment_providers import (
     CardProvider,
@@ -22,6 +28,7 @@ from brokerage.services import payments
 from brokerage.tasks import settle_payment_attempts
 from members.models import Network
 from orders.models import Order
+from tests.brokerage.page_steps import client_for, field_value
 from tests.brokerage.test_orders_rules import in_production, order_for
 from tests.brokerage.test_request_paths import as_user
 from tests.brokerage.worlds import migakiya_world
@@ -44,6 +51,8 @@ class RecordingCardProvider(CardProvider):
 
     def charge(self, request: PaymentRequest) -> str:
         cls = type(self)
+        if request.idempotency_key in cls.charges:
+            return cls.charges[request.idempotency_key]  # charged once per key, like real ones
         if cls.behaviour == "decline":
             raise PaymentDeclined("The card was declined.")
         if cls.behaviour == "block":
@@ -309,3 +318,94 @@ def test_the_providers_webhook_settles_an_attempt_only_with_a_valid_signature(
     # Then the charge is posted once
     assert Payment.objects.count() == 1
     assert payment_postings() == 1
+
+
+@pytest.mark.django_db
+def test_the_payment_page_sent_twice_records_one_payment():
+    # Given the office's payment form, drawn with its key
+    world = migakiya_world()
+    order = in_production(world, order_for(world))
+    office = client_for(world.office_user)
+    form = office.get(reverse("pages:order-payments", args=[order.pk]))
+    key = field_value(form, "idempotency_key")
+    data = {
+        "method": "bank_transfer",
+        "amount": "1000",
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "reference": "",
+        "idempotency_key": key,
+    }
+    # When it is sent twice (a double click)
+    url = reverse("pages:order-payment-record", args=[order.pk])
+    first, second = office.post(url, data), office.post(url, data)
+    # Then one payment is recorded
+    assert first.status_code == second.status_code == 302
+    assert Payment.objects.count() == 1
+    # And a transfer whose bank reference is already recorded is refused, saying by which
+    taken = Payment.objects.get()
+    data = {**data, "idempotency_key": "another", "reference": "ﾄﾞｳｼﾞ"}
+    assert office.post(url, data).status_code == 302
+    again = office.post(url, {**data, "idempotency_key": "yet-another"})
+    assert again.status_code == 409
+    assert f"#{Payment.objects.get(reference='ﾄﾞｳｼﾞ').pk}" in again.content.decode()
+    assert Payment.objects.exclude(pk=taken.pk).count() == 1
+
+
+STEPS = st.lists(
+    st.sampled_from(["pay", "pay_lost_answer", "pay_declined", "sweep", "webhook"]),
+    min_size=1,
+    max_size=8,
+)
+
+
+@pytest.fixture
+def shared_world():
+    return migakiya_world()
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=STEPS)
+def test_any_interleaving_of_retries_posts_each_attempt_at_most_once(provider, shared_world, steps):
+    # Given a fresh order and a customer who pays by card with one key, whatever happens
+    world = shared_world
+    order = in_production(world, order_for(world))
+    key = f"card-{order.pk}"
+    # When retries, lost answers, declines, sweeps and webhooks come in any order
+    for step in steps:
+        if step.startswith("pay"):
+            provider.behaviour = {"pay": "ok", "pay_lost_answer": "timeout"}.get(step, "decline")
+            with contextlib.suppress(WorkflowError):
+                payments.payment_record(
+                    order_id=order.pk,
+                    user=world.customer,
+                    amount=1_000,
+                    method="card",
+                    card_token="tok",
+                    idempotency_key=key,
+                )
+        elif step == "sweep":
+            settle_payment_attempts()
+        else:
+            for attempt in PaymentAttempt.objects.filter(order=order):
+                reference = provider.charges.get(attempt.idempotency_key)
+                if reference is not None:
+                    payments.payment_attempt_settle_from_provider(
+                        idempotency_key=attempt.idempotency_key,
+                        succeeded=True,
+                        reference=reference,
+                    )
+    # Then one attempt exists for the key, the card was charged at most once, and each
+    # charge is posted at most once (and exactly once if the attempt was confirmed)
+    attempts = list(PaymentAttempt.objects.filter(order=order))
+    assert len(attempts) == int(any(step.startswith("pay") for step in steps))
+    charged = sum(attempt.idempotency_key in provider.charges for attempt in attempts)
+    posted = Payment.objects.filter(order=order).count()
+    assert posted <= charged <= 1
+    if any(attempt.status == PaymentAttempt.Status.SUCCEEDED for attempt in attempts):
+        assert posted == 1
+    assert (
+        LedgerPosting.objects.filter(order=order, kind=LedgerPosting.Kind.PAYMENT).count() == posted
+    )
