@@ -7,7 +7,11 @@ The flow, in ledger postings (see `brokerage.services.ledger` for the accounts):
    document, as the estimate computed it). It raises the customer's receivable. A payment
    recorded before an invoice was issued issues it first.
 2. **Payment.** The office records what the customer paid (bank transfer; a card goes
-   through the configured provider, and the customer may pay by card too). A payment
+   through the configured provider, and the customer may pay by card too). A transfer's
+   bank reference is recorded once per network. A card is charged from a payment attempt
+   committed first with a stable idempotency key, with no lock held, and posted from the
+   confirmed attempt exactly once (the sweeper or the provider's webhook settles attempts
+   whose answer was lost). A payment
    can never exceed what is still owed. It is split at once (`allocation`): the office fee
    is the network's `office_fee_bps` of the whole payment, tax included, and the rest goes
    to the team by the shares or fixed amounts the firms confirmed, by largest remainder,
@@ -247,12 +251,12 @@ def payment_record(
     return payment_attempt_post(attempt_id=attempt.pk)
 
 
-def _payment_request(order: Order, user: User, amount: int, method: str, **fields) -> dict:
+def _payment_request(order: Order, amount: int, method: str, **fields) -> dict:
     """Return what an Idempotency-Key on a payment stands for (its fingerprint's input)."""
     return {"order": order.pk, "amount": amount, "method": method, **fields}
 
 
-def _payment_check(order: Order, user: User, amount: int, method: str) -> bool:
+def _payment_check(order: Order, user: User, method: str) -> bool:
     """Refuse a payment this person may not record; return whether they are the office."""
     office = is_order_office(user, order)
     paying_customer = user.pk == order.customer_id and method == Payment.Method.CARD
@@ -329,13 +333,13 @@ def _payment_record_now(
     idempotency_key: str,
 ) -> Payment:
     order = order_locked(order_id)
-    office = _payment_check(order, user, amount, method)
+    office = _payment_check(order, user, method)
     claim = idempotency_claim(
         user=user,
         operation="order.payment",
         key=idempotency_key,
         request=_payment_request(
-            order, user, amount, method, received_at=received_at, reference=reference, note=note
+            order, amount, method, received_at=received_at, reference=reference, note=note
         ),
     )
     if claim.is_replay:
@@ -407,14 +411,13 @@ def payment_attempt_open(
     """
     method = Payment.Method.CARD
     order = order_locked(order_id)
-    _payment_check(order, user, amount, method)
+    _payment_check(order, user, method)
     claim = idempotency_claim(
         user=user,
         operation="order.payment",
         key=idempotency_key,
         request=_payment_request(
             order,
-            user,
             amount,
             method,
             note=note,
