@@ -12,8 +12,8 @@ from brokerage.errors import NotAllowed, WorkflowError
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
 from brokerage.roles import firm_people, is_office, office_people
-from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.deadlines import deadline_times, deadlines_cancel, deadlines_create
+from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from capabilities.models import Capability
