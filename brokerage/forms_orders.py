@@ -351,6 +351,13 @@ class PaymentForm(PageForm):
     note = forms.CharField(
         label=_("Note"), max_length=2_000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # A form sent again (a double click, a resent page) records one payment.
+    idempotency_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
     def clean(self):
         cleaned = super().clean()

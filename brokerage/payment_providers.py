@@ -10,13 +10,20 @@ the shape of a real gateway: it posts
 the charge as JSON to `PAYMENT_CARD_API_URL` with `PAYMENT_CARD_API_KEY`, and an
 idempotency key so that a retried request is never charged twice.
 
-A provider raises `PaymentDeclined` with a message the payer can act on; nothing is
-recorded then.
+A card provider's `charge` raises `PaymentDeclined` with a message the payer can act on
+(nothing was charged), or `PaymentInDoubt` when it cannot tell (a timeout, a lost answer,
+a gateway error): the charge may have happened. `lookup` asks the provider what became of
+the charge sent with an idempotency key; the sweeper and the webhook settle attempts left
+in doubt with it. The service never calls a provider inside a transaction or a lock
+(`brokerage.services.payments`).
 """
 
 import datetime
+import hashlib
+import hmac
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
@@ -25,10 +32,29 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 CARD_TIMEOUT_SECONDS = 10
+# How old a signed webhook may be: an attacker who saw one cannot send it again later.
+WEBHOOK_TOLERANCE_SECONDS = 300
 
 
 class PaymentDeclined(Exception):
-    """The provider refused the payment; the message says why."""
+    """The provider refused the payment; the message says why. Nothing was charged."""
+
+
+class PaymentInDoubt(Exception):
+    """The provider's answer is unknown: the card may or may not have been charged."""
+
+
+@dataclass(frozen=True)
+class ChargeLookup:
+    """What the provider says became of the charge sent with one idempotency key."""
+
+    class Status:
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        NOT_FOUND = "not_found"
+
+    status: str
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,14 +104,12 @@ class CardProvider(PaymentProvider):
 
     code = "card"
 
-    def collect(self, request: PaymentRequest) -> PaymentResult:
-        if not request.card_token:
-            raise PaymentDeclined("A card payment needs the card token from the payment form.")
-        reference = self.charge(request)
-        return PaymentResult(provider=self.code, reference=reference, received_at=timezone.now())
-
     def charge(self, request: PaymentRequest) -> str:
-        """Charge the card and return the gateway's charge id."""
+        """Charge the card once per idempotency key and return the gateway's charge id."""
+        raise NotImplementedError
+
+    def lookup(self, idempotency_key: str) -> ChargeLookup:
+        """Ask the gateway what became of the charge sent with `idempotency_key`."""
         raise NotImplementedError
 
 
@@ -97,16 +121,30 @@ class UnconfiguredCardProvider(CardProvider):
     def charge(self, request: PaymentRequest) -> str:
         raise PaymentDeclined("Card payments are not available here; please pay by transfer.")
 
+    def lookup(self, idempotency_key: str) -> ChargeLookup:
+        return ChargeLookup(status=ChargeLookup.Status.NOT_FOUND)
+
 
 class FakeCardProvider(CardProvider):
-    """Approve any token except those starting with `tok_decline`: no network, ever."""
+    """Approve any token except those starting with `tok_decline`: no network, ever.
+
+    Like a real gateway it charges once per idempotency key; it remembers its charges in
+    this process only.
+    """
 
     code = "card:fake"
+    charges: dict[str, str] = {}
 
     def charge(self, request: PaymentRequest) -> str:
         if request.card_token.startswith("tok_decline"):
             raise PaymentDeclined("The card was declined; try another card or a bank transfer.")
-        return f"fake_{request.idempotency_key or request.order_id}"
+        return self.charges.setdefault(request.idempotency_key, f"fake_{request.idempotency_key}")
+
+    def lookup(self, idempotency_key: str) -> ChargeLookup:
+        reference = self.charges.get(idempotency_key)
+        if reference is None:
+            return ChargeLookup(status=ChargeLookup.Status.NOT_FOUND)
+        return ChargeLookup(status=ChargeLookup.Status.SUCCEEDED, reference=reference)
 
 
 class HttpCardProvider(CardProvider):
@@ -140,20 +178,58 @@ class HttpCardProvider(CardProvider):
             with urllib.request.urlopen(http_request, timeout=CARD_TIMEOUT_SECONDS) as response:
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
+            if error.code >= 500:
+                raise PaymentInDoubt(f"The card gateway failed ({error.code}).") from error
             raise PaymentDeclined(
                 f"The card gateway refused the payment ({error.code}); try another card."
             ) from error
         except (urllib.error.URLError, TimeoutError, ValueError) as error:
-            raise PaymentDeclined(
-                "The card gateway could not be reached; nothing was charged. Try again later."
-            ) from error
+            # The charge may have reached the gateway before the answer was lost.
+            raise PaymentInDoubt("The card gateway did not answer.") from error
         if answer.get("status") not in ("succeeded", "paid"):
             raise PaymentDeclined("The card was declined; try another card or a bank transfer.")
         return str(answer.get("id", ""))
 
+    def lookup(self, idempotency_key: str) -> ChargeLookup:
+        query = urllib.parse.urlencode({"idempotency_key": idempotency_key})
+        http_request = urllib.request.Request(
+            f"{settings.PAYMENT_CARD_API_URL}?{query}",
+            headers={"Authorization": f"Bearer {settings.PAYMENT_CARD_API_KEY}"},
+        )
+        try:
+            with urllib.request.urlopen(http_request, timeout=CARD_TIMEOUT_SECONDS) as response:
+                answer = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return ChargeLookup(status=ChargeLookup.Status.NOT_FOUND)
+            raise PaymentInDoubt(f"The card gateway failed ({error.code}).") from error
+        except (urllib.error.URLError, TimeoutError, ValueError) as error:
+            raise PaymentInDoubt("The card gateway did not answer.") from error
+        if answer.get("status") in ("succeeded", "paid"):
+            return ChargeLookup(
+                status=ChargeLookup.Status.SUCCEEDED, reference=str(answer.get("id", ""))
+            )
+        if answer.get("status") in ("failed", "declined", "canceled"):
+            return ChargeLookup(status=ChargeLookup.Status.FAILED)
+        raise PaymentInDoubt("The card gateway has not settled the charge yet.")
 
-def payment_provider(method: str) -> PaymentProvider:
-    """Return the provider for a payment method (bank transfer, or the configured card one)."""
-    if method == "card":
-        return import_string(settings.PAYMENT_CARD_PROVIDER)()
-    return BankTransferProvider()
+
+def card_provider() -> CardProvider:
+    """Return the configured card provider."""
+    return import_string(settings.PAYMENT_CARD_PROVIDER)()
+
+
+def webhook_signature_valid(*, body: bytes, header: str, secret: str, now: float) -> bool:
+    """Tell whether `header` (`t=<unix time>,v1=<hex HMAC-SHA256 of "t." + body>`) signs
+    `body` with `secret`, recently enough that an old message cannot be replayed."""
+    if not secret or not header:
+        return False
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        signed_at = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    if abs(now - signed_at) > WEBHOOK_TOLERANCE_SECONDS:
+        return False
+    expected = hmac.new(secret.encode(), f"{signed_at}.".encode() + body, hashlib.sha256)
+    return hmac.compare_digest(expected.hexdigest(), parts.get("v1", ""))

@@ -11,6 +11,7 @@ from psycopg import errors as database_errors
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.services.intake import rfq_route_submitted, submitted_request_ids
 from brokerage.services.notifications import notification_deliver, pending_notification_ids
+from brokerage.services.payments import payment_attempt_settle, unsettled_attempt_ids
 from brokerage.services.platform import heartbeat_record
 
 logger = logging.getLogger(__name__)
@@ -86,3 +87,20 @@ def sweep_submitted_requests() -> int:
         rfq_route_submitted(rfq_id=rfq_id)
         for rfq_id in submitted_request_ids(older_than=ROUTING_GRACE)
     )
+
+
+@shared_task(name="brokerage.settle_payment_attempts")
+def settle_payment_attempts() -> int:
+    """Settle card attempts left in doubt or unposted; return how many are now posted.
+
+    Safe to run twice or in two workers: each attempt is posted at most once.
+    """
+    posted = 0
+    for attempt_id in unsettled_attempt_ids():
+        try:
+            posted += payment_attempt_settle(attempt_id=attempt_id)
+        except Exception:
+            # One attempt that cannot be posted now must not keep the others waiting;
+            # it stays unsettled and the next sweep tries it again.
+            logger.exception("payment attempt %s could not be settled", attempt_id)
+    return posted

@@ -137,7 +137,9 @@ class RFQ(models.Model):
     idempotency_key = models.CharField(
         max_length=64,
         blank=True,
-        help_text=_("Sent by the client so that a retried submission never creates two."),
+        # Unique per (caller, endpoint) where the key is claimed (brokerage's idempotent
+        # requests), not per customer: an office and its customer may use the same key.
+        help_text=_("The Idempotency-Key the request was submitted with, kept as a mark."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -167,11 +169,6 @@ class RFQ(models.Model):
             models.CheckConstraint(
                 condition=Q(leader_firm__isnull=True) | ~Q(leader_reason=""),
                 name="rfq_leader_has_reason",
-            ),
-            models.UniqueConstraint(
-                fields=["customer", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="rfq_submitted_once_per_key",
             ),
         ]
         indexes = [

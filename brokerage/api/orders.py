@@ -356,6 +356,16 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         summary="Record a payment (office) or pay by card (customer)",
         request=o.PaymentCreateSerializer,
         responses={201: o.PaymentSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Any unique string per payment (up to 64 characters): retrying "
+                "with the same key and body returns the first payment (a card is never charged "
+                "twice); the same key with another body is refused with 409.",
+            )
+        ],
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def payments(self, request, pk=None):
@@ -366,7 +376,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         form = o.PaymentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         payment = payments.payment_record(
-            order_id=order.pk, user=request.user, **form.validated_data
+            order_id=order.pk,
+            user=request.user,
+            idempotency_key=idempotency_key(request),
+            **form.validated_data,
         )
         return Response(o.PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 

@@ -8,6 +8,7 @@ from brokerage.api.orders import (
     PayoutBatchViewSet,
     StatementViewSet,
 )
+from brokerage.api.payment_webhook import PaymentWebhookView
 
 router = SimpleRouter()
 router.register("orders", OrderViewSet, basename="order")
@@ -16,6 +17,7 @@ router.register("payout-batches", PayoutBatchViewSet, basename="payout-batch")
 
 urlpatterns = [
     *router.urls,
+    path("payments/webhook/", PaymentWebhookView.as_view(), name="payment-webhook"),
     path(
         "bank-accounts/firms/<int:firm_id>/",
         FirmBankAccountView.as_view(),

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -30,6 +31,7 @@ from brokerage.selectors import (
     rfq_list_for_user,
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
+from brokerage.services.idempotency import MAX_KEY_LENGTH
 from brokerage.throttles import SubmissionThrottle
 from core import access
 from members.pagination import CountedPagination
@@ -38,9 +40,12 @@ from orders.services import drawing_attach, message_post
 
 
 def idempotency_key(request) -> str:
+    """Return the request's Idempotency-Key header; the service claims it for the caller."""
     key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 64:
-        raise ValidationError({"Idempotency-Key": "Use at most 64 characters."})
+    if len(key) > MAX_KEY_LENGTH or not key.isascii():
+        raise ValidationError(
+            {"Idempotency-Key": gettext("Use at most 64 characters, letters, digits and signs.")}
+        )
     return key
 
 

@@ -1,5 +1,6 @@
 """The brokering engine's tables: the request workflow, and (beside it) money."""
 
+from brokerage.models.idempotency import IdempotentRequest
 from brokerage.models.money import (
     Allocation,
     AppendOnlyError,
@@ -12,6 +13,7 @@ from brokerage.models.money import (
     LedgerEntry,
     LedgerPosting,
     Payment,
+    PaymentAttempt,
     PayoutBatch,
     PayoutLine,
     Refund,
@@ -40,6 +42,7 @@ __all__ = [
     "FaultClaim",
     "GroupProposal",
     "Heartbeat",
+    "IdempotentRequest",
     "InspectionDocument",
     "Interview",
     "Invitation",
@@ -48,6 +51,7 @@ __all__ = [
     "LedgerPosting",
     "Notification",
     "Payment",
+    "PaymentAttempt",
     "PayoutBatch",
     "PayoutLine",
     "PhaseAssignment",

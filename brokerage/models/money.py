@@ -317,11 +317,82 @@ class Payment(AppendOnlyModel):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            # One transfer into the network's account is one payment: the bank's reference
+            # names the transfer, so recording it twice (on any of the network's orders)
+            # would count the same yen twice.
+            models.UniqueConstraint(
+                fields=["network", "reference"],
+                condition=Q(method="bank_transfer") & ~Q(reference=""),
+                name="payment_bank_reference_once_per_network",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"¥{self.amount:,} for order #{self.order_id}"
+
+
+class PaymentAttempt(models.Model):
+    """One card charge, written (and committed) before the provider is asked.
+
+    Its `idempotency_key` is drawn once and sent on every call for this charge, so the
+    provider charges at most once however often it is asked. The ledger is posted from a
+    succeeded attempt, exactly once: `payment` is set in the same transaction as the
+    posting, under the order's lock. An attempt whose answer was lost stays `in_doubt`
+    until the provider's webhook or the sweeper asks the provider and settles it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        IN_DOUBT = "in_doubt", _("In doubt")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payment_attempts")
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveBigIntegerField(_("amount"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="JPY")
+    method = models.CharField(_("method"), max_length=16, choices=Payment.Method.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    provider = models.CharField(_("provider"), max_length=50, blank=True)
+    provider_reference = models.CharField(_("provider's reference"), max_length=200, blank=True)
+    # Why the provider declined: its message, shown to the payer once, never translated.
+    failure = models.CharField(_("failure"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="attempt"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("payment attempt")
+        verbose_name_plural = _("payment attempts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_attempt_positive"),
+            models.CheckConstraint(
+                condition=Q(payment__isnull=True) | Q(status="succeeded"),
+                name="payment_attempt_posted_only_when_succeeded",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=Q(payment__isnull=True),
+                name="payment_attempt_unsettled",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"¥{self.amount:,} by {self.method} for order #{self.order_id} ({self.status})"
 
 
 class Refund(AppendOnlyModel):

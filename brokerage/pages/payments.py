@@ -187,6 +187,7 @@ def payment_record(request, order_id: int):
             received_at=form.cleaned_data["received_at"],
             reference=form.cleaned_data["reference"],
             note=form.cleaned_data["note"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
         ),
         done=_("The payment is recorded and split between the office fee and the team."),
         anchor="#payments",

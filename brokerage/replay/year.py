@@ -594,7 +594,8 @@ class NetworkYear:
             amount=amount,
             method=Payment.Method.BANK_TRANSFER,
             received_at=self.clock.now(),
-            reference=f"振込 {order.pk}",
+            # Each transfer has its own bank reference: an instalment is another transfer.
+            reference=f"振込 {order.pk}-{Payment.objects.filter(order=order).count() + 1}",
         )
         self.tally.payments += payment is not None
 

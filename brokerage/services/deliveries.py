@@ -8,7 +8,7 @@ production after a prototype) is a new request routed like any other, linked to 
 it came from.
 """
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import Delivery, InspectionDocument, TeamMember
+from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import (
@@ -167,7 +168,8 @@ def order_follow_on_request(
     """Submit a new request that follows the order (e.g. mass production after a prototype).
 
     Without requirements of its own it asks for what the original request asked for. A
-    retry with the same idempotency key returns the request the first attempt submitted.
+    retry with the same idempotency key (from the same caller, for the same order and
+    request) returns the request the first attempt submitted.
     """
     order = order_locked(order_id)
     office = access.is_office(user, order.network)
@@ -175,6 +177,14 @@ def order_follow_on_request(
         raise NotAllowed(_("The customer (or the office for them) asks for a follow-on order."))
     if order.status == Order.Status.CANCELLED:
         raise InvalidTransition(_("A cancelled order has no follow-on."))
+    claim = idempotency_claim(
+        user=user,
+        operation="order.follow_on",
+        key=idempotency_key,
+        request={"order": order.pk, "data": asdict(data)},
+    )
+    if claim.is_replay:
+        return RFQ.objects.get(pk=claim.earlier)
     if not data.requirements:
         data = replace(
             data,
@@ -192,12 +202,11 @@ def order_follow_on_request(
         customer=order.customer,
         data=data,
         entered_by=user if office else None,
-        idempotency_key=idempotency_key,
     )
-    if rfq.follow_on_of_id == order.pk:
-        return rfq  # a retry: the first attempt already linked and announced it
-    RFQ.objects.filter(pk=rfq.pk).update(follow_on_of=order)
-    rfq.follow_on_of = order
+    # The key is claimed for this endpoint above; the request keeps it only as a mark.
+    RFQ.objects.filter(pk=rfq.pk).update(follow_on_of=order, idempotency_key=idempotency_key)
+    rfq.follow_on_of, rfq.idempotency_key = order, idempotency_key
+    claim.complete(rfq.pk)
     event_record(kind="order.follow_on_requested", actor=user, order=order, data={"rfq": rfq.pk})
     event_record(kind="rfq.follow_on_of", actor=user, rfq=rfq, data={"order": order.pk})
     notifications_create(

@@ -2,7 +2,7 @@
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
 from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadline_times, deadlines_cancel, deadlines_create
+from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from capabilities.models import Capability
@@ -68,13 +69,10 @@ def rfq_submit(
 
     The office may key in a request received by fax, phone or e-mail for a customer.
     `submitted_at` is for records that came in earlier (imports, demo data): the clock
-    runs from then. A repeated `idempotency_key` from the same customer returns the
-    request the first submission created instead of a second one.
+    runs from then. A repeated `idempotency_key` from the same caller (the customer, or
+    the office that keys it in) with the same request returns the request the first
+    submission created; with another request it is refused (`services.idempotency`).
     """
-    if idempotency_key:
-        earlier = RFQ.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            return earlier
     if entered_by is not None and entered_by.pk != customer.pk:
         if not access.is_office(entered_by, network):
             raise NotAllowed(_("Only the network's office enters requests for a customer."))
@@ -93,6 +91,19 @@ def rfq_submit(
     if unknown:
         raise WorkflowError(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
 
+    claim = idempotency_claim(
+        user=entered_by or customer,
+        operation="rfq.submit",
+        key=idempotency_key,
+        request={
+            "network": network.pk,
+            "customer": customer.pk,
+            "data": asdict(data),
+            "submitted_at": submitted_at,
+        },
+    )
+    if claim.is_replay:
+        return RFQ.objects.get(pk=claim.earlier)
     now = submitted_at or timezone.now()
     rfq = RFQ(
         network=network,
@@ -116,18 +127,8 @@ def rfq_submit(
     times = deadline_times(rfq, now)
     rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
     try:
-        if idempotency_key:
-            # Only a keyed submission can race a twin; only it pays for a savepoint.
-            with transaction.atomic():
-                rfq.save()
-        else:
-            rfq.save()
+        rfq.save()
     except IntegrityError as error:
-        if idempotency_key:
-            # A twin submission with the same key committed first: answer with its request.
-            earlier = RFQ.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
-            if earlier is not None:
-                return earlier
         raise WorkflowError(
             _("The request is inconsistent (check quantity and budget).")
         ) from error
@@ -143,6 +144,7 @@ def rfq_submit(
         ]
     )
     deadlines_create(rfq=rfq, times=times)
+    claim.complete(rfq.pk)
     event_record(
         kind="rfq.submitted",
         actor=entered_by or customer,

@@ -7,7 +7,11 @@ The flow, in ledger postings (see `brokerage.services.ledger` for the accounts):
    document, as the estimate computed it). It raises the customer's receivable. A payment
    recorded before an invoice was issued issues it first.
 2. **Payment.** The office records what the customer paid (bank transfer; a card goes
-   through the configured provider, and the customer may pay by card too). A payment
+   through the configured provider, and the customer may pay by card too). A transfer's
+   bank reference is recorded once per network. A card is charged from a payment attempt
+   committed first with a stable idempotency key, with no lock held, and posted from the
+   confirmed attempt exactly once (the sweeper or the provider's webhook settles attempts
+   whose answer was lost). A payment
    can never exceed what is still owed. It is split at once (`allocation`): the office fee
    is the network's `office_fee_bps` of the whole payment, tax included, and the rest goes
    to the team by the shares or fixed amounts the firms confirmed, by largest remainder,
@@ -26,11 +30,12 @@ and nothing is owed.
 """
 
 import datetime
+import hashlib
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -41,14 +46,23 @@ from brokerage.models import (
     Invoice,
     LedgerPosting,
     Payment,
+    PaymentAttempt,
     Refund,
     TeamMember,
 )
-from brokerage.payment_providers import PaymentDeclined, PaymentRequest, payment_provider
+from brokerage.payment_providers import (
+    BankTransferProvider,
+    ChargeLookup,
+    PaymentDeclined,
+    PaymentInDoubt,
+    PaymentRequest,
+    card_provider,
+)
 from brokerage.roles import firm_people
 from brokerage.selectors_money import owed_on
 from brokerage.services import ledger
 from brokerage.services.allocation import AllocationPlan, allocate_payment, reverse_allocations
+from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import (
     coordinators,
@@ -178,7 +192,18 @@ def team_weights(order: Order) -> list[tuple[int, int]]:
     ]
 
 
-@transaction.atomic
+class PaymentPending(WorkflowError):
+    """The card provider's answer is not known yet; the attempt is settled later."""
+
+    status_code = 409
+
+
+class DuplicateBankReference(WorkflowError):
+    """Another payment already carries this bank reference."""
+
+    status_code = 409
+
+
 def payment_record(
     *,
     order_id: int,
@@ -189,15 +214,61 @@ def payment_record(
     reference: str = "",
     note: str = "",
     card_token: str = "",
+    idempotency_key: str = "",
 ) -> Payment:
-    """Record the customer's payment and split it between the office fee and the team."""
-    order = order_locked(order_id)
+    """Record the customer's payment and split it between the office fee and the team.
+
+    A transfer (or damages set off) is recorded in one locked transaction. A card is
+    charged in three steps, so that no lock is held while the provider answers and no
+    charge is lost: the attempt is written with a stable key and committed, the provider
+    is asked outside any transaction, and the confirmed attempt is posted exactly once.
+    A retry with the same `idempotency_key` returns the first payment (or resumes the
+    first attempt, never charging the card again).
+    """
+    if method != Payment.Method.CARD:
+        return _payment_record_now(
+            order_id=order_id,
+            user=user,
+            amount=amount,
+            method=method,
+            received_at=received_at,
+            reference=reference,
+            note=note,
+            idempotency_key=idempotency_key,
+        )
+    attempt = payment_attempt_open(
+        order_id=order_id,
+        user=user,
+        amount=amount,
+        note=note,
+        card_token=card_token,
+        idempotency_key=idempotency_key,
+    )
+    if attempt.payment_id is not None:
+        return attempt.payment
+    if attempt.status in (PaymentAttempt.Status.PENDING, PaymentAttempt.Status.IN_DOUBT):
+        _payment_attempt_charge(attempt, card_token=card_token)
+    return payment_attempt_post(attempt_id=attempt.pk)
+
+
+def _payment_request(order: Order, amount: int, method: str, **fields) -> dict:
+    """Return what an Idempotency-Key on a payment stands for (its fingerprint's input)."""
+    return {"order": order.pk, "amount": amount, "method": method, **fields}
+
+
+def _payment_check(order: Order, user: User, method: str) -> bool:
+    """Refuse a payment this person may not record; return whether they are the office."""
     office = access.is_office(user, order.network)
     paying_customer = user.pk == order.customer_id and method == Payment.Method.CARD
     if not (office or paying_customer):
         raise NotAllowed(
             gettext("The network office records payments; a customer may pay by card.")
         )
+    return office
+
+
+def _payable_check(order: Order, amount: int, *, reserved: int = 0) -> int:
+    """Refuse an amount the order cannot take now; return what is still owed."""
     require_amount(amount)
     if order.status not in PAYABLE_STATUSES:
         if order.status == Order.Status.TEAM_FORMING:
@@ -212,20 +283,72 @@ def payment_record(
             % {"number": order.pk, "status": order.get_status_display().lower()}
         )
     owed = owed_on(order)
-    if amount > owed:
-        raise ValidationError(
-            {
-                "amount": [
-                    gettext(
-                        "%(amount)s is more than the %(owed)s still owed on this order "
-                        "(total %(total)s)."
-                    )
-                    % {"amount": yen(amount), "owed": yen(owed), "total": yen(order.total)}
-                ]
+    if amount > owed - reserved:
+        if reserved:
+            message = gettext(
+                "%(amount)s is more than the %(owed)s still owed on this order, less the "
+                "%(reserved)s of card payments still being confirmed."
+            ) % {"amount": yen(amount), "owed": yen(owed), "reserved": yen(reserved)}
+        else:
+            message = gettext(
+                "%(amount)s is more than the %(owed)s still owed on this order (total %(total)s)."
+            ) % {"amount": yen(amount), "owed": yen(owed), "total": yen(order.total)}
+        raise ValidationError({"amount": [message]})
+    return owed
+
+
+def _bank_reference_check(order: Order, reference: str) -> None:
+    """Refuse a transfer whose bank reference another payment of the network carries."""
+    if not reference:
+        return
+    earlier = Payment.objects.filter(
+        network_id=order.network_id, method=Payment.Method.BANK_TRANSFER, reference=reference
+    ).first()
+    if earlier is not None:
+        raise DuplicateBankReference(
+            gettext(
+                "Payment #%(payment)s (order #%(order)s, %(amount)s) already carries the bank "
+                "reference “%(reference)s”: one transfer is recorded once. If this is another "
+                "transfer, give its own reference."
+            )
+            % {
+                "payment": earlier.pk,
+                "order": earlier.order_id,
+                "amount": yen(earlier.amount),
+                "reference": reference,
             }
         )
-    from_damages = method == Payment.Method.DAMAGES_SETOFF
-    if from_damages:
+
+
+@transaction.atomic
+def _payment_record_now(
+    *,
+    order_id: int,
+    user: User,
+    amount: int,
+    method: str,
+    received_at: datetime.datetime | None,
+    reference: str,
+    note: str,
+    idempotency_key: str,
+) -> Payment:
+    order = order_locked(order_id)
+    office = _payment_check(order, user, method)
+    claim = idempotency_claim(
+        user=user,
+        operation="order.payment",
+        key=idempotency_key,
+        request=_payment_request(
+            order, amount, method, received_at=received_at, reference=reference, note=note
+        ),
+    )
+    if claim.is_replay:
+        return Payment.objects.get(pk=claim.earlier)
+    reference = reference.strip()[:200]
+    if method == Payment.Method.BANK_TRANSFER:
+        _bank_reference_check(order, reference)
+    _payable_check(order, amount)
+    if method == Payment.Method.DAMAGES_SETOFF:
         if not office:
             raise NotAllowed(gettext("Only the network office sets damages off against a payment."))
         held = ledger.damages_held(order)
@@ -241,21 +364,213 @@ def payment_record(
         provider, received_at = "damages_setoff", received_at or timezone.now()
     else:
         try:
-            result = payment_provider(method).collect(
+            result = BankTransferProvider().collect(
                 PaymentRequest(
                     order_id=order.pk,
                     amount=amount,
                     currency=order.currency,
                     received_at=received_at,
                     reference=reference,
-                    card_token=card_token,
-                    idempotency_key=f"order-{order.pk}-{uuid.uuid4().hex}",
                 )
             )
         except PaymentDeclined as declined:
             raise WorkflowError(str(declined)) from declined
-        provider, reference, received_at = result.provider, result.reference, result.received_at
+        provider, received_at = result.provider, result.received_at
+    payment = _payment_post_locked(
+        order,
+        user=user,
+        amount=amount,
+        method=method,
+        received_at=received_at,
+        provider=provider,
+        reference=reference,
+        note=note,
+    )
+    claim.complete(payment.pk)
+    return payment
 
+
+# --- Card payments: attempt, charge (no lock), post -----------------------------------
+
+
+@transaction.atomic
+def payment_attempt_open(
+    *,
+    order_id: int,
+    user: User,
+    amount: int,
+    note: str = "",
+    card_token: str = "",
+    idempotency_key: str = "",
+) -> PaymentAttempt:
+    """Write (and commit) a card charge's attempt with its stable key, before any charge.
+
+    A retry with the same Idempotency-Key returns the first attempt. The amount must fit
+    in what is owed less the card payments still being confirmed, so that two attempts
+    racing cannot charge more than the order's total.
+    """
+    method = Payment.Method.CARD
+    order = order_locked(order_id)
+    _payment_check(order, user, method)
+    claim = idempotency_claim(
+        user=user,
+        operation="order.payment",
+        key=idempotency_key,
+        request=_payment_request(
+            order,
+            amount,
+            method,
+            note=note,
+            card_token=hashlib.sha256(card_token.encode()).hexdigest(),
+        ),
+    )
+    if claim.is_replay:
+        return PaymentAttempt.objects.select_related("payment").get(pk=claim.earlier)
+    if not card_token:
+        raise WorkflowError(gettext("A card payment needs the card token from the payment form."))
+    reserved = (
+        PaymentAttempt.objects.filter(order=order, payment__isnull=True)
+        .exclude(status=PaymentAttempt.Status.FAILED)
+        .aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    _payable_check(order, amount, reserved=reserved)
+    attempt = PaymentAttempt.objects.create(
+        order=order,
+        network=order.network,
+        amount=amount,
+        currency=order.currency,
+        method=method,
+        idempotency_key=f"pay_{uuid.uuid4().hex}",
+        provider=card_provider().code,
+        note=note,
+        requested_by=user,
+    )
+    claim.complete(attempt.pk)
+    return attempt
+
+
+def _payment_attempt_charge(attempt: PaymentAttempt, *, card_token: str) -> None:
+    """Ask the provider to charge the attempt (no transaction, no lock), and record its answer.
+
+    The attempt's key is sent every time, so asking again never charges twice.
+    """
+    try:
+        reference = card_provider().charge(
+            PaymentRequest(
+                order_id=attempt.order_id,
+                amount=attempt.amount,
+                currency=attempt.currency,
+                received_at=None,
+                card_token=card_token,
+                idempotency_key=attempt.idempotency_key,
+            )
+        )
+    except PaymentDeclined as declined:
+        payment_attempt_fail(attempt_id=attempt.pk, failure=str(declined))
+        raise WorkflowError(str(declined)) from declined
+    except PaymentInDoubt as doubt:
+        payment_attempt_doubt(attempt_id=attempt.pk)
+        raise _pending() from doubt
+    payment_attempt_succeed(attempt_id=attempt.pk, reference=reference)
+
+
+def _pending() -> PaymentPending:
+    return PaymentPending(
+        gettext(
+            "The card payment is not confirmed yet. Do not pay again: it is settled as soon "
+            "as the card provider answers, and sending the same request again (with the same "
+            "Idempotency-Key) shows the result without charging twice."
+        )
+    )
+
+
+def payment_attempt_succeed(*, attempt_id: int, reference: str) -> bool:
+    """Record that the provider charged the attempt (once); return whether this changed it."""
+    # A charge the provider confirms is money taken: it wins over an earlier "failed"
+    # guess of the sweeper, and is never recorded twice.
+    return bool(
+        PaymentAttempt.objects.filter(pk=attempt_id)
+        .exclude(status=PaymentAttempt.Status.SUCCEEDED)
+        .update(
+            status=PaymentAttempt.Status.SUCCEEDED,
+            provider_reference=reference[:200],
+            settled_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def payment_attempt_fail(*, attempt_id: int, failure: str = "") -> bool:
+    """Record that the provider did not charge the attempt; return whether this changed it."""
+    return bool(
+        PaymentAttempt.objects.filter(
+            pk=attempt_id,
+            status__in=(PaymentAttempt.Status.PENDING, PaymentAttempt.Status.IN_DOUBT),
+        ).update(
+            status=PaymentAttempt.Status.FAILED,
+            failure=failure[:300],
+            settled_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def payment_attempt_doubt(*, attempt_id: int) -> bool:
+    """Record that the provider's answer was lost: the sweeper or the webhook settles it."""
+    return bool(
+        PaymentAttempt.objects.filter(pk=attempt_id, status=PaymentAttempt.Status.PENDING).update(
+            status=PaymentAttempt.Status.IN_DOUBT, updated_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def payment_attempt_post(*, attempt_id: int) -> Payment:
+    """Post a succeeded attempt to the ledger, exactly once (checked under the order's lock)."""
+    order_id = PaymentAttempt.objects.values_list("order_id", flat=True).get(pk=attempt_id)
+    order = order_locked(order_id)
+    attempt = (
+        PaymentAttempt.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "payment")
+        .get(pk=attempt_id)
+    )
+    if attempt.payment_id is not None:
+        return attempt.payment
+    if attempt.status == PaymentAttempt.Status.FAILED:
+        raise WorkflowError(
+            attempt.failure or gettext("The card was declined; try another card or a transfer.")
+        )
+    if attempt.status != PaymentAttempt.Status.SUCCEEDED:
+        raise _pending()
+    payment = _payment_post_locked(
+        order,
+        user=attempt.requested_by,
+        amount=attempt.amount,
+        method=attempt.method,
+        received_at=attempt.settled_at,
+        provider=attempt.provider,
+        reference=attempt.provider_reference,
+        note=attempt.note,
+    )
+    attempt.payment = payment
+    attempt.save(update_fields=["payment", "updated_at"])
+    return payment
+
+
+def _payment_post_locked(
+    order: Order,
+    *,
+    user: User,
+    amount: int,
+    method: str,
+    received_at: datetime.datetime,
+    provider: str,
+    reference: str,
+    note: str,
+) -> Payment:
+    """Write the payment, its split and its ledger postings (order and network locked)."""
+    owed = owed_on(order)
     if not Invoice.objects.filter(order=order).exists():
         _invoice_issue_locked(order, user)
     network = order.network
@@ -278,7 +593,9 @@ def payment_record(
         kind=LedgerPosting.Kind.PAYMENT,
         reference=f"payment:{payment.pk}",
         lines=ledger.ledger_lines_payment(
-            order_id=order.pk, amount=amount, from_damages=from_damages
+            order_id=order.pk,
+            amount=amount,
+            from_damages=method == Payment.Method.DAMAGES_SETOFF,
         ),
         actor=user,
     )
@@ -294,7 +611,7 @@ def payment_record(
         lines=ledger.ledger_lines_allocation(order_id=order.pk, plan=plan),
         actor=user,
     )
-    still_owed = owed - amount
+    still_owed = max(owed - amount, 0)
     event_record(
         kind="payment.recorded",
         actor=user,
@@ -601,3 +918,68 @@ def refund_issue(
         link=order_link(order),
     )
     return refund
+
+
+# --- Settling card attempts left behind ----------------------------------------------
+
+# A pending attempt younger than this may still be in its payer's request: leave it be.
+PENDING_GRACE = datetime.timedelta(minutes=2)
+# An attempt the provider has never heard of after this long never reached it.
+UNKNOWN_AFTER = datetime.timedelta(minutes=30)
+
+
+def unsettled_attempt_ids(*, now: datetime.datetime | None = None, limit: int = 100) -> list[int]:
+    """Return the attempts that need settling: confirmed but not posted, in doubt, or stale."""
+    now = now or timezone.now()
+    return list(
+        PaymentAttempt.objects.filter(payment__isnull=True)
+        .filter(
+            Q(status__in=(PaymentAttempt.Status.SUCCEEDED, PaymentAttempt.Status.IN_DOUBT))
+            | Q(status=PaymentAttempt.Status.PENDING, updated_at__lt=now - PENDING_GRACE)
+        )
+        .order_by("updated_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def payment_attempt_settle(*, attempt_id: int, now: datetime.datetime | None = None) -> bool:
+    """Settle one attempt: ask the provider (no lock held) if its answer is unknown, then
+    post it if it was charged. Safe to run twice, or in two workers at once (the posting
+    checks the attempt under the order's lock); return whether the attempt is posted."""
+    now = now or timezone.now()
+    attempt = PaymentAttempt.objects.get(pk=attempt_id)
+    if attempt.payment_id is not None:
+        return True
+    if attempt.status == PaymentAttempt.Status.FAILED:
+        return False
+    if attempt.status != PaymentAttempt.Status.SUCCEEDED:
+        try:
+            found = card_provider().lookup(attempt.idempotency_key)
+        except PaymentInDoubt:
+            return False  # the provider cannot tell yet: the next sweep asks again
+        if found.status == ChargeLookup.Status.SUCCEEDED:
+            payment_attempt_succeed(attempt_id=attempt.pk, reference=found.reference)
+        elif found.status == ChargeLookup.Status.FAILED or attempt.created_at < now - UNKNOWN_AFTER:
+            payment_attempt_fail(attempt_id=attempt.pk)
+            return False
+        else:
+            return False
+    payment_attempt_post(attempt_id=attempt.pk)
+    return True
+
+
+@transaction.atomic
+def payment_attempt_settle_from_provider(
+    *, idempotency_key: str, succeeded: bool, reference: str = "", failure: str = ""
+) -> PaymentAttempt | None:
+    """Settle the attempt a provider's (verified) webhook speaks of; None if unknown."""
+    attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
+    if attempt is None:
+        return None
+    if succeeded:
+        payment_attempt_succeed(attempt_id=attempt.pk, reference=reference)
+        payment_attempt_post(attempt_id=attempt.pk)
+    else:
+        payment_attempt_fail(attempt_id=attempt.pk, failure=failure)
+    attempt.refresh_from_db()
+    return attempt

@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brokerage.sweep_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=15.0),
     },
+    "settle-payment-attempts": {
+        "task": "brokerage.settle_payment_attempts",
+        "schedule": env.float("PAYMENT_SETTLE_SECONDS", default=60.0),
+    },
 }
 
 # Where links in e-mails, SMS and webhooks point.
@@ -206,6 +210,8 @@ PAYMENT_CARD_PROVIDER = env.str(
 )
 PAYMENT_CARD_API_URL = env.str("PAYMENT_CARD_API_URL", default="")
 PAYMENT_CARD_API_KEY = env.str("PAYMENT_CARD_API_KEY", default="")
+# The secret the card provider signs its webhooks with; without it every webhook is refused.
+PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET", default="")
 
 PHONENUMBER_DEFAULT_REGION = "JP"
 

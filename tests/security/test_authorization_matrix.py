@@ -403,6 +403,12 @@ API: dict[tuple[str, str], Row] = {
         },
         proves="office",
     ),
+    # The card provider's webhook: no account may use it; only the provider's signature
+    # (tests/brokerage/test_payment_attempts.py) is accepted.
+    ("POST", "/api/payments/webhook/"): Row(
+        frozenset(),
+        body=lambda w: {"idempotency_key": "pay_matrix", "status": "succeeded", "id": "ch_1"},
+    ),
     ("GET", "/api/orders/{pk}/allocations/"): Row(N_OFFICE, **order("order_running")),
     ("GET", "/api/orders/{pk}/ledger/"): Row(N_OFFICE, **order("order_running")),
     ("GET", "/api/orders/{pk}/fault-claims/"): Row(SEES_RUNNING_ORDER, **order("order_running")),
