@@ -631,10 +631,10 @@ class SkippedPayeeSerializer(serializers.Serializer):
         "or why else it cannot be paid; the amount stays owed either way."
     )
     changed_at = serializers.DateTimeField(
-        required=False, help_text="When held: when the firm's bank account changed."
+        read_only=True, help_text="When held: when the firm's bank account changed."
     )
     held_until = serializers.DateTimeField(
-        required=False, help_text="When held: until when its payouts wait."
+        read_only=True, help_text="When held: until when its payouts wait."
     )
 
 
