@@ -1,5 +1,7 @@
-"""Demo data: the four studied networks, their firms, people, customers and requests.
+"""The demo networks and the year replay, for development only (production leaves it out).
 
-The data lives in `taxonomy` and `networks`; `loader` writes it to the database and
-`manage.py load_demo` runs the loader.
+The four studied networks, their firms, people, customers and requests live in `taxonomy`
+and `networks`; `loader` writes them to the database (`manage.py load_demo`). `replay`
+plays a year of each network through the real services (`manage.py replay_year`).
+Nothing imports this app; it may import any other.
 """
