@@ -40,7 +40,7 @@ def run() -> list[Measurement]:
     """Build the storm, let real processes fire it, and measure what happened."""
     if connection.vendor != "postgresql":
         raise BenchmarkRefused("the deadline storm needs PostgreSQL (row locks, SKIP LOCKED)")
-    from tests.processes import Background, wait_until
+    from core.processes import Background, wait_until
 
     background = Background(Path(tempfile.mkdtemp(prefix="bench-deadlines-")))
     if not background.private_redis_available:

@@ -40,8 +40,8 @@ def run() -> list[Measurement]:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
+    from core.processes import Background, free_port, wait_until
     from members.models import User
-    from tests.processes import Background, free_port, wait_until
 
     call_command("load_demo", verbosity=0)
     token = Token.objects.get_or_create(user=User.objects.get(username="customer-2"))[0].key

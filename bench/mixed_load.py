@@ -136,7 +136,7 @@ def paced(kind: str, rate: float, seconds: float, step: Callable, tally: Tally, 
 
 def serve_platform(background, *, broker: str) -> int:
     """Start gunicorn with the platform on loopback (production settings, plain HTTP)."""
-    from tests.processes import free_port, wait_until
+    from core.processes import free_port, wait_until
 
     port = free_port()
     background._spawn(
@@ -184,8 +184,8 @@ def run() -> list[Measurement]:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
+    from core.processes import Background
     from members.models import User
-    from tests.processes import Background
 
     call_command("load_demo", verbosity=0)
     tokens = {

@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from tests.processes import ROOT, Background
+from core.processes import ROOT, Background
 
 
 def pytest_report_header(config):

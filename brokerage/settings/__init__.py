@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "capabilities",
     "orders",
     "brokerage",
+    # The demo networks and the year replay, for development; production settings remove it.
+    "demo",
 ]
 
 MIDDLEWARE = [

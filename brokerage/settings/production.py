@@ -6,12 +6,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from brokerage.proxies import proxy_trust_problem
 from brokerage.settings import *  # noqa: F403
-from brokerage.settings import env
+from brokerage.settings import INSTALLED_APPS, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters")
 DEBUG = False
+# No demo networks, demo accounts or replayed years on a real deployment: without the app
+# its `load_demo` and `replay_year` commands do not exist.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]
 
 # TLS ends at a reverse proxy unless BEHIND_PROXY=false; behind one, the client's address
 # is what the last TRUSTED_PROXY_COUNT proxies wrote, and with none the settings refuse.

@@ -17,11 +17,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from brokerage.models import Deadline, Notification
+from core.processes import start_web, wait_until
 from orders.models import RFQ, Event
 from tests.brokerage.test_request_paths import submit
 from tests.brokerage.worlds import kyoto_world
 from tests.factories import SubmittedRFQFactory
-from tests.processes import start_web, wait_until
 
 pytestmark = pytest.mark.celery_worker
 

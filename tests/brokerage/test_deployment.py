@@ -6,7 +6,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from tests.processes import ROOT
+from core.processes import ROOT
 
 SETTINGS_FILES = [
     ROOT / "brokerage" / "settings" / "__init__.py",

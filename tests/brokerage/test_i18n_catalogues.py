@@ -17,7 +17,7 @@ from brokerage.management.commands.compile_translations import (
     catalogue_files,
     stale_translations,
 )
-from tests.processes import ROOT
+from core.processes import ROOT
 
 JAPANESE = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 ENGLISH = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"

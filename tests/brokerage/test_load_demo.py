@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from brokerage.demo.loader import demo_load
 from capabilities.models import Capability, FirmCapability, QualityStandard
+from demo.loader import demo_load
 from members.models import Membership, NdaSignature, Network, NetworkGroup, User
 from orders.models import RFQ, Event
 

@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from brokerage.models import Heartbeat
 from brokerage.tasks import heartbeat
-from tests.processes import ROOT, wait_until
+from core.processes import ROOT, wait_until
 
 
 @pytest.mark.django_db
@@ -129,6 +129,32 @@ def test_production_settings_refuse_to_start_without_a_secret():
     # Then it refuses, saying which variable to set
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["load_demo", "replay_year"])
+def test_production_settings_have_no_demo_commands(command):
+    # Given production settings (a real deployment)
+    env = {**PRODUCTION, "TRUSTED_PROXY_COUNT": "1"}
+    # When someone runs a demo command
+    result = run_manage(command, **env)
+    # Then Django does not know it: the demo app is not installed, no demo data can be written
+    assert result.returncode != 0
+    assert f"Unknown command: '{command}'" in result.stderr
+
+
+def test_production_settings_install_no_demo_app_and_development_settings_do():
+    show_installed = (
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.INSTALLED_APPS)",
+    )
+    production = run_manage(*show_installed, **PRODUCTION, TRUSTED_PROXY_COUNT="1")
+    development = run_manage(*show_installed, DJANGO_SETTINGS_MODULE="brokerage.settings")
+    assert production.returncode == 0, production.stderr
+    assert development.returncode == 0, development.stderr
+    assert "'demo'" not in production.stdout
+    assert "'brokerage'" in production.stdout
+    assert "'demo'" in development.stdout
 
 
 @pytest.mark.parametrize(

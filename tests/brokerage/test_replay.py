@@ -19,7 +19,6 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from brokerage.analytics import network_analytics
-from brokerage.demo.loader import demo_load
 from brokerage.models import (
     Allocation,
     Deadline,
@@ -31,10 +30,11 @@ from brokerage.models import (
     PhaseAssignment,
     Refund,
 )
-from brokerage.replay import ReplayRefused, replay_network
-from brokerage.replay.figures import compare_with_study
-from brokerage.replay.markers import REPLAY_KEY_PREFIX, REPLAY_USERNAME_PREFIX, replay_exists
 from capabilities.models import DirectoryContact, FirmCapabilityChange
+from demo.loader import demo_load
+from demo.replay import ReplayRefused, replay_network
+from demo.replay.figures import compare_with_study
+from demo.replay.markers import REPLAY_KEY_PREFIX, REPLAY_USERNAME_PREFIX, replay_exists
 from members.models import Network
 from orders.models import RFQ, Event, Order
 

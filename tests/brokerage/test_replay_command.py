@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from brokerage.demo.loader import demo_load
-from brokerage.replay.figures import Comparison
-from brokerage.replay.shapes import SHAPES, StudyFigure
+from demo.loader import demo_load
+from demo.replay.figures import Comparison
+from demo.replay.shapes import SHAPES, StudyFigure
 
 pytestmark = pytest.mark.django_db
 

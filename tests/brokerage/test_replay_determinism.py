@@ -7,8 +7,8 @@ import pytest
 from django.db import transaction
 
 from brokerage.analytics import analytics_rows, network_analytics
-from brokerage.demo.loader import demo_load
-from brokerage.replay import replay_network
+from demo.loader import demo_load
+from demo.replay import replay_network
 from members.models import Network
 
 pytestmark = pytest.mark.django_db

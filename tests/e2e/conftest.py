@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+from core.processes import ROOT, Background, start_web, wait_until
 from tests.e2e.audit import page_problems
 from tests.factories import PASSWORD
-from tests.processes import ROOT, Background, start_web, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from tests.processes import free_port, wait_until
+from core.processes import free_port, wait_until
 
 
 def server_binaries() -> Path | None:

@@ -19,12 +19,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from brokerage.settings.services import cache_settings
+from core.processes import ROOT, free_port
 from orders.models import RFQ
 from tests.brokerage.page_steps import client_for, request_form_data
 from tests.brokerage.test_request_paths import as_user
 from tests.brokerage.worlds import kyoto_world
 from tests.factories import PASSWORD
-from tests.processes import ROOT, free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.demo.loader import demo_load
+from demo.loader import demo_load
 from members.models import Membership, MembershipChange, MembershipHistoryError
 from orders.models import RFQ, Event, EventAppendOnlyError
 from orders.services import event_record

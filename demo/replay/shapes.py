@@ -52,7 +52,7 @@ class RequestTemplate:
 class StudyFigure:
     """A figure of a study, and the range a replayed year must land in to reproduce it."""
 
-    key: str  # the replay's measure, see brokerage.replay.figures
+    key: str  # the replay's measure, see demo.replay.figures
     label: str
     study: str
     low: float | None = None

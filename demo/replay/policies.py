@@ -21,15 +21,6 @@ import random
 
 from brokerage.models import GroupProposal, Invitation
 from brokerage.policies import AdministrativeBoardPolicy
-from brokerage.replay.year import (
-    NetworkYear,
-    RequestContext,
-    days,
-    hours,
-    log_normal_minutes,
-    minutes,
-    round_price,
-)
 from brokerage.services.answers import board_decide, invitation_answer
 from brokerage.services.consultation import (
     interview_record,
@@ -39,6 +30,15 @@ from brokerage.services.consultation import (
 )
 from brokerage.services.designation import leader_designate, proposal_choose, proposal_submit
 from brokerage.services.estimates import EstimateLineInput
+from demo.replay.year import (
+    NetworkYear,
+    RequestContext,
+    days,
+    hours,
+    log_normal_minutes,
+    minutes,
+    round_price,
+)
 from members.models import Membership, Network
 from orders.models import RFQ
 from orders.money import split_largest_remainder

@@ -2,7 +2,7 @@
 
 The replay acts as the demo's own accounts (the office's `<slug>-office`, each member
 firm's supervisor) and creates the customers it needs, marked as replayed by their
-usernames (see `brokerage.replay.markers`). Payouts need bank accounts, so firms without
+usernames (see `demo.replay.markers`). Payouts need bank accounts, so firms without
 one get one registered by their own supervisor, and the network by its office.
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from zengin_code import Bank
 
 from brokerage.models import BankAccount
-from brokerage.replay.markers import replay_customer_username
 from brokerage.services.bank_accounts import BankAccountInput, bank_account_set
 from capabilities.models import FirmCapability
+from demo.replay.markers import replay_customer_username
 from members.models import Membership, Network, NetworkGroup, User
 from members.signup import customer_register
 

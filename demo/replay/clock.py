@@ -18,7 +18,7 @@ Why hold the outbox
     e-mail a year of messages nor flood the broker, so `outbox_held` turns those enqueue
     calls into no-ops (the rows are still written, as the services write them) and the
     replay then removes the e-mail, SMS and webhook rows it produced (see
-    `brokerage.replay.markers`). The patch must enclose the transaction's commit, because
+    `demo.replay.markers`). The patch must enclose the transaction's commit, because
     the after-commit callbacks run then.
 """
 

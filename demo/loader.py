@@ -21,7 +21,15 @@ from django.db.models import Count
 from django.utils import timezone
 
 from brokerage.clock import clock_for
-from brokerage.demo.networks import (
+from brokerage.models import Invitation
+from brokerage.services.intake import (
+    RequirementInput,
+    RFQInput,
+    rfq_route_submitted,
+    rfq_submit,
+)
+from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
+from demo.networks import (
     CUSTOMERS,
     PLATFORM_STAFF,
     REQUESTS,
@@ -31,15 +39,7 @@ from brokerage.demo.networks import (
     RequestSpec,
     demo_networks,
 )
-from brokerage.demo.taxonomy import QUALITY_STANDARDS, TAXONOMY
-from brokerage.models import Invitation
-from brokerage.services.intake import (
-    RequirementInput,
-    RFQInput,
-    rfq_route_submitted,
-    rfq_submit,
-)
-from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
+from demo.taxonomy import QUALITY_STANDARDS, TAXONOMY
 from members.models import (
     Firm,
     Membership,

@@ -12,10 +12,10 @@ That sweep fires whatever is due in the database, replayed or not, as the sweepe
 
 What every network shares lives here: arrivals, deadlines, the order's path from team to
 payment, follow-on requests, skills learned, directory contacts and monthly payouts.
-Each policy's own steps live in a subclass (see `brokerage.replay.policies`).
+Each policy's own steps live in a subclass (see `demo.replay.policies`).
 
 Every decision a person makes is drawn from the random generator of the request it
-concerns (see `brokerage.replay.arrivals.request_rng`), so the year is the same for a
+concerns (see `demo.replay.arrivals.request_rng`), so the year is the same for a
 seed. A step a service refuses is counted in `refusals` rather than stopping the year:
 a replay that the services push back on is a finding, and the tests require none.
 """
@@ -36,16 +36,6 @@ from django.core.exceptions import ValidationError
 
 from brokerage.errors import WorkflowError
 from brokerage.models import Deadline, Payment, TeamMember
-from brokerage.replay.arrivals import (
-    QUIET_DAYS,
-    PlannedRequest,
-    plan_follow_on,
-    request_rng,
-)
-from brokerage.replay.cast import Cast
-from brokerage.replay.clock import SimulatedClock
-from brokerage.replay.markers import replay_key
-from brokerage.replay.shapes import NetworkShape
 from brokerage.selectors_money import owed_on
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.services.deliveries import (
@@ -72,6 +62,16 @@ from brokerage.services.teams import TeamMemberInput, team_member_answer, team_s
 from brokerage.services.teams import work_package_update as work_package_move
 from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
+from demo.replay.arrivals import (
+    QUIET_DAYS,
+    PlannedRequest,
+    plan_follow_on,
+    request_rng,
+)
+from demo.replay.cast import Cast
+from demo.replay.clock import SimulatedClock
+from demo.replay.markers import replay_key
+from demo.replay.shapes import NetworkShape
 from members.models import Firm, User
 from orders.models import RFQ, Order
 from orders.money import BASIS_POINTS, split_largest_remainder

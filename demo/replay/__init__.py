@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from brokerage.replay.arrivals import plan_year
-from brokerage.replay.cast import Cast, ReplaySetupError, bank_accounts_ensure
-from brokerage.replay.clock import SimulatedClock, outbox_held, simulated_time
-from brokerage.replay.markers import last_notification_id, outbox_settle, replay_exists
-from brokerage.replay.policies import YEARS
-from brokerage.replay.shapes import SHAPES, NetworkShape
-from brokerage.replay.year import NetworkYear, YearTally
+from demo.replay.arrivals import plan_year
+from demo.replay.cast import Cast, ReplaySetupError, bank_accounts_ensure
+from demo.replay.clock import SimulatedClock, outbox_held, simulated_time
+from demo.replay.markers import last_notification_id, outbox_settle, replay_exists
+from demo.replay.policies import YEARS
+from demo.replay.shapes import SHAPES, NetworkShape
+from demo.replay.year import NetworkYear, YearTally
 from members.models import Network
 
 YEAR = datetime.timedelta(days=365)

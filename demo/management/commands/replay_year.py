@@ -6,10 +6,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from brokerage.replay import ReplayRefused, replay_network
-from brokerage.replay.figures import Comparison, compare_with_study
-from brokerage.replay.markers import replay_exists
-from brokerage.replay.shapes import SHAPES
+from demo.replay import ReplayRefused, replay_network
+from demo.replay.figures import Comparison, compare_with_study
+from demo.replay.markers import replay_exists
+from demo.replay.shapes import SHAPES
 from members.models import Network
 
 BAR_WIDTH = 30

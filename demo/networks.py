@@ -16,7 +16,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from brokerage.demo.taxonomy import TAXONOMY
+from demo.taxonomy import TAXONOMY
 
 JST = datetime.timezone(datetime.timedelta(hours=9), "JST")
 

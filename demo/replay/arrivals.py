@@ -13,7 +13,7 @@ import math
 import random
 from dataclasses import dataclass, replace
 
-from brokerage.replay.shapes import NetworkShape, RequestTemplate
+from demo.replay.shapes import NetworkShape, RequestTemplate
 from orders.models import RFQ
 
 # Orders come in by the Japanese business year: the March fiscal-year end is busy, the

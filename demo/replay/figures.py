@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from brokerage.analytics import NetworkAnalytics, network_analytics
-from brokerage.replay.shapes import SHAPES, StudyFigure
+from demo.replay.shapes import SHAPES, StudyFigure
 from members.models import Network
 
 

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from brokerage.demo.loader import DEMO_PASSWORD, demo_load
+from demo.loader import DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
