@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/lock.txt
 
-.PHONY: run test lint format bench lock migrations-check deploy-check clean
+.PHONY: run test test-study lint format bench lock migrations-check deploy-check clean
 
 $(BIN)/activate: $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,16 @@ run: $(BIN)/activate
 
 ## Run the test suite on PostgreSQL and Redis: DATABASE_URL and REDIS_URL, else the local ones.
 # The suite tests PostgreSQL's triggers, indexes and locks, so it does not fall back to SQLite.
-test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/brokerage
-test: export REDIS_URL ?= redis://127.0.0.1:6379/0
+# One worker per core, each with its own test database; a module stays on one worker, so
+# its shared world is built once. The studies' figures need a full replayed year: test-study.
+test test-study: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/brokerage
+test test-study: export REDIS_URL ?= redis://127.0.0.1:6379/0
 test: $(BIN)/activate
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile -m "not study_figures"
+
+## Replay the demo networks' year at full volume and check it against the studies' figures.
+test-study: $(BIN)/activate
+	$(BIN)/pytest tests/brokerage/test_replay.py
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check .
