@@ -20,7 +20,7 @@ from brokerage.analytics import (
 )
 from brokerage.api.sla import PeriodSerializer
 from brokerage.errors import NotAllowed
-from members.bounds import BoundedDateField, BoundedDateTimeField
+from core.bounds import BoundedDateField, BoundedDateTimeField
 from members.models import Network
 
 PERIOD_PARAMETERS = [

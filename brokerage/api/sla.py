@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from brokerage.errors import NotAllowed
 from brokerage.sla import member_sla, network_sla
 from core import access
-from members.bounds import BoundedDateTimeField
+from core.bounds import BoundedDateTimeField
 from members.models import Network
 
 

@@ -34,7 +34,7 @@ from brokerage.services import answers, consultation, designation, estimates, in
 from brokerage.services.idempotency import MAX_KEY_LENGTH
 from brokerage.throttles import SubmissionThrottle
 from core import access
-from members.pagination import CountedPagination
+from core.pagination import CountedPagination
 from members.signup import customer_register
 from orders.services import drawing_attach, message_post
 

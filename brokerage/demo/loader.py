@@ -20,7 +20,6 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from brokerage.clock import clock_for
 from brokerage.demo.networks import (
     CUSTOMERS,
     PLATFORM_STAFF,
@@ -40,6 +39,7 @@ from brokerage.services.intake import (
     rfq_submit,
 )
 from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
+from core.clock import clock_for
 from members.models import (
     Firm,
     Membership,

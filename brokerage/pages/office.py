@@ -33,8 +33,8 @@ from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import consultation
 from brokerage.services.intake import rfq_submit
+from core.pagination import page_of
 from members.models import Network
-from members.pagination import page_of
 from members.signup import customer_register
 from orders.drawings import DrawingRejected
 from orders.models import RFQ

@@ -33,7 +33,7 @@ from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.selectors_money import payout_batch_get_for_user
 from brokerage.services import bank_accounts, payouts
 from core import access
-from members.pagination import page_of
+from core.pagination import page_of
 
 BATCHES_PER_PAGE = 20
 # The bank needs the file a few business days ahead; the office changes it as needed.

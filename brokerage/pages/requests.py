@@ -31,7 +31,7 @@ from brokerage.selectors import (
 )
 from brokerage.services import designation, estimates
 from core import access
-from members.pagination import page_of
+from core.pagination import page_of
 from orders.drawings import DrawingRejected
 from orders.models import RFQ
 from orders.services import drawing_attach, message_post

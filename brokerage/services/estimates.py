@@ -19,7 +19,7 @@ from brokerage.services.workflow_support import (
     rfq_locked,
 )
 from core import access
-from members.bounds import MAX_AMOUNT, too_large_message
+from core.bounds import MAX_AMOUNT, too_large_message
 from members.models import Membership, User
 from orders.models import RFQ, Estimate, EstimateLine, Order
 from orders.money import consumption_tax

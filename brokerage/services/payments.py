@@ -72,7 +72,7 @@ from brokerage.services.order_support import (
     yen,
 )
 from core import access
-from members.bounds import MAX_AMOUNT, too_large_message
+from core.bounds import MAX_AMOUNT, too_large_message
 from members.models import User
 from orders.models import Order
 from orders.services import event_record

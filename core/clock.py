@@ -2,13 +2,14 @@
 
 A network may count its windows only on working days and hours in its own time zone,
 skipping holidays: a request submitted on Friday evening is then due on Monday morning.
+The calendar is read from whatever holds one (a network), through `WorkingCalendar`.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
-
-from members.models import Network
 
 # Far more working days than any window needs; guards against a calendar with no
 # working time at all looping for ever.
@@ -60,14 +61,29 @@ class BusinessHoursClock:
         raise ValueError("the business calendar has no working time in the next ten years")
 
 
-def clock_for(network: Network) -> WallClock | BusinessHoursClock:
-    """Return the clock a network counts its windows on."""
-    if not network.use_business_hours:
+class HolidayRows(Protocol):
+    def values_list(self, *fields: str, flat: bool = ...) -> Iterable[datetime.date]: ...
+
+
+class WorkingCalendar(Protocol):
+    """What a clock is read from: a network's working days, hours, zone and holidays."""
+
+    use_business_hours: bool
+    time_zone: str
+    business_day_start: datetime.time
+    business_day_end: datetime.time
+    working_weekdays: Iterable[int]
+    holidays: HolidayRows
+
+
+def clock_for(calendar: WorkingCalendar) -> WallClock | BusinessHoursClock:
+    """Return the clock a calendar's owner (a network) counts its windows on."""
+    if not calendar.use_business_hours:
         return WallClock()
     return BusinessHoursClock(
-        tz=ZoneInfo(network.time_zone),
-        day_start=network.business_day_start,
-        day_end=network.business_day_end,
-        weekdays=frozenset(network.working_weekdays),
-        holidays=frozenset(network.holidays.values_list("date", flat=True)),
+        tz=ZoneInfo(calendar.time_zone),
+        day_start=calendar.business_day_start,
+        day_end=calendar.business_day_end,
+        weekdays=frozenset(calendar.working_weekdays),
+        holidays=frozenset(calendar.holidays.values_list("date", flat=True)),
     )
