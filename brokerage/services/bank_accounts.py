@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.bank_codes import bank_branch_lookup, holder_name_kana
-from brokerage.errors import NotAllowed
 from brokerage.models import BankAccount, BankAccountChange
 from brokerage.roles import firm_people
 from brokerage.services.notifications import notifications_create
 from core import access
+from core.errors import NotAllowed
 from members.models import Firm, Network, User
 
 # What identifies where the money goes: a change of any of these holds payouts.

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from brokerage.errors import WorkflowError
 from brokerage.models import Deadline, Invitation, Notification
 from brokerage.roles import office_people
 from brokerage.services.notifications import notification_rows, notifications_create_many
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from core.clock import clock_for
+from core.errors import Refusal
 from members.models import Membership, User
 from orders.models import RFQ, Event
 
@@ -275,7 +275,7 @@ def designate_best_can_do(rfq: RFQ) -> int | None:
             leader_designate(
                 rfq_id=rfq.pk, firm_id=firm_id, reason=RFQ.LeaderReason.URGENT, user=None
             )
-        except WorkflowError:
+        except Refusal:
             continue
         return firm_id
     return None

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import Delivery, InspectionDocument, TeamMember
 from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
@@ -28,6 +27,7 @@ from brokerage.services.order_support import (
 )
 from brokerage.services.payments import order_complete_if_settled
 from core import access
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
 from orders.models import RFQ, Order
@@ -56,9 +56,9 @@ def delivery_record(
         )
     description = description.strip()
     if not description:
-        raise WorkflowError(_("Say what is delivered."))
+        raise Refusal(_("Say what is delivered."))
     if quantity is not None and quantity > order.rfq.quantity:
-        raise WorkflowError(
+        raise Refusal(
             _("The order is for %(quantity)s pieces.") % {"quantity": f"{order.rfq.quantity:,}"}
         )
     if is_final:

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import Invitation
 from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadlines_cancel
@@ -20,6 +19,7 @@ from brokerage.services.workflow_support import (
 )
 from core import access
 from core.bounds import MAX_AMOUNT, too_large_message
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
 from orders.models import RFQ, Estimate, EstimateLine, Order
 from orders.money import consumption_tax
@@ -51,23 +51,23 @@ def estimate_create(
         rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action=_("compose an estimate")
     )
     if not lines:
-        raise WorkflowError(_("An estimate needs at least one line."))
+        raise Refusal(_("An estimate needs at least one line."))
     if any(line.amount < 0 or line.amount > MAX_AMOUNT for line in lines):
-        raise WorkflowError(too_large_message())
+        raise Refusal(too_large_message())
     if valid_until < timezone.localdate():
-        raise WorkflowError(_("The estimate must be valid until today or later."))
+        raise Refusal(_("The estimate must be valid until today or later."))
     members = set(
         Membership.objects.filter(network=rfq.network, is_active=True).values_list(
             "firm_id", flat=True
         )
     )
     if not {line.firm_id for line in lines} <= members:
-        raise WorkflowError(_("Every line's firm must be a member of the network."))
+        raise Refusal(_("Every line's firm must be a member of the network."))
     subtotal = sum(line.amount for line in lines)
     tax = consumption_tax(subtotal)
     if subtotal + tax > MAX_AMOUNT:
         # The total, tax included, is what the invoice and the customer's payment carry.
-        raise WorkflowError(
+        raise Refusal(
             _("The total with tax would be %(total)s; %(refusal)s")
             % {"total": f"¥{subtotal + tax:,}", "refusal": too_large_message()}
         )
@@ -224,7 +224,7 @@ def estimate_decline(*, estimate_id: int, user: User, reason: str) -> Estimate:
     if estimate.status != Estimate.Status.SENT:
         raise InvalidTransition(_("Only the estimate currently sent can be declined."))
     if not reason.strip():
-        raise WorkflowError(_("Tell the network why, so it can do better next time."))
+        raise Refusal(_("Tell the network why, so it can do better next time."))
     estimate.status = Estimate.Status.DECLINED
     estimate.decided_at = timezone.now()
     estimate.decline_reason = reason.strip()

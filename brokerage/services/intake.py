@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import NotAllowed, WorkflowError
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
 from brokerage.roles import firm_people, office_people
@@ -18,6 +17,7 @@ from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from capabilities.models import Capability
 from core import access
+from core.errors import NotAllowed, Refusal
 from members.models import Firm, Network, User
 from orders.models import RFQ, RFQRequirement
 from orders.services import event_record
@@ -82,14 +82,14 @@ def rfq_submit(
         raise NotAllowed(_("Requests are submitted by customers, not by member firms' staff."))
     codes = [requirement.capability_code for requirement in data.requirements]
     if len(set(codes)) != len(codes):
-        raise WorkflowError(_("Each capability may be required only once."))
+        raise Refusal(_("Each capability may be required only once."))
     capabilities = {
         capability.code: capability
         for capability in Capability.objects.filter(code__in=codes, is_active=True)
     }
     unknown = sorted(set(codes) - set(capabilities))
     if unknown:
-        raise WorkflowError(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
+        raise Refusal(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
 
     claim = idempotency_claim(
         user=entered_by or customer,
@@ -129,9 +129,7 @@ def rfq_submit(
     try:
         rfq.save()
     except IntegrityError as error:
-        raise WorkflowError(
-            _("The request is inconsistent (check quantity and budget).")
-        ) from error
+        raise Refusal(_("The request is inconsistent (check quantity and budget).")) from error
     RFQRequirement.objects.bulk_create(
         [
             RFQRequirement(

@@ -39,7 +39,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import (
     Allocation,
     FaultClaim,
@@ -73,6 +72,7 @@ from brokerage.services.order_support import (
 )
 from core import access
 from core.bounds import MAX_AMOUNT, too_large_message
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import User
 from orders.models import Order
 from orders.services import event_record
@@ -192,13 +192,13 @@ def team_weights(order: Order) -> list[tuple[int, int]]:
     ]
 
 
-class PaymentPending(WorkflowError):
+class PaymentPending(Refusal):
     """The card provider's answer is not known yet; the attempt is settled later."""
 
     status_code = 409
 
 
-class DuplicateBankReference(WorkflowError):
+class DuplicateBankReference(Refusal):
     """Another payment already carries this bank reference."""
 
     status_code = 409
@@ -374,7 +374,7 @@ def _payment_record_now(
                 )
             )
         except PaymentDeclined as declined:
-            raise WorkflowError(str(declined)) from declined
+            raise Refusal(str(declined)) from declined
         provider, received_at = result.provider, result.received_at
     payment = _payment_post_locked(
         order,
@@ -427,7 +427,7 @@ def payment_attempt_open(
     if claim.is_replay:
         return PaymentAttempt.objects.select_related("payment").get(pk=claim.earlier)
     if not card_token:
-        raise WorkflowError(gettext("A card payment needs the card token from the payment form."))
+        raise Refusal(gettext("A card payment needs the card token from the payment form."))
     reserved = (
         PaymentAttempt.objects.filter(order=order, payment__isnull=True)
         .exclude(status=PaymentAttempt.Status.FAILED)
@@ -468,7 +468,7 @@ def _payment_attempt_charge(attempt: PaymentAttempt, *, card_token: str) -> None
         )
     except PaymentDeclined as declined:
         payment_attempt_fail(attempt_id=attempt.pk, failure=str(declined))
-        raise WorkflowError(str(declined)) from declined
+        raise Refusal(str(declined)) from declined
     except PaymentInDoubt as doubt:
         payment_attempt_doubt(attempt_id=attempt.pk)
         raise _pending() from doubt
@@ -538,7 +538,7 @@ def payment_attempt_post(*, attempt_id: int) -> Payment:
     if attempt.payment_id is not None:
         return attempt.payment
     if attempt.status == PaymentAttempt.Status.FAILED:
-        raise WorkflowError(
+        raise Refusal(
             attempt.failure or gettext("The card was declined; try another card or a transfer.")
         )
     if attempt.status != PaymentAttempt.Status.SUCCEEDED:
