@@ -1,15 +1,46 @@
-"""The estimate clock: when a window that starts now ends, on the wall or in business hours.
+"""The clock: what time it is, and when a window that starts now ends.
 
-A network may count its windows only on working days and hours in its own time zone,
-skipping holidays: a request submitted on Friday evening is then due on Monday morning.
-The calendar is read from whatever holds one (a network), through `WorkingCalendar`.
+`now()` is the moment the services stamp what they do with. `time_set_by` is the one
+place that moves it (the year replay, which replays a year in a minute and must carry the
+year's times; tests that depend on the time of day). It points Django's own
+`timezone.now` at the same source for as long as the block runs, so that what Django
+stamps itself (`auto_now_add` fields, `timezone.localdate()`) follows too.
+
+A window ends on the wall clock or in business hours: a network may count its windows
+only on working days and hours in its own time zone, skipping holidays, so a request
+submitted on Friday evening is then due on Monday morning. The calendar is read from
+whatever holds one (a network), through `WorkingCalendar`.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+
+def now() -> datetime.datetime:
+    """Return the current moment (aware, UTC), as set by `time_set_by` if it is."""
+    # Looked up on Django's module at each call, so the block below reaches every reader.
+    return timezone.now()
+
+
+@contextmanager
+def time_set_by(source: Callable[[], datetime.datetime]) -> Iterator[None]:
+    """Make `now()` (and Django's `timezone.now`) answer `source()` inside the block.
+
+    For one process at a time (a management command, a test): the clock is the module's.
+    """
+    original = timezone.now
+    timezone.now = source
+    try:
+        yield
+    finally:
+        timezone.now = original
+
 
 # Far more working days than any window needs; guards against a calendar with no
 # working time at all looping for ever.

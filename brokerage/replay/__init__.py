@@ -20,11 +20,12 @@ from django.db import transaction
 
 from brokerage.replay.arrivals import plan_year
 from brokerage.replay.cast import Cast, ReplaySetupError, bank_accounts_ensure
-from brokerage.replay.clock import SimulatedClock, outbox_held, simulated_time
+from brokerage.replay.clock import SimulatedClock
 from brokerage.replay.markers import last_notification_id, outbox_settle, replay_exists
 from brokerage.replay.policies import YEARS
 from brokerage.replay.shapes import SHAPES, NetworkShape
 from brokerage.replay.year import NetworkYear, YearTally
+from core.simulation import simulated
 from members.models import Network
 
 YEAR = datetime.timedelta(days=365)
@@ -92,8 +93,8 @@ def replay_network(
     start = end - YEAR
     clock = SimulatedClock(start)
     notifications_before = last_notification_id()
-    # The outbox patch encloses the commit: the after-commit hooks run inside it.
-    with outbox_held(), simulated_time(clock), transaction.atomic():
+    # The hook encloses the commit: the after-commit sends run inside it, held.
+    with simulated(clock.now), transaction.atomic():
         try:
             cast = Cast.load(network)
         except ReplaySetupError as error:

@@ -1,7 +1,6 @@
 """Invited firms answer: can do or cannot do; administrative members accept or decline."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.models import BoardDecision, Invitation
@@ -15,6 +14,7 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
+from core import clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Network, User
 from orders.models import RFQ
@@ -39,7 +39,7 @@ def invitation_mark_viewed(*, invitation_id: int, user: User) -> Invitation:
     invitation = invitation_for_user(invitation_id=invitation_id, user=user, lock=True)
     if invitation.status == Invitation.Status.PENDING:
         invitation.status = Invitation.Status.VIEWED
-        invitation.viewed_at = timezone.now()
+        invitation.viewed_at = clock.now()
         invitation.save(update_fields=["status", "viewed_at"])
     return invitation
 
@@ -69,7 +69,7 @@ def invitation_answer(
     invitation.lead_time_days = lead_time_days if can_do else None
     invitation.note = note.strip()
     invitation.answered_by = user
-    invitation.answered_at = timezone.now()
+    invitation.answered_at = clock.now()
     invitation.save()
     event_record(
         kind="invitation.answered",
@@ -118,7 +118,7 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
     decision = BoardDecision.objects.create(
         rfq=rfq, firm_id=user.firm_id, accept=accept, reason=reason.strip(), decided_by=user
     )
-    now = timezone.now()
+    now = clock.now()
     invitation.status = Invitation.Status.CAN_DO if accept else Invitation.Status.CANNOT_DO
     invitation.answered_by = user
     invitation.answered_at = now

@@ -3,7 +3,6 @@
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from brokerage.models import Interview, Invitation, PhaseAssignment, PlanningMeeting
@@ -16,7 +15,7 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
-from core import access
+from core import access, clock
 from core.errors import NotAllowed, Refusal
 from members.models import User
 from orders.models import RFQ
@@ -79,7 +78,7 @@ def interview_record(*, rfq_id: int, user: User, notes: str) -> Interview:
     if not notes.strip():
         raise Refusal(gettext("Write down what the customer said in the interview."))
     interview.notes = notes.strip()
-    interview.held_at = timezone.now()
+    interview.held_at = clock.now()
     interview.recorded_by = user
     interview.save(update_fields=["notes", "held_at", "recorded_by"])
     rows = policy.planning_invitations(rfq)
@@ -169,7 +168,7 @@ def phases_select(
         ]
     )
     PlanningMeeting.objects.filter(rfq=rfq, held_at__isnull=True).update(
-        held_at=timezone.now(), notes=notes.strip()
+        held_at=clock.now(), notes=notes.strip()
     )
     event_record(kind="phases.selected", actor=user, rfq=rfq, data={"phases": firms_by_phase})
     return assignments

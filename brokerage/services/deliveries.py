@@ -11,7 +11,6 @@ it came from.
 from dataclasses import asdict, replace
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.models import Delivery, InspectionDocument, TeamMember
@@ -26,7 +25,7 @@ from brokerage.services.order_support import (
     team_part_of,
 )
 from brokerage.services.payments import order_complete_if_settled
-from core import access
+from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
@@ -140,7 +139,7 @@ def delivery_receive(*, order_id: int, delivery_id: int, user: User) -> Delivery
     delivery = delivery_of(order, delivery_id)
     if delivery.received_at is not None:
         raise InvalidTransition(_("Receipt of this delivery is already confirmed."))
-    delivery.received_at = timezone.now()
+    delivery.received_at = clock.now()
     delivery.received_by = user
     delivery.save(update_fields=["received_at", "received_by"])
     event_record(kind="delivery.received", actor=user, order=order, data={"delivery": delivery.pk})

@@ -1,7 +1,6 @@
 """Designating the project leader, and the Ota groups' proposals that lead to it."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.models import GroupProposal
@@ -15,7 +14,7 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
-from core import access
+from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Firm, User
 from orders.models import RFQ
@@ -104,7 +103,7 @@ def proposal_submit(
     proposal.approach = approach.strip()
     proposal.team_firm_ids = team
     proposal.status = GroupProposal.Status.SUBMITTED
-    proposal.submitted_at = timezone.now()
+    proposal.submitted_at = clock.now()
     proposal.save()
     rfq.invitations.filter(firm_id=proposal.group.coordinator_id).update(
         status="can_do",

@@ -17,7 +17,7 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
-from core import access
+from core import access, clock
 from core.bounds import MAX_AMOUNT, too_large_message
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
@@ -141,7 +141,7 @@ def estimate_send(*, estimate_id: int, user: User) -> Estimate:
     )
     rfq.estimates.filter(status=Estimate.Status.SENT).update(status=Estimate.Status.SUPERSEDED)
     estimate.status = Estimate.Status.SENT
-    estimate.sent_at = timezone.now()
+    estimate.sent_at = clock.now()
     estimate.save(update_fields=["status", "sent_at"])
     rfq.status = RFQ.Status.ESTIMATE_SENT
     rfq.save(update_fields=["status", "updated_at"])
@@ -180,7 +180,7 @@ def estimate_accept(*, estimate_id: int, user: User) -> Order:
     require_status(rfq, RFQ.Status.ESTIMATE_SENT, action=_("accept the estimate"))
     if estimate.valid_until < timezone.localdate():
         raise InvalidTransition(_("This estimate is no longer valid; ask for a new one."))
-    now = timezone.now()
+    now = clock.now()
     estimate.status = Estimate.Status.ACCEPTED
     estimate.decided_at = now
     estimate.save(update_fields=["status", "decided_at"])
@@ -226,7 +226,7 @@ def estimate_decline(*, estimate_id: int, user: User, reason: str) -> Estimate:
     if not reason.strip():
         raise Refusal(_("Tell the network why, so it can do better next time."))
     estimate.status = Estimate.Status.DECLINED
-    estimate.decided_at = timezone.now()
+    estimate.decided_at = clock.now()
     estimate.decline_reason = reason.strip()
     estimate.save(update_fields=["status", "decided_at", "decline_reason"])
     rfq.status = RFQ.Status.DECLINED

@@ -29,7 +29,7 @@ from brokerage.services.order_support import (
     order_locked,
     yen,
 )
-from core import access
+from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
 from orders.models import Order
@@ -286,7 +286,7 @@ def team_member_answer(*, order_id: int, user: User, accept: bool, reason: str =
     part.confirmation = (
         TeamMember.Confirmation.CONFIRMED if accept else TeamMember.Confirmation.DECLINED
     )
-    part.confirmed_at = timezone.now()
+    part.confirmed_at = clock.now()
     part.confirmed_by = user
     part.decline_reason = "" if accept else reason
     part.save(update_fields=["confirmation", "confirmed_at", "confirmed_by", "decline_reason"])
