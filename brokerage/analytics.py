@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone, translation
+from django.utils import translation
 
 from brokerage.models import (
     Allocation,
@@ -52,7 +52,6 @@ from core import access
 from members.models import Membership, Network, NetworkGroup, User
 from orders.models import RFQ, Order
 
-DEFAULT_PERIOD = datetime.timedelta(days=365)
 COMMERCIAL_PHASES = (PhaseAssignment.Phase.PRODUCTION, PhaseAssignment.Phase.COMMERCIALIZATION)
 
 # Minutes from submission to the first estimate sent: fine steps inside the usual windows
@@ -95,12 +94,6 @@ def analytics_networks_for_user(user: User) -> QuerySet[Network]:
     if user.is_staff:
         return Network.objects.order_by("slug")
     return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")
-
-
-def default_period(now: datetime.datetime | None = None) -> tuple[datetime.datetime, ...]:
-    """Return the last twelve months up to now: (since, until)."""
-    until = now or timezone.now()
-    return until - DEFAULT_PERIOD, until
 
 
 # --- The figures -------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from brokerage.models import Invitation, PhaseAssignment
 from brokerage.services.estimates import EstimateLineInput
 from brokerage.services.intake import RequirementInput, RFQInput
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability
-from members.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
+from core.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
 from members.models import User
 from orders.drawings import ACCEPTED_EXTENSIONS, DrawingRejected, inspect_drawing
 from orders.models import RFQ, Message

@@ -26,7 +26,7 @@ from brokerage.models import BankAccount, Payment, PayoutBatch, Refund, TeamMemb
 from brokerage.services.bank_accounts import BankAccountInput
 from brokerage.services.intake import RFQInput
 from brokerage.services.teams import TeamMemberInput
-from members.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
+from core.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
 from orders.models import RFQ, Order
 from orders.money import BASIS_POINTS
 

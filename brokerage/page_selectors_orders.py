@@ -8,7 +8,7 @@ calling view has already checked the person's role, as `allocation_list_for_orde
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from brokerage.models import BankAccount, LedgerEntry, PayoutBatch, TeamMember
+from brokerage.models import BankAccount, LedgerEntry, TeamMember
 from brokerage.page_selectors import office_networks
 from brokerage.selectors import rfq_list_for_user
 from brokerage.selectors_money import (
@@ -105,11 +105,6 @@ def payout_batches_for_page(user: User, *, network_id: int | None = None, status
     if status:
         batches = batches.filter(status=status)
     return batches.order_by("-created_at", "-id")
-
-
-def open_batch_for(network: Network) -> PayoutBatch | None:
-    """Return the network's draft batch, if one is open (the caller is its office)."""
-    return PayoutBatch.objects.filter(network=network, status=PayoutBatch.Status.DRAFT).first()
 
 
 def office_network_accounts(user: User) -> list[tuple[Network, BankAccount | None]]:

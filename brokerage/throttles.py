@@ -7,7 +7,7 @@ depends on: when the cache does not answer, requests go through and a warning is
 because refusing every submission while Redis is down would lose exactly what the outbox
 and sweeper exist to keep.
 
-The counting is members.throttling's, atomic: requests arriving together pass no more than
+The counting is core.throttling's, atomic: requests arriving together pass no more than
 the limit.
 """
 
@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from members.throttling import SlicedRateThrottle
+from core.throttling import SlicedRateThrottle
 
 logger = logging.getLogger(__name__)
 

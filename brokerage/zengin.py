@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from members.bounds import MAX_AMOUNT
+from core.bounds import MAX_AMOUNT
 
 RECORD_LENGTH = 120
 ENCODING = "cp932"

@@ -41,11 +41,11 @@ from capabilities.services import (
     firm_capability_set,
 )
 from core import access
-from members.bounds import BoundedDateField, BoundedDateTimeField
+from core.bounds import BoundedDateField, BoundedDateTimeField
+from core.throttling import SlicedRateThrottle
 from members.models import Firm, Membership, Network
 from members.prefectures import Prefecture
 from members.selectors import network_get_visible
-from members.throttling import SlicedRateThrottle
 
 CODE_PATTERN = r"[a-z0-9_]+(?:\.[a-z0-9_]+)*"
 

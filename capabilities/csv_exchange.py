@@ -25,7 +25,7 @@ from capabilities.models import (
     FirmCapability,
     QualityGrade,
 )
-from members.bounds import date_refusal
+from core.bounds import date_refusal
 from members.models import Firm, Membership, Network
 
 TAXONOMY_COLUMNS = (

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability, QualityGrade
 from capabilities.selectors import capability_choices, quality_grade_choices
-from members.bounds import BoundedDateFormField
+from core.bounds import BoundedDateFormField
 from members.prefectures import Prefecture
 
 GRADE_CHOICES = [(grade, str(grade)) for grade in range(MIN_GRADE, MAX_GRADE + 1)]

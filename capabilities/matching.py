@@ -527,11 +527,6 @@ def search_structure() -> SearchStructure | None:
     return structure
 
 
-def forget_search_structure() -> None:
-    """Drop what was read of the search structures (after a migration or an ANALYZE)."""
-    _structures.clear()
-
-
 def _read_search_structure() -> SearchStructure | None:
     with connection.cursor() as cursor:
         cursor.execute(

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.bilingual import BilingualNameMixin
+from core.bilingual import BilingualNameMixin
 from members.models import Firm, Network
 
 MIN_GRADE = 1

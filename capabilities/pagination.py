@@ -2,7 +2,7 @@
 
 from django.core.paginator import Page
 
-from members.pagination import CountedPagination, CountingPaginator
+from core.pagination import CountedPagination, CountingPaginator
 
 # A text search counts its matches only this far (50 pages of 20): a text most firms'
 # names resemble is checked firm by firm (see capabilities.selectors), and "more than

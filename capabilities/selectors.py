@@ -32,7 +32,7 @@ from capabilities.models import (
 )
 from core import access
 from members.models import Firm, Membership, Network, User
-from members.selectors import firm_list_public, firms_managed_by
+from members.selectors import firm_list_public
 
 # The most names similar to a searched text that are scored and ranked first: more are not
 # a name the visitor means but a word the names share.
@@ -313,11 +313,6 @@ def directory_contact_list_for_firm(*, firm: Firm) -> QuerySet[DirectoryContact]
         .select_related("network", "capability")
         .order_by("-created_at", "-id")
     )
-
-
-def firms_editable_by(*, user: User) -> QuerySet[Firm]:
-    """Return the firms whose profiles the user may edit."""
-    return firms_managed_by(user=user)
 
 
 def firm_capability_list_for_network(*, network: Network) -> QuerySet[FirmCapability]:

@@ -8,13 +8,11 @@ change to a profile as a FirmCapabilityChange: a firm's skill growth.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from capabilities.csv_exchange import ProfileRow, TaxonomyRow
@@ -25,9 +23,9 @@ from capabilities.models import (
     FirmCapabilityChange,
     QualityGrade,
 )
+from core import clock
+from core.background import enqueue
 from members.models import Firm, Network, User
-
-logger = logging.getLogger(__name__)
 
 # The profile fields whose changes are recorded in a change's details, besides the grade.
 TRACKED_FIELDS = (
@@ -282,17 +280,9 @@ def directory_contact_create(
     )
     contact.full_clean()
     contact.save()
-    transaction.on_commit(lambda: _enqueue_contact_mail(contact.pk))
+    # The contact is saved and shown whether or not the broker takes the mail.
+    enqueue("capabilities.send_directory_contact", contact.pk)
     return contact
-
-
-def _enqueue_contact_mail(contact_id: int) -> None:
-    from capabilities.tasks import send_directory_contact
-
-    try:
-        send_directory_contact.delay(contact_id)
-    except Exception:  # noqa: BLE001 - the contact is saved and shown; the mail is a courtesy
-        logger.warning("could not enqueue the e-mail of directory contact %s", contact_id)
 
 
 @transaction.atomic
@@ -331,6 +321,6 @@ def directory_contact_mail(*, contact_id: int) -> bool:
         recipients,
         fail_silently=False,
     )
-    contact.mailed_at = timezone.now()
+    contact.mailed_at = clock.now()
     contact.save(update_fields=["mailed_at"])
     return True

@@ -49,8 +49,8 @@ from capabilities.services import (
     firm_capability_set,
 )
 from core import access
+from core.pagination import page_of
 from members.models import Firm, Network
-from members.pagination import page_of
 from members.selectors import (
     memberships_of_user,
     network_get_visible,

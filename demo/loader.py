@@ -20,7 +20,6 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from brokerage.clock import clock_for
 from brokerage.models import Invitation
 from brokerage.services.intake import (
     RequirementInput,
@@ -29,6 +28,7 @@ from brokerage.services.intake import (
     rfq_submit,
 )
 from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
+from core.clock import clock_for
 from demo.networks import (
     CUSTOMERS,
     PLATFORM_STAFF,

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import access
-from members.bounds import BoundedDateTimeField
+from core.bounds import BoundedDateTimeField
 from members.models import Firm, Membership, MembershipChange, Network, NetworkGroup
 from members.selectors import (
     membership_change_list_for_office,

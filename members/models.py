@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from members.bilingual import BilingualNameMixin
+from core.bilingual import BilingualNameMixin
 from members.prefectures import Prefecture
 
 WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in datetime.date.weekday()

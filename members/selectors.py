@@ -11,7 +11,6 @@ from members.models import (
     MembershipChange,
     NdaSignature,
     Network,
-    NetworkGroup,
     User,
 )
 
@@ -37,13 +36,6 @@ def memberships_of_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(firm_id=user.firm_id, is_active=True).select_related("network")
 
 
-def networks_run_by(*, user: User) -> QuerySet[Network]:
-    """Return the networks whose office the user works for (every network for staff)."""
-    if access.is_staff(user):
-        return Network.objects.order_by("slug")
-    return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")
-
-
 def network_get_visible(*, slug: str, user: User) -> Network | None:
     """Return the network if it is public, or the user belongs to it or runs the platform."""
     network = Network.objects.filter(slug=slug).first()
@@ -52,23 +44,6 @@ def network_get_visible(*, slug: str, user: User) -> Network | None:
     if access.membership_of(user, network) is not None:
         return network
     return None
-
-
-def firms_managed_by(*, user: User) -> QuerySet[Firm]:
-    """Return the firms the user may manage: their own, their networks' members, or all."""
-    if not user.is_authenticated or not user.is_active:
-        return Firm.objects.none()
-    if access.is_staff(user):
-        return Firm.objects.all()
-    managed = Q(pk=user.firm_id) if user.firm_id else Q(pk__in=[])
-    offices = access.office_network_ids(user)
-    if offices:
-        managed |= Q(
-            pk__in=Membership.objects.filter(network_id__in=offices, is_active=True).values(
-                "firm_id"
-            )
-        )
-    return Firm.objects.filter(managed)
 
 
 def firm_list_public(*, network: Network | None = None) -> QuerySet[Firm]:
@@ -127,10 +102,6 @@ def membership_list_for_firm(*, user: User) -> QuerySet[Membership]:
         .select_related("firm", "group", "network")
         .order_by("network__slug", "pk")
     )
-
-
-def group_list(*, network: Network) -> QuerySet[NetworkGroup]:
-    return NetworkGroup.objects.filter(network=network).order_by("name_en")
 
 
 def nda_signature_list(*, membership: Membership) -> QuerySet[NdaSignature]:

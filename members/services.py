@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from core import access
+from core import access, clock
 from members.models import (
     Firm,
     Membership,
@@ -148,7 +148,7 @@ def membership_invite(
         raise ValidationError({"firm": _("This firm is already a member of the network.")})
     if membership is not None and membership.status == Membership.Status.INVITED:
         raise ValidationError({"firm": _("This firm is already invited; it has not answered.")})
-    now = timezone.now()
+    now = clock.now()
     before = membership_state(membership) if membership is not None else {}
     if membership is None:
         membership = Membership(network=network, firm=firm)
@@ -193,7 +193,7 @@ def membership_apply(*, network: Network, firm: Firm, actor: User) -> Membership
     membership.status = Membership.Status.APPLIED
     membership.is_active = False
     membership.firm_agreed_by = actor
-    membership.firm_agreed_at = timezone.now()
+    membership.firm_agreed_at = clock.now()
     membership.network_agreed_by = None
     membership.network_agreed_at = None
     membership.save()
@@ -203,7 +203,7 @@ def membership_apply(*, network: Network, firm: Firm, actor: User) -> Membership
 
 def _accept_locked(membership: Membership, actor: User) -> Membership:
     before = membership_state(membership)
-    now = timezone.now()
+    now = clock.now()
     membership.firm_agreed_by = actor
     membership.firm_agreed_at = now
     _activate(membership, now)
@@ -239,7 +239,7 @@ def membership_approve(*, membership: Membership, actor: User) -> Membership:
     if membership.status != Membership.Status.APPLIED:
         raise ValidationError({"status": _("There is no open application to approve.")})
     before = membership_state(membership)
-    now = timezone.now()
+    now = clock.now()
     membership.network_agreed_by = actor
     membership.network_agreed_at = now
     _activate(membership, now)
@@ -288,7 +288,7 @@ def membership_bootstrap(
     before = membership_state(membership) if membership is not None else {}
     if membership is None:
         membership = Membership(network=network, firm=firm)
-    now = timezone.now()
+    now = clock.now()
     membership.role = role
     membership.group = group
     membership.status = Membership.Status.ACTIVE
@@ -383,7 +383,7 @@ def nda_sign(*, membership: Membership, signed_by: User, version: str) -> NdaSig
     signature = NdaSignature.objects.filter(membership=membership, version=version).first()
     if signature is None:
         signature = NdaSignature.objects.create(
-            membership=membership, version=version, signed_by=signed_by, signed_at=timezone.now()
+            membership=membership, version=version, signed_by=signed_by, signed_at=clock.now()
         )
     if membership.nda_version != version or membership.nda_signed_at is None:
         before = membership_state(membership)

@@ -13,11 +13,15 @@ import unicodedata
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.errors import Refusal
+
 MAX_NAME_LENGTH = 150
 
 
-class DrawingRejected(ValueError):
+class DrawingRejected(Refusal):
     """The file cannot be attached; the message says why in words a customer can act on."""
+
+    field = "file"
 
 
 def _is_pdf(head: bytes, size: int) -> bool:

@@ -19,8 +19,8 @@ from brokerage.analytics import (
     networks_overview,
 )
 from brokerage.api.sla import PeriodSerializer
-from brokerage.errors import NotAllowed
-from members.bounds import BoundedDateField, BoundedDateTimeField
+from core.bounds import BoundedDateField, BoundedDateTimeField
+from core.errors import NotAllowed
 from members.models import Network
 
 PERIOD_PARAMETERS = [

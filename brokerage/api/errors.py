@@ -18,8 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from brokerage.errors import WorkflowError
-from orders.drawings import DrawingRejected
+from core.errors import Refusal
 
 FIELD_MESSAGES = _("Correct the fields marked.")
 
@@ -84,10 +83,11 @@ def error_body(messages) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, WorkflowError):
-        return Response(error_body(str(exc)), status=exc.status_code)
-    if isinstance(exc, DrawingRejected):
-        return Response(error_body({"file": [str(exc)]}), status=status.HTTP_400_BAD_REQUEST)
+    """Answer a refusal (`core.errors.Refusal`, or Django's ValidationError as a 400) and
+    DRF's own errors in the one error shape."""
+    if isinstance(exc, Refusal):
+        messages = {exc.field: [str(exc)]} if exc.field else str(exc)
+        return Response(error_body(messages), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         messages = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return Response(error_body(messages), status=status.HTTP_400_BAD_REQUEST)

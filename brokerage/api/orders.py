@@ -21,7 +21,6 @@ from brokerage.api import orders_serializers as o
 from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.api.serializers import FileUploadSerializer
 from brokerage.api.workflow import idempotency_key, paginated
-from brokerage.errors import NotAllowed
 from brokerage.models import BankAccount, LedgerEntry, PayoutBatch
 from brokerage.selectors_money import (
     allocation_list_for_order,
@@ -47,6 +46,7 @@ from brokerage.services import bank_accounts, deliveries, payments, payouts, tea
 from brokerage.services.intake import RequirementInput, RFQInput
 from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
+from core.errors import NotAllowed
 from members.models import Firm, Membership, Network
 from orders.models import Order
 

@@ -25,7 +25,7 @@ from brokerage.models import (
 )
 from core import access
 from core.access import MONEY_ROLES
-from members.bounds import AmountField, BoundedDateField, BoundedDateTimeField
+from core.bounds import AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network
 from orders.models import RFQ, Event, Order
 from orders.money import BASIS_POINTS

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from brokerage.models import GroupProposal, Invitation, Notification, PhaseAssignment
 from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
-from members.bounds import AmountField, BoundedDateField, BoundedDateTimeField
+from core.bounds import AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
 

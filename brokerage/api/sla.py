@@ -11,10 +11,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brokerage.errors import NotAllowed
 from brokerage.sla import member_sla, network_sla
 from core import access
-from members.bounds import BoundedDateTimeField
+from core.bounds import BoundedDateTimeField
+from core.errors import NotAllowed
 from members.models import Network
 
 

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from brokerage.api import serializers as s
 from brokerage.api.parsers import FormParser, MultiPartParser
-from brokerage.errors import NotAllowed
 from brokerage.models import GroupProposal
 from brokerage.selectors import (
     estimate_get_for_user,
@@ -34,7 +33,8 @@ from brokerage.services import answers, consultation, designation, estimates, in
 from brokerage.services.idempotency import MAX_KEY_LENGTH
 from brokerage.throttles import SubmissionThrottle
 from core import access
-from members.pagination import CountedPagination
+from core.errors import NotAllowed
+from core.pagination import CountedPagination
 from members.signup import customer_register
 from orders.services import drawing_attach, message_post
 

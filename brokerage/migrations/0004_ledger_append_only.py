@@ -7,7 +7,7 @@ either. On SQLite, used only for `make run` without a server, these are no-ops.
 
 from django.db import migrations
 
-from members.postgres_operations import PostgresOnlyRunSQL
+from core.postgres_operations import PostgresOnlyRunSQL
 
 APPEND_ONLY_TABLES = [
     "brokerage_ledgerposting",

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from members.postgres_operations import PostgresOnlyRunSQL
+from core.postgres_operations import PostgresOnlyRunSQL
 
 # The history of bank account changes is append-only in the database too (PostgreSQL;
 # brokerage_refuse_change() is migration 0004's).

@@ -28,7 +28,7 @@ from brokerage.analytics import (
     networks_overview,
 )
 from brokerage.templatetags.money import yen
-from members.bounds import BoundedDateFormField
+from core.bounds import BoundedDateFormField
 from members.models import Membership, Network
 
 DEFAULT_DAYS = 365

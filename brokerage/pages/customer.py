@@ -13,7 +13,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokerage.errors import WorkflowError
 from brokerage.forms import DeclineForm, RequestForm, SignUpForm
 from brokerage.page_selectors import capability_taxonomy, proposal_get_for_user
 from brokerage.pages.intake import drawings_attach, request_form_with_suggestions, typed_initial
@@ -22,10 +21,10 @@ from brokerage.selectors import estimate_get_for_user, rfq_get_for_user
 from brokerage.services import designation, estimates
 from brokerage.services.intake import rfq_submit
 from brokerage.throttles import SubmissionThrottle, throttled
+from core.errors import Refusal
 from members.models import Network, User
 from members.selectors import network_list_public
 from members.signup import customer_register
-from orders.drawings import DrawingRejected
 
 SIGNUP_PREFIX = "signup"
 
@@ -134,7 +133,7 @@ def submit_request(request, slug: str):
                 if not rfq.drawings.exists():
                     # A repeated form finds its request with the drawings already attached.
                     drawings_attach(rfq=rfq, files=form.cleaned_data["drawings"], user=customer)
-        except (WorkflowError, DrawingRejected) as refusal:
+        except Refusal as refusal:
             form.add_error(None, str(refusal))
             status = getattr(refusal, "status_code", 400)
         except ValidationError as refusal:

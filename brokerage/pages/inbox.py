@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from brokerage.page_selectors import inbox_for_page
 from brokerage.services.inbox import notifications_mark_read
-from members.pagination import page_of
+from core.pagination import page_of
 
 NOTIFICATIONS_PER_PAGE = 30
 

@@ -19,7 +19,7 @@ from brokerage.pages.rendering import render_request_page
 from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import answers, designation
-from members.pagination import page_of
+from core.pagination import page_of
 
 INVITATIONS_PER_PAGE = 20
 

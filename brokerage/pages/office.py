@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokerage.errors import WorkflowError
 from brokerage.forms import (
     InterviewNotesForm,
     OfficeCustomerForm,
@@ -33,10 +32,10 @@ from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import consultation
 from brokerage.services.intake import rfq_submit
+from core.errors import Refusal
+from core.pagination import page_of
 from members.models import Network
-from members.pagination import page_of
 from members.signup import customer_register
-from orders.drawings import DrawingRejected
 from orders.models import RFQ
 
 QUEUE_PER_PAGE = 25
@@ -158,7 +157,7 @@ def key_in(request):
                     data=form.rfq_input(channel=chosen["channel"], urgency=chosen["urgency"]),
                 )
                 drawings_attach(rfq=rfq, files=form.cleaned_data["drawings"], user=user)
-        except (WorkflowError, DrawingRejected) as refusal:
+        except Refusal as refusal:
             form.add_error(None, str(refusal))
             status = getattr(refusal, "status_code", 400)
         except ValidationError as refusal:

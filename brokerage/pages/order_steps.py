@@ -1,35 +1,17 @@
 """How the order, money and payout pages carry out one step and show a refusal.
 
-Like `brokerage.pages.requests.carry_out`, but the services of orders and money also
-refuse with Django's ValidationError, field by field: each message is put on the field
-of the form that was sent when it has one, or on the form as a whole.
+Like `brokerage.pages.requests.carry_out`: a refusal (`core.errors.Refusal`, or Django's
+ValidationError that the services of orders and money still raise field by field) is put
+on the field of the form that was sent when it names one, or on the form as a whole, and
+the page is answered with the refusal's status (`core.errors.place_refusal`).
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from brokerage.errors import WorkflowError
-from orders.drawings import DrawingRejected
-
-REFUSALS = (WorkflowError, DrawingRejected, ValidationError)
-
-
-def refusal_texts(refusal: Exception) -> list[str]:
-    if isinstance(refusal, ValidationError):
-        return list(refusal.messages)
-    return [str(refusal)]
-
-
-def place_refusal(form, refusal: Exception) -> None:
-    """Put a service's refusal on the form: on the fields it names, else on the whole."""
-    if isinstance(refusal, ValidationError) and hasattr(refusal, "error_dict"):
-        for field, errors in refusal.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return
-    form.add_error(None, refusal_texts(refusal))
+from core.errors import REFUSALS, place_refusal, refusal_status, refusal_texts
 
 
 def carry_out(request, *, forms: dict, action, done: str, redirect_to, render_again):
@@ -45,8 +27,9 @@ def carry_out(request, *, forms: dict, action, done: str, redirect_to, render_ag
     except REFUSALS as refusal:
         # The first form is a plain form (never a formset): it carries the refusal.
         place_refusal(next(iter(forms.values())), refusal)
-        status = getattr(refusal, "status_code", 400)
-        return render_again(bound=forms, status=status, problem=" ".join(refusal_texts(refusal)))
+        return render_again(
+            bound=forms, status=refusal_status(refusal), problem=" ".join(refusal_texts(refusal))
+        )
     messages.success(request, done)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 

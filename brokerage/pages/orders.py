@@ -55,8 +55,8 @@ from brokerage.selectors_money import (
 from brokerage.services import deliveries, teams
 from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
+from core.pagination import page_of
 from members.models import Network
-from members.pagination import page_of
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_largest_remainder
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokerage.errors import WorkflowError
 from brokerage.forms_orders import (
     BankAccountForm,
     PayoutBatchForm,
@@ -33,7 +32,8 @@ from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.selectors_money import payout_batch_get_for_user
 from brokerage.services import bank_accounts, payouts
 from core import access
-from members.pagination import page_of
+from core.errors import Refusal
+from core.pagination import page_of
 
 BATCHES_PER_PAGE = 20
 # The bank needs the file a few business days ahead; the office changes it as needed.
@@ -160,7 +160,7 @@ def payout_discard(request, batch_id: int):
     batch = payout_batch_get_for_user(request.user, batch_id)
     try:
         payouts.payout_batch_discard(batch_id=batch.pk, user=request.user)
-    except WorkflowError as refusal:
+    except Refusal as refusal:
         messages.error(request, str(refusal))
         return redirect(batch_url(batch.pk))
     messages.success(request, _("The draft batch is discarded."))
@@ -181,7 +181,7 @@ def payout_zengin(request, batch_id: int):
     batch = payout_batch_get_for_user(request.user, batch_id)
     try:
         content = payouts.payout_batch_zengin(batch)
-    except WorkflowError as refusal:
+    except Refusal as refusal:
         messages.error(request, str(refusal))
         return redirect(batch_url(batch.pk))
     return attachment(content, "text/plain; charset=Shift_JIS", batch, "txt")

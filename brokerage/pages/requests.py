@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokerage.errors import WorkflowError
 from brokerage.forms import (
     CancelForm,
     DrawingsForm,
@@ -31,8 +30,8 @@ from brokerage.selectors import (
 )
 from brokerage.services import designation, estimates
 from core import access
-from members.pagination import page_of
-from orders.drawings import DrawingRejected
+from core.errors import REFUSALS, place_refusal, refusal_status, refusal_texts
+from core.pagination import page_of
 from orders.models import RFQ
 from orders.services import drawing_attach, message_post
 
@@ -51,11 +50,16 @@ def carry_out(request, rfq: RFQ, *, forms: dict, action, done: str, anchor: str 
         )
     try:
         action()
-    except (WorkflowError, DrawingRejected) as refusal:
+    except REFUSALS as refusal:
         # The first form is a plain form (never a formset): it carries the refusal.
-        next(iter(forms.values())).add_error(None, str(refusal))
-        status = getattr(refusal, "status_code", 400)
-        return render_request_page(request, rfq, bound=forms, status=status, problem=str(refusal))
+        place_refusal(next(iter(forms.values())), refusal)
+        return render_request_page(
+            request,
+            rfq,
+            bound=forms,
+            status=refusal_status(refusal),
+            problem=" ".join(refusal_texts(refusal)),
+        )
     messages.success(request, done)
     return redirect(page_url(request.user, rfq) + anchor)
 
@@ -64,8 +68,8 @@ def button_step(request, rfq: RFQ, *, action, done: str, anchor: str = ""):
     """Run a step that is one button with nothing typed; a refusal comes back as a message."""
     try:
         action()
-    except WorkflowError as refusal:
-        messages.error(request, str(refusal))
+    except REFUSALS as refusal:
+        messages.error(request, " ".join(refusal_texts(refusal)))
     else:
         messages.success(request, done)
     return redirect(page_url(request.user, rfq) + anchor)

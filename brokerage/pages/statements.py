@@ -21,7 +21,7 @@ from brokerage.pages.order_steps import carry_out, not_found
 from brokerage.selectors_money import statements_for
 from brokerage.services import bank_accounts
 from core import access
-from members.pagination import page_of
+from core.pagination import page_of
 
 STATEMENTS_PER_PAGE = 25
 

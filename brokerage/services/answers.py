@@ -1,10 +1,8 @@
 """Invited firms answer: can do or cannot do; administrative members accept or decline."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import BoardDecision, Invitation
 from brokerage.policies import AdministrativeBoardPolicy, policy_for
 from brokerage.roles import firm_people, office_people
@@ -16,6 +14,8 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
+from core import clock
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Network, User
 from orders.models import RFQ
 from orders.services import event_record
@@ -39,7 +39,7 @@ def invitation_mark_viewed(*, invitation_id: int, user: User) -> Invitation:
     invitation = invitation_for_user(invitation_id=invitation_id, user=user, lock=True)
     if invitation.status == Invitation.Status.PENDING:
         invitation.status = Invitation.Status.VIEWED
-        invitation.viewed_at = timezone.now()
+        invitation.viewed_at = clock.now()
         invitation.save(update_fields=["status", "viewed_at"])
     return invitation
 
@@ -57,19 +57,19 @@ def invitation_answer(
     """Answer an invitation; a firm may change its answer until a leader is chosen."""
     invitation = invitation_for_user(invitation_id=invitation_id, user=user)
     if invitation.purpose == Invitation.Purpose.BOARD:
-        raise WorkflowError(_("Administrative members decide with accept or decline instead."))
+        raise Refusal(_("Administrative members decide with accept or decline instead."))
     rfq = rfq_locked(invitation.rfq_id)
     require_status(rfq, *ANSWERABLE, action=_("answer this request"))
     if rfq.leader_firm_id is not None and invitation.status in Invitation.ANSWERED:
         raise InvalidTransition(_("A leader is designated: answers are closed."))
     if can_do and (price is None or lead_time_days is None):
-        raise WorkflowError(_("A 'can do' answer needs a price and a lead time."))
+        raise Refusal(_("A 'can do' answer needs a price and a lead time."))
     invitation.status = Invitation.Status.CAN_DO if can_do else Invitation.Status.CANNOT_DO
     invitation.price = price if can_do else None
     invitation.lead_time_days = lead_time_days if can_do else None
     invitation.note = note.strip()
     invitation.answered_by = user
-    invitation.answered_at = timezone.now()
+    invitation.answered_at = clock.now()
     invitation.save()
     event_record(
         kind="invitation.answered",
@@ -102,7 +102,7 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
     rfq = rfq_locked(rfq_id)
     policy = policy_for(rfq.network)
     if not isinstance(policy, AdministrativeBoardPolicy):
-        raise WorkflowError(_("This network has no administrative board."))
+        raise Refusal(_("This network has no administrative board."))
     require_status(rfq, RFQ.Status.ROUTED, action=_("decide on this request"))
     invitation = rfq.invitations.filter(
         firm_id=user.firm_id, purpose=Invitation.Purpose.BOARD
@@ -114,11 +114,11 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
     if BoardDecision.objects.filter(rfq=rfq, firm_id=user.firm_id).exists():
         raise InvalidTransition(_("Your firm has already decided on this request."))
     if not accept and not reason.strip():
-        raise WorkflowError(_("Give the customer a reason when declining."))
+        raise Refusal(_("Give the customer a reason when declining."))
     decision = BoardDecision.objects.create(
         rfq=rfq, firm_id=user.firm_id, accept=accept, reason=reason.strip(), decided_by=user
     )
-    now = timezone.now()
+    now = clock.now()
     invitation.status = Invitation.Status.CAN_DO if accept else Invitation.Status.CANNOT_DO
     invitation.answered_by = user
     invitation.answered_at = now

@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.bank_codes import bank_branch_lookup, holder_name_kana
-from brokerage.errors import NotAllowed
 from brokerage.models import BankAccount, BankAccountChange
 from brokerage.roles import firm_people
 from brokerage.services.notifications import notifications_create
-from core import access
+from core import access, clock
+from core.errors import NotAllowed
 from members.models import Firm, Network, User
 
 # What identifies where the money goes: a change of any of these holds payouts.
@@ -127,7 +127,7 @@ def bank_account_set(
     account.save()
     if before and not destination_changed:
         return account
-    now = timezone.now()
+    now = clock.now()
     held_until = (
         now + datetime.timedelta(hours=hours)
         if firm is not None and before and (hours := hold_hours())
@@ -178,7 +178,7 @@ def _tell_the_firm(firm: Firm, change: BankAccountChange, account: BankAccount) 
 
 def payout_holds(firm_ids, *, now: datetime.datetime | None = None) -> dict[int, BankAccountChange]:
     """Return, per firm, the account change whose cooling period still holds its payouts."""
-    now = now or timezone.now()
+    now = now or clock.now()
     holds: dict[int, BankAccountChange] = {}
     changes = BankAccountChange.objects.filter(
         firm_id__in=list(firm_ids), held_until__gt=now

@@ -3,10 +3,8 @@
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from brokerage.errors import NotAllowed, WorkflowError
 from brokerage.models import Interview, Invitation, PhaseAssignment, PlanningMeeting
 from brokerage.policies import ConsultationPolicy, policy_for
 from brokerage.services.intake import invitations_announce
@@ -17,7 +15,8 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
-from core import access
+from core import access, clock
+from core.errors import NotAllowed, Refusal
 from members.models import User
 from orders.models import RFQ
 from orders.services import event_record
@@ -31,7 +30,7 @@ def consultation_office(rfq: RFQ, user: User) -> ConsultationPolicy:
         )
     policy = policy_for(rfq.network)
     if not isinstance(policy, ConsultationPolicy):
-        raise WorkflowError(gettext("This network does not hold interviews and planning meetings."))
+        raise Refusal(gettext("This network does not hold interviews and planning meetings."))
     return policy
 
 
@@ -75,11 +74,11 @@ def interview_record(*, rfq_id: int, user: User, notes: str) -> Interview:
     require_status(rfq, RFQ.Status.INTERVIEW, action=gettext("record the interview"))
     interview = Interview.objects.filter(rfq=rfq).first()
     if interview is None:
-        raise WorkflowError(gettext("Schedule the interview before recording it."))
+        raise Refusal(gettext("Schedule the interview before recording it."))
     if not notes.strip():
-        raise WorkflowError(gettext("Write down what the customer said in the interview."))
+        raise Refusal(gettext("Write down what the customer said in the interview."))
     interview.notes = notes.strip()
-    interview.held_at = timezone.now()
+    interview.held_at = clock.now()
     interview.recorded_by = user
     interview.save(update_fields=["notes", "held_at", "recorded_by"])
     rows = policy.planning_invitations(rfq)
@@ -145,10 +144,10 @@ def phases_select(
     consultation_office(rfq, user)
     require_status(rfq, RFQ.Status.PLANNING, action=gettext("select firms for the phases"))
     if not firms_by_phase:
-        raise WorkflowError(gettext("Select a firm for at least one phase."))
+        raise Refusal(gettext("Select a firm for at least one phase."))
     unknown_phases = set(firms_by_phase) - set(PhaseAssignment.Phase.values)
     if unknown_phases:
-        raise WorkflowError(
+        raise Refusal(
             gettext("Unknown phases: %(phases)s.") % {"phases": ", ".join(sorted(unknown_phases))}
         )
     planners = set(
@@ -158,7 +157,7 @@ def phases_select(
     )
     outsiders = sorted(set(firms_by_phase.values()) - planners)
     if outsiders:
-        raise WorkflowError(gettext("Phases go to firms of the planning meeting only."))
+        raise Refusal(gettext("Phases go to firms of the planning meeting only."))
     PhaseAssignment.objects.filter(rfq=rfq).delete()
     assignments = PhaseAssignment.objects.bulk_create(
         [
@@ -169,7 +168,7 @@ def phases_select(
         ]
     )
     PlanningMeeting.objects.filter(rfq=rfq, held_at__isnull=True).update(
-        held_at=timezone.now(), notes=notes.strip()
+        held_at=clock.now(), notes=notes.strip()
     )
     event_record(kind="phases.selected", actor=user, rfq=rfq, data={"phases": firms_by_phase})
     return assignments

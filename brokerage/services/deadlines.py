@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from brokerage.clock import clock_for
-from brokerage.errors import WorkflowError
 from brokerage.models import Deadline, Invitation, Notification
 from brokerage.roles import office_people
 from brokerage.services.notifications import notification_rows, notifications_create_many
 from brokerage.services.workflow_support import rfq_context, rfq_link
+from core import clock
+from core.clock import clock_for
+from core.errors import Refusal
 from members.models import Membership, User
 from orders.models import RFQ, Event
 
@@ -25,14 +25,16 @@ logger = logging.getLogger(__name__)
 def deadline_times(rfq: RFQ, submitted_at: datetime.datetime) -> dict[str, datetime.datetime]:
     """Return when each of a request's deadlines falls, on its network's clock."""
     network = rfq.network
-    clock = clock_for(network)
+    network_clock = clock_for(network)
     window = network.estimate_window_minutes
     return {
-        Deadline.Kind.MEMBER_RESPONSE: clock.add(submitted_at, network.member_response_minutes),
-        Deadline.Kind.REMINDER: clock.add(
+        Deadline.Kind.MEMBER_RESPONSE: network_clock.add(
+            submitted_at, network.member_response_minutes
+        ),
+        Deadline.Kind.REMINDER: network_clock.add(
             submitted_at, max(window - network.reminder_before_minutes, 0)
         ),
-        Deadline.Kind.ESTIMATE: clock.add(submitted_at, window),
+        Deadline.Kind.ESTIMATE: network_clock.add(submitted_at, window),
     }
 
 
@@ -49,7 +51,7 @@ def deadlines_cancel(*, rfq: RFQ, kinds: list[str] | None = None) -> int:
     pending = Deadline.objects.filter(rfq=rfq, fired_at__isnull=True, cancelled_at__isnull=True)
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
-    return pending.update(cancelled_at=timezone.now())
+    return pending.update(cancelled_at=clock.now())
 
 
 def deadlines_fire_due(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
@@ -61,7 +63,7 @@ def deadlines_fire_due(*, now: datetime.datetime | None = None, batch_size: int 
     leaves its batch unfired for the next sweep, and nothing is done twice. A batch is
     handled set-wise, a few queries per kind of deadline rather than per deadline.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         due = list(
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
@@ -275,7 +277,7 @@ def designate_best_can_do(rfq: RFQ) -> int | None:
             leader_designate(
                 rfq_id=rfq.pk, firm_id=firm_id, reason=RFQ.LeaderReason.URGENT, user=None
             )
-        except WorkflowError:
+        except Refusal:
             continue
         return firm_id
     return None

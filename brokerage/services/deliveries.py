@@ -11,10 +11,8 @@ it came from.
 from dataclasses import asdict, replace
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import Delivery, InspectionDocument, TeamMember
 from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
@@ -27,7 +25,8 @@ from brokerage.services.order_support import (
     team_part_of,
 )
 from brokerage.services.payments import order_complete_if_settled
-from core import access
+from core import access, clock
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
 from orders.models import RFQ, Order
@@ -56,9 +55,9 @@ def delivery_record(
         )
     description = description.strip()
     if not description:
-        raise WorkflowError(_("Say what is delivered."))
+        raise Refusal(_("Say what is delivered."))
     if quantity is not None and quantity > order.rfq.quantity:
-        raise WorkflowError(
+        raise Refusal(
             _("The order is for %(quantity)s pieces.") % {"quantity": f"{order.rfq.quantity:,}"}
         )
     if is_final:
@@ -140,7 +139,7 @@ def delivery_receive(*, order_id: int, delivery_id: int, user: User) -> Delivery
     delivery = delivery_of(order, delivery_id)
     if delivery.received_at is not None:
         raise InvalidTransition(_("Receipt of this delivery is already confirmed."))
-    delivery.received_at = timezone.now()
+    delivery.received_at = clock.now()
     delivery.received_by = user
     delivery.save(update_fields=["received_at", "received_by"])
     event_record(kind="delivery.received", actor=user, order=order, data={"delivery": delivery.pk})

@@ -1,10 +1,8 @@
 """Designating the project leader, and the Ota groups' proposals that lead to it."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import GroupProposal
 from brokerage.policies import CompetingGroupsPolicy, policy_for
 from brokerage.roles import firm_people, office_people
@@ -16,7 +14,8 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
-from core import access
+from core import access, clock
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Firm, User
 from orders.models import RFQ
 from orders.services import event_record
@@ -37,7 +36,7 @@ def leader_designate(*, rfq_id: int, firm_id: int, reason: str, user: User | Non
     (an estimate deadline breached in a network that allows it).
     """
     if reason not in RFQ.LeaderReason.values:
-        raise WorkflowError(_("The reason is one of: discussion, urgent, customer_choice."))
+        raise Refusal(_("The reason is one of: discussion, urgent, customer_choice."))
     rfq = rfq_locked(rfq_id)
     if rfq.leader_firm_id is not None:
         raise InvalidTransition(_("A project leader is already designated for this request."))
@@ -97,14 +96,14 @@ def proposal_submit(
     }
     team = sorted(set(team_firm_ids or [proposal.group.coordinator_id]))
     if not set(team) <= group_firms:
-        raise WorkflowError(_("A group's proposal names only firms of that group."))
+        raise Refusal(_("A group's proposal names only firms of that group."))
     first_submission = proposal.status == GroupProposal.Status.PREPARING
     proposal.price = price
     proposal.lead_time_days = lead_time_days
     proposal.approach = approach.strip()
     proposal.team_firm_ids = team
     proposal.status = GroupProposal.Status.SUBMITTED
-    proposal.submitted_at = timezone.now()
+    proposal.submitted_at = clock.now()
     proposal.save()
     rfq.invitations.filter(firm_id=proposal.group.coordinator_id).update(
         status="can_do",
@@ -138,7 +137,7 @@ def proposal_choose(*, proposal_id: int, user: User) -> RFQ:
     if proposal is None or proposal.rfq.customer_id != user.pk:
         raise NotAllowed(_("Only the customer who asked chooses among the proposals."))
     if not isinstance(policy_for(proposal.rfq.network), CompetingGroupsPolicy):
-        raise WorkflowError(_("This network does not take proposals from competing groups."))
+        raise Refusal(_("This network does not take proposals from competing groups."))
     if proposal.status != GroupProposal.Status.SUBMITTED:
         raise InvalidTransition(_("Only a submitted proposal can be chosen."))
     rfq = leader_designate(

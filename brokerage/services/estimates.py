@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import Invitation
 from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadlines_cancel
@@ -18,8 +17,9 @@ from brokerage.services.workflow_support import (
     rfq_link,
     rfq_locked,
 )
-from core import access
-from members.bounds import MAX_AMOUNT, too_large_message
+from core import access, clock
+from core.bounds import MAX_AMOUNT, too_large_message
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
 from orders.models import RFQ, Estimate, EstimateLine, Order
 from orders.money import consumption_tax
@@ -51,23 +51,23 @@ def estimate_create(
         rfq, RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT, action=_("compose an estimate")
     )
     if not lines:
-        raise WorkflowError(_("An estimate needs at least one line."))
+        raise Refusal(_("An estimate needs at least one line."))
     if any(line.amount < 0 or line.amount > MAX_AMOUNT for line in lines):
-        raise WorkflowError(too_large_message())
+        raise Refusal(too_large_message())
     if valid_until < timezone.localdate():
-        raise WorkflowError(_("The estimate must be valid until today or later."))
+        raise Refusal(_("The estimate must be valid until today or later."))
     members = set(
         Membership.objects.filter(network=rfq.network, is_active=True).values_list(
             "firm_id", flat=True
         )
     )
     if not {line.firm_id for line in lines} <= members:
-        raise WorkflowError(_("Every line's firm must be a member of the network."))
+        raise Refusal(_("Every line's firm must be a member of the network."))
     subtotal = sum(line.amount for line in lines)
     tax = consumption_tax(subtotal)
     if subtotal + tax > MAX_AMOUNT:
         # The total, tax included, is what the invoice and the customer's payment carry.
-        raise WorkflowError(
+        raise Refusal(
             _("The total with tax would be %(total)s; %(refusal)s")
             % {"total": f"¥{subtotal + tax:,}", "refusal": too_large_message()}
         )
@@ -141,7 +141,7 @@ def estimate_send(*, estimate_id: int, user: User) -> Estimate:
     )
     rfq.estimates.filter(status=Estimate.Status.SENT).update(status=Estimate.Status.SUPERSEDED)
     estimate.status = Estimate.Status.SENT
-    estimate.sent_at = timezone.now()
+    estimate.sent_at = clock.now()
     estimate.save(update_fields=["status", "sent_at"])
     rfq.status = RFQ.Status.ESTIMATE_SENT
     rfq.save(update_fields=["status", "updated_at"])
@@ -180,7 +180,7 @@ def estimate_accept(*, estimate_id: int, user: User) -> Order:
     require_status(rfq, RFQ.Status.ESTIMATE_SENT, action=_("accept the estimate"))
     if estimate.valid_until < timezone.localdate():
         raise InvalidTransition(_("This estimate is no longer valid; ask for a new one."))
-    now = timezone.now()
+    now = clock.now()
     estimate.status = Estimate.Status.ACCEPTED
     estimate.decided_at = now
     estimate.save(update_fields=["status", "decided_at"])
@@ -224,9 +224,9 @@ def estimate_decline(*, estimate_id: int, user: User, reason: str) -> Estimate:
     if estimate.status != Estimate.Status.SENT:
         raise InvalidTransition(_("Only the estimate currently sent can be declined."))
     if not reason.strip():
-        raise WorkflowError(_("Tell the network why, so it can do better next time."))
+        raise Refusal(_("Tell the network why, so it can do better next time."))
     estimate.status = Estimate.Status.DECLINED
-    estimate.decided_at = timezone.now()
+    estimate.decided_at = clock.now()
     estimate.decline_reason = reason.strip()
     estimate.save(update_fields=["status", "decided_at", "decline_reason"])
     rfq.status = RFQ.Status.DECLINED

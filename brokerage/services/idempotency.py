@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext
 
-from brokerage.errors import WorkflowError
 from brokerage.models import IdempotentRequest
+from core.errors import Refusal
 from members.models import User
 
 MAX_KEY_LENGTH = 64
 
 
-class IdempotencyConflict(WorkflowError):
+class IdempotencyConflict(Refusal):
     """The key was used before by this caller for a different request."""
 
     status_code = 409

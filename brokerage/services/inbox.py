@@ -3,9 +3,9 @@
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 
 from brokerage.selectors import notification_inbox
+from core import clock
 from members.models import User
 
 
@@ -15,4 +15,4 @@ def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | Non
     unread = notification_inbox(user).filter(read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
-    return unread.update(read_at=timezone.now())
+    return unread.update(read_at=clock.now())

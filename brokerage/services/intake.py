@@ -1,14 +1,11 @@
 """A customer's request comes in: saved, given its clock, routed and announced at once."""
 
 import datetime
-import logging
 from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import NotAllowed, WorkflowError
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
 from brokerage.roles import firm_people, office_people
@@ -17,12 +14,12 @@ from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from capabilities.models import Capability
-from core import access
+from core import access, clock
+from core.background import enqueue
+from core.errors import NotAllowed, Refusal
 from members.models import Firm, Network, User
 from orders.models import RFQ, RFQRequirement
 from orders.services import event_record
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,14 +79,14 @@ def rfq_submit(
         raise NotAllowed(_("Requests are submitted by customers, not by member firms' staff."))
     codes = [requirement.capability_code for requirement in data.requirements]
     if len(set(codes)) != len(codes):
-        raise WorkflowError(_("Each capability may be required only once."))
+        raise Refusal(_("Each capability may be required only once."))
     capabilities = {
         capability.code: capability
         for capability in Capability.objects.filter(code__in=codes, is_active=True)
     }
     unknown = sorted(set(codes) - set(capabilities))
     if unknown:
-        raise WorkflowError(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
+        raise Refusal(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
 
     claim = idempotency_claim(
         user=entered_by or customer,
@@ -104,7 +101,7 @@ def rfq_submit(
     )
     if claim.is_replay:
         return RFQ.objects.get(pk=claim.earlier)
-    now = submitted_at or timezone.now()
+    now = submitted_at or clock.now()
     rfq = RFQ(
         network=network,
         customer=customer,
@@ -129,9 +126,7 @@ def rfq_submit(
     try:
         rfq.save()
     except IntegrityError as error:
-        raise WorkflowError(
-            _("The request is inconsistent (check quantity and budget).")
-        ) from error
+        raise Refusal(_("The request is inconsistent (check quantity and budget).")) from error
     RFQRequirement.objects.bulk_create(
         [
             RFQRequirement(
@@ -166,19 +161,10 @@ def rfq_submit(
         # The routing task sent after commit delivers them too: one message per submission.
         deliver_on_commit=False,
     )
-    transaction.on_commit(lambda: enqueue_routing(rfq.pk))
+    # A worker routes the request and delivers the acknowledgement; if the broker is down,
+    # the routing and notification sweepers will.
+    enqueue("brokerage.route_request", rfq.pk)
     return rfq
-
-
-def enqueue_routing(rfq_id: int) -> None:
-    """Ask a worker to route the request and deliver its acknowledgement to the customer;
-    if the broker is down, the routing and notification sweepers will."""
-    from brokerage.tasks import route_request
-
-    try:
-        route_request.apply_async(args=[rfq_id], retry=False)
-    except Exception as error:  # noqa: BLE001 - the request waits, saved, for the sweeper
-        logger.warning("broker unavailable, request %s waits for the sweeper: %s", rfq_id, error)
 
 
 @transaction.atomic
@@ -202,9 +188,7 @@ def rfq_route_submitted(*, rfq_id: int, routed_at: datetime.datetime | None = No
 def submitted_request_ids(*, older_than: datetime.timedelta, limit: int = 200) -> list[int]:
     """Return requests still waiting to be routed, oldest first (the sweeper's work)."""
     return list(
-        RFQ.objects.filter(
-            status=RFQ.Status.SUBMITTED, submitted_at__lte=timezone.now() - older_than
-        )
+        RFQ.objects.filter(status=RFQ.Status.SUBMITTED, submitted_at__lte=clock.now() - older_than)
         .order_by("submitted_at", "id")
         .values_list("id", flat=True)[:limit]
     )

@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 
 from brokerage.messages import notification_texts
 from brokerage.models import Notification
 from brokerage.sms import sms_backend
+from core import clock
+from core.background import enqueue
 from members.models import Firm, User
 
 logger = logging.getLogger(__name__)
@@ -70,8 +71,12 @@ def notifications_create(
     )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if deliver_on_commit:
-        transaction.on_commit(
-            lambda: enqueue_delivery(kind=kind, subject_type=subject_type, subject_id=subject_id)
+        # If the broker is down, the outbox sweeper delivers them.
+        enqueue(
+            "brokerage.deliver_notifications",
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
         )
 
 
@@ -91,7 +96,8 @@ def notifications_create_many(rows: list[Notification]) -> None:
     )
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     if any(row.status == Notification.Status.PENDING for row in rows):
-        transaction.on_commit(enqueue_sweep)
+        # If the broker is down, beat sweeps the outbox.
+        enqueue("brokerage.sweep_notifications")
 
 
 def notification_rows(
@@ -107,7 +113,7 @@ def notification_rows(
 ) -> list[Notification]:
     """Return (unsaved) the notifications of one event, in each recipient's language."""
     rows = []
-    now = timezone.now()
+    now = clock.now()
     for person in {person.pk: person for person in recipients if person.is_active}.values():
         title, body = notification_texts(kind, person.language, context)
         for channel in channels_for(person, urgent=urgent):
@@ -151,34 +157,11 @@ def _json_safe(context: dict) -> dict:
     return json.loads(json.dumps(context, default=str))
 
 
-def enqueue_delivery(*, kind: str, subject_type: str, subject_id: int) -> None:
-    """Ask a worker to deliver; if the broker is down, the outbox sweeper will."""
-    from brokerage.tasks import deliver_notifications
-
-    try:
-        deliver_notifications.apply_async(
-            kwargs={"kind": kind, "subject_type": subject_type, "subject_id": subject_id},
-            retry=False,
-        )
-    except Exception as error:  # noqa: BLE001 - the row waits in the outbox either way
-        logger.warning("broker unavailable, notifications wait for the sweeper: %s", error)
-
-
-def enqueue_sweep() -> None:
-    """Ask a worker to deliver everything pending; if the broker is down, beat will."""
-    from brokerage.tasks import sweep_notifications
-
-    try:
-        sweep_notifications.apply_async(retry=False)
-    except Exception as error:  # noqa: BLE001 - the rows wait in the outbox either way
-        logger.warning("broker unavailable, notifications wait for the sweeper: %s", error)
-
-
 def pending_notification_ids(
     *, kind: str | None = None, subject_type: str | None = None, subject_id: int | None = None
 ) -> list[int]:
     """Return the ids of pending notifications that are due for a delivery attempt."""
-    now = timezone.now()
+    now = clock.now()
     pending = Notification.objects.filter(status=Notification.Status.PENDING).exclude(
         next_attempt_at__gt=now
     )
@@ -207,12 +190,12 @@ def notification_deliver(*, notification_id: int) -> bool:
                 notification.status = Notification.Status.FAILED
             else:
                 backoff = datetime.timedelta(seconds=30 * 2 ** (notification.attempts - 1))
-                notification.next_attempt_at = timezone.now() + backoff
+                notification.next_attempt_at = clock.now() + backoff
             notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             logger.warning("notification %s failed: %s", notification.pk, error)
             return False
         notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
+        notification.sent_at = clock.now()
         notification.attempts += 1
         notification.save(update_fields=["status", "sent_at", "attempts"])
         return True

@@ -3,10 +3,10 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition
 from brokerage.models import TeamMember
 from brokerage.roles import firm_people, office_people
 from core import access
+from core.errors import InvalidTransition
 from members.models import Network, User
 from orders.models import Order
 

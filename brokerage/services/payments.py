@@ -36,10 +36,8 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import (
     Allocation,
     FaultClaim,
@@ -71,8 +69,9 @@ from brokerage.services.order_support import (
     order_locked,
     yen,
 )
-from core import access
-from members.bounds import MAX_AMOUNT, too_large_message
+from core import access, clock
+from core.bounds import MAX_AMOUNT, too_large_message
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import User
 from orders.models import Order
 from orders.services import event_record
@@ -103,7 +102,7 @@ def customer_name(user: User) -> str:
 def _invoice_issue_locked(order: Order, user: User) -> Invoice:
     """Issue the order's invoice and raise the receivable (order and network locked)."""
     network = order.network
-    issued_at = timezone.now()
+    issued_at = clock.now()
     year = issued_at.astimezone(network.tzinfo).year
     prefix = f"INV-{year}-"
     sequence = Invoice.objects.filter(network=network, number__startswith=prefix).count() + 1
@@ -192,13 +191,13 @@ def team_weights(order: Order) -> list[tuple[int, int]]:
     ]
 
 
-class PaymentPending(WorkflowError):
+class PaymentPending(Refusal):
     """The card provider's answer is not known yet; the attempt is settled later."""
 
     status_code = 409
 
 
-class DuplicateBankReference(WorkflowError):
+class DuplicateBankReference(Refusal):
     """Another payment already carries this bank reference."""
 
     status_code = 409
@@ -361,7 +360,7 @@ def _payment_record_now(
                     ]
                 }
             )
-        provider, received_at = "damages_setoff", received_at or timezone.now()
+        provider, received_at = "damages_setoff", received_at or clock.now()
     else:
         try:
             result = BankTransferProvider().collect(
@@ -374,7 +373,7 @@ def _payment_record_now(
                 )
             )
         except PaymentDeclined as declined:
-            raise WorkflowError(str(declined)) from declined
+            raise Refusal(str(declined)) from declined
         provider, received_at = result.provider, result.received_at
     payment = _payment_post_locked(
         order,
@@ -427,7 +426,7 @@ def payment_attempt_open(
     if claim.is_replay:
         return PaymentAttempt.objects.select_related("payment").get(pk=claim.earlier)
     if not card_token:
-        raise WorkflowError(gettext("A card payment needs the card token from the payment form."))
+        raise Refusal(gettext("A card payment needs the card token from the payment form."))
     reserved = (
         PaymentAttempt.objects.filter(order=order, payment__isnull=True)
         .exclude(status=PaymentAttempt.Status.FAILED)
@@ -468,7 +467,7 @@ def _payment_attempt_charge(attempt: PaymentAttempt, *, card_token: str) -> None
         )
     except PaymentDeclined as declined:
         payment_attempt_fail(attempt_id=attempt.pk, failure=str(declined))
-        raise WorkflowError(str(declined)) from declined
+        raise Refusal(str(declined)) from declined
     except PaymentInDoubt as doubt:
         payment_attempt_doubt(attempt_id=attempt.pk)
         raise _pending() from doubt
@@ -495,8 +494,8 @@ def payment_attempt_succeed(*, attempt_id: int, reference: str) -> bool:
         .update(
             status=PaymentAttempt.Status.SUCCEEDED,
             provider_reference=reference[:200],
-            settled_at=timezone.now(),
-            updated_at=timezone.now(),
+            settled_at=clock.now(),
+            updated_at=clock.now(),
         )
     )
 
@@ -510,8 +509,8 @@ def payment_attempt_fail(*, attempt_id: int, failure: str = "") -> bool:
         ).update(
             status=PaymentAttempt.Status.FAILED,
             failure=failure[:300],
-            settled_at=timezone.now(),
-            updated_at=timezone.now(),
+            settled_at=clock.now(),
+            updated_at=clock.now(),
         )
     )
 
@@ -520,7 +519,7 @@ def payment_attempt_doubt(*, attempt_id: int) -> bool:
     """Record that the provider's answer was lost: the sweeper or the webhook settles it."""
     return bool(
         PaymentAttempt.objects.filter(pk=attempt_id, status=PaymentAttempt.Status.PENDING).update(
-            status=PaymentAttempt.Status.IN_DOUBT, updated_at=timezone.now()
+            status=PaymentAttempt.Status.IN_DOUBT, updated_at=clock.now()
         )
     )
 
@@ -538,7 +537,7 @@ def payment_attempt_post(*, attempt_id: int) -> Payment:
     if attempt.payment_id is not None:
         return attempt.payment
     if attempt.status == PaymentAttempt.Status.FAILED:
-        raise WorkflowError(
+        raise Refusal(
             attempt.failure or gettext("The card was declined; try another card or a transfer.")
         )
     if attempt.status != PaymentAttempt.Status.SUCCEEDED:
@@ -698,7 +697,7 @@ def order_complete_if_settled(*, order: Order, actor: User | None) -> bool:
     if ledger.receivable_balance(order) > 0:
         return False
     order.status = Order.Status.COMPLETED
-    order.completed_at = timezone.now()
+    order.completed_at = clock.now()
     order.save(update_fields=["status", "completed_at"])
     event_record(kind="order.completed", actor=actor, order=order, data={})
     notifications_create(
@@ -930,7 +929,7 @@ UNKNOWN_AFTER = datetime.timedelta(minutes=30)
 
 def unsettled_attempt_ids(*, now: datetime.datetime | None = None, limit: int = 100) -> list[int]:
     """Return the attempts that need settling: confirmed but not posted, in doubt, or stale."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return list(
         PaymentAttempt.objects.filter(payment__isnull=True)
         .filter(
@@ -946,7 +945,7 @@ def payment_attempt_settle(*, attempt_id: int, now: datetime.datetime | None = N
     """Settle one attempt: ask the provider (no lock held) if its answer is unknown, then
     post it if it was charged. Safe to run twice, or in two workers at once (the posting
     checks the attempt under the order's lock); return whether the attempt is posted."""
-    now = now or timezone.now()
+    now = now or clock.now()
     attempt = PaymentAttempt.objects.get(pk=attempt_id)
     if attempt.payment_id is not None:
         return True

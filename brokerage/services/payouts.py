@@ -20,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed
 from brokerage.models import BankAccount, LedgerPosting, PayoutBatch, PayoutLine
 from brokerage.roles import firm_people
 from brokerage.services import ledger
@@ -29,6 +28,7 @@ from brokerage.services.notifications import notifications_create
 from brokerage.services.order_support import yen
 from brokerage.zengin import Remitter, Transfer, ZenginError, transfers_csv, zengin_file
 from core import access
+from core.errors import InvalidTransition, NotAllowed
 from members.models import Firm, Network, User
 
 # The reason a firm owed money is left out of a batch while its account change cools.

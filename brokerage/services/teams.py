@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition, NotAllowed, WorkflowError
 from brokerage.models import TeamMember
 from brokerage.roles import firm_people
 from brokerage.services.notifications import notifications_create
@@ -30,7 +29,8 @@ from brokerage.services.order_support import (
     order_locked,
     yen,
 )
-from core import access
+from core import access, clock
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_fee
@@ -286,7 +286,7 @@ def team_member_answer(*, order_id: int, user: User, accept: bool, reason: str =
     part.confirmation = (
         TeamMember.Confirmation.CONFIRMED if accept else TeamMember.Confirmation.DECLINED
     )
-    part.confirmed_at = timezone.now()
+    part.confirmed_at = clock.now()
     part.confirmed_by = user
     part.decline_reason = "" if accept else reason
     part.save(update_fields=["confirmation", "confirmed_at", "confirmed_by", "decline_reason"])
@@ -426,5 +426,5 @@ def _change_state(order: Order, part: TeamMember, state: str, on: datetime.date)
             )
         part.finished_on = on
     else:
-        raise WorkflowError(_("Unknown state “%(state)s”.") % {"state": state})
+        raise Refusal(_("Unknown state “%(state)s”.") % {"state": state})
     part.state = state

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from brokerage.errors import InvalidTransition
+from core.errors import InvalidTransition
 from orders.models import RFQ
 
 

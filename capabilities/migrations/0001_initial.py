@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import members.bilingual
+import core.bilingual
 from django.db import migrations, models
 
 
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'quality grades',
                 'ordering': ['standard', 'rank'],
             },
-            bases=(members.bilingual.BilingualNameMixin, models.Model),
+            bases=(core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='QualityStandard',
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'quality standards',
                 'ordering': ['code'],
             },
-            bases=(members.bilingual.BilingualNameMixin, models.Model),
+            bases=(core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='Capability',
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'capabilities',
                 'ordering': ['code'],
             },
-            bases=(members.bilingual.BilingualNameMixin, models.Model),
+            bases=(core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='FirmCapability',

@@ -22,7 +22,7 @@ FirmCapability directly.
 
 from django.db import migrations
 
-from members.postgres_operations import PostgresOnlyRunSQL
+from core.postgres_operations import PostgresOnlyRunSQL
 
 TABLE = "capabilities_matchprofile"
 INTARRAY_SCHEMA = "capabilities_intarray"

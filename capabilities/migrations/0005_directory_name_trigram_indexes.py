@@ -8,7 +8,7 @@ the search matches substrings only, hence raw SQL that does nothing there.
 
 from django.db import migrations
 
-from members.postgres_operations import PostgresOnlyRunSQL
+from core.postgres_operations import PostgresOnlyRunSQL
 
 NAME_COLUMNS = ("name_ja", "name_en")
 

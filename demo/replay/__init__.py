@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from core.simulation import simulated
 from demo.replay.arrivals import plan_year
 from demo.replay.cast import Cast, ReplaySetupError, bank_accounts_ensure
-from demo.replay.clock import SimulatedClock, outbox_held, simulated_time
+from demo.replay.clock import SimulatedClock
 from demo.replay.markers import last_notification_id, outbox_settle, replay_exists
 from demo.replay.policies import YEARS
 from demo.replay.shapes import SHAPES, NetworkShape
@@ -92,8 +93,8 @@ def replay_network(
     start = end - YEAR
     clock = SimulatedClock(start)
     notifications_before = last_notification_id()
-    # The outbox patch encloses the commit: the after-commit hooks run inside it.
-    with outbox_held(), simulated_time(clock), transaction.atomic():
+    # The hook encloses the commit: the after-commit sends run inside it, held.
+    with simulated(clock.now), transaction.atomic():
         try:
             cast = Cast.load(network)
         except ReplaySetupError as error:

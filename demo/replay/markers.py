@@ -16,7 +16,7 @@ Why there is no --reset
     a second run refuses (or, with --if-empty, skips). Start again from a fresh database.
 
 The outbox
-    Replayed history must not be delivered (see `demo.replay.clock`). After a replay,
+    Replayed history must not be delivered (see `core.simulation`). After a replay,
     the e-mail, SMS and webhook notifications it wrote are deleted (they were never sent
     and never will be), and its in-app notifications older than a few days are marked
     read, as their recipients would have read them.

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from brokerage.errors import WorkflowError
 from brokerage.models import Deadline, Payment, TeamMember
 from brokerage.selectors_money import owed_on
 from brokerage.services.deadlines import deadlines_fire_due
@@ -62,6 +61,7 @@ from brokerage.services.teams import TeamMemberInput, team_member_answer, team_s
 from brokerage.services.teams import work_package_update as work_package_move
 from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
+from core.errors import Refusal
 from demo.replay.arrivals import (
     QUIET_DAYS,
     PlannedRequest,
@@ -217,7 +217,7 @@ class NetworkYear:
         """Call a service as a person would; a refusal is counted, not raised."""
         try:
             return service(**kwargs)
-        except (WorkflowError, ValidationError) as refusal:
+        except (Refusal, ValidationError) as refusal:
             message = getattr(refusal, "messages", None) or [str(refusal)]
             self.refusals[f"{label}: {' '.join(message)}"] += 1
             return None

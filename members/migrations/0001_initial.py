@@ -6,7 +6,7 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import members.bilingual
+import core.bilingual
 import members.models
 import phonenumber_field.modelfields
 from django.conf import settings
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 'ordering': ['name_en'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('founded_year__isnull', True), ('founded_year__gte', 1600), _connector='OR'), name='firm_founded_year_plausible')],
             },
-            bases=(members.bilingual.BilingualNameMixin, models.Model),
+            bases=(core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name='User',
@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
                 'ordering': ['slug'],
                 'constraints': [models.CheckConstraint(condition=models.Q(('estimate_window_minutes__gt', 0)), name='network_estimate_window_positive'), models.CheckConstraint(condition=models.Q(('member_response_minutes__gt', 0), ('member_response_minutes__lte', models.F('estimate_window_minutes'))), name='network_response_within_estimate_window'), models.CheckConstraint(condition=models.Q(('reminder_before_minutes__lt', models.F('estimate_window_minutes'))), name='network_reminder_within_estimate_window'), models.CheckConstraint(condition=models.Q(('office_fee_bps__lte', 10000)), name='network_fee_at_most_whole'), models.CheckConstraint(condition=models.Q(('business_day_start__lt', models.F('business_day_end'))), name='network_business_day_ordered'), models.CheckConstraint(condition=models.Q(('invoice_registration_number', ''), ('invoice_registration_number__regex', '^T[0-9]{13}$'), _connector='OR'), name='network_invoice_number_format')],
             },
-            bases=(members.bilingual.BilingualNameMixin, models.Model),
+            bases=(core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.AddField(
             model_name='membership',
@@ -173,7 +173,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'coordinator groups',
                 'ordering': ['network', 'name_en'],
             },
-            bases=(members.bilingual.BilingualNameMixin, models.Model),
+            bases=(core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.AddField(
             model_name='membership',

@@ -9,7 +9,7 @@ import members.models
 from django.conf import settings
 from django.db import migrations, models
 
-from members.postgres_operations import PostgresOnlyRunSQL
+from core.postgres_operations import PostgresOnlyRunSQL
 
 
 FORWARD = [

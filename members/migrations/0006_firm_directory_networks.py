@@ -19,7 +19,7 @@ directory asks Membership (members.selectors.firm_list_public).
 
 from django.db import migrations
 
-from members.postgres_operations import PostgresOnlyRunSQL
+from core.postgres_operations import PostgresOnlyRunSQL
 
 COLUMN = "directory_network_ids"
 REFRESH = "members_firm_directory_refresh"

@@ -13,7 +13,7 @@ from django.db import migrations, models
 
 import orders.models
 
-from members.postgres_operations import PostgresOnlyRunSQL
+from core.postgres_operations import PostgresOnlyRunSQL
 
 FORWARD = [
     """

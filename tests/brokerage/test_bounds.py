@@ -14,7 +14,7 @@ from brokerage.models import (
     PayoutLine,
 )
 from brokerage.services import payouts
-from members.bounds import MAX_AMOUNT
+from core.bounds import MAX_AMOUNT
 from orders.models import RFQ
 from tests.brokerage.page_steps import client_for
 from tests.brokerage.test_orders_rules import in_production, money_rows, order_for, pay

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokerage.clock import BusinessHoursClock, WallClock
+from core.clock import BusinessHoursClock, WallClock
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 OFFICE_HOURS = BusinessHoursClock(

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from brokerage.errors import WorkflowError
 from brokerage.models import LedgerPosting, Payment, PaymentAttempt
 from brokerage.payment_providers import (
     CardProvider,
@@ -26,6 +25,7 @@ from brokerage.payment_providers import (
 )
 from brokerage.services import payments
 from brokerage.tasks import settle_payment_attempts
+from core.errors import Refusal
 from members.models import Network
 from orders.models import Order
 from tests.brokerage.page_steps import client_for, field_value
@@ -377,7 +377,7 @@ def test_any_interleaving_of_retries_posts_each_attempt_at_most_once(provider, s
     for step in steps:
         if step.startswith("pay"):
             provider.behaviour = {"pay": "ok", "pay_lost_answer": "timeout"}.get(step, "decline")
-            with contextlib.suppress(WorkflowError):
+            with contextlib.suppress(Refusal):
                 payments.payment_record(
                     order_id=order.pk,
                     user=world.customer,

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def short_counts(monkeypatch):
     """Count lists only up to two rows past the page, as a long list is counted."""
-    monkeypatch.setattr("members.pagination.COUNTED_ROWS", 2)
+    monkeypatch.setattr("core.pagination.COUNTED_ROWS", 2)
 
 
 def test_a_firm_person_sees_the_requests_of_each_reason_once_and_no_other():
@@ -87,7 +87,7 @@ def test_a_page_number_past_the_end_of_a_long_list_shows_its_last_page(short_cou
 
 def test_the_api_counts_a_long_list_up_to_a_limit_and_says_so(short_counts, monkeypatch):
     # Given a customer with five requests, listed two a page by the API
-    monkeypatch.setattr("members.pagination.CountedPagination.page_size", 2)
+    monkeypatch.setattr("core.pagination.CountedPagination.page_size", 2)
     customer = CustomerFactory()
     SubmittedRFQFactory.create_batch(5, customer=customer)
     api = as_user(customer)

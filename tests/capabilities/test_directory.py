@@ -396,7 +396,7 @@ def test_a_search_for_punctuation_or_a_nul_character_answers_plainly(directory):
 
 def test_a_long_directory_is_counted_up_to_a_limit_and_says_so(client, monkeypatch):
     # Given a network of five firms, listed two a page, in lists counted up to two rows
-    monkeypatch.setattr("members.pagination.COUNTED_ROWS", 2)
+    monkeypatch.setattr("core.pagination.COUNTED_ROWS", 2)
     monkeypatch.setattr("capabilities.views.DIRECTORY_PAGE_SIZE", 2)
     network = NetworkFactory()
     for index in range(5):
@@ -416,7 +416,7 @@ def test_a_long_directory_is_counted_up_to_a_limit_and_says_so(client, monkeypat
 
 def test_the_directory_api_counts_up_to_a_limit_and_says_so(monkeypatch):
     # Given a network of five firms, in lists counted up to two rows
-    monkeypatch.setattr("members.pagination.COUNTED_ROWS", 2)
+    monkeypatch.setattr("core.pagination.COUNTED_ROWS", 2)
     network = NetworkFactory()
     for index in range(5):
         MembershipFactory(network=network, firm=FirmFactory(name_en=f"Firm {index}"))
@@ -437,7 +437,7 @@ def test_the_directory_api_counts_up_to_a_limit_and_says_so(monkeypatch):
 def test_a_text_search_counts_its_matches_less_far_than_the_whole_list(client, monkeypatch):
     # Given six firms that all mention milling, in a directory whose searches count up to
     # two matches and whose plain lists count up to ten rows
-    monkeypatch.setattr("members.pagination.COUNTED_ROWS", 10)
+    monkeypatch.setattr("core.pagination.COUNTED_ROWS", 10)
     monkeypatch.setattr("capabilities.pagination.SEARCH_COUNTED_ROWS", 2)
     monkeypatch.setattr("capabilities.views.DIRECTORY_PAGE_SIZE", 1)
     network = NetworkFactory()

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rest_framework import serializers
 
-from members.bounds import (
+from core.bounds import (
     EARLIEST_DATE,
     EARLIEST_HISTORY_DATE,
     LATEST_DATE,
@@ -128,7 +128,7 @@ def project_classes(base: type) -> list[type]:
 def test_every_serializer_and_form_takes_dates_only_through_the_bounded_fields():
     unbounded = []
     for serializer in project_classes(serializers.Serializer):
-        if serializer.__module__ == "members.bounds":
+        if serializer.__module__ == "core.bounds":
             continue
         try:
             fields = serializer().fields

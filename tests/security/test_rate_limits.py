@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from brokerage.settings.services import cache_settings
 from brokerage.throttles import TokenThrottle
 from core.processes import ROOT
-from members.throttling import WINDOW_BUCKETS
+from core.throttling import WINDOW_BUCKETS
 
 PERIOD = 60  # seconds in a minute, the period of the rates below
 

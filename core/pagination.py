@@ -5,7 +5,7 @@ reading them all (an office sees a quarter of a million requests, a network's di
 lists a hundred thousand firms), on every page, for a figure nobody needs exactly: past
 COUNTED_ROWS a list says it has "more than" so many rows and pages, and its pages still
 lead on one after the other. The pages and the API of every app count this way; it lives
-here, in the lowest layer, so that each of them can.
+here, in the bottom layer (core), so that each of them can.
 """
 
 from django.core.paginator import Page, Paginator

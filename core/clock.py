@@ -1,0 +1,120 @@
+"""The clock: what time it is, and when a window that starts now ends.
+
+`now()` is the moment the services stamp what they do with. `time_set_by` is the one
+place that moves it (the year replay, which replays a year in a minute and must carry the
+year's times; tests that depend on the time of day). It points Django's own
+`timezone.now` at the same source for as long as the block runs, so that what Django
+stamps itself (`auto_now_add` fields, `timezone.localdate()`) follows too.
+
+A window ends on the wall clock or in business hours: a network may count its windows
+only on working days and hours in its own time zone, skipping holidays, so a request
+submitted on Friday evening is then due on Monday morning. The calendar is read from
+whatever holds one (a network), through `WorkingCalendar`.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+
+def now() -> datetime.datetime:
+    """Return the current moment (aware, UTC), as set by `time_set_by` if it is."""
+    # Looked up on Django's module at each call, so the block below reaches every reader.
+    return timezone.now()
+
+
+@contextmanager
+def time_set_by(source: Callable[[], datetime.datetime]) -> Iterator[None]:
+    """Make `now()` (and Django's `timezone.now`) answer `source()` inside the block.
+
+    For one process at a time (a management command, a test): the clock is the module's.
+    """
+    original = timezone.now
+    timezone.now = source
+    try:
+        yield
+    finally:
+        timezone.now = original
+
+
+# Far more working days than any window needs; guards against a calendar with no
+# working time at all looping for ever.
+MAX_DAYS_SEARCHED = 3_660
+
+
+@dataclass(frozen=True)
+class WallClock:
+    """Count every minute."""
+
+    def add(self, start: datetime.datetime, minutes: int) -> datetime.datetime:
+        return start + datetime.timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class BusinessHoursClock:
+    """Count only the minutes between day_start and day_end on working, non-holiday days."""
+
+    tz: ZoneInfo
+    day_start: datetime.time
+    day_end: datetime.time
+    weekdays: frozenset[int]
+    holidays: frozenset[datetime.date]
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        return day.weekday() in self.weekdays and day not in self.holidays
+
+    def add(self, start: datetime.datetime, minutes: int) -> datetime.datetime:
+        """Return the moment `minutes` working minutes after `start`, in UTC."""
+        if start.tzinfo is None:
+            raise ValueError("start must be an aware datetime")
+        if minutes < 0:
+            raise ValueError("minutes must not be negative")
+        local = start.astimezone(self.tz)
+        remaining = datetime.timedelta(minutes=minutes)
+        day = local.date()
+        cursor = local
+        for _ in range(MAX_DAYS_SEARCHED):
+            opens = datetime.datetime.combine(day, self.day_start, tzinfo=self.tz)
+            closes = datetime.datetime.combine(day, self.day_end, tzinfo=self.tz)
+            if self.is_working_day(day) and cursor < closes:
+                cursor = max(cursor, opens)
+                available = closes - cursor
+                if remaining <= available:
+                    return (cursor + remaining).astimezone(datetime.UTC)
+                remaining -= available
+            day += datetime.timedelta(days=1)
+            cursor = datetime.datetime.combine(day, self.day_start, tzinfo=self.tz)
+        raise ValueError("the business calendar has no working time in the next ten years")
+
+
+class HolidayRows(Protocol):
+    def values_list(self, *fields: str, flat: bool = ...) -> Iterable[datetime.date]: ...
+
+
+class WorkingCalendar(Protocol):
+    """What a clock is read from: a network's working days, hours, zone and holidays."""
+
+    use_business_hours: bool
+    time_zone: str
+    business_day_start: datetime.time
+    business_day_end: datetime.time
+    working_weekdays: Iterable[int]
+    holidays: HolidayRows
+
+
+def clock_for(calendar: WorkingCalendar) -> WallClock | BusinessHoursClock:
+    """Return the clock a calendar's owner (a network) counts its windows on."""
+    if not calendar.use_business_hours:
+        return WallClock()
+    return BusinessHoursClock(
+        tz=ZoneInfo(calendar.time_zone),
+        day_start=calendar.business_day_start,
+        day_end=calendar.business_day_end,
+        weekdays=frozenset(calendar.working_weekdays),
+        holidays=frozenset(calendar.holidays.values_list("date", flat=True)),
+    )
