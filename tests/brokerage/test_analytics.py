@@ -31,10 +31,9 @@ from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
 from members.models import Membership
 from orders.models import RFQ
-from tests.brokerage.page_steps import client_for
-from tests.brokerage.test_request_paths import as_user
-from tests.brokerage.worlds import kyoto_world, migakiya_world
-from tests.factories import UserFactory
+from tests.kit.factories import UserFactory
+from tests.kit.steps import as_user, client_for
+from tests.kit.worlds import kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
 

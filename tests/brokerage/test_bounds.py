@@ -16,11 +16,13 @@ from brokerage.models import (
 from brokerage.services import payouts
 from members.bounds import MAX_AMOUNT
 from orders.models import RFQ
-from tests.brokerage.page_steps import client_for
-from tests.brokerage.test_orders_rules import in_production, money_rows, order_for, pay
-from tests.brokerage.test_request_paths import as_user, submit
-from tests.brokerage.worlds import kyoto_world, migakiya_world, rodan_world
-from tests.factories import FirmBankAccountFactory, NetworkBankAccountFactory
+from tests.kit.factories import (
+    AcceptedOrderFactory,
+    FirmBankAccountFactory,
+    NetworkBankAccountFactory,
+)
+from tests.kit.steps import as_user, client_for, in_production, money_rows, pay, submit
+from tests.kit.worlds import kyoto_world, migakiya_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ BAD_DAYS = ["0001-01-01", "9999-12-31", "1900-01-01"]
 
 def paid_order():
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=150_000))
+    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=150_000))
     return world, order
 
 
@@ -265,7 +267,7 @@ def firm_owed_more_than_ten_digits():
     world = migakiya_world()
     for _ in range(2):
         order = in_production(
-            world, order_for(world, subtotal=6_000_000_000), {"polisher1": 10_000}
+            world, AcceptedOrderFactory(world=world, subtotal=6_000_000_000), {"polisher1": 10_000}
         )
         pay(world, order, order.total)
     FirmBankAccountFactory(firm=world.firms["polisher1"])
@@ -337,7 +339,9 @@ def test_the_file_of_an_already_closed_bad_batch_answers_409_not_500():
 def test_a_large_payout_that_fits_ten_digits_closes_and_has_its_file():
     # Given a firm owed ¥6,270,000,000 from one order is paid by a closed batch
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=6_000_000_000), {"polisher1": 10_000})
+    order = in_production(
+        world, AcceptedOrderFactory(world=world, subtotal=6_000_000_000), {"polisher1": 10_000}
+    )
     pay(world, order, order.total)
     FirmBankAccountFactory(firm=world.firms["polisher1"])
     NetworkBankAccountFactory(network=world.network)

@@ -3,23 +3,17 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from brokerage.models import Deadline, Invitation, Notification
 from brokerage.services.deadlines import deadlines_fire_due
 from members.models import NetworkHoliday
 from orders.models import RFQ, Event
-from tests.brokerage.test_request_paths import as_user, submit
-from tests.brokerage.worlds import kyoto_world, rodan_world
+from tests.kit.steps import as_user, make_due, submit
+from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 
 MILLING = [{"capability": "process.machining.milling"}]
-
-
-def make_due(rfq_id: int, *kinds: str) -> None:
-    past = timezone.now() - datetime.timedelta(seconds=1)
-    Deadline.objects.filter(rfq_id=rfq_id, kind__in=kinds).update(due_at=past)
 
 
 def channels(user, kind):

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core import access
-from tests.brokerage.test_request_paths import route_waiting_requests
-from tests.brokerage.worlds import kyoto_world
+from tests.kit.steps import route_waiting_requests
+from tests.kit.worlds import kyoto_world
 from tests.processes import ROOT
 
 PROJECT_APPS = ("members", "capabilities", "orders", "brokerage", "demo", "bench")

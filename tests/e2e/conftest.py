@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.e2e.audit import page_problems
-from tests.factories import PASSWORD
+from tests.kit.factories import PASSWORD
 from tests.processes import ROOT, Background, start_web, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")

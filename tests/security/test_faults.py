@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from brokerage.outages import RETRY_AFTER_SECONDS, server_error
-from tests.brokerage.worlds import kyoto_world
+from tests.kit.worlds import kyoto_world
 from tests.processes import Background, free_port, wait_until
 from tests.security.private_postgres import PrivatePostgres, server_binaries
 
