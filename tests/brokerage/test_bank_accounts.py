@@ -11,12 +11,11 @@ from django.utils import timezone
 from brokerage.models import AppendOnlyError, BankAccount, BankAccountChange, Notification
 from brokerage.services import payouts
 from tests.kit.factories import (
-    AcceptedOrderFactory,
     FirmBankAccountFactory,
     FirmUserFactory,
     NetworkBankAccountFactory,
 )
-from tests.kit.steps import THREE, as_user, in_production, pay
+from tests.kit.steps import THREE, as_user, given_a_paid_order
 from tests.kit.worlds import migakiya_world
 
 pytestmark = pytest.mark.django_db
@@ -158,8 +157,7 @@ def clock(monkeypatch):
 
 def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, settings):
     settings.BANK_ACCOUNT_CHANGE_HOLD_HOURS = 48
-    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
-    pay(world, order, 110_000)
+    given_a_paid_order(world, subtotal=100_000, paid=110_000)
     for key in THREE:
         FirmBankAccountFactory(firm=world.firms[key])
     NetworkBankAccountFactory(network=world.network)

@@ -24,7 +24,7 @@ from tests.kit.factories import (
     FirmBankAccountFactory,
     NetworkBankAccountFactory,
 )
-from tests.kit.steps import THREE, in_production, pay
+from tests.kit.steps import THREE, given_a_paid_order, in_production, pay
 from tests.kit.worlds import migakiya_world
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,7 @@ on_postgresql = pytest.mark.skipif(
 @pytest.fixture
 def paid_order():
     world = migakiya_world()
-    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
-    pay(world, order, 110_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=110_000)
     return world, order
 
 

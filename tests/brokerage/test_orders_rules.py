@@ -22,7 +22,15 @@ from tests.kit.factories import (
     FirmBankAccountFactory,
     NetworkBankAccountFactory,
 )
-from tests.kit.steps import THREE, as_user, in_production, money_rows, pay, share_team
+from tests.kit.steps import (
+    THREE,
+    as_user,
+    given_a_paid_order,
+    in_production,
+    money_rows,
+    pay,
+    share_team,
+)
 from tests.kit.worlds import add_firm, kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
@@ -193,8 +201,7 @@ def test_changing_a_part_asks_that_firm_again_and_a_decline_needs_a_reason():
 def test_a_payment_larger_than_what_is_owed_is_refused_and_nothing_is_written():
     # Given an order of ¥110,000 in production, of which ¥100,000 is paid
     world = migakiya_world()
-    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
-    pay(world, order, 100_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=100_000)
     before = money_rows()
     # When the office records another ¥10,001
     response = as_user(world.office_user).post(
@@ -302,8 +309,7 @@ def test_a_fault_charged_to_a_firm_not_in_the_team_is_refused_and_nothing_is_wri
 
 def test_a_refund_beyond_what_was_paid_is_refused_and_nothing_is_written():
     world = migakiya_world()
-    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
-    pay(world, order, 50_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=50_000)
     payments.refund_issue(
         order_id=order.pk, user=world.office_user, amount=20_000, reason="Partial cancellation"
     )
@@ -334,8 +340,7 @@ def test_a_refund_beyond_what_was_paid_is_refused_and_nothing_is_written():
 def test_a_refund_reverses_every_party_in_proportion_with_the_same_rounding():
     # Given ¥110,000 paid and split 20/30/50 after a 5% fee
     world = migakiya_world()
-    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
-    pay(world, order, 110_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=110_000)
     # When ¥11,001 is refunded
     refund = payments.refund_issue(
         order_id=order.pk, user=world.office_user, amount=11_001, reason="Price reduction"
@@ -360,8 +365,7 @@ def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps():
     # Given an order of ¥110,000 split 20/30/50 after a 5% fee, ¥100,000 of it paid and
     # paid out, with bank accounts for everyone
     world = migakiya_world()
-    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
-    pay(world, order, 100_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=100_000)
     for key in THREE:
         FirmBankAccountFactory(firm=world.firms[key])
     NetworkBankAccountFactory(network=world.network)
@@ -405,8 +409,7 @@ def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps():
 
 def test_a_payout_needs_the_network_account_and_skips_firms_without_one():
     world = migakiya_world()
-    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
-    pay(world, order, 110_000)
+    given_a_paid_order(world, subtotal=100_000, paid=110_000)
     FirmBankAccountFactory(firm=world.firms["polisher2"])
     office = as_user(world.office_user)
     today = timezone.localdate().isoformat()
@@ -463,8 +466,7 @@ def test_bank_account_names_must_be_writable_in_the_banks_alphabet():
 
 def test_a_member_cannot_see_another_members_statement():
     world = migakiya_world()
-    order = in_production(world, AcceptedOrderFactory(world=world))
-    pay(world, order, 50_000)
+    order = given_a_paid_order(world, paid=50_000)
     polisher1 = as_user(world.users["polisher1"])
     own = polisher1.get("/api/statements/").json()
     assert {row["firm"] for row in own["results"]} == {world.firms["polisher1"].pk}

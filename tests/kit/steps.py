@@ -25,11 +25,12 @@ from brokerage.models import (
     Payment,
     Refund,
 )
-from brokerage.services import payments, teams
+from brokerage.services import teams
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
 from brokerage.services.ledger import debit_balance
 from capabilities.models import Capability
 from orders.models import RFQ, Estimate, Order
+from tests.kit.factories import AcceptedOrderFactory, PaymentFactory
 
 # --- Requests through the API -----------------------------------------------------------
 
@@ -366,15 +367,20 @@ def in_production(world, order: Order, shares: dict[str, int] | None = None) -> 
     return order
 
 
-def pay(world, order: Order, amount: int, *, received_at=None) -> Payment:
+def pay(world, order: Order, amount: int) -> Payment:
     """Record a bank transfer of `amount` as the office: split and posted by the service."""
-    return payments.payment_record(
-        order_id=order.pk,
-        user=world.office_user,
-        amount=amount,
-        method="bank_transfer",
-        received_at=received_at or timezone.now(),
-    )
+    return PaymentFactory(order=order, user=world.office_user, amount=amount)
+
+
+def given_a_paid_order(
+    world, *, subtotal: int = 100_000, shares: dict[str, int] | None = None, paid=None
+) -> Order:
+    """Return an order of the world's in production, its team confirmed by `shares` (see
+    `in_production`), on which the office recorded a transfer of `paid` yen (the whole
+    total unless said): split among the team and posted to the ledger by the services."""
+    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=subtotal), shares)
+    pay(world, order, order.total if paid is None else paid)
+    return order
 
 
 def money_rows() -> tuple[int, ...]:
