@@ -140,21 +140,6 @@ def test_a_change_notifies_every_person_of_the_firm_in_their_language(world):
     assert change.after["account_number"] == "****321"
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock the test moves by hand."""
-
-    class Clock:
-        now = timezone.now()
-
-        def move(self, **delta):
-            self.now += datetime.timedelta(**delta)
-
-    pinned = Clock()
-    monkeypatch.setattr("django.utils.timezone.now", lambda: pinned.now)
-    return pinned
-
-
 def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, settings):
     settings.BANK_ACCOUNT_CHANGE_HOLD_HOURS = 48
     given_a_paid_order(world, subtotal=100_000, paid=110_000)
@@ -166,7 +151,7 @@ def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, se
     assert put(world.users["polisher1"], polisher, account()).status_code == 200
     changed_at = clock.now
     # Then a batch made within the cooling period leaves its amount out, saying why
-    clock.move(hours=47)
+    clock.advance(hours=47)
     batch = payouts.payout_batch_create(
         network_id=world.network.pk, user=world.office_user, transfer_date=timezone.localdate()
     )
@@ -186,7 +171,7 @@ def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, se
     shown = browser.get(f"/office/payouts/{batch.pk}/").content.decode()
     assert "held: bank account changed at" in shown
     # and when the period is over, the amount still owed goes in the next batch
-    clock.move(hours=2)
+    clock.advance(hours=2)
     later = payouts.payout_batch_create(
         network_id=world.network.pk, user=world.office_user, transfer_date=timezone.localdate()
     )

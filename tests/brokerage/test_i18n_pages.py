@@ -22,8 +22,8 @@ from rest_framework.test import APIClient
 
 from brokerage.models import Notification
 from members.models import User
-from orders.models import RFQ
 from tests.kit.catalogues import JAPANESE, PERCENT_FORMAT
+from tests.kit.clock import tokyo
 from tests.kit.every_page import PAGE_SETS
 from tests.kit.factories import PASSWORD
 from tests.kit.steps import client_for, routed
@@ -266,15 +266,15 @@ def test_yen_and_times_are_written_as_each_language_writes_them(language, amount
 @pytest.mark.parametrize(
     ("language", "words"), [("ja", "見積の期限\uff1a"), ("en", "The estimate is due by")]
 )
-def test_the_request_page_gives_the_estimate_due_time_in_the_networks_zone(language, words):
-    # Given a routed request whose estimate is due at 37 minutes past an hour in the
-    # network's zone (on the hour, English says "2 p.m." rather than "2:00")
+def test_the_request_page_gives_the_estimate_due_time_in_the_networks_zone(language, words, clock):
+    # Given a request routed at 10:37 in Tokyo, whose estimate is due two hours later, at
+    # 37 minutes past an hour in the network's zone (on the hour, English says "2 p.m."
+    # rather than "2:00")
+    clock.set(tokyo(2026, 11, 18, 10, 37))
     world = kyoto_world()
     rfq = routed(world, "process.machining.milling")
-    due = (
-        timezone.localtime(rfq.estimate_due_at, world.network.tzinfo) + datetime.timedelta(hours=1)
-    ).replace(minute=37, second=0, microsecond=0)
-    RFQ.objects.filter(pk=rfq.pk).update(estimate_due_at=due)
+    due = timezone.localtime(rfq.estimate_due_at, world.network.tzinfo)
+    assert due == tokyo(2026, 11, 18, 12, 37)
     # When its customer opens it in the language
     page = client_for(world.customer, language=language).get(
         reverse("pages:request", args=[rfq.pk])

@@ -16,6 +16,12 @@ from orders.models import RFQ, Estimate, EstimateLine, Order, RFQRequirement
 PASSWORD = "demo-pass-123"
 
 
+def now() -> datetime.datetime:
+    """Return `timezone.now()`, looked up at each call so that a pinned clock is read
+    (`LazyFunction(timezone.now)` would keep the real clock's function)."""
+    return timezone.now()
+
+
 class NetworkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Network
@@ -53,8 +59,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
             Membership.Status.ACTIVE if membership.is_active else Membership.Status.ENDED
         )
     )
-    network_agreed_at = factory.LazyFunction(timezone.now)
-    firm_agreed_at = factory.LazyFunction(timezone.now)
+    network_agreed_at = factory.LazyFunction(now)
+    firm_agreed_at = factory.LazyFunction(now)
 
 
 def agreed_membership_fields() -> dict:
@@ -162,7 +168,7 @@ class RFQFactory(factory.django.DjangoModelFactory):
 
 class SubmittedRFQFactory(RFQFactory):
     status = RFQ.Status.SUBMITTED
-    submitted_at = factory.LazyFunction(timezone.now)
+    submitted_at = factory.LazyFunction(now)
     estimate_due_at = factory.LazyAttribute(
         lambda rfq: rfq.submitted_at + datetime.timedelta(minutes=120)
     )
@@ -240,7 +246,7 @@ class NdaSignatureFactory(factory.django.DjangoModelFactory):
     membership = factory.SubFactory(MembershipFactory, role=Membership.Role.MEMBER_CLUSTER)
     version = "2024-1"
     signed_by = factory.SubFactory(FirmUserFactory, firm=factory.SelfAttribute("..membership.firm"))
-    signed_at = factory.LazyFunction(timezone.now)
+    signed_at = factory.LazyFunction(now)
 
 
 # --- Orders, teams and payments ----------------------------------------------------------
@@ -261,7 +267,7 @@ class AcceptedEstimateFactory(factory.django.DjangoModelFactory):
     lead_time_days = 10
     valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
     created_by = factory.SubFactory(FirmUserFactory)
-    sent_at = factory.LazyFunction(timezone.now)
+    sent_at = factory.LazyFunction(now)
     decided_at = factory.SelfAttribute("sent_at")
 
 
@@ -418,7 +424,7 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
         no_declaration=TeamMember.Confirmation.PENDING,
     )
     confirmed_at = factory.Maybe(
-        "confirmed", yes_declaration=factory.LazyFunction(timezone.now), no_declaration=None
+        "confirmed", yes_declaration=factory.LazyFunction(now), no_declaration=None
     )
 
 
@@ -438,7 +444,7 @@ class PaymentFactory(factory.Factory):
     user = None
     amount = factory.LazyAttribute(lambda payment: payment.order.total)
     method = "bank_transfer"
-    received_at = factory.LazyFunction(timezone.now)
+    received_at = factory.LazyFunction(now)
 
     @classmethod
     def _create(cls, model_class, *, order, user, **fields):
