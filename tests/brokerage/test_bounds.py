@@ -275,7 +275,7 @@ def firm_owed_more_than_ten_digits():
     return world
 
 
-def test_a_batch_whose_payout_exceeds_ten_digits_cannot_close():
+def test_a_batch_whose_payout_exceeds_ten_digits_cannot_close(clock):
     world = firm_owed_more_than_ten_digits()
     office = as_user(world.office_user)
     response = office.post(
@@ -295,7 +295,7 @@ def test_a_batch_whose_payout_exceeds_ten_digits_cannot_close():
     assert LedgerPosting.objects.filter(kind=LedgerPosting.Kind.PAYOUT).count() == payout_postings
 
 
-def test_the_file_of_an_already_closed_bad_batch_answers_409_not_500():
+def test_the_file_of_an_already_closed_bad_batch_answers_409_not_500(clock):
     # Given a batch closed before the check, holding a payout no Zengin file can carry
     world = migakiya_world()
     NetworkBankAccountFactory(network=world.network)
@@ -336,7 +336,7 @@ def test_the_file_of_an_already_closed_bad_batch_answers_409_not_500():
     assert response.status_code == 200
 
 
-def test_a_large_payout_that_fits_ten_digits_closes_and_has_its_file():
+def test_a_large_payout_that_fits_ten_digits_closes_and_has_its_file(clock):
     # Given a firm owed ¥6,270,000,000 from one order is paid by a closed batch
     world = migakiya_world()
     order = in_production(

@@ -361,7 +361,7 @@ def test_a_refund_reverses_every_party_in_proportion_with_the_same_rounding():
     assert debit_balance(LedgerEntry.objects.all()) == 0
 
 
-def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps():
+def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps(clock):
     # Given an order of ¥110,000 split 20/30/50 after a 5% fee, ¥100,000 of it paid and
     # paid out, with bank accounts for everyone
     world = migakiya_world()
@@ -407,7 +407,7 @@ def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps():
     assert debit_balance(LedgerEntry.objects.all()) == 0
 
 
-def test_a_payout_needs_the_network_account_and_skips_firms_without_one():
+def test_a_payout_needs_the_network_account_and_skips_firms_without_one(clock):
     world = migakiya_world()
     given_a_paid_order(world, subtotal=100_000, paid=110_000)
     FirmBankAccountFactory(firm=world.firms["polisher2"])
@@ -500,7 +500,7 @@ def test_the_customer_sees_its_own_orders_only():
         "/api/orders/{order}/payments/",
     ],
 )
-def test_lists_take_a_constant_number_of_queries_whatever_their_size(path):
+def test_lists_take_a_constant_number_of_queries_whatever_their_size(clock, path):
     world = migakiya_world()
     office = as_user(world.office_user)
 
