@@ -20,7 +20,7 @@ from brokerage.models import (
     TeamMember,
 )
 from brokerage.pages import orders as order_pages
-from brokerage.services.payments import invoice_issue, payment_record
+from brokerage.services.payments import invoice_issue
 from brokerage.services.payouts import payout_batch_create
 from orders.models import RFQ, Order
 from tests.kit.every_page import forming, order_pages_of_every_kind
@@ -29,6 +29,7 @@ from tests.kit.factories import (
     CustomerFactory,
     NetworkBankAccountFactory,
     OrderInProductionFactory,
+    PaymentFactory,
 )
 from tests.kit.steps import client_for, field_value, team_post
 from tests.kit.worlds import kyoto_world, migakiya_world, rodan_world
@@ -477,13 +478,7 @@ def test_damages_are_charged_only_to_a_firm_of_the_team(world, order):
 
 
 def test_a_refund_beyond_what_was_paid_is_refused(world, order):
-    payment_record(
-        order_id=order.pk,
-        user=world.office_user,
-        amount=100_000,
-        method="bank_transfer",
-        received_at=timezone.now(),
-    )
+    PaymentFactory(order=order, user=world.office_user, amount=100_000)
     response = client_for(world.office_user).post(
         reverse("pages:order-refund", args=[order.pk]),
         {"amount": "200000", "source": "allocations", "reason": "Cancelled"},
