@@ -451,5 +451,5 @@ class PaymentFactory(factory.Factory):
         return payment_record(order_id=order.pk, user=user, **fields)
 
     @classmethod
-    def _build(cls, model_class, *args, **kwargs):
+    def build(cls, **kwargs):
         raise TypeError("a payment is only ever recorded through the payments service")
