@@ -140,7 +140,7 @@ def test_a_change_notifies_every_person_of_the_firm_in_their_language(world):
     assert change.after["account_number"] == "****321"
 
 
-def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, settings):
+def test_a_changed_account_holds_payouts_for_the_cooling_period(clock, world, settings):
     settings.BANK_ACCOUNT_CHANGE_HOLD_HOURS = 48
     given_a_paid_order(world, subtotal=100_000, paid=110_000)
     for key in THREE:
