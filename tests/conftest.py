@@ -5,6 +5,9 @@ import pytest
 
 from core.processes import ROOT, Background
 
+# The fixtures every test may take from the kit: `clock` (tests/kit/clock.py).
+pytest_plugins = ["tests.kit.clock"]
+
 
 def pytest_report_header(config):
     lines = []

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.analytics import analytics_rows, network_analytics
-from brokerage.models import Invitation, Payment
+from brokerage.models import Invitation
 from brokerage.pages.analytics import Series, bar_chart
 from brokerage.services.answers import invitation_answer
 from brokerage.services.deliveries import order_follow_on_request
@@ -25,16 +25,14 @@ from brokerage.services.estimates import (
     estimate_send,
 )
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
-from brokerage.services.payments import payment_record
 from brokerage.services.teams import TeamMemberInput, team_member_answer, team_set
 from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
 from members.models import Membership
 from orders.models import RFQ
-from tests.brokerage.page_steps import client_for
-from tests.brokerage.test_request_paths import as_user
-from tests.brokerage.worlds import kyoto_world, migakiya_world
-from tests.factories import UserFactory
+from tests.kit.factories import PaymentFactory, UserFactory
+from tests.kit.steps import as_user, client_for
+from tests.kit.worlds import kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
 
@@ -107,13 +105,7 @@ def world():
         ],
     )
     team_member_answer(order_id=order.pk, user=world.users["fushimi"], accept=True)
-    payment_record(
-        order_id=order.pk,
-        user=world.office_user,
-        amount=order.total,
-        method=Payment.Method.BANK_TRANSFER,
-        received_at=timezone.now(),
-    )
+    PaymentFactory(order=order, user=world.office_user, amount=order.total)
     follow_on = order_follow_on_request(
         order_id=order.pk,
         user=world.customer,

@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from brokerage.models import AppendOnlyError, BankAccount, BankAccountChange, Notification
 from brokerage.services import payouts
-from tests.brokerage.test_orders_rules import THREE, in_production, order_for, pay
-from tests.brokerage.test_request_paths import as_user
-from tests.brokerage.worlds import migakiya_world
-from tests.factories import FirmBankAccountFactory, FirmUserFactory, NetworkBankAccountFactory
+from tests.kit.factories import (
+    FirmBankAccountFactory,
+    FirmUserFactory,
+    NetworkBankAccountFactory,
+)
+from tests.kit.steps import THREE, as_user, given_a_paid_order
+from tests.kit.worlds import migakiya_world
 
 pytestmark = pytest.mark.django_db
 
@@ -137,25 +140,9 @@ def test_a_change_notifies_every_person_of_the_firm_in_their_language(world):
     assert change.after["account_number"] == "****321"
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock the test moves by hand."""
-
-    class Clock:
-        now = timezone.now()
-
-        def move(self, **delta):
-            self.now += datetime.timedelta(**delta)
-
-    pinned = Clock()
-    monkeypatch.setattr("django.utils.timezone.now", lambda: pinned.now)
-    return pinned
-
-
-def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, settings):
+def test_a_changed_account_holds_payouts_for_the_cooling_period(clock, world, settings):
     settings.BANK_ACCOUNT_CHANGE_HOLD_HOURS = 48
-    order = in_production(world, order_for(world, subtotal=100_000))
-    pay(world, order, 110_000)
+    given_a_paid_order(world, subtotal=100_000, paid=110_000)
     for key in THREE:
         FirmBankAccountFactory(firm=world.firms[key])
     NetworkBankAccountFactory(network=world.network)
@@ -164,7 +151,7 @@ def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, se
     assert put(world.users["polisher1"], polisher, account()).status_code == 200
     changed_at = clock.now
     # Then a batch made within the cooling period leaves its amount out, saying why
-    clock.move(hours=47)
+    clock.advance(hours=47)
     batch = payouts.payout_batch_create(
         network_id=world.network.pk, user=world.office_user, transfer_date=timezone.localdate()
     )
@@ -184,7 +171,7 @@ def test_a_changed_account_holds_payouts_for_the_cooling_period(world, clock, se
     shown = browser.get(f"/office/payouts/{batch.pk}/").content.decode()
     assert "held: bank account changed at" in shown
     # and when the period is over, the amount still owed goes in the next batch
-    clock.move(hours=2)
+    clock.advance(hours=2)
     later = payouts.payout_batch_create(
         network_id=world.network.pk, user=world.office_user, transfer_date=timezone.localdate()
     )

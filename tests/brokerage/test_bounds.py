@@ -16,11 +16,13 @@ from brokerage.models import (
 from brokerage.services import payouts
 from core.bounds import MAX_AMOUNT
 from orders.models import RFQ
-from tests.brokerage.page_steps import client_for
-from tests.brokerage.test_orders_rules import in_production, money_rows, order_for, pay
-from tests.brokerage.test_request_paths import as_user, submit
-from tests.brokerage.worlds import kyoto_world, migakiya_world, rodan_world
-from tests.factories import FirmBankAccountFactory, NetworkBankAccountFactory
+from tests.kit.factories import (
+    AcceptedOrderFactory,
+    FirmBankAccountFactory,
+    NetworkBankAccountFactory,
+)
+from tests.kit.steps import as_user, client_for, in_production, money_rows, pay, submit
+from tests.kit.worlds import kyoto_world, migakiya_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ BAD_DAYS = ["0001-01-01", "9999-12-31", "1900-01-01"]
 
 def paid_order():
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=150_000))
+    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=150_000))
     return world, order
 
 
@@ -265,7 +267,7 @@ def firm_owed_more_than_ten_digits():
     world = migakiya_world()
     for _ in range(2):
         order = in_production(
-            world, order_for(world, subtotal=6_000_000_000), {"polisher1": 10_000}
+            world, AcceptedOrderFactory(world=world, subtotal=6_000_000_000), {"polisher1": 10_000}
         )
         pay(world, order, order.total)
     FirmBankAccountFactory(firm=world.firms["polisher1"])
@@ -273,7 +275,7 @@ def firm_owed_more_than_ten_digits():
     return world
 
 
-def test_a_batch_whose_payout_exceeds_ten_digits_cannot_close():
+def test_a_batch_whose_payout_exceeds_ten_digits_cannot_close(clock):
     world = firm_owed_more_than_ten_digits()
     office = as_user(world.office_user)
     response = office.post(
@@ -293,7 +295,7 @@ def test_a_batch_whose_payout_exceeds_ten_digits_cannot_close():
     assert LedgerPosting.objects.filter(kind=LedgerPosting.Kind.PAYOUT).count() == payout_postings
 
 
-def test_the_file_of_an_already_closed_bad_batch_answers_409_not_500():
+def test_the_file_of_an_already_closed_bad_batch_answers_409_not_500(clock):
     # Given a batch closed before the check, holding a payout no Zengin file can carry
     world = migakiya_world()
     NetworkBankAccountFactory(network=world.network)
@@ -334,10 +336,12 @@ def test_the_file_of_an_already_closed_bad_batch_answers_409_not_500():
     assert response.status_code == 200
 
 
-def test_a_large_payout_that_fits_ten_digits_closes_and_has_its_file():
+def test_a_large_payout_that_fits_ten_digits_closes_and_has_its_file(clock):
     # Given a firm owed ¥6,270,000,000 from one order is paid by a closed batch
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=6_000_000_000), {"polisher1": 10_000})
+    order = in_production(
+        world, AcceptedOrderFactory(world=world, subtotal=6_000_000_000), {"polisher1": 10_000}
+    )
     pay(world, order, order.total)
     FirmBankAccountFactory(firm=world.firms["polisher1"])
     NetworkBankAccountFactory(network=world.network)

@@ -3,23 +3,18 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from brokerage.models import Deadline, Invitation, Notification
 from brokerage.services.deadlines import deadlines_fire_due
 from members.models import NetworkHoliday
 from orders.models import RFQ, Event
-from tests.brokerage.test_request_paths import as_user, submit
-from tests.brokerage.worlds import kyoto_world, rodan_world
+from tests.kit.clock import tokyo
+from tests.kit.steps import as_user, make_due, submit
+from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 
 MILLING = [{"capability": "process.machining.milling"}]
-
-
-def make_due(rfq_id: int, *kinds: str) -> None:
-    past = timezone.now() - datetime.timedelta(seconds=1)
-    Deadline.objects.filter(rfq_id=rfq_id, kind__in=kinds).update(due_at=past)
 
 
 def channels(user, kind):
@@ -38,14 +33,13 @@ def test_submission_stores_the_three_deadlines_from_the_network_settings():
     assert deadlines["estimate"] - submitted == datetime.timedelta(minutes=120)
 
 
-def test_a_business_hours_network_tells_the_customer_the_exact_due_time(monkeypatch):
+def test_a_business_hours_network_tells_the_customer_the_exact_due_time(clock):
     # Given a network counting on business hours, and a Friday-evening submission
     world = rodan_world()
     world.network.use_business_hours = True
     world.network.save()
     NetworkHoliday.objects.create(network=world.network, date=datetime.date(2026, 11, 23))
-    friday_evening = datetime.datetime(2026, 11, 20, 8, 30, tzinfo=datetime.UTC)  # 17:30 JST
-    monkeypatch.setattr("django.utils.timezone.now", lambda: friday_evening)
+    clock.set(tokyo(2026, 11, 20, 17, 30))
     # When the customer submits
     rfq = submit(world, MILLING)
     # Then the estimate is due on Tuesday 10:30 JST (Monday is a holiday)

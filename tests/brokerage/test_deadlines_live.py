@@ -19,9 +19,9 @@ from rest_framework.authtoken.models import Token
 from brokerage.models import Deadline, Notification
 from core.processes import start_web, wait_until
 from orders.models import RFQ, Event
-from tests.brokerage.test_request_paths import submit
-from tests.brokerage.worlds import kyoto_world
-from tests.factories import SubmittedRFQFactory
+from tests.kit.factories import SubmittedRFQFactory
+from tests.kit.steps import submit
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.celery_worker
 

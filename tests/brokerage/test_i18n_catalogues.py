@@ -18,8 +18,8 @@ from brokerage.management.commands.compile_translations import (
     stale_translations,
 )
 from core.processes import ROOT
+from tests.kit.catalogues import JAPANESE, PERCENT_FORMAT
 
-JAPANESE = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 ENGLISH = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 SOURCE_PACKAGES = ("brokerage", "members", "orders", "capabilities")
 GETTEXT_FUNCTIONS = {
@@ -32,8 +32,6 @@ GETTEXT_FUNCTIONS = {
     "pgettext",
     "pgettext_lazy",
 }
-# %(name)s, %s, %d, %r … and %%: what Python's % operator reads in a string.
-PERCENT_FORMAT = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxo%]")
 BRACE_FORMAT = re.compile(r"\{\w*\}")
 TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(((?:u?'(?:[^'\\]|\\.)*'\s*,?\s*)+)")
 TEMPLATE_LITERAL = re.compile(r"u?'(?:[^'\\]|\\.)*'")

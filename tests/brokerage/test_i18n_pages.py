@@ -22,13 +22,12 @@ from rest_framework.test import APIClient
 
 from brokerage.models import Notification
 from members.models import User
-from orders.models import RFQ
-from tests.brokerage.page_steps import client_for
-from tests.brokerage.test_i18n_catalogues import JAPANESE, PERCENT_FORMAT
-from tests.brokerage.test_pages_orders import order_in, order_pages_of_every_kind
-from tests.brokerage.test_pages_site import pages_of_every_kind, routed
-from tests.brokerage.worlds import kyoto_world, migakiya_world
-from tests.factories import PASSWORD, CapabilityFactory, FirmCapabilityFactory
+from tests.kit.catalogues import JAPANESE, PERCENT_FORMAT
+from tests.kit.clock import tokyo
+from tests.kit.every_page import PAGE_SETS
+from tests.kit.factories import PASSWORD
+from tests.kit.steps import client_for, routed
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 
@@ -163,48 +162,6 @@ def japanese_on_an_english_page(html: str) -> list[str]:
     return [piece for piece in japanese_translations() if piece in text]
 
 
-def network_pages() -> list[tuple[object, str]]:
-    """Return (person, url) for the network, directory, profile and office pages."""
-    world = kyoto_world()
-    routed(world, "process.machining.milling")
-    slug = world.network.slug
-    member = world.users["fushimi"]
-    capability = CapabilityFactory(code="finish.anodizing", kind="finish", name_en="Anodizing")
-    FirmCapabilityFactory(firm=member.firm, capability=capability, grade=3)
-    firm_id = member.firm_id
-    return [
-        (None, reverse("home")),
-        (None, reverse("network-page", args=[slug])),
-        (None, reverse("network-directory", args=[slug])),
-        (None, reverse("firm-page", args=[firm_id])),
-        (None, reverse("firm-contact", args=[firm_id])),
-        (None, reverse("taxonomy-page")),
-        (world.customer, reverse("pages:inbox")),
-        (member, reverse("network-page", args=[slug])),
-        (member, reverse("firm-profile-edit", args=[firm_id])),
-        (member, reverse("firm-capability-edit", args=[firm_id, capability.code])),
-        (member, reverse("network-nda-page", args=[slug])),
-        (world.office_user, reverse("network-page", args=[slug])),
-        (world.office_user, reverse("network-office-memberships", args=[slug])),
-        (world.office_user, reverse("network-office-import", args=[slug])),
-        (world.office_user, reverse("network-office-contacts", args=[slug])),
-        (world.office_user, reverse("pages:inbox")),
-    ]
-
-
-def order_pages() -> list[tuple[object, str]]:
-    world = migakiya_world()
-    order = order_in(world, team={"admin1": 4_000, "polisher1": 6_000}, leader="admin1")
-    return order_pages_of_every_kind(world, order)
-
-
-PAGE_SETS = {
-    "requests": pages_of_every_kind,
-    "orders": order_pages,
-    "networks": network_pages,
-}
-
-
 @pytest.fixture
 def japanese_people():
     """Make everyone created during the test prefer Japanese (the factories make English
@@ -309,15 +266,15 @@ def test_yen_and_times_are_written_as_each_language_writes_them(language, amount
 @pytest.mark.parametrize(
     ("language", "words"), [("ja", "見積の期限\uff1a"), ("en", "The estimate is due by")]
 )
-def test_the_request_page_gives_the_estimate_due_time_in_the_networks_zone(language, words):
-    # Given a routed request whose estimate is due at 37 minutes past an hour in the
-    # network's zone (on the hour, English says "2 p.m." rather than "2:00")
+def test_the_request_page_gives_the_estimate_due_time_in_the_networks_zone(language, words, clock):
+    # Given a request routed at 10:37 in Tokyo, whose estimate is due two hours later, at
+    # 37 minutes past an hour in the network's zone (on the hour, English says "2 p.m."
+    # rather than "2:00")
+    clock.set(tokyo(2026, 11, 18, 10, 37))
     world = kyoto_world()
     rfq = routed(world, "process.machining.milling")
-    due = (
-        timezone.localtime(rfq.estimate_due_at, world.network.tzinfo) + datetime.timedelta(hours=1)
-    ).replace(minute=37, second=0, microsecond=0)
-    RFQ.objects.filter(pk=rfq.pk).update(estimate_due_at=due)
+    due = timezone.localtime(rfq.estimate_due_at, world.network.tzinfo)
+    assert due == tokyo(2026, 11, 18, 12, 37)
     # When its customer opens it in the language
     page = client_for(world.customer, language=language).get(
         reverse("pages:request", args=[rfq.pk])

@@ -4,10 +4,9 @@ import pytest
 
 from brokerage.models import Notification
 from orders.models import RFQ, Event
-from tests.brokerage.test_orders_rules import in_production, order_for
-from tests.brokerage.test_request_paths import as_user
-from tests.brokerage.worlds import kyoto_world, migakiya_world
-from tests.factories import CustomerFactory
+from tests.kit.factories import AcceptedOrderFactory, CustomerFactory
+from tests.kit.steps import as_user, in_production
+from tests.kit.worlds import kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +60,7 @@ def test_a_follow_on_with_a_foreign_key_writes_nothing_to_the_foreign_request():
     # Given a customer with an order in Migakiya and a request in another network,
     # submitted there with a key
     migakiya = migakiya_world()
-    order = in_production(migakiya, order_for(migakiya))
+    order = in_production(migakiya, AcceptedOrderFactory(world=migakiya))
     kyoto = kyoto_world()
     foreign = as_user(migakiya.customer).post(
         "/api/rfqs/", request_body(kyoto), format="json", HTTP_IDEMPOTENCY_KEY="their-key"
@@ -91,7 +90,7 @@ def test_a_follow_on_with_a_foreign_key_writes_nothing_to_the_foreign_request():
 def test_the_same_key_and_body_replay_and_a_different_body_is_a_conflict():
     # Given a follow-on asked for with a key
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     client = as_user(world.customer)
     url = f"/api/orders/{order.pk}/follow-on/"
     body = {"title": "Mass production", "description": "5,000 cups", "quantity": 5000}

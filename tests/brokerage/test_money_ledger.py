@@ -19,9 +19,13 @@ from brokerage.selectors_money import statements_for
 from brokerage.services import payments, payouts
 from brokerage.services.ledger import SIGNED_AMOUNT, debit_balance, payable_balances
 from members.models import Membership
-from tests.brokerage.test_orders_rules import THREE, in_production, order_for, pay
-from tests.brokerage.worlds import migakiya_world
-from tests.factories import FirmBankAccountFactory, NetworkBankAccountFactory
+from tests.kit.factories import (
+    AcceptedOrderFactory,
+    FirmBankAccountFactory,
+    NetworkBankAccountFactory,
+)
+from tests.kit.steps import THREE, given_a_paid_order, in_production, pay
+from tests.kit.worlds import migakiya_world
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +37,7 @@ on_postgresql = pytest.mark.skipif(
 @pytest.fixture
 def paid_order():
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=100_000))
-    pay(world, order, 110_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=110_000)
     return world, order
 
 
@@ -153,7 +156,7 @@ def test_any_payments_refunds_faults_and_payouts_keep_the_stored_ledger_balanced
         world.network.office_fee_bps = fee_bps
         world.network.save(update_fields=["office_fee_bps"])
         shares = dict(zip(THREE, (cut[0], cut[1] - cut[0], 10_000 - cut[1]), strict=True))
-        order = in_production(world, order_for(world, subtotal=subtotal), shares)
+        order = in_production(world, AcceptedOrderFactory(world=world, subtotal=subtotal), shares)
         for key in THREE:
             FirmBankAccountFactory(firm=world.firms[key])
         NetworkBankAccountFactory(network=world.network)

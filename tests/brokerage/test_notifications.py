@@ -13,7 +13,7 @@ from brokerage.services.notifications import (
     pending_notification_ids,
     webhook_signature,
 )
-from tests.factories import CustomerFactory, FirmFactory
+from tests.kit.factories import CustomerFactory, FirmFactory
 
 pytestmark = pytest.mark.django_db
 

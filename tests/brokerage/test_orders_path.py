@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from brokerage.models import (
     Allocation,
-    Invitation,
     LedgerEntry,
     Notification,
     PayoutBatch,
@@ -18,9 +17,9 @@ from brokerage.services.ledger import debit_balance
 from brokerage.zengin import ENCODING, RECORD_LENGTH
 from members.models import Network
 from orders.models import RFQ, Event, Order
-from tests.brokerage.test_request_paths import VALID_UNTIL, accept, as_user, submit
-from tests.brokerage.worlds import migakiya_world
-from tests.factories import real_branch_code
+from tests.kit.factories import real_branch_code
+from tests.kit.steps import accepted_migakiya_order, as_user, ledger_is_balanced
+from tests.kit.worlds import migakiya_world
 
 pytestmark = pytest.mark.django_db
 
@@ -37,56 +36,6 @@ def private_files(settings, tmp_path):
         },
     }
     return tmp_path
-
-
-def accepted_migakiya_order(world, *, lines: dict[str, int], quantity: int = 300) -> int:
-    """Drive a request through the board, the leader and the estimate to an order.
-
-    `lines` maps firm keys to their estimate amounts; admin1 leads.
-    """
-    rfq = submit(
-        world,
-        [{"capability": "finish.polishing.mirror", "min_grade": 3}],
-        title="Mirror-polished stainless cups",
-        quantity=quantity,
-    )
-    decide = f"/api/rfqs/{rfq['id']}/decision/"
-    for admin in ("admin1", "admin3"):
-        assert as_user(world.users[admin]).post(decide, {"accept": True}).status_code == 200
-    for key in ("polisher1", "polisher2"):
-        invitation = Invitation.objects.get(rfq_id=rfq["id"], firm=world.firms[key])
-        response = as_user(world.users[key]).post(
-            f"/api/invitations/{invitation.pk}/answer/",
-            {"can_do": True, "price": lines.get(key, 50_000), "lead_time_days": 10},
-        )
-        assert response.status_code == 200, response.json()
-    leader = as_user(world.users["admin1"])
-    response = leader.post(
-        f"/api/rfqs/{rfq['id']}/leader/",
-        {"firm": world.firms["admin1"].pk, "reason": "discussion"},
-    )
-    assert response.status_code == 200, response.json()
-    response = leader.post(
-        f"/api/rfqs/{rfq['id']}/estimates/",
-        {
-            "lines": [
-                {
-                    "firm": world.firms[key].pk,
-                    "description": f"Mirror polishing by {key}",
-                    "work_package": f"Polishing ({key})",
-                    "amount": amount,
-                }
-                for key, amount in lines.items()
-            ],
-            "lead_time_days": 14,
-            "valid_until": VALID_UNTIL,
-        },
-        format="json",
-    )
-    assert response.status_code == 201, response.json()
-    estimate = response.json()
-    assert leader.post(f"/api/estimates/{estimate['id']}/send/").status_code == 200
-    return accept(world, estimate["id"])
 
 
 def put_bank_accounts(world, keys) -> None:
@@ -118,14 +67,6 @@ def put_bank_accounts(world, keys) -> None:
         format="json",
     )
     assert response.status_code == 200, response.json()
-
-
-def ledger_is_balanced() -> bool:
-    """Return whether every posting, and so the whole ledger, has debits equal to credits."""
-    postings = LedgerEntry.objects.values_list("posting_id", flat=True).distinct()
-    return all(
-        debit_balance(LedgerEntry.objects.filter(posting_id=posting)) == 0 for posting in postings
-    ) and (debit_balance(LedgerEntry.objects.all()) == 0)
 
 
 def test_a_migakiya_order_from_accepted_estimate_to_paid_out_members(private_files, settings):

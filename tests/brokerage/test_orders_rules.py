@@ -1,7 +1,5 @@
 """The rules of teams, payments, faults, refunds and payouts: bad input is refused whole."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,110 +8,32 @@ from django.utils import timezone
 from brokerage.models import (
     Allocation,
     BankAccount,
-    FaultClaim,
-    Invoice,
     LedgerEntry,
     LedgerPosting,
     Payment,
     PayoutBatch,
-    Refund,
     TeamMember,
 )
 from brokerage.services import deliveries, payments, payouts, teams
 from brokerage.services.ledger import damages_held, debit_balance, payable_balances
-from orders.models import RFQ, Estimate, EstimateLine, Event, Order
-from tests.brokerage.test_request_paths import as_user
-from tests.brokerage.worlds import add_firm, kyoto_world, migakiya_world
-from tests.factories import (
+from orders.models import Event, Order
+from tests.kit.factories import (
+    AcceptedOrderFactory,
     FirmBankAccountFactory,
     NetworkBankAccountFactory,
-    SubmittedRFQFactory,
 )
+from tests.kit.steps import (
+    THREE,
+    as_user,
+    given_a_paid_order,
+    in_production,
+    money_rows,
+    pay,
+    share_team,
+)
+from tests.kit.worlds import add_firm, kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
-
-THREE = ("admin1", "polisher1", "polisher2")
-
-
-def order_for(world, *, subtotal: int = 100_000, leader: str = "admin1", quantity=300) -> Order:
-    """Return a freshly accepted order of the world's customer (without going through the API)."""
-    rfq = SubmittedRFQFactory(
-        network=world.network,
-        customer=world.customer,
-        quantity=quantity,
-        status=RFQ.Status.ACCEPTED,
-        leader_firm=world.firms[leader],
-        leader_reason=RFQ.LeaderReason.DISCUSSION,
-    )
-    tax = subtotal // 10
-    estimate = Estimate.objects.create(
-        rfq=rfq,
-        version=1,
-        status=Estimate.Status.ACCEPTED,
-        subtotal=subtotal,
-        tax=tax,
-        total=subtotal + tax,
-        lead_time_days=10,
-        valid_until=timezone.localdate() + datetime.timedelta(days=30),
-        created_by=world.office_user,
-        sent_at=timezone.now(),
-    )
-    EstimateLine.objects.create(
-        estimate=estimate, firm=world.firms[leader], description="Polishing", amount=subtotal
-    )
-    return Order.objects.create(
-        network=world.network,
-        rfq=rfq,
-        estimate=estimate,
-        customer=world.customer,
-        leader_firm=world.firms[leader],
-        subtotal=subtotal,
-        tax=tax,
-        total=subtotal + tax,
-    )
-
-
-def share_team(world, shares: dict[str, int]) -> list[teams.TeamMemberInput]:
-    return [
-        teams.TeamMemberInput(
-            firm_id=world.firms[key].pk, work_package=f"Polishing by {key}", share_bps=share
-        )
-        for key, share in shares.items()
-    ]
-
-
-def in_production(world, order: Order, shares: dict[str, int] | None = None) -> Order:
-    """Assemble a team by shares and have every firm confirm: the order is in production."""
-    shares = shares or {"admin1": 2000, "polisher1": 3000, "polisher2": 5000}
-    teams.team_set(order_id=order.pk, user=world.office_user, members=share_team(world, shares))
-    for key in shares:
-        teams.team_member_answer(order_id=order.pk, user=world.users[key], accept=True)
-    order.refresh_from_db()
-    assert order.status == Order.Status.IN_PRODUCTION
-    return order
-
-
-def pay(world, order: Order, amount: int) -> Payment:
-    return payments.payment_record(
-        order_id=order.pk,
-        user=world.office_user,
-        amount=amount,
-        method="bank_transfer",
-        received_at=timezone.now(),
-    )
-
-
-def money_rows() -> tuple[int, ...]:
-    """Count every money record, to show that a refused step wrote nothing."""
-    return (
-        Payment.objects.count(),
-        Allocation.objects.count(),
-        Refund.objects.count(),
-        FaultClaim.objects.count(),
-        Invoice.objects.count(),
-        LedgerPosting.objects.count(),
-        LedgerEntry.objects.count(),
-    )
 
 
 # --- Team ---------------------------------------------------------------------------------
@@ -122,7 +42,7 @@ def money_rows() -> tuple[int, ...]:
 def test_shares_that_do_not_add_up_are_refused_per_field_and_nothing_is_written():
     # Given an accepted order
     world = migakiya_world()
-    order = order_for(world)
+    order = AcceptedOrderFactory(world=world)
     events_before = Event.objects.count()
     # When the leader gives shares that add up to 90%
     body = {
@@ -150,7 +70,7 @@ def test_shares_that_do_not_add_up_are_refused_per_field_and_nothing_is_written(
 def test_fixed_amounts_must_add_up_to_what_is_left_after_the_office_fee():
     # Given an order of ¥110,000 in a network taking 5%: ¥5,500 fee, ¥104,500 to share
     world = migakiya_world()
-    order = order_for(world, subtotal=100_000)
+    order = AcceptedOrderFactory(world=world, subtotal=100_000)
     leader = as_user(world.users["admin1"])
     members = [
         {"firm": world.firms["admin1"].pk, "work_package": "Inspect", "amount": 4_500},
@@ -187,7 +107,7 @@ def test_fixed_amounts_must_add_up_to_what_is_left_after_the_office_fee():
 )
 def test_inconsistent_teams_are_refused(members, expected):
     world = migakiya_world()
-    order = order_for(world)
+    order = AcceptedOrderFactory(world=world)
     outsider = kyoto_world().firms["fushimi"]
     body = {
         "members": [
@@ -207,7 +127,7 @@ def test_inconsistent_teams_are_refused(members, expected):
 
 def test_only_the_leader_or_the_office_assembles_the_team_and_members_see_their_part_only():
     world = migakiya_world()
-    order = order_for(world)
+    order = AcceptedOrderFactory(world=world)
     body = {
         "members": [
             {"firm": world.firms["polisher1"].pk, "work_package": "Polish", "share": 10_000},
@@ -236,7 +156,7 @@ def test_only_the_leader_or_the_office_assembles_the_team_and_members_see_their_
 
 def test_changing_a_part_asks_that_firm_again_and_a_decline_needs_a_reason():
     world = migakiya_world()
-    order = order_for(world)
+    order = AcceptedOrderFactory(world=world)
     teams.team_set(
         order_id=order.pk,
         user=world.office_user,
@@ -281,8 +201,7 @@ def test_changing_a_part_asks_that_firm_again_and_a_decline_needs_a_reason():
 def test_a_payment_larger_than_what_is_owed_is_refused_and_nothing_is_written():
     # Given an order of ¥110,000 in production, of which ¥100,000 is paid
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=100_000))
-    pay(world, order, 100_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=100_000)
     before = money_rows()
     # When the office records another ¥10,001
     response = as_user(world.office_user).post(
@@ -301,7 +220,7 @@ def test_a_payment_larger_than_what_is_owed_is_refused_and_nothing_is_written():
 
 def test_a_payment_waits_for_the_confirmed_team_and_members_cannot_record_one():
     world = migakiya_world()
-    order = order_for(world)
+    order = AcceptedOrderFactory(world=world)
     body = {"amount": 1_000, "method": "bank_transfer", "received_at": timezone.now().isoformat()}
     response = as_user(world.office_user).post(
         f"/api/orders/{order.pk}/payments/", body, format="json"
@@ -322,7 +241,7 @@ def test_a_payment_waits_for_the_confirmed_team_and_members_cannot_record_one():
 
 def test_the_customer_pays_by_card_through_the_configured_provider(settings):
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=10_000))
+    order = in_production(world, AcceptedOrderFactory(world=world, subtotal=10_000))
     customer = as_user(world.customer)
     url = f"/api/orders/{order.pk}/payments/"
     # Without a configured provider, cards are declined and nothing is written
@@ -337,7 +256,7 @@ def test_the_customer_pays_by_card_through_the_configured_provider(settings):
     assert response.status_code == 201, response.json()
     assert response.json()["provider"] == "card:fake"
     # but the customer cannot claim a bank transfer arrived
-    order2 = in_production(world, order_for(world, subtotal=10_000))
+    order2 = in_production(world, AcceptedOrderFactory(world=world, subtotal=10_000))
     response = customer.post(
         f"/api/orders/{order2.pk}/payments/",
         {"amount": 100, "method": "bank_transfer", "received_at": timezone.now().isoformat()},
@@ -349,7 +268,7 @@ def test_instalments_are_each_split_exactly_and_never_exceed_the_total():
     world = migakiya_world()
     order = in_production(
         world,
-        order_for(world, subtotal=99_999),
+        AcceptedOrderFactory(world=world, subtotal=99_999),
         {"admin1": 3333, "polisher1": 3333, "polisher2": 3334},
     )
     total = order.total  # 109,998
@@ -368,7 +287,7 @@ def test_instalments_are_each_split_exactly_and_never_exceed_the_total():
 
 def test_a_fault_charged_to_a_firm_not_in_the_team_is_refused_and_nothing_is_written():
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     before = money_rows()
     response = as_user(world.office_user).post(
         f"/api/orders/{order.pk}/fault-claims/",
@@ -390,8 +309,7 @@ def test_a_fault_charged_to_a_firm_not_in_the_team_is_refused_and_nothing_is_wri
 
 def test_a_refund_beyond_what_was_paid_is_refused_and_nothing_is_written():
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=100_000))
-    pay(world, order, 50_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=50_000)
     payments.refund_issue(
         order_id=order.pk, user=world.office_user, amount=20_000, reason="Partial cancellation"
     )
@@ -422,8 +340,7 @@ def test_a_refund_beyond_what_was_paid_is_refused_and_nothing_is_written():
 def test_a_refund_reverses_every_party_in_proportion_with_the_same_rounding():
     # Given ¥110,000 paid and split 20/30/50 after a 5% fee
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=100_000))
-    pay(world, order, 110_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=110_000)
     # When ¥11,001 is refunded
     refund = payments.refund_issue(
         order_id=order.pk, user=world.office_user, amount=11_001, reason="Price reduction"
@@ -444,12 +361,11 @@ def test_a_refund_reverses_every_party_in_proportion_with_the_same_rounding():
     assert debit_balance(LedgerEntry.objects.all()) == 0
 
 
-def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps():
+def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps(clock):
     # Given an order of ¥110,000 split 20/30/50 after a 5% fee, ¥100,000 of it paid and
     # paid out, with bank accounts for everyone
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=100_000))
-    pay(world, order, 100_000)
+    order = given_a_paid_order(world, subtotal=100_000, paid=100_000)
     for key in THREE:
         FirmBankAccountFactory(firm=world.firms[key])
     NetworkBankAccountFactory(network=world.network)
@@ -491,10 +407,9 @@ def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps():
     assert debit_balance(LedgerEntry.objects.all()) == 0
 
 
-def test_a_payout_needs_the_network_account_and_skips_firms_without_one():
+def test_a_payout_needs_the_network_account_and_skips_firms_without_one(clock):
     world = migakiya_world()
-    order = in_production(world, order_for(world, subtotal=100_000))
-    pay(world, order, 110_000)
+    given_a_paid_order(world, subtotal=100_000, paid=110_000)
     FirmBankAccountFactory(firm=world.firms["polisher2"])
     office = as_user(world.office_user)
     today = timezone.localdate().isoformat()
@@ -551,8 +466,7 @@ def test_bank_account_names_must_be_writable_in_the_banks_alphabet():
 
 def test_a_member_cannot_see_another_members_statement():
     world = migakiya_world()
-    order = in_production(world, order_for(world))
-    pay(world, order, 50_000)
+    order = given_a_paid_order(world, paid=50_000)
     polisher1 = as_user(world.users["polisher1"])
     own = polisher1.get("/api/statements/").json()
     assert {row["firm"] for row in own["results"]} == {world.firms["polisher1"].pk}
@@ -566,7 +480,7 @@ def test_a_member_cannot_see_another_members_statement():
 
 def test_the_customer_sees_its_own_orders_only():
     world = migakiya_world()
-    order = order_for(world)
+    order = AcceptedOrderFactory(world=world)
     other_customer = kyoto_world().customer
     assert as_user(other_customer).get(f"/api/orders/{order.pk}/").status_code == 404
     listed = as_user(world.customer).get("/api/orders/").json()
@@ -586,7 +500,7 @@ def test_the_customer_sees_its_own_orders_only():
         "/api/orders/{order}/payments/",
     ],
 )
-def test_lists_take_a_constant_number_of_queries_whatever_their_size(path):
+def test_lists_take_a_constant_number_of_queries_whatever_their_size(clock, path):
     world = migakiya_world()
     office = as_user(world.office_user)
 
@@ -615,7 +529,10 @@ def test_lists_take_a_constant_number_of_queries_whatever_their_size(path):
                     )
                 },
             )
-        orders = [in_production(world, order_for(world, subtotal=100_000)) for _ in range(size)]
+        orders = [
+            in_production(world, AcceptedOrderFactory(world=world, subtotal=100_000))
+            for _ in range(size)
+        ]
         order = orders[-1]
         for _ in range(size):
             pay(world, order, 1_000)

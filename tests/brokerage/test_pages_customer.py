@@ -12,7 +12,8 @@ from brokerage.services.designation import leader_designate
 from brokerage.services.estimates import EstimateLineInput, estimate_create, estimate_send
 from capabilities.models import Capability
 from orders.models import RFQ, Drawing, Estimate, Message
-from tests.brokerage.page_steps import (
+from tests.kit.factories import CustomerFactory, SubmittedRFQFactory
+from tests.kit.steps import (
     checked_values,
     client_for,
     field_value,
@@ -21,8 +22,7 @@ from tests.brokerage.page_steps import (
     request_form_data,
     submit_request,
 )
-from tests.brokerage.worlds import kyoto_world
-from tests.factories import CustomerFactory, SubmittedRFQFactory
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -12,7 +12,7 @@ from brokerage.models import Invitation
 from brokerage.pages import member as member_pages
 from brokerage.services.intake import RequirementInput, RFQInput
 from orders.models import Message
-from tests.brokerage.page_steps import (
+from tests.kit.steps import (
     answer,
     checked_values,
     client_for,
@@ -20,7 +20,7 @@ from tests.brokerage.page_steps import (
     invitation_of,
     submit_and_route,
 )
-from tests.brokerage.worlds import kyoto_world, ota_world
+from tests.kit.worlds import kyoto_world, ota_world
 
 pytestmark = pytest.mark.django_db
 

@@ -12,18 +12,18 @@ from brokerage.pages import office as office_pages
 from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
 from orders.models import RFQ, Estimate
-from tests.brokerage.page_steps import (
+from tests.kit.factories import CustomerFactory, MembershipFactory, SubmittedRFQFactory
+from tests.kit.steps import (
     answer,
     client_for,
     estimate_form_data,
     field_value,
     invitation_of,
     request_form_data,
+    route_waiting_requests,
     submit_and_route,
 )
-from tests.brokerage.test_request_paths import route_waiting_requests
-from tests.brokerage.worlds import kyoto_world, rodan_world
-from tests.factories import CustomerFactory, MembershipFactory, SubmittedRFQFactory
+from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 

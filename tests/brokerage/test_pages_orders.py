@@ -20,101 +20,22 @@ from brokerage.models import (
     TeamMember,
 )
 from brokerage.pages import orders as order_pages
-from brokerage.services.payments import invoice_issue, payment_record
+from brokerage.services.payments import invoice_issue
 from brokerage.services.payouts import payout_batch_create
-from capabilities.models import Capability
-from orders.models import RFQ, Estimate, EstimateLine, Order, RFQRequirement
-from tests.brokerage.page_steps import client_for, field_value
-from tests.brokerage.test_pages_orders_path import team_post
-from tests.brokerage.worlds import kyoto_world, migakiya_world, rodan_world
-from tests.factories import (
+from orders.models import RFQ, Order
+from tests.kit.every_page import forming, order_pages_of_every_kind
+from tests.kit.factories import (
+    AcceptedOrderFactory,
     CustomerFactory,
-    FirmBankAccountFactory,
     NetworkBankAccountFactory,
-    RFQFactory,
+    OrderInProductionFactory,
+    PaymentFactory,
 )
+from tests.kit.steps import client_for, field_value, team_post
+from tests.kit.worlds import kyoto_world, migakiya_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 MISSING = "MISSING-TEMPLATE-VARIABLE"
-
-
-def order_in(
-    world,
-    *,
-    team: dict[str, int],
-    leader: str,
-    status: str = Order.Status.IN_PRODUCTION,
-    title: str = "Mirror-polished cups",
-    quantity: int = 300,
-    customer=None,
-    requirements=(),
-) -> Order:
-    """Return an accepted order of ¥330,000 with a team of firm keys and their shares (bps).
-
-    Built directly in the tables, so that lists of many orders are quick to set up; the
-    pages under test read them like orders made by the services.
-    """
-    now = timezone.now()
-    rfq = RFQFactory(
-        network=world.network,
-        customer=customer or world.customer,
-        title=title,
-        quantity=quantity,
-        status=RFQ.Status.ACCEPTED,
-        submitted_at=now,
-        leader_firm=world.firms[leader],
-        leader_reason=RFQ.LeaderReason.DISCUSSION,
-    )
-    for code in requirements:
-        RFQRequirement.objects.create(rfq=rfq, capability=Capability.objects.get(code=code))
-    estimate = Estimate.objects.create(
-        rfq=rfq,
-        version=1,
-        status=Estimate.Status.ACCEPTED,
-        subtotal=300_000,
-        tax=30_000,
-        total=330_000,
-        lead_time_days=14,
-        valid_until=timezone.localdate() + datetime.timedelta(days=30),
-        created_by=world.office_user,
-        sent_at=now,
-        decided_at=now,
-    )
-    for position, (key, share) in enumerate(team.items()):
-        EstimateLine.objects.create(
-            estimate=estimate,
-            position=position,
-            firm=world.firms[key],
-            work_package=f"Part of {key}",
-            description=f"Work by {key}",
-            amount=300_000 * share // 10_000,
-        )
-    order = Order.objects.create(
-        network=world.network,
-        rfq=rfq,
-        estimate=estimate,
-        customer=rfq.customer,
-        leader_firm=world.firms[leader],
-        status=status,
-        subtotal=300_000,
-        tax=30_000,
-        total=330_000,
-    )
-    confirmed = status != Order.Status.TEAM_FORMING
-    for position, (key, share) in enumerate(team.items()):
-        TeamMember.objects.create(
-            order=order,
-            firm=world.firms[key],
-            position=position,
-            role=TeamMember.Role.LEADER if key == leader else TeamMember.Role.MEMBER,
-            work_package=f"Polish the cups of {key}",
-            share_bps=share,
-            confirmation=TeamMember.Confirmation.CONFIRMED
-            if confirmed
-            else TeamMember.Confirmation.PENDING,
-            confirmed_at=now if confirmed else None,
-        )
-    return order
 
 
 @pytest.fixture
@@ -125,7 +46,9 @@ def world():
 @pytest.fixture
 def order(world):
     # admin1 leads, polisher1 is in the team, polisher2 is not
-    return order_in(world, team={"admin1": 4_000, "polisher1": 6_000}, leader="admin1")
+    return OrderInProductionFactory(
+        world=world, subtotal=300_000, team={"admin1": 4_000, "polisher1": 6_000}
+    )
 
 
 def statuses(world, url: str, people: dict) -> dict[str, int]:
@@ -290,8 +213,9 @@ def test_the_navigation_leads_each_role_to_its_orders(world, order, who, current
 
 
 def test_order_lists_show_each_role_its_own_orders_filtered_by_status(world, order):
-    delivered = order_in(
-        world,
+    delivered = AcceptedOrderFactory(
+        world=world,
+        subtotal=300_000,
         team={"polisher2": 10_000},
         leader="polisher2",
         status=Order.Status.DELIVERED,
@@ -329,7 +253,9 @@ def test_order_lists_cost_the_same_queries_for_5_or_30_orders(world, monkeypatch
 
     def add(count: int) -> None:
         for _ in range(count):
-            order_in(world, team={"admin1": 5_000, "polisher1": 5_000}, leader="admin1")
+            OrderInProductionFactory(
+                world=world, subtotal=300_000, team={"admin1": 5_000, "polisher1": 5_000}
+            )
 
     add(5)
     five, five_rows = queries_for_the_list()
@@ -341,7 +267,7 @@ def test_order_lists_cost_the_same_queries_for_5_or_30_orders(world, monkeypatch
 
 def test_statement_lists_cost_the_same_queries_for_5_or_30_firms(monkeypatch):
     from brokerage.pages import statements as statement_pages
-    from tests.brokerage.worlds import add_firm
+    from tests.kit.worlds import add_firm
 
     monkeypatch.setattr(statement_pages, "STATEMENTS_PER_PAGE", 50)
     world = kyoto_world()  # four member firms
@@ -362,17 +288,6 @@ def test_statement_lists_cost_the_same_queries_for_5_or_30_firms(monkeypatch):
 
 
 # --- Team assembly ----------------------------------------------------------------------
-
-
-def forming(world) -> Order:
-    order = order_in(
-        world,
-        team={"admin1": 4_000, "polisher1": 6_000},
-        leader="admin1",
-        status=Order.Status.TEAM_FORMING,
-    )
-    TeamMember.objects.filter(order=order).delete()
-    return order
 
 
 def test_shares_that_do_not_add_up_are_refused_and_the_form_keeps_them(world):
@@ -460,8 +375,9 @@ def test_more_rows_keep_what_was_typed(world):
 
 
 def test_a_firm_declining_its_part_must_say_why(world):
-    order = order_in(
-        world,
+    order = AcceptedOrderFactory(
+        world=world,
+        subtotal=300_000,
         team={"admin1": 4_000, "polisher1": 6_000},
         leader="admin1",
         status=Order.Status.TEAM_FORMING,
@@ -483,8 +399,9 @@ def test_a_firm_declining_its_part_must_say_why(world):
 
 def test_phased_projects_offer_a_phase_per_part():
     rodan = rodan_world()
-    order = order_in(
-        rodan,
+    order = AcceptedOrderFactory(
+        world=rodan,
+        subtotal=300_000,
         team={"planner": 5_000, "maker": 5_000},
         leader="planner",
         status=Order.Status.TEAM_FORMING,
@@ -501,14 +418,15 @@ def test_phased_projects_offer_a_phase_per_part():
 def test_a_set_order_can_start_from_the_matching_engines_team():
     # Given a Kyoto "set" order that needs milling and resin machining
     world = kyoto_world()
-    order = order_in(
-        world,
+    order = AcceptedOrderFactory(
+        world=world,
+        subtotal=300_000,
         team={"fushimi": 10_000},
         leader="fushimi",
         status=Order.Status.TEAM_FORMING,
+        team__rows=False,
         requirements=("process.machining.milling", "process.resin.machining"),
     )
-    TeamMember.objects.filter(order=order).delete()
     office = client_for(world.office_user)
     # When the office opens the team page, the engine's teams are offered as starts
     page = office.get(reverse("pages:order-team", args=[order.pk]))
@@ -560,13 +478,7 @@ def test_damages_are_charged_only_to_a_firm_of_the_team(world, order):
 
 
 def test_a_refund_beyond_what_was_paid_is_refused(world, order):
-    payment_record(
-        order_id=order.pk,
-        user=world.office_user,
-        amount=100_000,
-        method="bank_transfer",
-        received_at=timezone.now(),
-    )
+    PaymentFactory(order=order, user=world.office_user, amount=100_000)
     response = client_for(world.office_user).post(
         reverse("pages:order-refund", args=[order.pk]),
         {"amount": "200000", "source": "allocations", "reason": "Cancelled"},
@@ -627,8 +539,9 @@ def test_a_bank_account_in_full_width_kana_is_converted_and_bad_codes_refused(wo
 
 
 def test_the_customer_asks_for_a_follow_on_order_from_a_completed_prototype(world):
-    order = order_in(
-        world,
+    order = AcceptedOrderFactory(
+        world=world,
+        subtotal=300_000,
         team={"polisher1": 10_000},
         leader="polisher1",
         status=Order.Status.COMPLETED,
@@ -662,64 +575,6 @@ def test_the_customer_asks_for_a_follow_on_order_from_a_completed_prototype(worl
 
 
 # --- Every page in both languages -------------------------------------------------------
-
-
-def order_pages_of_every_kind(world, order) -> list[tuple[object, str]]:
-    invoice_issue(order_id=order.pk, user=world.office_user)
-    FirmBankAccountFactory(firm=world.firms["polisher1"])
-    NetworkBankAccountFactory(network=world.network)
-    Delivery.objects.create(
-        order=order,
-        firm=world.firms["polisher1"],
-        description="100 cups",
-        recorded_by=world.users["polisher1"],
-    )
-    payment_record(
-        order_id=order.pk,
-        user=world.office_user,
-        amount=330_000,
-        method="bank_transfer",
-        received_at=timezone.now(),
-    )
-    draft = payout_batch_create(
-        network_id=world.network.pk,
-        user=world.office_user,
-        transfer_date=timezone.localdate() + datetime.timedelta(days=2),
-    )
-    forming_order = forming(world)
-    answering = order_in(
-        world,
-        team={"admin1": 5_000, "polisher1": 5_000},
-        leader="admin1",
-        status=Order.Status.TEAM_FORMING,
-        title="Lids",
-    )
-    slug = world.network.slug
-    member = world.users["polisher1"]
-    return [
-        (world.customer, reverse("pages:order-list")),
-        (world.customer, reverse("pages:order", args=[order.pk])),
-        (world.customer, reverse("pages:order-invoice", args=[order.pk])),
-        (member, reverse("pages:order-list")),
-        (member, reverse("pages:order", args=[order.pk])),
-        (member, reverse("pages:order", args=[answering.pk])),
-        (member, reverse("pages:statement-list")),
-        (member, reverse("pages:statement", args=[slug, member.firm_id])),
-        (member, reverse("pages:statement-bank-account", args=[member.firm_id])),
-        (world.users["admin1"], reverse("pages:order", args=[order.pk])),
-        (world.users["admin1"], reverse("pages:order-team", args=[forming_order.pk])),
-        (world.users["admin1"], reverse("pages:order-team", args=[answering.pk])),
-        (world.office_user, reverse("pages:order-list")),
-        (world.office_user, reverse("pages:order", args=[order.pk])),
-        (world.office_user, reverse("pages:order-team", args=[order.pk])),
-        (world.office_user, reverse("pages:order-payments", args=[order.pk])),
-        (world.office_user, reverse("pages:order-invoice", args=[order.pk])),
-        (world.office_user, reverse("pages:order-follow-on", args=[order.pk])),
-        (world.office_user, reverse("pages:statement-list")),
-        (world.office_user, reverse("pages:payout-list")),
-        (world.office_user, reverse("pages:payout", args=[draft.pk])),
-        (world.office_user, reverse("pages:payout-bank-account", args=[slug])),
-    ]
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

@@ -22,10 +22,16 @@ from brokerage.models import (
 from brokerage.zengin import ENCODING, RECORD_LENGTH
 from members.models import Network
 from orders.models import Order
-from tests.brokerage.page_steps import client_for, field_value, pdf
-from tests.brokerage.test_orders_path import accepted_migakiya_order, ledger_is_balanced
-from tests.brokerage.worlds import migakiya_world
-from tests.factories import real_branch_code
+from tests.kit.factories import real_branch_code
+from tests.kit.steps import (
+    accepted_migakiya_order,
+    client_for,
+    field_value,
+    ledger_is_balanced,
+    pdf,
+    team_post,
+)
+from tests.kit.worlds import migakiya_world
 
 pytestmark = pytest.mark.django_db
 
@@ -42,30 +48,6 @@ def private_files(settings, tmp_path):
         },
     }
     return tmp_path
-
-
-def team_post(rows: list[dict]) -> dict:
-    """Return the team form's fields for rows of a part each (firm, package, quantity …)."""
-    data = {
-        "members-TOTAL_FORMS": str(len(rows)),
-        "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for name in (
-            "firm",
-            "role",
-            "work_package",
-            "quantity",
-            "share_percent",
-            "amount",
-            "planned_start",
-            "planned_finish",
-        ):
-            data[f"members-{index}-{name}"] = str(row.get(name, ""))
-        data[f"members-{index}-role"] = row.get("role", "member")
-    return data
 
 
 def bank_account_post(number: int, holder: str, **extra) -> dict:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from brokerage.models import BoardDecision, GroupProposal, Interview, Invitation, Notification
 from orders.models import RFQ, Order
-from tests.brokerage.page_steps import (
+from tests.kit.steps import (
     accept_from_request_page,
     answer,
     checked_values,
@@ -19,7 +19,7 @@ from tests.brokerage.page_steps import (
     latest_rfq,
     submit_request,
 )
-from tests.brokerage.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
+from tests.kit.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 

@@ -5,34 +5,17 @@ import copy
 import pytest
 from django.urls import reverse
 
-from brokerage.models import Invitation, Notification
-from brokerage.services.designation import leader_designate
-from brokerage.services.intake import RequirementInput, RFQInput
-from tests.brokerage.page_steps import (
-    answer,
+from brokerage.models import Notification
+from tests.kit.every_page import pages_of_every_kind
+from tests.kit.factories import CustomerFactory
+from tests.kit.steps import (
     client_for,
-    compose_and_send,
-    invitation_of,
-    submit_and_route,
+    routed,
 )
-from tests.brokerage.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
-from tests.factories import CustomerFactory
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 MISSING = "MISSING-TEMPLATE-VARIABLE"
-
-
-def routed(world, *codes, title="Bracket", **fields):
-    return submit_and_route(
-        network=world.network,
-        customer=world.customer,
-        data=RFQInput(
-            title=title,
-            description="Milled from A5052.",
-            requirements=tuple(RequirementInput(capability_code=code) for code in codes),
-            **fields,
-        ),
-    )
 
 
 def test_home_sends_each_person_to_where_their_work_starts():
@@ -110,60 +93,6 @@ def test_nobody_marks_someone_elses_notifications():
 
 def test_the_inbox_needs_a_login():
     assert client_for().get(reverse("pages:inbox"))["Location"].startswith(reverse("login"))
-
-
-def pages_of_every_kind() -> list[tuple[object, str]]:
-    """Return (person, url) for each page, in the states where its forms are shown."""
-    kyoto = kyoto_world()
-    rfq = routed(kyoto, "process.machining.milling")
-    pending = routed(kyoto, "process.machining.milling", title="Still open")
-    answer(
-        client_for(kyoto.users["fushimi"]),
-        invitation_of(rfq, kyoto.firms["fushimi"]),
-        can_do=True,
-        price=1_000,
-        lead_time=2,
-    )
-    leader_designate(
-        rfq_id=rfq.pk,
-        firm_id=kyoto.firms["fushimi"].pk,
-        reason="discussion",
-        user=kyoto.office_user,
-    )
-    compose_and_send(client_for(kyoto.office_user), rfq, kyoto.firms["fushimi"])
-    migakiya = migakiya_world()
-    board_rfq = routed(migakiya, "finish.polishing.mirror")
-    rodan = rodan_world()
-    consultation = routed(rodan, "process.machining.milling")
-    ota = ota_world()
-    contest = routed(ota, "process.machining.milling", "material.aluminium")
-    coordinator = Invitation.objects.get(rfq=contest, firm=ota.firms["north_coordinator"])
-    leader_invitation = invitation_of(rfq, kyoto.firms["fushimi"])
-    answering_invitation = invitation_of(pending, kyoto.firms["uji"])
-    board_invitation = invitation_of(board_rfq, migakiya.firms["admin1"])
-    slug = kyoto.network.slug
-    return [
-        (None, "/"),
-        (None, reverse("pages:submit-choose-network")),
-        (None, reverse("pages:submit", args=[slug])),
-        (None, reverse("login")),
-        (kyoto.customer, reverse("pages:submit", args=[slug])),
-        (kyoto.customer, reverse("pages:request-list")),
-        (kyoto.customer, reverse("pages:request", args=[rfq.pk])),
-        (kyoto.customer, reverse("pages:inbox")),
-        (kyoto.users["fushimi"], reverse("pages:invitations")),
-        (kyoto.users["fushimi"], reverse("pages:invitation", args=[leader_invitation.pk])),
-        (kyoto.users["uji"], reverse("pages:invitation", args=[answering_invitation.pk])),
-        (kyoto.users["fushimi"], reverse("pages:request-list")),
-        (kyoto.office_user, reverse("pages:queue")),
-        (kyoto.office_user, reverse("pages:request", args=[rfq.pk])),
-        (kyoto.office_user, reverse("pages:request", args=[pending.pk])),
-        (kyoto.office_user, reverse("pages:key-in")),
-        (migakiya.users["admin1"], reverse("pages:invitation", args=[board_invitation.pk])),
-        (rodan.office_user, reverse("pages:request", args=[consultation.pk])),
-        (ota.users["north_coordinator"], reverse("pages:invitation", args=[coordinator.pk])),
-        (ota.customer, reverse("pages:request", args=[contest.pk])),
-    ]
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])

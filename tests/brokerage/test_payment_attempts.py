@@ -28,10 +28,9 @@ from brokerage.tasks import settle_payment_attempts
 from core.errors import Refusal
 from members.models import Network
 from orders.models import Order
-from tests.brokerage.page_steps import client_for, field_value
-from tests.brokerage.test_orders_rules import in_production, order_for
-from tests.brokerage.test_request_paths import as_user
-from tests.brokerage.worlds import migakiya_world
+from tests.kit.factories import AcceptedOrderFactory
+from tests.kit.steps import as_user, client_for, field_value, in_production
+from tests.kit.worlds import migakiya_world
 
 PROVIDER = "tests.brokerage.test_payment_attempts.RecordingCardProvider"
 
@@ -104,8 +103,8 @@ def payment_postings() -> int:
 def test_the_same_bank_reference_twice_records_one_payment():
     # Given an order in production and a transfer recorded with its bank reference
     world = migakiya_world()
-    order = in_production(world, order_for(world))
-    other = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
+    other = in_production(world, AcceptedOrderFactory(world=world))
     office = as_user(world.office_user)
     first = office.post(
         f"/api/orders/{order.pk}/payments/", transfer(reference="ﾐｶﾞｷﾔ 0412"), format="json"
@@ -130,7 +129,7 @@ def test_the_same_bank_reference_twice_records_one_payment():
 def test_the_same_idempotency_key_twice_records_one_payment():
     # Given the office recording a transfer with an Idempotency-Key (and no reference)
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     office = as_user(world.office_user)
     url = f"/api/orders/{order.pk}/payments/"
     body = transfer()
@@ -157,7 +156,7 @@ def test_the_same_idempotency_key_twice_records_one_payment():
 def test_the_money_lock_is_free_while_the_provider_is_charging(provider):
     # Given a card provider that blocks in the middle of a charge
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     provider.behaviour = "block"
     outcome = {}
 
@@ -199,7 +198,7 @@ def test_the_money_lock_is_free_while_the_provider_is_charging(provider):
 def test_a_retry_with_the_same_key_does_not_charge_twice(provider):
     # Given a card charge whose answer is lost (the provider charged, then timed out)
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     customer = as_user(world.customer)
     url = f"/api/orders/{order.pk}/payments/"
     provider.behaviour = "timeout"
@@ -223,7 +222,7 @@ def test_a_retry_with_the_same_key_does_not_charge_twice(provider):
 def test_a_charge_whose_posting_failed_is_posted_once_by_the_sweeper(provider, monkeypatch):
     # Given a card charge that succeeded at the provider, but whose posting failed
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
 
     def broken(**kwargs):
         raise RuntimeError("the database went away")
@@ -258,7 +257,7 @@ def test_a_charge_whose_posting_failed_is_posted_once_by_the_sweeper(provider, m
 def test_the_sweeper_settles_an_attempt_left_in_doubt_by_asking_the_provider(provider):
     # Given a charge whose answer was lost, and a payer who never came back
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     provider.behaviour = "timeout"
     with pytest.raises(payments.PaymentPending):
         payments.payment_record(
@@ -287,7 +286,7 @@ def test_the_providers_webhook_settles_an_attempt_only_with_a_valid_signature(
     # Given an attempt left in doubt
     settings.PAYMENT_WEBHOOK_SECRET = "whsec_test"
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     provider.behaviour = "timeout"
     with pytest.raises(payments.PaymentPending):
         payments.payment_record(
@@ -324,7 +323,7 @@ def test_the_providers_webhook_settles_an_attempt_only_with_a_valid_signature(
 def test_the_payment_page_sent_twice_records_one_payment():
     # Given the office's payment form, drawn with its key
     world = migakiya_world()
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     office = client_for(world.office_user)
     form = office.get(reverse("pages:order-payments", args=[order.pk]))
     key = field_value(form, "idempotency_key")
@@ -371,7 +370,7 @@ def shared_world():
 def test_any_interleaving_of_retries_posts_each_attempt_at_most_once(provider, shared_world, steps):
     # Given a fresh order and a customer who pays by card with one key, whatever happens
     world = shared_world
-    order = in_production(world, order_for(world))
+    order = in_production(world, AcceptedOrderFactory(world=world))
     key = f"card-{order.pk}"
     # When retries, lost answers, declines, sweeps and webhooks come in any order
     for step in steps:

@@ -8,15 +8,14 @@ from django.utils import timezone
 from brokerage.models import Invitation
 from brokerage.selectors import rfq_list_for_user
 from orders.models import RFQ
-from tests.brokerage.page_steps import client_for
-from tests.brokerage.test_request_paths import as_user
-from tests.factories import (
+from tests.kit.factories import (
     CustomerFactory,
     FirmUserFactory,
     NetworkFactory,
     OfficeMembershipFactory,
     SubmittedRFQFactory,
 )
+from tests.kit.steps import as_user, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,75 +4,20 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from brokerage.models import BoardDecision, Deadline, Invitation, Notification
-from brokerage.services.intake import rfq_route_submitted
 from members.models import Network
 from orders.models import RFQ, Event, Order
-from tests.brokerage.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
+from tests.kit.steps import accept, as_user, send_estimate, submit
+from tests.kit.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
 
 pytestmark = pytest.mark.django_db
-
-VALID_UNTIL = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
-
-
-def as_user(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def submit(world, requirements, **fields):
-    body = {
-        "network": world.network.slug,
-        "title": "Aluminium housing, 5 pieces",
-        "description": "Milled from A5052, anodized black.",
-        "quantity": 5,
-        "requirements": requirements,
-        **fields,
-    }
-    client = as_user(world.customer)
-    response = client.post("/api/rfqs/", body, format="json")
-    assert response.status_code == 201, response.json()
-    assert response.json()["status"] == "submitted"
-    route_waiting_requests()
-    return client.get(f"/api/rfqs/{response.json()['id']}/").json()
-
-
-def route_waiting_requests() -> None:
-    """Route what a submission left for the worker, as the routing task does after commit."""
-    for rfq_id in RFQ.objects.filter(status="submitted").values_list("id", flat=True):
-        rfq_route_submitted(rfq_id=rfq_id)
 
 
 def notified(user, kind) -> list[str]:
     return sorted(
         Notification.objects.filter(recipient=user, kind=kind).values_list("channel", flat=True)
     )
-
-
-def send_estimate(client, rfq_id, firm_id, amount=100_000):
-    response = client.post(
-        f"/api/rfqs/{rfq_id}/estimates/",
-        {
-            "lines": [{"firm": firm_id, "description": "Machining", "amount": amount}],
-            "lead_time_days": 10,
-            "valid_until": VALID_UNTIL,
-        },
-        format="json",
-    )
-    assert response.status_code == 201, response.json()
-    estimate = response.json()
-    response = client.post(f"/api/estimates/{estimate['id']}/send/")
-    assert response.status_code == 200, response.json()
-    return estimate
-
-
-def accept(world, estimate_id) -> int:
-    response = as_user(world.customer).post(f"/api/estimates/{estimate_id}/accept/")
-    assert response.status_code == 200, response.json()
-    return response.json()["order"]
 
 
 def test_kyoto_broadcast_from_submission_to_accepted_estimate():

@@ -8,9 +8,9 @@ from rest_framework.test import APIClient
 
 from brokerage.models import Invitation
 from orders.models import RFQ, Drawing
-from tests.brokerage.test_request_paths import as_user, route_waiting_requests, submit
-from tests.brokerage.worlds import kyoto_world, rodan_world
-from tests.factories import CustomerFactory
+from tests.kit.factories import CustomerFactory
+from tests.kit.steps import as_user, route_waiting_requests, submit
+from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 

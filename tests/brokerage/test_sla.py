@@ -9,9 +9,8 @@ from brokerage.models import Invitation
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.sla import member_sla, network_sla
 from orders.models import Event
-from tests.brokerage.test_deadlines import make_due
-from tests.brokerage.test_request_paths import as_user, send_estimate, submit
-from tests.brokerage.worlds import kyoto_world
+from tests.kit.steps import as_user, make_due, send_estimate, submit
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from capabilities.csv_exchange import (
 from capabilities.models import Capability, FirmCapability, FirmCapabilityChange
 from capabilities.selectors import firm_capability_list_for_network
 from capabilities.services import capabilities_import, firm_capabilities_import
-from tests.factories import (
+from tests.kit.factories import (
     CapabilityFactory,
     FirmCapabilityFactory,
     FirmUserFactory,

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from capabilities.models import DirectoryContact
 from members.models import Membership
 from members.prefectures import Prefecture
-from tests.factories import (
+from tests.kit.factories import (
     CapabilityFactory,
     FirmCapabilityFactory,
     FirmFactory,

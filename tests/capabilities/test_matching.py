@@ -22,7 +22,7 @@ from capabilities.matching import (
 )
 from capabilities.models import Capability, FirmCapability
 from members.models import Firm, Membership
-from tests.factories import (
+from tests.kit.factories import (
     CapabilityFactory,
     FirmCapabilityFactory,
     FirmFactory,

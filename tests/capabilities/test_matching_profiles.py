@@ -41,7 +41,7 @@ from capabilities.services import (
 )
 from members.models import Firm, Membership
 from members.services import membership_bootstrap, membership_update
-from tests.factories import (
+from tests.kit.factories import (
     CapabilityFactory,
     FirmCapabilityFactory,
     FirmFactory,

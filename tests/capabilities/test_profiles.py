@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from capabilities.models import FirmCapability, FirmCapabilityChange
 from capabilities.services import firm_capability_set
 from members.models import Membership
-from tests.factories import (
+from tests.kit.factories import (
     CapabilityFactory,
     FirmCapabilityFactory,
     FirmFactory,

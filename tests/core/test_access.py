@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from core import access
 from core.processes import ROOT
-from tests.brokerage.test_request_paths import route_waiting_requests
-from tests.brokerage.worlds import kyoto_world
+from tests.kit.steps import route_waiting_requests
+from tests.kit.worlds import kyoto_world
 
 PROJECT_APPS = ("members", "capabilities", "orders", "brokerage", "demo", "bench")
 

@@ -18,7 +18,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from core.processes import ROOT, Background, start_web, wait_until
 from tests.e2e.audit import page_problems
-from tests.factories import PASSWORD
+from tests.kit.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.brokerage.test_i18n_pages import PAGE_SETS
 from tests.e2e.audit import page_problems
 from tests.e2e.conftest import DESKTOP, LOCALES, PHONE, SCREENSHOTS
+from tests.kit.every_page import PAGE_SETS
 
 pytestmark = pytest.mark.celery_worker
 

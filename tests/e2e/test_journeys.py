@@ -32,10 +32,9 @@ from brokerage.templatetags.money import yen
 from capabilities.models import Capability
 from members.models import User
 from orders.models import RFQ, Estimate, Order
-from tests.brokerage.page_steps import PDF_BYTES
-from tests.brokerage.test_pages_site import routed
-from tests.brokerage.worlds import kyoto_world
-from tests.factories import real_branch_code
+from tests.kit.factories import real_branch_code
+from tests.kit.steps import PDF_BYTES, routed
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.celery_worker
 

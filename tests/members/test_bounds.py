@@ -79,7 +79,7 @@ def test_any_moment_outside_the_range_is_refused_written_in_any_zone(day, time):
     assert not form_accepts(BoundedDateTimeFormField(), moment.strftime("%Y-%m-%d %H:%M"))
 
 
-def test_what_has_happened_is_not_in_the_future_and_history_may_be_older():
+def test_what_has_happened_is_not_in_the_future_and_history_may_be_older(clock):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     soon = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
     assert not api_accepts(BoundedDateTimeField(past_only=True), soon)

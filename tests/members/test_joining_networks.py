@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from brokerage.models import Notification
 from members.models import Membership, MembershipChange
 from members.services import membership_invite
-from tests.factories import (
+from tests.kit.factories import (
     FirmBankAccountFactory,
     FirmFactory,
     FirmUserFactory,

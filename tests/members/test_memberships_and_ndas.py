@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from core.access import firm_may_see_confidential
 from members.models import Firm, Membership, NdaSignature
 from members.services import membership_update, nda_sign
-from tests.factories import (
+from tests.kit.factories import (
     FirmFactory,
     FirmUserFactory,
     MembershipFactory,

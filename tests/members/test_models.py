@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from members.models import Membership
-from tests.factories import (
+from tests.kit.factories import (
     CustomerFactory,
     FirmFactory,
     FirmUserFactory,

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
-from tests.brokerage.page_steps import client_for, submit_and_route
-from tests.brokerage.worlds import add_firm, capabilities, kyoto_world
+from tests.kit.steps import client_for, submit_and_route
+from tests.kit.worlds import add_firm, capabilities, kyoto_world
 
 pytestmark = pytest.mark.django_db
 

@@ -21,10 +21,9 @@ from rest_framework.test import APIClient
 from brokerage.settings.services import cache_settings
 from core.processes import ROOT, free_port
 from orders.models import RFQ
-from tests.brokerage.page_steps import client_for, request_form_data
-from tests.brokerage.test_request_paths import as_user
-from tests.brokerage.worlds import kyoto_world
-from tests.factories import PASSWORD
+from tests.kit.factories import PASSWORD
+from tests.kit.steps import as_user, client_for, request_form_data
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 

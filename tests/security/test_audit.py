@@ -13,9 +13,8 @@ from demo.loader import demo_load
 from members.models import Membership, MembershipChange, MembershipHistoryError
 from orders.models import RFQ, Event, EventAppendOnlyError
 from orders.services import event_record
-from tests.brokerage.page_steps import client_for
-from tests.brokerage.test_request_paths import as_user, submit
-from tests.brokerage.worlds import kyoto_world, rodan_world
+from tests.kit.steps import as_user, client_for, submit
+from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import PASSWORD
+from tests.kit.factories import PASSWORD
 from tests.security.endpoints import api_operations, page_routes, plain_views_under_api
 from tests.security.matrix import (
     EVERYONE,

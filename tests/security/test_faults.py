@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 
 from brokerage.outages import RETRY_AFTER_SECONDS, server_error
 from core.processes import Background, free_port, wait_until
-from tests.brokerage.worlds import kyoto_world
+from tests.kit.worlds import kyoto_world
 from tests.security.private_postgres import PrivatePostgres, server_binaries
 
 

@@ -21,9 +21,8 @@ from django.utils import timezone
 from brokerage.models import Invitation, Payment
 from members.models import Network
 from orders.models import RFQ, Drawing, Message
-from tests.brokerage.page_steps import client_for, request_form_data
-from tests.brokerage.test_request_paths import as_user, route_waiting_requests, submit
-from tests.brokerage.worlds import kyoto_world
+from tests.kit.steps import as_user, client_for, request_form_data, route_waiting_requests, submit
+from tests.kit.worlds import kyoto_world
 from tests.security.world import VALID_UNTIL
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brokerage.models import GroupProposal
-from tests.brokerage.test_request_paths import route_waiting_requests
-from tests.brokerage.worlds import kyoto_world, ota_world, rodan_world
-from tests.factories import CustomerFactory
+from tests.kit.factories import CustomerFactory
+from tests.kit.steps import route_waiting_requests
+from tests.kit.worlds import kyoto_world, ota_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 

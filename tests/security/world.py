@@ -43,14 +43,14 @@ from capabilities.models import Capability, DirectoryContact
 from members.models import Membership, Network
 from members.services import membership_apply, membership_invite
 from orders.models import Drawing, Estimate, Event, Order
-from tests.brokerage.test_request_paths import route_waiting_requests
-from tests.brokerage.worlds import migakiya_world, ota_world
-from tests.factories import (
+from tests.kit.factories import (
     FirmBankAccountFactory,
     FirmFactory,
     NetworkBankAccountFactory,
     UserFactory,
 )
+from tests.kit.steps import route_waiting_requests
+from tests.kit.worlds import migakiya_world, ota_world
 
 ROLES = (
     "anonymous",

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from members.models import Membership, Network, NetworkGroup
-from tests.factories import (
+from tests.kit.factories import (
     CapabilityFactory,
     CustomerFactory,
     FirmCapabilityFactory,
