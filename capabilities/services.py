@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from capabilities.csv_exchange import ProfileRow, TaxonomyRow
+from capabilities.locks import directory_contact_unmailed_lock
 from capabilities.models import (
     Capability,
     DirectoryContact,
@@ -25,6 +26,7 @@ from capabilities.models import (
 )
 from core import clock
 from core.background import enqueue
+from members.locks import firm_lock
 from members.models import Firm, Network, User
 
 # The profile fields whose changes are recorded in a change's details, besides the grade.
@@ -84,7 +86,7 @@ def firm_capability_set(
     """
     # One firm's profile is edited one writer at a time, so that two concurrent adds of
     # the same capability become an add and a change instead of a unique violation.
-    Firm.objects.select_for_update().filter(pk=firm.pk).first()
+    firm_lock(firm.pk)
     if not capability.is_active:
         existing_inactive = FirmCapability.objects.filter(firm=firm, capability=capability)
         if not existing_inactive.exists():
@@ -142,7 +144,7 @@ def firm_capability_remove(
     order_id: int | None = None,
 ) -> None:
     """Remove a capability from a firm's profile and record it; absent ones are ignored."""
-    Firm.objects.select_for_update().filter(pk=firm.pk).first()
+    firm_lock(firm.pk)
     current = FirmCapability.objects.filter(firm=firm, capability=capability).first()
     if current is None:
         return
@@ -288,12 +290,7 @@ def directory_contact_create(
 @transaction.atomic
 def directory_contact_mail(*, contact_id: int) -> bool:
     """E-mail a directory contact to its firm once; return True if it was sent now."""
-    contact = (
-        DirectoryContact.objects.select_for_update()
-        .select_related("firm", "network", "capability")
-        .filter(pk=contact_id, mailed_at__isnull=True)
-        .first()
-    )
+    contact = directory_contact_unmailed_lock(contact_id)
     if contact is None:
         return False
     recipients = [contact.firm.email] if contact.firm.email else []

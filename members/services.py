@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core import access, clock
+from members.locks import membership_lock, membership_of_lock
 from members.models import (
     Firm,
     Membership,
@@ -107,10 +108,6 @@ def _require_office(actor: User | None, network: Network) -> None:
         raise PermissionDenied(_("Only the network's office may do this."))
 
 
-def _membership_locked(network: Network, firm: Firm) -> Membership | None:
-    return Membership.objects.select_for_update().filter(network=network, firm=firm).first()
-
-
 def _activate(membership: Membership, now: datetime.datetime) -> None:
     membership.status = Membership.Status.ACTIVE
     membership.is_active = True
@@ -143,7 +140,7 @@ def membership_invite(
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     _check_group(network=network, group=group)
-    membership = _membership_locked(network, firm)
+    membership = membership_of_lock(network=network, firm=firm)
     if membership is not None and membership.status == Membership.Status.ACTIVE:
         raise ValidationError({"firm": _("This firm is already a member of the network.")})
     if membership is not None and membership.status == Membership.Status.INVITED:
@@ -178,7 +175,7 @@ def membership_apply(*, network: Network, firm: Firm, actor: User) -> Membership
     """
     if not _is_firm_person(actor, firm.pk):
         raise PermissionDenied(_("Only the firm's own people apply for it."))
-    membership = _membership_locked(network, firm)
+    membership = membership_of_lock(network=network, firm=firm)
     if membership is not None and membership.status == Membership.Status.INVITED:
         return _accept_locked(membership, actor)
     if membership is not None and membership.status == Membership.Status.ACTIVE:
@@ -212,18 +209,10 @@ def _accept_locked(membership: Membership, actor: User) -> Membership:
     return membership
 
 
-def _locked(membership: Membership) -> Membership:
-    return (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("network", "firm")
-        .get(pk=membership.pk)
-    )
-
-
 @transaction.atomic
 def membership_accept(*, membership: Membership, actor: User) -> Membership:
     """Accept, as one of the firm's people, the network's invitation: the firm joins."""
-    membership = _locked(membership)
+    membership = membership_lock(membership.pk)
     if not _is_firm_person(actor, membership.firm_id):
         raise PermissionDenied(_("Only the invited firm's own people answer its invitation."))
     if membership.status != Membership.Status.INVITED:
@@ -234,7 +223,7 @@ def membership_accept(*, membership: Membership, actor: User) -> Membership:
 @transaction.atomic
 def membership_approve(*, membership: Membership, actor: User) -> Membership:
     """Approve, as the network's office, a firm's application: the firm joins."""
-    membership = _locked(membership)
+    membership = membership_lock(membership.pk)
     _require_office(actor, membership.network)
     if membership.status != Membership.Status.APPLIED:
         raise ValidationError({"status": _("There is no open application to approve.")})
@@ -251,7 +240,7 @@ def membership_approve(*, membership: Membership, actor: User) -> Membership:
 @transaction.atomic
 def membership_decline(*, membership: Membership, actor: User) -> Membership:
     """Decline an open invitation (the firm's people) or application (the office)."""
-    membership = _locked(membership)
+    membership = membership_lock(membership.pk)
     if membership.status == Membership.Status.INVITED:
         if not _is_firm_person(actor, membership.firm_id):
             raise PermissionDenied(_("Only the invited firm's own people answer its invitation."))
@@ -284,7 +273,7 @@ def membership_bootstrap(
     if role not in Membership.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     _check_group(network=network, group=group)
-    membership = _membership_locked(network, firm)
+    membership = membership_of_lock(network=network, firm=firm)
     before = membership_state(membership) if membership is not None else {}
     if membership is None:
         membership = Membership(network=network, firm=firm)
@@ -317,7 +306,7 @@ def membership_update(
     A network always keeps at least one active office membership: without one, nobody
     could route its requests or manage its members.
     """
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = membership_lock(membership.pk)
     before = membership_state(membership)
     was_office = membership.is_active and membership.role == Membership.Role.OFFICE
     if role is not None:
@@ -363,9 +352,7 @@ def nda_sign(*, membership: Membership, signed_by: User, version: str) -> NdaSig
     Signing the same version again returns the first signature: the date that counts is
     the first one.
     """
-    membership = (
-        Membership.objects.select_for_update().select_related("network").get(pk=membership.pk)
-    )
+    membership = membership_lock(membership.pk)
     network = membership.network
     if not membership.is_active:
         raise ValidationError({"membership": _("This membership is not active.")})

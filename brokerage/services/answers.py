@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from brokerage.locks import invitation_lock
 from brokerage.models import BoardDecision, Invitation
 from brokerage.policies import AdministrativeBoardPolicy, policy_for
 from brokerage.roles import firm_people, office_people
@@ -12,11 +13,11 @@ from brokerage.services.workflow_support import (
     require_status,
     rfq_context,
     rfq_link,
-    rfq_locked,
 )
 from core import clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Network, User
+from orders.locks import rfq_lock
 from orders.models import RFQ
 from orders.services import event_record
 
@@ -24,10 +25,14 @@ ANSWERABLE = (RFQ.Status.ROUTED, RFQ.Status.PLANNING, RFQ.Status.LEADER_DESIGNAT
 
 
 def invitation_for_user(*, invitation_id: int, user: User, lock: bool = False) -> Invitation:
-    invitations = Invitation.objects.select_related("rfq", "rfq__network", "firm")
     if lock:
-        invitations = invitations.select_for_update(of=("self",))
-    invitation = invitations.filter(pk=invitation_id).first()
+        invitation = invitation_lock(invitation_id)
+    else:
+        invitation = (
+            Invitation.objects.select_related("rfq", "rfq__network", "firm")
+            .filter(pk=invitation_id)
+            .first()
+        )
     if invitation is None or user.firm_id != invitation.firm_id:
         raise NotAllowed(_("This invitation is addressed to another firm."))
     return invitation
@@ -58,7 +63,7 @@ def invitation_answer(
     invitation = invitation_for_user(invitation_id=invitation_id, user=user)
     if invitation.purpose == Invitation.Purpose.BOARD:
         raise Refusal(_("Administrative members decide with accept or decline instead."))
-    rfq = rfq_locked(invitation.rfq_id)
+    rfq = rfq_lock(invitation.rfq_id)
     require_status(rfq, *ANSWERABLE, action=_("answer this request"))
     if rfq.leader_firm_id is not None and invitation.status in Invitation.ANSWERED:
         raise InvalidTransition(_("A leader is designated: answers are closed."))
@@ -99,7 +104,7 @@ def invitation_answer(
 @transaction.atomic
 def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> BoardDecision:
     """Record an administrative member's decision and apply the board's rule."""
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     policy = policy_for(rfq.network)
     if not isinstance(policy, AdministrativeBoardPolicy):
         raise Refusal(_("This network has no administrative board."))

@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.bank_codes import bank_branch_lookup, holder_name_kana
+from brokerage.locks import bank_account_lock
 from brokerage.models import BankAccount, BankAccountChange
 from brokerage.roles import firm_people
 from brokerage.services.notifications import notifications_create
@@ -113,8 +113,7 @@ def bank_account_set(
                 {"requester_code": [_("The bank's requester code (委託者コード) is needed.")]}
             )
     values = _checked_values(data)
-    owner = Q(firm=firm) if firm is not None else Q(network=network)
-    account = BankAccount.objects.select_for_update().filter(owner).first()
+    account = bank_account_lock(firm=firm, network=network)
     before = account_summary(account)
     if account is None:
         account = BankAccount(firm=firm, network=network)

@@ -13,11 +13,11 @@ from brokerage.services.workflow_support import (
     require_status,
     rfq_context,
     rfq_link,
-    rfq_locked,
 )
 from core import access, clock
 from core.errors import NotAllowed, Refusal
 from members.models import User
+from orders.locks import rfq_lock
 from orders.models import RFQ
 from orders.services import event_record
 
@@ -43,7 +43,7 @@ def interview_schedule(
     *, rfq_id: int, user: User, scheduled_at: datetime.datetime, place: str = ""
 ) -> Interview:
     """Schedule (or move) the face-to-face interview with the customer."""
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     consultation_office(rfq, user)
     require_status(rfq, RFQ.Status.INTERVIEW, action=gettext("schedule the interview"))
     interview, _ = Interview.objects.update_or_create(
@@ -69,7 +69,7 @@ def interview_schedule(
 @transaction.atomic
 def interview_record(*, rfq_id: int, user: User, notes: str) -> Interview:
     """Record the interview's notes and move the request on to planning."""
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     policy = consultation_office(rfq, user)
     require_status(rfq, RFQ.Status.INTERVIEW, action=gettext("record the interview"))
     interview = Interview.objects.filter(rfq=rfq).first()
@@ -109,7 +109,7 @@ def planning_schedule(
     *, rfq_id: int, user: User, scheduled_at: datetime.datetime, place: str = ""
 ) -> PlanningMeeting:
     """Schedule the planning meeting and invite its firms."""
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     consultation_office(rfq, user)
     require_status(rfq, RFQ.Status.PLANNING, action=gettext("schedule the planning meeting"))
     meeting, _ = PlanningMeeting.objects.update_or_create(
@@ -140,7 +140,7 @@ def phases_select(
     *, rfq_id: int, user: User, firms_by_phase: dict[str, int], notes: str = ""
 ) -> list[PhaseAssignment]:
     """Select the firm for each phase, from the planning meeting's firms."""
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     consultation_office(rfq, user)
     require_status(rfq, RFQ.Status.PLANNING, action=gettext("select firms for the phases"))
     if not firms_by_phase:

@@ -13,6 +13,7 @@ from dataclasses import asdict, replace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from brokerage.locks import delivery_lock
 from brokerage.models import Delivery, InspectionDocument, TeamMember
 from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_submit
@@ -21,7 +22,6 @@ from brokerage.services.order_support import (
     coordinators,
     order_context,
     order_link,
-    order_locked,
     team_part_of,
 )
 from brokerage.services.payments import order_complete_if_settled
@@ -29,6 +29,7 @@ from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
+from orders.locks import order_lock
 from orders.models import RFQ, Order
 from orders.services import event_record
 
@@ -43,7 +44,7 @@ def delivery_record(
     is_final: bool = False,
 ) -> Delivery:
     """Record goods shipped to the customer; the final one needs every package done."""
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     part = team_part_of(user, order)
     office = access.is_office(user, order.network)
     if not (part or office or access.leads_order(user, order)):
@@ -96,20 +97,13 @@ def delivery_record(
     return delivery
 
 
-def delivery_of(order: Order, delivery_id: int) -> Delivery:
-    delivery = Delivery.objects.select_for_update().filter(pk=delivery_id, order=order).first()
-    if delivery is None:
-        raise InvalidTransition(_("This order has no such delivery."))
-    return delivery
-
-
 @transaction.atomic
 def inspection_document_attach(
     *, order_id: int, delivery_id: int, user: User, uploaded
 ) -> InspectionDocument:
     """Attach an inspection report or photo to a delivery, checked by its content."""
-    order = order_locked(order_id)
-    delivery = delivery_of(order, delivery_id)
+    order = order_lock(order_id)
+    delivery = delivery_lock(order=order, delivery_id=delivery_id)
     shipper = user.is_authenticated and delivery.firm_id and user.firm_id == delivery.firm_id
     if not (shipper or access.leads_order(user, order) or access.is_office(user, order.network)):
         raise NotAllowed(_("The firm that shipped, the leader or the office attaches documents."))
@@ -133,10 +127,10 @@ def inspection_document_attach(
 @transaction.atomic
 def delivery_receive(*, order_id: int, delivery_id: int, user: User) -> Delivery:
     """The customer confirms receipt; the final delivery's receipt delivers the order."""
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     if user.pk != order.customer_id:
         raise NotAllowed(_("The customer who ordered confirms receipt."))
-    delivery = delivery_of(order, delivery_id)
+    delivery = delivery_lock(order=order, delivery_id=delivery_id)
     if delivery.received_at is not None:
         raise InvalidTransition(_("Receipt of this delivery is already confirmed."))
     delivery.received_at = clock.now()
@@ -170,7 +164,7 @@ def order_follow_on_request(
     retry with the same idempotency key (from the same caller, for the same order and
     request) returns the request the first attempt submitted.
     """
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     office = access.is_office(user, order.network)
     if not (user.pk == order.customer_id or office):
         raise NotAllowed(_("The customer (or the office for them) asks for a follow-on order."))

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from brokerage.locks import group_proposal_lock
 from brokerage.models import GroupProposal
 from brokerage.policies import CompetingGroupsPolicy, policy_for
 from brokerage.roles import firm_people, office_people
@@ -12,11 +13,11 @@ from brokerage.services.workflow_support import (
     require_status,
     rfq_context,
     rfq_link,
-    rfq_locked,
 )
 from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Firm, User
+from orders.locks import rfq_lock
 from orders.models import RFQ
 from orders.services import event_record
 
@@ -37,7 +38,7 @@ def leader_designate(*, rfq_id: int, firm_id: int, reason: str, user: User | Non
     """
     if reason not in RFQ.LeaderReason.values:
         raise Refusal(_("The reason is one of: discussion, urgent, customer_choice."))
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     if rfq.leader_firm_id is not None:
         raise InvalidTransition(_("A project leader is already designated for this request."))
     require_status(rfq, *DESIGNATABLE, action=_("designate a leader"))
@@ -88,9 +89,9 @@ def proposal_submit(
     proposal = GroupProposal.objects.select_related("group").filter(pk=proposal_id).first()
     if proposal is None or proposal.group.coordinator_id != user.firm_id:
         raise NotAllowed(_("Only the group's coordinator firm submits its proposal."))
-    rfq = rfq_locked(proposal.rfq_id)
+    rfq = rfq_lock(proposal.rfq_id)
     require_status(rfq, RFQ.Status.ROUTED, action=_("submit a proposal"))
-    proposal = GroupProposal.objects.select_for_update().get(pk=proposal_id)
+    proposal = group_proposal_lock(proposal_id)
     group_firms = set(proposal.group.memberships.values_list("firm_id", flat=True)) | {
         proposal.group.coordinator_id
     }
@@ -157,7 +158,7 @@ def proposal_choose(*, proposal_id: int, user: User) -> RFQ:
 @transaction.atomic
 def rfq_cancel(*, rfq_id: int, user: User, reason: str = "") -> RFQ:
     """The customer (or the office) withdraws an open request."""
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     if access.rfq_acting_role(user, rfq) not in ("customer", "office"):
         raise NotAllowed(_("Only the customer or the network office cancels a request."))
     require_status(rfq, *RFQ.OPEN_STATUSES, action=_("cancel"))

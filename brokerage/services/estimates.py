@@ -15,12 +15,12 @@ from brokerage.services.workflow_support import (
     require_status,
     rfq_context,
     rfq_link,
-    rfq_locked,
 )
 from core import access, clock
 from core.bounds import MAX_AMOUNT, too_large_message
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
+from orders.locks import estimate_lock, rfq_lock
 from orders.models import RFQ, Estimate, EstimateLine, Order
 from orders.money import consumption_tax
 from orders.services import event_record
@@ -44,7 +44,7 @@ def estimate_create(
     valid_until: datetime.date,
 ) -> Estimate:
     """Compose a new version of the estimate (a draft until it is sent)."""
-    rfq = rfq_locked(rfq_id)
+    rfq = rfq_lock(rfq_id)
     if not access.may_compose_estimate(user, rfq):
         raise NotAllowed(_("The project leader or the network office composes the estimate."))
     require_status(
@@ -120,18 +120,10 @@ def suggested_lines(rfq: RFQ) -> list[EstimateLineInput]:
     return sorted(lines, key=lambda line: line.firm_id != rfq.leader_firm_id)
 
 
-def estimate_locked(estimate_id: int) -> tuple[Estimate, RFQ]:
-    estimate = Estimate.objects.filter(pk=estimate_id).first()
-    if estimate is None:
-        raise InvalidTransition(_("This estimate does not exist."))
-    rfq = rfq_locked(estimate.rfq_id)
-    return Estimate.objects.select_for_update().get(pk=estimate_id), rfq
-
-
 @transaction.atomic
 def estimate_send(*, estimate_id: int, user: User) -> Estimate:
     """Send a draft estimate to the customer; an earlier version is superseded."""
-    estimate, rfq = estimate_locked(estimate_id)
+    estimate, rfq = estimate_lock(estimate_id)
     if not access.may_compose_estimate(user, rfq):
         raise NotAllowed(_("The project leader or the network office sends the estimate."))
     if estimate.status != Estimate.Status.DRAFT:
@@ -172,7 +164,7 @@ def estimate_send(*, estimate_id: int, user: User) -> Estimate:
 @transaction.atomic
 def estimate_accept(*, estimate_id: int, user: User) -> Order:
     """The customer accepts the estimate: the order is created for the team to form."""
-    estimate, rfq = estimate_locked(estimate_id)
+    estimate, rfq = estimate_lock(estimate_id)
     if rfq.customer_id != user.pk:
         raise NotAllowed(_("Only the customer who asked accepts the estimate."))
     if estimate.status != Estimate.Status.SENT:
@@ -218,7 +210,7 @@ def estimate_accept(*, estimate_id: int, user: User) -> Order:
 @transaction.atomic
 def estimate_decline(*, estimate_id: int, user: User, reason: str) -> Estimate:
     """The customer declines the estimate, saying why."""
-    estimate, rfq = estimate_locked(estimate_id)
+    estimate, rfq = estimate_lock(estimate_id)
     if rfq.customer_id != user.pk:
         raise NotAllowed(_("Only the customer who asked declines the estimate."))
     if estimate.status != Estimate.Status.SENT:

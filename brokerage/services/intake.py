@@ -18,6 +18,7 @@ from core import access, clock
 from core.background import enqueue
 from core.errors import NotAllowed, Refusal
 from members.models import Firm, Network, User
+from orders.locks import rfq_submitted_lock
 from orders.models import RFQ, RFQRequirement
 from orders.services import event_record
 
@@ -173,12 +174,7 @@ def rfq_route_submitted(*, rfq_id: int, routed_at: datetime.datetime | None = No
 
     `routed_at` is for records that came in earlier (demo data): the timeline shows then.
     """
-    rfq = (
-        RFQ.objects.select_for_update(of=("self",))
-        .select_related("network", "customer")
-        .filter(pk=rfq_id, status=RFQ.Status.SUBMITTED)
-        .first()
-    )
+    rfq = rfq_submitted_lock(rfq_id)
     if rfq is None:
         return False
     rfq_route(rfq=rfq, at=routed_at)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
+from brokerage.locks import notification_pending_claim
 from brokerage.messages import notification_texts
 from brokerage.models import Notification
 from brokerage.sms import sms_backend
@@ -173,12 +174,7 @@ def pending_notification_ids(
 def notification_deliver(*, notification_id: int) -> bool:
     """Deliver one pending notification; return True if this call sent it."""
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "firm")
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
-            .first()
-        )
+        notification = notification_pending_claim(notification_id)
         if notification is None:
             return False
         try:

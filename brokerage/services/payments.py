@@ -38,6 +38,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext
 
+from brokerage.locks import payment_attempt_lock
 from brokerage.models import (
     Allocation,
     FaultClaim,
@@ -66,13 +67,13 @@ from brokerage.services.order_support import (
     coordinators,
     order_context,
     order_link,
-    order_locked,
     yen,
 )
 from core import access, clock
 from core.bounds import MAX_AMOUNT, too_large_message
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import User
+from orders.locks import order_lock
 from orders.models import Order
 from orders.services import event_record
 
@@ -169,7 +170,7 @@ def _invoice_issue_locked(order: Order, user: User) -> Invoice:
 @transaction.atomic
 def invoice_issue(*, order_id: int, user: User) -> Invoice:
     """Issue the order's qualified invoice (once), raising the customer's receivable."""
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     require_office(user, order, gettext("Only the network office issues invoices."))
     if Invoice.objects.filter(order=order).exists():
         raise InvalidTransition(gettext("This order's invoice is already issued."))
@@ -331,7 +332,7 @@ def _payment_record_now(
     note: str,
     idempotency_key: str,
 ) -> Payment:
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     office = _payment_check(order, user, method)
     claim = idempotency_claim(
         user=user,
@@ -409,7 +410,7 @@ def payment_attempt_open(
     racing cannot charge more than the order's total.
     """
     method = Payment.Method.CARD
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     _payment_check(order, user, method)
     claim = idempotency_claim(
         user=user,
@@ -528,12 +529,8 @@ def payment_attempt_doubt(*, attempt_id: int) -> bool:
 def payment_attempt_post(*, attempt_id: int) -> Payment:
     """Post a succeeded attempt to the ledger, exactly once (checked under the order's lock)."""
     order_id = PaymentAttempt.objects.values_list("order_id", flat=True).get(pk=attempt_id)
-    order = order_locked(order_id)
-    attempt = (
-        PaymentAttempt.objects.select_for_update(of=("self",))
-        .select_related("requested_by", "payment")
-        .get(pk=attempt_id)
-    )
+    order = order_lock(order_id)
+    attempt = payment_attempt_lock(attempt_id)
     if attempt.payment_id is not None:
         return attempt.payment
     if attempt.status == PaymentAttempt.Status.FAILED:
@@ -719,7 +716,7 @@ def fault_claim_record(
     *, order_id: int, user: User, firm_id: int, amount: int, description: str
 ) -> FaultClaim:
     """Charge damages for a fault to the responsible team member, and nobody else."""
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     require_office(user, order, gettext("Only the network office records fault claims."))
     require_amount(amount)
     description = description.strip()
@@ -844,7 +841,7 @@ def refund_issue(
     *, order_id: int, user: User, amount: int, reason: str, source: str = Refund.Source.ALLOCATIONS
 ) -> Refund:
     """Pay money back to the customer: from the parties' allocations, or from damages."""
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     require_office(user, order, gettext("Only the network office issues refunds."))
     require_amount(amount)
     reason = reason.strip()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brokerage.locks import payout_batch_lock
 from brokerage.models import BankAccount, LedgerPosting, PayoutBatch, PayoutLine
 from brokerage.roles import firm_people
 from brokerage.services import ledger
@@ -29,6 +30,7 @@ from brokerage.services.order_support import yen
 from brokerage.zengin import Remitter, Transfer, ZenginError, transfers_csv, zengin_file
 from core import access
 from core.errors import InvalidTransition, NotAllowed
+from members.locks import network_lock
 from members.models import Firm, Network, User
 
 # The reason a firm owed money is left out of a batch while its account change cools.
@@ -88,7 +90,7 @@ def payout_plan(network: Network) -> tuple[list[PayoutLine], list[dict]]:
 
 
 def _network_locked(network_id: int) -> Network:
-    network = Network.objects.select_for_update().filter(pk=network_id).first()
+    network = network_lock(network_id)
     if network is None:
         raise InvalidTransition(_("This network does not exist."))
     return network
@@ -141,7 +143,7 @@ def _batch_locked(batch_id: int, user: User) -> PayoutBatch:
     network = _network_locked(network_id)
     if not access.is_office(user, network):
         raise NotAllowed(_("Only the network's office pays members out."))
-    batch = PayoutBatch.objects.select_for_update().get(pk=batch_id)
+    batch = payout_batch_lock(batch_id)
     batch.network = network
     if batch.status != PayoutBatch.Status.DRAFT:
         raise InvalidTransition(_("This payout batch is closed; its transfers are posted."))

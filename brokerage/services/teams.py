@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brokerage.locks import team_part_lock, team_part_of_firm_lock, team_rows_lock
 from brokerage.models import TeamMember
 from brokerage.roles import firm_people
 from brokerage.services.notifications import notifications_create
@@ -26,12 +27,12 @@ from brokerage.services.order_support import (
     coordinators,
     order_context,
     order_link,
-    order_locked,
     yen,
 )
 from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
+from orders.locks import order_lock
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_fee
 from orders.services import event_record
@@ -190,7 +191,7 @@ def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[
 @transaction.atomic
 def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> list[TeamMember]:
     """Assemble or change the order's team; parts whose terms change are confirmed again."""
-    order = order_locked(order_id)
+    order = order_lock(order_id)
     if not (access.is_office(user, order.network) or access.leads_order(user, order)):
         raise NotAllowed(_("The project leader or the network office assembles the team."))
     if order.status != Order.Status.TEAM_FORMING:
@@ -201,7 +202,7 @@ def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> li
     if errors:
         raise ValidationError(errors)
 
-    existing = {part.firm_id: part for part in order.team_members.select_for_update()}
+    existing = {part.firm_id: part for part in team_rows_lock(order=order)}
     wanted = {member.firm_id: member for member in members}
     unchanged = {
         firm_id
@@ -263,11 +264,9 @@ def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> li
 @transaction.atomic
 def team_member_answer(*, order_id: int, user: User, accept: bool, reason: str = "") -> TeamMember:
     """A team firm confirms its part, or declines it saying why."""
-    order = order_locked(order_id)
-    part = (
-        TeamMember.objects.select_for_update()
-        .filter(order=order, firm_id=user.firm_id if user.is_authenticated else None)
-        .first()
+    order = order_lock(order_id)
+    part = team_part_of_firm_lock(
+        order=order, firm_id=user.firm_id if user.is_authenticated else None
     )
     if part is None:
         raise NotAllowed(_("Only a firm with a part in the team confirms it."))
@@ -341,13 +340,8 @@ def work_package_update(
     planned_finish: datetime.date | None = None,
 ) -> TeamMember:
     """Move a work package to a new state on a date, or move its planned dates."""
-    order = order_locked(order_id)
-    part = (
-        TeamMember.objects.select_for_update()
-        .select_related("firm")
-        .filter(pk=part_id, order=order)
-        .first()
-    )
+    order = order_lock(order_id)
+    part = team_part_lock(order=order, part_id=part_id)
     if part is None:
         raise InvalidTransition(_("This order has no such work package."))
     own = user.is_authenticated and user.firm_id == part.firm_id

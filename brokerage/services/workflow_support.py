@@ -1,23 +1,10 @@
-"""What every workflow step needs: the locked request, its status, links."""
+"""What every workflow step needs: its status, links."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidTransition
 from orders.models import RFQ
-
-
-def rfq_locked(rfq_id: int) -> RFQ:
-    """Return the request locked for update, so that racing steps run one after the other."""
-    rfq = (
-        RFQ.objects.select_for_update(of=("self",))
-        .select_related("network", "customer")
-        .filter(pk=rfq_id)
-        .first()
-    )
-    if rfq is None:
-        raise InvalidTransition(_("This request does not exist."))
-    return rfq
 
 
 def require_status(rfq: RFQ, *allowed: str, action: str) -> None:

@@ -1,0 +1,41 @@
+"""Row locks on networks, memberships and firms, in the one order every transaction takes them.
+
+Two transactions that lock the same rows in opposite orders wait for each other until
+PostgreSQL kills one of them (a deadlock). Every write therefore takes its locks through
+these functions and in this order, skipping the ones it does not need:
+
+1. ``network_lock`` — the network's row. Every money step on an order and every payout
+   of a network's members starts here (``orders.locks.order_lock`` takes it first), so
+   the payout of a network and a payment on one of its orders run one after the other.
+2. ``membership_lock`` / ``membership_of_lock`` — one firm's membership of a network.
+3. ``firm_lock`` — a firm's row, the writer's token for editing its capability profile.
+
+Locks on rows of apps to the right (orders, brokerage) come after these: see
+``orders.locks`` and ``brokerage.locks``.
+"""
+
+from members.models import Firm, Membership, Network
+
+
+def network_lock(network_id: int) -> Network | None:
+    """Lock a network's row (first of all locks); None if there is no such network."""
+    return Network.objects.select_for_update().filter(pk=network_id).first()
+
+
+def membership_lock(membership_id: int) -> Membership:
+    """Lock one membership, with its network and firm (not locked) loaded."""
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("network", "firm")
+        .get(pk=membership_id)
+    )
+
+
+def membership_of_lock(*, network: Network, firm: Firm) -> Membership | None:
+    """Lock a firm's membership of a network, if it has one."""
+    return Membership.objects.select_for_update().filter(network=network, firm=firm).first()
+
+
+def firm_lock(firm_id: int) -> None:
+    """Lock a firm's row, so that one writer at a time edits the firm's profile."""
+    Firm.objects.select_for_update().filter(pk=firm_id).values_list("pk").first()
