@@ -20,7 +20,8 @@ Statements
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from brokerage.models import (
@@ -92,6 +93,24 @@ def team_list_for_order(user: User, order: Order) -> QuerySet[TeamMember]:
 def schedule_for_order(order: Order) -> QuerySet[TeamMember]:
     """Return every work package with its dates; serializers leave out shares and firms."""
     return TeamMember.objects.filter(order=order).select_related("firm").order_by("position", "id")
+
+
+def team_and_schedule_for_order(
+    user: User, order: Order
+) -> tuple[list[TeamMember], list[TeamMember]]:
+    """Return the team the person may see (as `team_list_for_order`) and the whole schedule.
+
+    Both are the order's parts, so they are read once: a detail page or answer that needs
+    both would otherwise read the same rows twice.
+    """
+    schedule = list(schedule_for_order(order))
+    role = access.order_role(user, order)
+    if access.sees_whole_team(role):
+        return schedule, schedule
+    if role == access.MEMBER:
+        firm_id = access.viewer_of(user).firm_id
+        return [part for part in schedule if part.firm_id == firm_id], schedule
+    return [], schedule
 
 
 def delivery_list_for_order(user: User, order: Order) -> QuerySet[Delivery]:
@@ -176,14 +195,26 @@ def money_summary(order: Order) -> dict:
     """Return the order's totals: paid, refunded, still owed, damages held."""
     paid = Payment.objects.filter(order=order).aggregate(total=Sum("amount"))["total"] or 0
     refunded = Refund.objects.filter(order=order).aggregate(total=Sum("amount"))["total"] or 0
+    # Both balances in one read of the order's ledger (as `owed_on` and `ledger.damages_held`
+    # compute them one account at a time).
+    balances = LedgerEntry.objects.filter(order=order).aggregate(
+        receivable=account_balance(LedgerEntry.Account.CUSTOMER_RECEIVABLE),
+        damages=account_balance(LedgerEntry.Account.FAULT_DAMAGES),
+    )
+    invoiced = Invoice.objects.filter(order=order).exists()
     return {
         "currency": order.currency,
         "total": order.total,
         "paid": paid,
         "refunded": refunded,
-        "owed": owed_on(order),
-        "damages_held": ledger.damages_held(order),
+        "owed": balances["receivable"] if invoiced else order.total,
+        "damages_held": -balances["damages"],
     }
+
+
+def account_balance(account: str) -> Coalesce:
+    """Debits minus credits of one account, as an aggregate over ledger entries."""
+    return Coalesce(Sum(ledger.SIGNED_AMOUNT, filter=Q(account=account)), Value(0))
 
 
 def team_suggestions(order: Order) -> dict:

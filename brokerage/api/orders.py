@@ -36,10 +36,9 @@ from brokerage.selectors_money import (
     payout_batch_get_for_user,
     payout_batch_list_for_user,
     refund_list_for_order,
-    schedule_for_order,
     statement_memberships,
     statements_for,
-    team_list_for_order,
+    team_and_schedule_for_order,
     team_suggestions,
 )
 from brokerage.services import bank_accounts, deliveries, payments, payouts, teams
@@ -86,11 +85,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Read one order, with its team and money as the caller may see them."""
         order = self.get_object()
         role = self.role(order)
+        team, schedule = team_and_schedule_for_order(request.user, order)
         context = {
             **self.get_serializer_context(),
             "role": role,
-            "team": team_list_for_order(request.user, order),
-            "schedule": schedule_for_order(order),
+            "team": team,
+            "schedule": schedule,
             "money": money_summary(order) if role in MONEY_ROLES else None,
             "follow_ons": list(order.follow_ons.order_by("pk").values_list("pk", flat=True)),
         }
@@ -100,8 +100,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def team_body(self, order: Order) -> dict:
         role = self.role(order)
-        members = list(team_list_for_order(self.request.user, order))
-        schedule = list(schedule_for_order(order))
+        members, schedule = team_and_schedule_for_order(self.request.user, order)
         weights = None
         if schedule:
             weights = "share" if schedule[0].share_bps is not None else "amount"

@@ -48,7 +48,7 @@ from brokerage.selectors_money import (
     invoice_for_order,
     money_summary,
     order_get_for_user,
-    schedule_for_order,
+    team_and_schedule_for_order,
     team_list_for_order,
     team_suggestions,
 )
@@ -178,11 +178,12 @@ def order_context(request, order: Order, bound: dict) -> dict:
     user = request.user
     role = access.order_role(user, order)
     sees_team = access.sees_whole_team(role)
-    schedule = list(schedule_for_order(order))
+    team, schedule = team_and_schedule_for_order(user, order)
     own_part = None
     if user.firm_id is not None:
         own_part = next((part for part in schedule if part.firm_id == user.firm_id), None)
-    team = list(team_list_for_order(user, order)) if sees_team else []
+    if not sees_team:
+        team = []
     # Only the parts the person may read the terms of carry their share as a percentage.
     for part in [*team, *([own_part] if own_part else [])]:
         part.share_percent = share_percent(part.share_bps)

@@ -24,7 +24,7 @@ from brokerage.forms import (
     ScheduleForm,
     default_valid_until,
 )
-from brokerage.models import GroupProposal, Invitation
+from brokerage.models import GroupProposal, Invitation, PhaseAssignment
 from brokerage.page_selectors import (
     answer_due_at,
     board_decisions_for_rfq,
@@ -32,7 +32,7 @@ from brokerage.page_selectors import (
     estimate_firms,
     group_firms,
     longest_can_do_lead_time,
-    message_list_for_rfq,
+    message_threads_for_rfq,
     phase_assignments_for_rfq,
 )
 from brokerage.pages.timeline import timeline_entries
@@ -107,13 +107,17 @@ def shared_context(request, rfq: RFQ, role: str) -> dict:
     }
 
 
-def thread_context(request, rfq: RFQ, audience: str, bound: dict) -> dict:
-    form_name = f"{audience}_message_form"
+def threads_context(request, rfq: RFQ, audiences: tuple[str, ...], bound: dict) -> dict:
+    """Return `<audience>_thread` for each thread the page shows, its messages read at once."""
+    threads = message_threads_for_rfq(request.user, rfq, audiences)
     return {
-        "audience": audience,
-        "messages": list(message_list_for_rfq(request.user, rfq, audience)),
-        "form": bound.get(form_name)
-        or MessageForm(initial={"audience": audience}, auto_id=f"id_{audience}_%s"),
+        f"{audience}_thread": {
+            "audience": audience,
+            "messages": threads[audience],
+            "form": bound.get(f"{audience}_message_form")
+            or MessageForm(initial={"audience": audience}, auto_id=f"id_{audience}_%s"),
+        }
+        for audience in audiences
     }
 
 
@@ -164,14 +168,21 @@ def customer_context(request, rfq: RFQ, bound: dict) -> dict:
         "decline_form": bound.get("decline_form") or DeclineForm(),
         "cancel_form": bound.get("cancel_form") or CancelForm(),
         "drawings_form": bound.get("drawings_form") or DrawingsForm(),
-        "customer_thread": thread_context(request, rfq, Message.Audience.CUSTOMER, bound),
+        **threads_context(request, rfq, (Message.Audience.CUSTOMER,), bound),
     }
 
 
-def leader_choices(rfq: RFQ, invitations: list[Invitation]) -> list[tuple[int, str]]:
-    """Return the firms the office may designate, each with what it answered."""
+def leader_choices(
+    rfq: RFQ, invitations: list[Invitation], phase_assignments: list[PhaseAssignment] | None = None
+) -> list[tuple[int, str]]:
+    """Return the firms the office may designate, each with what it answered.
+
+    The office's page passes the phase assignments it already read, so they are read once.
+    """
     choices = []
-    phase_firms = {a.firm_id: a.firm for a in phase_assignments_for_rfq(rfq)}
+    if phase_assignments is None:
+        phase_assignments = list(phase_assignments_for_rfq(rfq))
+    phase_firms = {a.firm_id: a.firm for a in phase_assignments}
     for invitation in invitations:
         if invitation.status == Invitation.Status.CANNOT_DO:
             continue
@@ -207,12 +218,13 @@ def office_context(request, rfq: RFQ, bound: dict) -> dict:
         "may_compose": rfq.status in COMPOSABLE,
         "cancel_form": bound.get("cancel_form") or CancelForm(),
         "drawings_form": bound.get("drawings_form") or DrawingsForm(),
-        "customer_thread": thread_context(request, rfq, Message.Audience.CUSTOMER, bound),
-        "internal_thread": thread_context(request, rfq, Message.Audience.INTERNAL, bound),
+        **threads_context(
+            request, rfq, (Message.Audience.CUSTOMER, Message.Audience.INTERNAL), bound
+        ),
     }
     if may_designate:
         context["leader_form"] = bound.get("leader_form") or LeaderForm(
-            firm_choices=leader_choices(rfq, invitations)
+            firm_choices=leader_choices(rfq, invitations, context["phase_assignments"])
         )
     if consultation and rfq.status == RFQ.Status.INTERVIEW:
         context["interview_form"] = bound.get("interview_form") or ScheduleForm(
@@ -260,10 +272,14 @@ def member_context(request, rfq: RFQ, invitation: Invitation | None, bound: dict
         ],
         "answer_due_at": answer_due_at(rfq),
         "is_leader": is_leader,
-        "internal_thread": thread_context(request, rfq, Message.Audience.INTERNAL, bound),
+        # The project leader also talks with the customer.
+        **threads_context(
+            request,
+            rfq,
+            (Message.Audience.INTERNAL, *((Message.Audience.CUSTOMER,) if is_leader else ())),
+            bound,
+        ),
     }
-    if is_leader:
-        context["customer_thread"] = thread_context(request, rfq, Message.Audience.CUSTOMER, bound)
     if invitation is None:
         return context
     purpose = invitation.purpose
