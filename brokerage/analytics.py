@@ -36,21 +36,13 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import translation
 
-from brokerage.models import (
-    Allocation,
-    GroupProposal,
-    Payment,
-    PayoutBatch,
-    PayoutLine,
-    PhaseAssignment,
-    Refund,
-)
-from brokerage.services.ledger import payable_balances
+from brokerage.models import GroupProposal, PhaseAssignment
 from brokerage.sla import member_sla, minutes, network_sla
 from capabilities.models import DirectoryContact, FirmCapabilityChange
 from core import access
 from members.models import Membership, Network, NetworkGroup, User
-from orders.models import RFQ, Order
+from orders.models import RFQ, Allocation, Order, Payment, PayoutBatch, PayoutLine, Refund
+from orders.services.ledger import payable_balances
 
 COMMERCIAL_PHASES = (PhaseAssignment.Phase.PRODUCTION, PhaseAssignment.Phase.COMMERCIALIZATION)
 

@@ -22,13 +22,12 @@ from brokerage.forms import (
     inspected_drawings,
     with_accepted_formats,
 )
-from brokerage.models import BankAccount, Payment, PayoutBatch, Refund, TeamMember
-from brokerage.services.bank_accounts import BankAccountInput
 from brokerage.services.intake import RFQInput
-from brokerage.services.teams import TeamMemberInput
 from core.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
-from orders.models import RFQ, Order
+from orders.models import RFQ, BankAccount, Order, Payment, PayoutBatch, Refund, TeamMember
 from orders.money import BASIS_POINTS
+from orders.services.bank_accounts import BankAccountInput
+from orders.services.teams import TeamMemberInput
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BASIS_POINTS_PER_PERCENT = BASIS_POINTS // 100

@@ -31,20 +31,19 @@ from brokerage.models import (
     GroupProposal,
     Interview,
     Invitation,
-    Notification,
     PhaseAssignment,
     PlanningMeeting,
 )
 from brokerage.selectors import (
     invitation_list_for_firm,
-    notification_inbox,
     proposal_list_for_rfq,
     rfq_get_for_user,
     rfq_list_for_user,
 )
 from capabilities.models import Capability
 from core import access
-from members.models import Firm, Membership, Network, User
+from members.models import Firm, Membership, Network, Notification, User
+from members.selectors import notification_inbox
 from orders.models import CLOCK_RUNNING, RFQ, Message
 
 # A firm that let the answer window pass may still answer late: it stays on top.

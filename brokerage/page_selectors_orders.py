@@ -8,17 +8,12 @@ calling view has already checked the person's role, as `allocation_list_for_orde
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from brokerage.models import BankAccount, LedgerEntry, TeamMember
 from brokerage.page_selectors import office_networks
 from brokerage.selectors import rfq_list_for_user
-from brokerage.selectors_money import (
-    order_list_for_user,
-    payout_batch_list_for_user,
-    statement_memberships,
-)
 from core import access
 from members.models import Firm, Membership, Network, User
-from orders.models import RFQ, Order
+from orders.models import RFQ, BankAccount, LedgerEntry, Order, TeamMember
+from orders.selectors import order_list_for_user, payout_batch_list_for_user, statement_memberships
 
 
 def order_list_for_page(user: User, *, status: str = "") -> QuerySet[Order]:

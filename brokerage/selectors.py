@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from brokerage.models import GroupProposal, Invitation, Notification
+from brokerage.models import GroupProposal, Invitation
 from core import access
 from members.models import User
 from orders.models import RFQ, Estimate, Event
@@ -109,10 +109,3 @@ def proposal_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[GroupProposal]:
     if role == access.CUSTOMER:
         return proposals.exclude(status=GroupProposal.Status.PREPARING)
     return proposals.filter(group_id__in=access.viewer_of(user).group_ids)
-
-
-def notification_inbox(user: User) -> QuerySet[Notification]:
-    """Return the person's in-app notifications, newest first."""
-    if not user.is_authenticated:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)

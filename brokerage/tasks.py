@@ -10,9 +10,8 @@ from psycopg import errors as database_errors
 
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.services.intake import rfq_route_submitted, submitted_request_ids
-from brokerage.services.notifications import notification_deliver, pending_notification_ids
-from brokerage.services.payments import payment_attempt_settle, unsettled_attempt_ids
 from brokerage.services.platform import heartbeat_record
+from members.tasks import deliver_notifications
 
 logger = logging.getLogger(__name__)
 
@@ -21,19 +20,6 @@ logger = logging.getLogger(__name__)
 def heartbeat(name: str = "worker") -> None:
     """Prove that a worker takes tasks from the broker (and, scheduled, that beat runs)."""
     heartbeat_record(name=name)
-
-
-@shared_task(name="brokerage.deliver_notifications")
-def deliver_notifications(kind: str, subject_type: str, subject_id: int) -> int:
-    """Deliver the pending notifications of one event; return how many were sent."""
-    ids = pending_notification_ids(kind=kind, subject_type=subject_type, subject_id=subject_id)
-    return sum(notification_deliver(notification_id=pk) for pk in ids)
-
-
-@shared_task(name="brokerage.sweep_notifications")
-def sweep_notifications() -> int:
-    """Deliver whatever waits in the outbox: after a broker outage, or a retry falling due."""
-    return sum(notification_deliver(notification_id=pk) for pk in pending_notification_ids())
 
 
 # A sweep stops starting batches after this long, leaving the rest to the next sweep,
@@ -87,20 +73,3 @@ def sweep_submitted_requests() -> int:
         rfq_route_submitted(rfq_id=rfq_id)
         for rfq_id in submitted_request_ids(older_than=ROUTING_GRACE)
     )
-
-
-@shared_task(name="brokerage.settle_payment_attempts")
-def settle_payment_attempts() -> int:
-    """Settle card attempts left in doubt or unposted; return how many are now posted.
-
-    Safe to run twice or in two workers: each attempt is posted at most once.
-    """
-    posted = 0
-    for attempt_id in unsettled_attempt_ids():
-        try:
-            posted += payment_attempt_settle(attempt_id=attempt_id)
-        except Exception:
-            # One attempt that cannot be posted now must not keep the others waiting;
-            # it stays unsettled and the next sweep tries it again.
-            logger.exception("payment attempt %s could not be settled", attempt_id)
-    return posted

@@ -546,7 +546,7 @@ def order_events_visible(user, order, events: QuerySet) -> QuerySet:
     firm_id = viewer_of(user).firm_id
     own_faults = Q(kind="fault.claimed", data__firm=firm_id)
     # Like the deliveries list: a member firm follows the deliveries it shipped only.
-    shipped = _model("brokerage.Delivery").objects.filter(order=order, firm_id=firm_id)
+    shipped = _model("orders.Delivery").objects.filter(order=order, firm_id=firm_id)
     shipped_ids = list(shipped.values_list("pk", flat=True))
     others_deliveries = Q(kind__in=DELIVERY_EVENT_KINDS) & ~Q(data__delivery__in=shipped_ids)
     return events.filter(Q(kind__in=MEMBER_ORDER_EVENT_KINDS) | own_faults).exclude(

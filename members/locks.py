@@ -10,11 +10,14 @@ these functions and in this order, skipping the ones it does not need:
 2. ``membership_lock`` / ``membership_of_lock`` — one firm's membership of a network.
 3. ``firm_lock`` — a firm's row, the writer's token for editing its capability profile.
 
+``notification_pending_claim`` claims one pending notification with ``SKIP LOCKED``, alone in
+its transaction, so two delivering workers never wait for each other.
+
 Locks on rows of apps to the right (orders, brokerage) come after these: see
 ``orders.locks`` and ``brokerage.locks``.
 """
 
-from members.models import Firm, Membership, Network
+from members.models import Firm, Membership, Network, Notification
 
 
 def network_lock(network_id: int) -> Network | None:
@@ -39,3 +42,13 @@ def membership_of_lock(*, network: Network, firm: Firm) -> Membership | None:
 def firm_lock(firm_id: int) -> None:
     """Lock a firm's row, so that one writer at a time edits the firm's profile."""
     Firm.objects.select_for_update().filter(pk=firm_id).values_list("pk").first()
+
+
+def notification_pending_claim(notification_id: int) -> Notification | None:
+    """Claim a pending notification for delivery; None if sent or claimed by another worker."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("recipient", "firm")
+        .filter(pk=notification_id, status=Notification.Status.PENDING)
+        .first()
+    )

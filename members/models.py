@@ -1,6 +1,7 @@
 import datetime
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -499,3 +500,88 @@ class User(AbstractUser):
     @property
     def is_customer(self) -> bool:
         return self.firm_id is None and not self.is_staff
+
+
+class Notification(models.Model):
+    """One message to one person on one channel about one subject: sent at most once.
+
+    The row is written in the same transaction as the change it reports (an outbox), so
+    a broker that is down delays a notification but never loses it.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        IN_APP = "in_app", _("In-app")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    firm = models.ForeignKey(
+        Firm,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For webhooks, which go to a firm rather than a person."),
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    subject_type = models.CharField(max_length=20)
+    subject_id = models.PositiveBigIntegerField()
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        db_table = "brokerage_notification"
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject_type", "subject_id", "channel"],
+                condition=Q(recipient__isnull=False),
+                name="notification_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["firm", "kind", "subject_type", "subject_id", "channel"],
+                condition=Q(recipient__isnull=True),
+                name="notification_once_per_firm",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | Q(firm__isnull=False),
+                name="notification_has_addressee",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="notification_pending",
+            ),
+            models.Index(fields=["recipient", "channel", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id or self.firm_id} ({self.channel})"

@@ -11,6 +11,7 @@ from members.models import (
     MembershipChange,
     NdaSignature,
     Network,
+    Notification,
     User,
 )
 
@@ -113,3 +114,27 @@ def membership_change_list_for_office(*, network: Network) -> QuerySet[Membershi
     return MembershipChange.objects.filter(network=network).select_related(
         "membership__firm", "actor"
     )
+
+
+def office_people(network: Network) -> list[User]:
+    """Return the active people of the network's office firm(s)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            firm__memberships__network=network,
+            firm__memberships__role=Membership.Role.OFFICE,
+            firm__memberships__is_active=True,
+        )
+    )
+
+
+def firm_people(firm_ids) -> list[User]:
+    """Return the active people of the given firms."""
+    return list(User.objects.filter(is_active=True, firm_id__in=list(firm_ids)))
+
+
+def notification_inbox(user: User) -> QuerySet[Notification]:
+    """Return the person's in-app notifications, newest first."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core import access, clock
 from members.locks import membership_lock, membership_of_lock
+from members.membership_notices import membership_change_notify
 from members.models import (
     Firm,
     Membership,
@@ -81,19 +80,6 @@ def _check_group(*, network: Network, group: NetworkGroup | None) -> None:
         raise ValidationError({"group": _("This group belongs to another network.")})
 
 
-def _notice(change: MembershipChange) -> None:
-    """Hand the change to the layer that tells people (the project's notifications).
-
-    The members app sits below the one that owns notifications, so it names the handler
-    in settings (MEMBERSHIP_NOTICE_HANDLER) instead of importing it. The handler writes
-    its notifications in this same transaction (an outbox), so a change is never told
-    without having happened, nor happens without being told.
-    """
-    handler = getattr(settings, "MEMBERSHIP_NOTICE_HANDLER", "")
-    if handler:
-        import_string(handler)(change=change)
-
-
 def _is_firm_person(actor: User | None, firm_id: int) -> bool:
     return bool(
         actor is not None
@@ -118,7 +104,8 @@ def _record(
     membership: Membership, *, kind: str, actor: User | None, before: dict
 ) -> MembershipChange:
     change = membership_change_record(membership=membership, kind=kind, actor=actor, before=before)
-    _notice(change)
+    # Told in the same transaction (an outbox): never told without having happened.
+    membership_change_notify(change=change)
     return change
 
 

@@ -1,22 +1,38 @@
-"""Row locks on requests, estimates and orders, in the one order every transaction takes them.
+"""Row locks on requests, estimates, orders and their money, in one order every transaction takes.
 
 Two transactions that lock the same rows in opposite orders wait for each other until
 PostgreSQL kills one of them (a deadlock). Every write therefore takes its locks in this
-order, skipping the ones it does not need:
+order, skipping the ones it does not need; ``members.locks`` come first:
 
 - Requests: ``rfq_lock`` → ``estimate_lock`` (which takes the request first), then the
   request's workflow rows in ``brokerage.locks`` (invitations, group proposals).
 - Orders: ``members.locks.network_lock`` → ``order_lock`` (which takes the network
-  first), then the order's team, delivery and payment rows in ``brokerage.locks``.
+  first) → ``team_rows_lock`` / ``team_part_lock`` / ``team_part_of_firm_lock`` →
+  ``delivery_lock`` → ``payment_attempt_lock``. Several team rows are locked together in
+  primary-key order, so two steps that lock the same parts, named in any order, never
+  wait for each other.
+- Payouts: ``members.locks.network_lock`` → ``payout_batch_lock``.
+- ``bank_account_lock`` is taken alone in its transaction.
 
 A request and an order are never locked in one transaction.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidTransition
 from members.locks import network_lock
-from orders.models import RFQ, Estimate, Order
+from members.models import Firm, Network
+from orders.models import (
+    RFQ,
+    BankAccount,
+    Delivery,
+    Estimate,
+    Order,
+    PaymentAttempt,
+    PayoutBatch,
+    TeamMember,
+)
 
 
 def rfq_lock(rfq_id: int) -> RFQ:
@@ -67,3 +83,54 @@ def order_lock(order_id: int) -> Order:
         .select_related("network", "rfq", "customer", "leader_firm")
         .get(pk=order_id)
     )
+
+
+def team_rows_lock(*, order: Order, part_ids: list[int] | None = None) -> list[TeamMember]:
+    """Lock an order's team rows (all, or the parts named), in primary-key order."""
+    parts = TeamMember.objects.filter(order=order)
+    if part_ids is not None:
+        parts = parts.filter(pk__in=part_ids)
+    return list(parts.select_for_update().order_by("pk"))
+
+
+def team_part_lock(*, order: Order, part_id: int) -> TeamMember | None:
+    """Lock one part (work package) of the order's team, with its firm (not locked)."""
+    return (
+        TeamMember.objects.select_for_update(of=("self",))
+        .select_related("firm")
+        .filter(pk=part_id, order=order)
+        .first()
+    )
+
+
+def team_part_of_firm_lock(*, order: Order, firm_id: int | None) -> TeamMember | None:
+    """Lock the firm's part in the order's team, if it has one."""
+    return TeamMember.objects.select_for_update().filter(order=order, firm_id=firm_id).first()
+
+
+def delivery_lock(*, order: Order, delivery_id: int) -> Delivery:
+    """Lock one of the order's deliveries."""
+    delivery = Delivery.objects.select_for_update().filter(pk=delivery_id, order=order).first()
+    if delivery is None:
+        raise InvalidTransition(_("This order has no such delivery."))
+    return delivery
+
+
+def payment_attempt_lock(attempt_id: int) -> PaymentAttempt:
+    """Lock a payment attempt (after its order), with its payment and requester loaded."""
+    return (
+        PaymentAttempt.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "payment")
+        .get(pk=attempt_id)
+    )
+
+
+def payout_batch_lock(batch_id: int) -> PayoutBatch:
+    """Lock a payout batch (after its network)."""
+    return PayoutBatch.objects.select_for_update().get(pk=batch_id)
+
+
+def bank_account_lock(*, firm: Firm | None, network: Network | None) -> BankAccount | None:
+    """Lock the account a firm is paid to or a network pays from, if it has one."""
+    owner = Q(firm=firm) if firm is not None else Q(network=network)
+    return BankAccount.objects.select_for_update().filter(owner).first()

@@ -5,8 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from brokerage.models import Allocation, Payment, TeamMember
-from orders.models import RFQ, Order
+from orders.models import RFQ, Allocation, Order, Payment, TeamMember
 from tests.kit.clock import ORDINARY_MOMENT, tokyo
 from tests.kit.factories import (
     AcceptedOrderFactory,

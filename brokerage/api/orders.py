@@ -21,8 +21,14 @@ from brokerage.api import orders_serializers as o
 from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.api.serializers import FileUploadSerializer
 from brokerage.api.workflow import idempotency_key, paginated
-from brokerage.models import BankAccount, LedgerEntry, PayoutBatch
-from brokerage.selectors_money import (
+from brokerage.services.intake import RequirementInput, RFQInput
+from brokerage.team_suggestions import team_suggestions
+from core import access
+from core.access import MONEY_ROLES, OFFICE_ROLES
+from core.errors import NotAllowed
+from members.models import Firm, Membership, Network
+from orders.models import BankAccount, LedgerEntry, Order, PayoutBatch
+from orders.selectors import (
     allocation_list_for_order,
     delivery_list_for_order,
     event_list_for_order,
@@ -39,15 +45,8 @@ from brokerage.selectors_money import (
     statement_memberships,
     statements_for,
     team_and_schedule_for_order,
-    team_suggestions,
 )
-from brokerage.services import bank_accounts, deliveries, payments, payouts, teams
-from brokerage.services.intake import RequirementInput, RFQInput
-from core import access
-from core.access import MONEY_ROLES, OFFICE_ROLES
-from core.errors import NotAllowed
-from members.models import Firm, Membership, Network
-from orders.models import Order
+from orders.services import bank_accounts, deliveries, payments, payouts, teams
 
 FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiResponse(description="The file.")}
 

@@ -9,25 +9,27 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brokerage.api.serializers import MAX_QUANTITY, RequirementSerializer
-from brokerage.models import (
+from core import access
+from core.access import MONEY_ROLES
+from core.bounds import AmountField, BoundedDateField, BoundedDateTimeField
+from members.models import Network
+from orders.models import (
+    RFQ,
     Allocation,
     BankAccount,
     Delivery,
+    Event,
     FaultClaim,
     InspectionDocument,
     Invoice,
     LedgerEntry,
+    Order,
     Payment,
     PayoutBatch,
     PayoutLine,
     Refund,
     TeamMember,
 )
-from core import access
-from core.access import MONEY_ROLES
-from core.bounds import AmountField, BoundedDateField, BoundedDateTimeField
-from members.models import Network
-from orders.models import RFQ, Event, Order
 from orders.money import BASIS_POINTS
 
 

@@ -12,8 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brokerage.payment_providers import webhook_signature_valid
-from brokerage.services.payments import payment_attempt_settle_from_provider
+from orders.payment_providers import webhook_signature_valid
+from orders.services.payments import payment_attempt_settle_from_provider
 
 SIGNATURE_HEADER = "X-Payment-Signature"
 

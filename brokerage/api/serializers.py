@@ -4,11 +4,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import serializers
 
-from brokerage.models import GroupProposal, Invitation, Notification, PhaseAssignment
+from brokerage.models import GroupProposal, Invitation, PhaseAssignment
 from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
 from core.bounds import AmountField, BoundedDateField, BoundedDateTimeField
-from members.models import Network, User
+from members.models import Network, Notification, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
 
 MAX_QUANTITY = 10_000_000

@@ -24,19 +24,20 @@ from brokerage.selectors import (
     event_list_for_rfq,
     invitation_list_for_firm,
     invitation_list_for_rfq,
-    notification_inbox,
     proposal_list_for_rfq,
     rfq_get_for_user,
     rfq_list_for_user,
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
-from brokerage.services.idempotency import MAX_KEY_LENGTH
 from brokerage.throttles import SubmissionThrottle
 from core import access
 from core.errors import NotAllowed
+from core.idempotency import MAX_KEY_LENGTH
 from core.pagination import CountedPagination
+from members.selectors import notification_inbox
 from members.signup import customer_register
-from orders.services import drawing_attach, message_post
+from orders.services.drawings import drawing_attach
+from orders.services.timeline import message_post
 
 
 def idempotency_key(request) -> str:

@@ -1,24 +1,6 @@
-"""The brokering engine's tables: the request workflow, and (beside it) money."""
+"""The brokering workflow's tables: invitations and answers, board decisions, consultation
+stages, group proposals, deadlines, and the workers' heartbeat."""
 
-from brokerage.models.idempotency import IdempotentRequest
-from brokerage.models.money import (
-    Allocation,
-    AppendOnlyError,
-    BankAccount,
-    BankAccountChange,
-    Delivery,
-    FaultClaim,
-    InspectionDocument,
-    Invoice,
-    LedgerEntry,
-    LedgerPosting,
-    Payment,
-    PaymentAttempt,
-    PayoutBatch,
-    PayoutLine,
-    Refund,
-    TeamMember,
-)
 from brokerage.models.workflow import (
     BoardDecision,
     Deadline,
@@ -26,36 +8,17 @@ from brokerage.models.workflow import (
     Heartbeat,
     Interview,
     Invitation,
-    Notification,
     PhaseAssignment,
     PlanningMeeting,
 )
 
 __all__ = [
-    "Allocation",
-    "AppendOnlyError",
-    "BankAccount",
-    "BankAccountChange",
     "BoardDecision",
     "Deadline",
-    "Delivery",
-    "FaultClaim",
     "GroupProposal",
     "Heartbeat",
-    "IdempotentRequest",
-    "InspectionDocument",
     "Interview",
     "Invitation",
-    "Invoice",
-    "LedgerEntry",
-    "LedgerPosting",
-    "Notification",
-    "Payment",
-    "PaymentAttempt",
-    "PayoutBatch",
-    "PayoutLine",
     "PhaseAssignment",
     "PlanningMeeting",
-    "Refund",
-    "TeamMember",
 ]

@@ -7,8 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from brokerage.page_selectors import inbox_for_page
-from brokerage.services.inbox import notifications_mark_read
 from core.pagination import page_of
+from members.notifications import notifications_mark_read
 
 NOTIFICATIONS_PER_PAGE = 30
 

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from brokerage.forms import RequestForm
 from brokerage.page_selectors import capability_codes_suggested_by
-from orders.services import drawing_attach
+from orders.services.drawings import drawing_attach
 
 SUGGESTION_SOURCES = ("title", "description", "material")
 

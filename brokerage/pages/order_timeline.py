@@ -2,11 +2,11 @@
 
 from django.utils.translation import gettext as _
 
-from brokerage.models import TeamMember
 from brokerage.page_selectors_orders import firm_names
 from brokerage.pages.timeline import TimelineEntry
 from brokerage.templatetags.money import yen
 from core import access
+from orders.models import TeamMember
 
 
 def simple_labels() -> dict[str, str]:

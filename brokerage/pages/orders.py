@@ -29,7 +29,6 @@ from brokerage.forms_orders import (
     WorkPackageForm,
     share_percent,
 )
-from brokerage.models import TeamMember
 from brokerage.page_selectors_orders import (
     firm_names,
     follow_on_orders_for_order,
@@ -40,7 +39,14 @@ from brokerage.page_selectors_orders import (
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.pages.order_timeline import order_timeline_entries
-from brokerage.selectors_money import (
+from brokerage.team_suggestions import team_suggestions
+from core import access
+from core.access import MONEY_ROLES, OFFICE_ROLES
+from core.pagination import page_of
+from members.models import Network
+from orders.models import Order, TeamMember
+from orders.money import BASIS_POINTS, split_largest_remainder
+from orders.selectors import (
     delivery_list_for_order,
     event_list_for_order,
     fault_claim_list_for_order,
@@ -50,15 +56,8 @@ from brokerage.selectors_money import (
     order_get_for_user,
     team_and_schedule_for_order,
     team_list_for_order,
-    team_suggestions,
 )
-from brokerage.services import deliveries, teams
-from core import access
-from core.access import MONEY_ROLES, OFFICE_ROLES
-from core.pagination import page_of
-from members.models import Network
-from orders.models import Order
-from orders.money import BASIS_POINTS, split_largest_remainder
+from orders.services import deliveries, teams
 
 ORDERS_PER_PAGE = 20
 OFFICE_OR_LEADER = (*OFFICE_ROLES, access.LEADER)

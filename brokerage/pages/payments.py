@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brokerage.forms_orders import FaultClaimForm, PaymentForm, RefundForm
-from brokerage.models import Allocation
 from brokerage.page_selectors_orders import ledger_entries_for_order
 from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.pages.orders import in_network_zone
-from brokerage.selectors_money import (
+from core import access
+from core.access import OFFICE_ROLES
+from orders.models import Allocation, Order
+from orders.selectors import (
     allocation_list_for_order,
     fault_claim_list_for_order,
     invoice_for_order,
@@ -29,10 +31,7 @@ from brokerage.selectors_money import (
     refund_list_for_order,
     team_list_for_order,
 )
-from brokerage.services import payments
-from core import access
-from core.access import OFFICE_ROLES
-from orders.models import Order
+from orders.services import payments
 
 INVOICEABLE = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED, Order.Status.COMPLETED)
 

@@ -20,7 +20,6 @@ from brokerage.forms_orders import (
     PayoutFilterForm,
     bank_account_initial,
 )
-from brokerage.models import PayoutBatch
 from brokerage.page_selectors import office_networks
 from brokerage.page_selectors_orders import (
     bank_account_of_network,
@@ -29,11 +28,12 @@ from brokerage.page_selectors_orders import (
     payout_batches_for_page,
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
-from brokerage.selectors_money import payout_batch_get_for_user
-from brokerage.services import bank_accounts, payouts
 from core import access
 from core.errors import Refusal
 from core.pagination import page_of
+from orders.models import PayoutBatch
+from orders.selectors import payout_batch_get_for_user
+from orders.services import bank_accounts, payouts
 
 BATCHES_PER_PAGE = 20
 # The bank needs the file a few business days ahead; the office changes it as needed.

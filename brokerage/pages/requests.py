@@ -33,7 +33,8 @@ from core import access
 from core.errors import REFUSALS, place_refusal, refusal_status, refusal_texts
 from core.pagination import page_of
 from orders.models import RFQ
-from orders.services import drawing_attach, message_post
+from orders.services.drawings import drawing_attach
+from orders.services.timeline import message_post
 
 REQUESTS_PER_PAGE = 20
 

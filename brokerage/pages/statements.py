@@ -18,10 +18,10 @@ from brokerage.page_selectors_orders import (
     statement_memberships_for_page,
 )
 from brokerage.pages.order_steps import carry_out, not_found
-from brokerage.selectors_money import statements_for
-from brokerage.services import bank_accounts
 from core import access
 from core.pagination import page_of
+from orders.selectors import statements_for
+from orders.services import bank_accounts
 
 STATEMENTS_PER_PAGE = 25
 

@@ -8,7 +8,6 @@ from django.utils.translation import gettext
 from brokerage.models import Interview, Invitation, PhaseAssignment, PlanningMeeting
 from brokerage.policies import ConsultationPolicy, policy_for
 from brokerage.services.intake import invitations_announce
-from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
     require_status,
     rfq_context,
@@ -17,9 +16,10 @@ from brokerage.services.workflow_support import (
 from core import access, clock
 from core.errors import NotAllowed, Refusal
 from members.models import User
+from members.notifications import notifications_create
 from orders.locks import rfq_lock
 from orders.models import RFQ
-from orders.services import event_record
+from orders.services.timeline import event_record
 
 
 def consultation_office(rfq: RFQ, user: User) -> ConsultationPolicy:

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F
 
-from brokerage.models import Deadline, Invitation, Notification
-from brokerage.roles import office_people
-from brokerage.services.notifications import notification_rows, notifications_create_many
+from brokerage.models import Deadline, Invitation
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from core import clock
 from core.clock import clock_for
 from core.errors import Refusal
-from members.models import Membership, User
+from members.models import Membership, Notification, User
+from members.notifications import notification_rows, notifications_create_many
+from members.selectors import office_people
 from orders.models import RFQ, Event
 
 logger = logging.getLogger(__name__)

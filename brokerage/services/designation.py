@@ -6,9 +6,7 @@ from django.utils.translation import gettext as _
 from brokerage.locks import group_proposal_lock
 from brokerage.models import GroupProposal
 from brokerage.policies import CompetingGroupsPolicy, policy_for
-from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadlines_cancel
-from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
     require_status,
     rfq_context,
@@ -17,9 +15,11 @@ from brokerage.services.workflow_support import (
 from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Firm, User
+from members.notifications import notifications_create
+from members.selectors import firm_people, office_people
 from orders.locks import rfq_lock
 from orders.models import RFQ
-from orders.services import event_record
+from orders.services.timeline import event_record
 
 DESIGNATABLE = (RFQ.Status.ROUTED, RFQ.Status.PLANNING)
 REASON_WORDS = {

@@ -8,9 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.models import Invitation
-from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadlines_cancel
-from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
     require_status,
     rfq_context,
@@ -20,10 +18,12 @@ from core import access, clock
 from core.bounds import MAX_AMOUNT, too_large_message
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
+from members.notifications import notifications_create
+from members.selectors import firm_people, office_people
 from orders.locks import estimate_lock, rfq_lock
 from orders.models import RFQ, Estimate, EstimateLine, Order
 from orders.money import consumption_tax
-from orders.services import event_record
+from orders.services.timeline import event_record
 
 
 @dataclass(frozen=True)

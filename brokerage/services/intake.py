@@ -8,19 +8,19 @@ from django.utils.translation import gettext as _
 
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
-from brokerage.roles import firm_people, office_people
 from brokerage.services.deadlines import deadline_times, deadlines_cancel, deadlines_create
-from brokerage.services.idempotency import idempotency_claim
-from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from capabilities.models import Capability
 from core import access, clock
 from core.background import enqueue
 from core.errors import NotAllowed, Refusal
+from core.idempotency import idempotency_claim
 from members.models import Firm, Network, User
+from members.notifications import notifications_create
+from members.selectors import firm_people, office_people
 from orders.locks import rfq_submitted_lock
 from orders.models import RFQ, RFQRequirement
-from orders.services import event_record
+from orders.services.timeline import event_record
 
 
 @dataclass(frozen=True)

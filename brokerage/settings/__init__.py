@@ -182,11 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("DEADLINE_SWEEP_SECONDS", default=5.0),
     },
     "sweep-notifications": {
-        "task": "brokerage.sweep_notifications",
+        "task": "members.sweep_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=15.0),
     },
     "settle-payment-attempts": {
-        "task": "brokerage.settle_payment_attempts",
+        "task": "orders.settle_payment_attempts",
         "schedule": env.float("PAYMENT_SETTLE_SECONDS", default=60.0),
     },
 }
@@ -202,13 +202,13 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-networks.example")
 # SMS to supervisors' cell phones goes through a pluggable backend; the default logs.
-SMS_BACKEND = env.str("SMS_BACKEND", default="brokerage.sms.LogSmsBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.LogSmsBackend")
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
 
 # Card payments go through this provider; bank transfers are recorded by the office.
 PAYMENT_CARD_PROVIDER = env.str(
-    "PAYMENT_CARD_PROVIDER", default="brokerage.payment_providers.UnconfiguredCardProvider"
+    "PAYMENT_CARD_PROVIDER", default="orders.payment_providers.UnconfiguredCardProvider"
 )
 PAYMENT_CARD_API_URL = env.str("PAYMENT_CARD_API_URL", default="")
 PAYMENT_CARD_API_KEY = env.str("PAYMENT_CARD_API_KEY", default="")
@@ -217,9 +217,6 @@ PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET", default="")
 
 PHONENUMBER_DEFAULT_REGION = "JP"
 
-# The members app tells people about invitations and applications through this handler
-# (it cannot import the notifications, which live in a later app).
-MEMBERSHIP_NOTICE_HANDLER = "brokerage.services.membership_notices.membership_change_notify"
 # After a firm's bank account changes, its payouts wait this long: a hijacked account
 # cannot be paid before the firm's people, all notified, have had time to object.
 BANK_ACCOUNT_CHANGE_HOLD_HOURS = env.int("BANK_ACCOUNT_CHANGE_HOLD_HOURS", default=72)

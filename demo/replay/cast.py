@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from zengin_code import Bank
 
-from brokerage.models import BankAccount
-from brokerage.services.bank_accounts import BankAccountInput, bank_account_set
 from capabilities.models import FirmCapability
 from demo.replay.markers import replay_customer_username
 from members.models import Membership, Network, NetworkGroup, User
 from members.signup import customer_register
+from orders.models import BankAccount
+from orders.services.bank_accounts import BankAccountInput, bank_account_set
 
 SURNAMES = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤")
 SURNAMES += ("吉田", "山田", "松本", "井上", "木村", "林", "清水", "山口", "森", "池田")

@@ -26,8 +26,7 @@ import datetime
 
 from django.db.models import F, QuerySet
 
-from brokerage.models import Notification
-from members.models import Network
+from members.models import Network, Notification
 from orders.models import RFQ
 
 REPLAY_KEY_PREFIX = "replay:"

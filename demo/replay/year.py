@@ -34,14 +34,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from brokerage.models import Deadline, Payment, TeamMember
-from brokerage.selectors_money import owed_on
+from brokerage.models import Deadline
 from brokerage.services.deadlines import deadlines_fire_due
-from brokerage.services.deliveries import (
-    delivery_receive,
-    delivery_record,
-    order_follow_on_request,
-)
 from brokerage.services.designation import rfq_cancel
 from brokerage.services.estimates import (
     EstimateLineInput,
@@ -50,15 +44,8 @@ from brokerage.services.estimates import (
     estimate_decline,
     estimate_send,
 )
+from brokerage.services.follow_on import order_follow_on_request
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
-from brokerage.services.payments import fault_claim_record, payment_record, refund_issue
-from brokerage.services.payouts import (
-    payout_batch_close,
-    payout_batch_create,
-    payout_batch_discard,
-)
-from brokerage.services.teams import TeamMemberInput, team_member_answer, team_set
-from brokerage.services.teams import work_package_update as work_package_move
 from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
 from core.errors import Refusal
@@ -73,8 +60,14 @@ from demo.replay.clock import SimulatedClock
 from demo.replay.markers import replay_key
 from demo.replay.shapes import NetworkShape
 from members.models import Firm, User
-from orders.models import RFQ, Order
+from orders.models import RFQ, Order, Payment, TeamMember
 from orders.money import BASIS_POINTS, split_largest_remainder
+from orders.selectors import owed_on
+from orders.services.deliveries import delivery_receive, delivery_record
+from orders.services.payments import fault_claim_record, payment_record, refund_issue
+from orders.services.payouts import payout_batch_close, payout_batch_create, payout_batch_discard
+from orders.services.teams import TeamMemberInput, team_member_answer, team_set
+from orders.services.teams import work_package_update as work_package_move
 
 # The office and the firms work these hours on working days (any network's clock aside).
 DAY_OPENS = datetime.time(8, 30)

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.expressions
-import orders.models
+import orders.models.requests
 from django.conf import settings
 from django.db import migrations, models
 
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
             name='Drawing',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to=orders.models.drawing_path)),
+                ('file', models.FileField(max_length=300, upload_to=orders.models.requests.drawing_path)),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('extension', models.CharField(max_length=10)),
                 ('content_type', models.CharField(max_length=100)),

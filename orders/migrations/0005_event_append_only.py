@@ -11,7 +11,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import orders.models
+import orders.models.orders
 
 from core.postgres_operations import PostgresOnlyRunSQL
 
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             model_name="event",
             name="at",
             field=models.DateTimeField(
-                db_index=True, default=orders.models.event_time, verbose_name="at"
+                db_index=True, default=orders.models.orders.event_time, verbose_name="at"
             ),
         ),
         PostgresOnlyRunSQL(sql=FORWARD, reverse_sql=BACKWARD),

@@ -15,7 +15,6 @@ from brokerage.analytics import analytics_rows, network_analytics
 from brokerage.models import Invitation
 from brokerage.pages.analytics import Series, bar_chart
 from brokerage.services.answers import invitation_answer
-from brokerage.services.deliveries import order_follow_on_request
 from brokerage.services.designation import leader_designate
 from brokerage.services.estimates import (
     EstimateLineInput,
@@ -24,12 +23,13 @@ from brokerage.services.estimates import (
     estimate_decline,
     estimate_send,
 )
+from brokerage.services.follow_on import order_follow_on_request
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
-from brokerage.services.teams import TeamMemberInput, team_member_answer, team_set
 from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
 from members.models import Membership
 from orders.models import RFQ
+from orders.services.teams import TeamMemberInput, team_member_answer, team_set
 from tests.kit.factories import PaymentFactory, UserFactory
 from tests.kit.steps import as_user, client_for
 from tests.kit.worlds import kyoto_world, migakiya_world

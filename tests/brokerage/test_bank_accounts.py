@@ -8,8 +8,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from brokerage.models import AppendOnlyError, BankAccount, BankAccountChange, Notification
-from brokerage.services import payouts
+from members.models import Notification
+from orders.models import AppendOnlyError, BankAccount, BankAccountChange
+from orders.services import payouts
 from tests.kit.factories import (
     FirmBankAccountFactory,
     FirmUserFactory,

@@ -6,16 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import (
-    FaultClaim,
-    Interview,
-    LedgerPosting,
-    PayoutBatch,
-    PayoutLine,
-)
-from brokerage.services import payouts
+from brokerage.models import Interview
 from core.bounds import MAX_AMOUNT
-from orders.models import RFQ
+from orders.models import RFQ, FaultClaim, LedgerPosting, PayoutBatch, PayoutLine
+from orders.services import payouts
 from tests.kit.factories import (
     AcceptedOrderFactory,
     FirmBankAccountFactory,

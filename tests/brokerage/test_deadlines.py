@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from brokerage.models import Deadline, Invitation, Notification
+from brokerage.models import Deadline, Invitation
 from brokerage.services.deadlines import deadlines_fire_due
-from members.models import NetworkHoliday
+from members.models import NetworkHoliday, Notification
 from orders.models import RFQ, Event
 from tests.kit.clock import tokyo
 from tests.kit.steps import as_user, make_due, submit

@@ -16,8 +16,9 @@ from django.db.models import Count
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from brokerage.models import Deadline, Notification
+from brokerage.models import Deadline
 from core.processes import start_web, wait_until
+from members.models import Notification
 from orders.models import RFQ, Event
 from tests.kit.factories import SubmittedRFQFactory
 from tests.kit.steps import submit

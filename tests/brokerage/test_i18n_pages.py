@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from brokerage.models import Notification
-from members.models import User
+from members.models import Notification, User
 from tests.kit.catalogues import JAPANESE, PERCENT_FORMAT
 from tests.kit.clock import tokyo
 from tests.kit.every_page import PAGE_SETS

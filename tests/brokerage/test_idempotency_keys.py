@@ -2,7 +2,7 @@
 
 import pytest
 
-from brokerage.models import Notification
+from members.models import Notification
 from orders.models import RFQ, Event
 from tests.kit.factories import AcceptedOrderFactory, CustomerFactory
 from tests.kit.steps import as_user, in_production

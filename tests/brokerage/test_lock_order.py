@@ -17,9 +17,8 @@ from collections.abc import Callable
 import pytest
 from django.db import OperationalError, connection, transaction
 
-from brokerage.locks import team_rows_lock
-from brokerage.models import TeamMember
-from orders.models import Order
+from orders.locks import team_rows_lock
+from orders.models import Order, TeamMember
 from tests.kit.factories import AcceptedOrderFactory
 from tests.kit.worlds import migakiya_world
 

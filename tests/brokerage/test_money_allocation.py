@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokerage.services.allocation import allocate_payment, reverse_allocations
-from brokerage.services.ledger import (
+from orders.money import BASIS_POINTS, split_fee, split_largest_remainder
+from orders.services.allocation import allocate_payment, reverse_allocations
+from orders.services.ledger import (
     Account,
     Line,
     UnbalancedPosting,
@@ -22,7 +23,6 @@ from brokerage.services.ledger import (
     ledger_lines_payout,
     ledger_lines_reversal,
 )
-from orders.money import BASIS_POINTS, split_fee, split_largest_remainder
 
 ORDER = 1
 amounts = st.integers(min_value=0, max_value=10**12)

@@ -7,18 +7,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brokerage.models import (
-    Allocation,
-    AppendOnlyError,
-    LedgerEntry,
-    LedgerPosting,
-    Payment,
-    Refund,
-)
-from brokerage.selectors_money import statements_for
-from brokerage.services import payments, payouts
-from brokerage.services.ledger import SIGNED_AMOUNT, debit_balance, payable_balances
 from members.models import Membership
+from orders.models import Allocation, AppendOnlyError, LedgerEntry, LedgerPosting, Payment, Refund
+from orders.selectors import statements_for
+from orders.services import payments, payouts
+from orders.services.ledger import SIGNED_AMOUNT, debit_balance, payable_balances
 from tests.kit.factories import (
     AcceptedOrderFactory,
     FirmBankAccountFactory,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokerage.zengin import (
+from orders.zengin import (
     ENCODING,
     RECORD_LENGTH,
     Remitter,

@@ -6,8 +6,8 @@ import hmac
 import pytest
 from django.core import mail
 
-from brokerage.models import Notification
-from brokerage.services.notifications import (
+from members.models import Notification
+from members.notifications import (
     notification_deliver,
     notifications_create,
     pending_notification_ids,

@@ -6,17 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from brokerage.models import (
-    Allocation,
-    LedgerEntry,
-    Notification,
-    PayoutBatch,
-    TeamMember,
-)
-from brokerage.services.ledger import debit_balance
-from brokerage.zengin import ENCODING, RECORD_LENGTH
-from members.models import Network
-from orders.models import RFQ, Event, Order
+from members.models import Network, Notification
+from orders.models import RFQ, Allocation, Event, LedgerEntry, Order, PayoutBatch, TeamMember
+from orders.services.ledger import debit_balance
+from orders.zengin import ENCODING, RECORD_LENGTH
 from tests.kit.factories import real_branch_code
 from tests.kit.steps import accepted_migakiya_order, as_user, ledger_is_balanced
 from tests.kit.worlds import migakiya_world

@@ -5,18 +5,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from brokerage.models import (
+from orders.models import (
     Allocation,
     BankAccount,
+    Event,
     LedgerEntry,
     LedgerPosting,
+    Order,
     Payment,
     PayoutBatch,
     TeamMember,
 )
-from brokerage.services import deliveries, payments, payouts, teams
-from brokerage.services.ledger import damages_held, debit_balance, payable_balances
-from orders.models import Event, Order
+from orders.services import deliveries, payments, payouts, teams
+from orders.services.ledger import damages_held, debit_balance, payable_balances
 from tests.kit.factories import (
     AcceptedOrderFactory,
     FirmBankAccountFactory,
@@ -249,7 +250,7 @@ def test_the_customer_pays_by_card_through_the_configured_provider(settings):
     assert response.status_code == 400
     assert "transfer" in response.json()["detail"]
     assert not Payment.objects.exists()
-    settings.PAYMENT_CARD_PROVIDER = "brokerage.payment_providers.FakeCardProvider"
+    settings.PAYMENT_CARD_PROVIDER = "orders.payment_providers.FakeCardProvider"
     response = customer.post(url, {"amount": 11_000, "method": "card", "card_token": "tok_decline"})
     assert response.status_code == 400
     response = customer.post(url, {"amount": 11_000, "method": "card", "card_token": "tok_ok"})

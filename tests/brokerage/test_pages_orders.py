@@ -11,18 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import (
+from brokerage.pages import orders as order_pages
+from orders.models import (
+    RFQ,
     Delivery,
     FaultClaim,
     InspectionDocument,
+    Order,
     Payment,
     PayoutBatch,
     TeamMember,
 )
-from brokerage.pages import orders as order_pages
-from brokerage.services.payments import invoice_issue
-from brokerage.services.payouts import payout_batch_create
-from orders.models import RFQ, Order
+from orders.services.payments import invoice_issue
+from orders.services.payouts import payout_batch_create
 from tests.kit.every_page import forming, order_pages_of_every_kind
 from tests.kit.factories import (
     AcceptedOrderFactory,

@@ -11,17 +11,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import (
+from members.models import Network
+from orders.models import (
     Allocation,
     BankAccount,
     FaultClaim,
+    Order,
     PayoutBatch,
     Refund,
     TeamMember,
 )
-from brokerage.zengin import ENCODING, RECORD_LENGTH
-from members.models import Network
-from orders.models import Order
+from orders.zengin import ENCODING, RECORD_LENGTH
 from tests.kit.factories import real_branch_code
 from tests.kit.steps import (
     accepted_migakiya_order,

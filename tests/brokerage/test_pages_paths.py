@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import BoardDecision, GroupProposal, Interview, Invitation, Notification
+from brokerage.models import BoardDecision, GroupProposal, Interview, Invitation
+from members.models import Notification
 from orders.models import RFQ, Order
 from tests.kit.steps import (
     accept_from_request_page,

@@ -5,7 +5,7 @@ import copy
 import pytest
 from django.urls import reverse
 
-from brokerage.models import Notification
+from members.models import Notification
 from tests.kit.every_page import pages_of_every_kind
 from tests.kit.factories import CustomerFactory
 from tests.kit.steps import (

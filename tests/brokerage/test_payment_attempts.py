@@ -15,19 +15,18 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from brokerage.models import LedgerPosting, Payment, PaymentAttempt
-from brokerage.payment_providers import (
+from core.errors import Refusal
+from members.models import Network
+from orders.models import LedgerPosting, Order, Payment, PaymentAttempt
+from orders.payment_providers import (
     CardProvider,
     ChargeLookup,
     PaymentDeclined,
     PaymentInDoubt,
     PaymentRequest,
 )
-from brokerage.services import payments
-from brokerage.tasks import settle_payment_attempts
-from core.errors import Refusal
-from members.models import Network
-from orders.models import Order
+from orders.services import payments
+from orders.tasks import settle_payment_attempts
 from tests.kit.factories import AcceptedOrderFactory
 from tests.kit.steps import as_user, client_for, field_value, in_production
 from tests.kit.worlds import migakiya_world

@@ -24,24 +24,14 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from brokerage.analytics import network_analytics
-from brokerage.models import (
-    Allocation,
-    Deadline,
-    GroupProposal,
-    Invitation,
-    LedgerEntry,
-    Notification,
-    Payment,
-    PhaseAssignment,
-    Refund,
-)
+from brokerage.models import Deadline, GroupProposal, Invitation, PhaseAssignment
 from capabilities.models import DirectoryContact, FirmCapabilityChange
 from demo.loader import demo_load
 from demo.replay import ReplayRefused, replay_network
 from demo.replay.figures import compare_with_study
 from demo.replay.markers import REPLAY_KEY_PREFIX, REPLAY_USERNAME_PREFIX, replay_exists
-from members.models import Network
-from orders.models import RFQ, Event, Order
+from members.models import Network, Notification
+from orders.models import RFQ, Allocation, Event, LedgerEntry, Order, Payment, Refund
 
 pytestmark = pytest.mark.django_db
 

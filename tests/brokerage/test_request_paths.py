@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from brokerage.models import BoardDecision, Deadline, Invitation, Notification
-from members.models import Network
+from brokerage.models import BoardDecision, Deadline, Invitation
+from members.models import Network, Notification
 from orders.models import RFQ, Event, Order
 from tests.kit.steps import accept, as_user, send_estimate, submit
 from tests.kit.worlds import kyoto_world, migakiya_world, ota_world, rodan_world

@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from brokerage.models import Allocation, Invitation, Notification, PayoutBatch, TeamMember
+from brokerage.models import Invitation
 from brokerage.services.answers import invitation_answer
-from brokerage.services.bank_accounts import BankAccountInput, bank_account_set
 from brokerage.services.designation import leader_designate
 from brokerage.services.estimates import (
     EstimateLineInput,
@@ -26,12 +25,13 @@ from brokerage.services.estimates import (
     estimate_create,
     estimate_send,
 )
-from brokerage.services.payments import payment_record
-from brokerage.services.teams import TeamMemberInput, team_member_answer, team_set
 from brokerage.templatetags.money import yen
 from capabilities.models import Capability
-from members.models import User
-from orders.models import RFQ, Estimate, Order
+from members.models import Notification, User
+from orders.models import RFQ, Allocation, Estimate, Order, PayoutBatch, TeamMember
+from orders.services.bank_accounts import BankAccountInput, bank_account_set
+from orders.services.payments import payment_record
+from orders.services.teams import TeamMemberInput, team_member_answer, team_set
 from tests.kit.factories import real_branch_code
 from tests.kit.steps import PDF_BYTES, routed
 from tests.kit.worlds import kyoto_world

@@ -7,11 +7,11 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Delivery, Invitation
+from brokerage.models import Invitation
 from brokerage.services.designation import leader_designate
-from brokerage.services.payments import invoice_issue
-from brokerage.services.payouts import payout_batch_create
-from orders.models import Order
+from orders.models import Delivery, Order
+from orders.services.payments import invoice_issue
+from orders.services.payouts import payout_batch_create
 from tests.kit.factories import (
     AcceptedOrderFactory,
     CapabilityFactory,

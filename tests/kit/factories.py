@@ -6,12 +6,11 @@ import factory
 from django.utils import timezone
 from zengin_code import Bank
 
-from brokerage.models import Payment, TeamMember
-from brokerage.services.payments import payment_record
 from capabilities.models import Capability, FirmCapability, QualityGrade, QualityStandard
 from members.models import Firm, Membership, Network, NetworkGroup, User
 from members.prefectures import Prefecture
-from orders.models import RFQ, Estimate, EstimateLine, Order, RFQRequirement
+from orders.models import RFQ, Estimate, EstimateLine, Order, Payment, RFQRequirement, TeamMember
+from orders.services.payments import payment_record
 
 PASSWORD = "demo-pass-123"
 
@@ -196,7 +195,7 @@ class FirmBankAccountFactory(factory.django.DjangoModelFactory):
     """A member firm's account for payouts, with names already in the banks' kana."""
 
     class Meta:
-        model = "brokerage.BankAccount"
+        model = "orders.BankAccount"
 
     firm = factory.SubFactory(FirmFactory)
     bank_code = "0001"

@@ -14,22 +14,23 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from brokerage.models import (
+from brokerage.models import Deadline, Invitation
+from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
+from capabilities.models import Capability
+from orders.models import (
+    RFQ,
     Allocation,
-    Deadline,
+    Estimate,
     FaultClaim,
-    Invitation,
     Invoice,
     LedgerEntry,
     LedgerPosting,
+    Order,
     Payment,
     Refund,
 )
-from brokerage.services import teams
-from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
-from brokerage.services.ledger import debit_balance
-from capabilities.models import Capability
-from orders.models import RFQ, Estimate, Order
+from orders.services import teams
+from orders.services.ledger import debit_balance
 from tests.kit.factories import AcceptedOrderFactory, PaymentFactory
 
 # --- Requests through the API -----------------------------------------------------------

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
-from brokerage.models import Notification
-from members.models import Membership, MembershipChange
+from members.models import Membership, MembershipChange, Notification
 from members.services import membership_invite
 from tests.kit.factories import (
     FirmBankAccountFactory,

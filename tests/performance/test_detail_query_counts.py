@@ -16,8 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from brokerage.services import payouts
 from members.models import Membership
+from orders.services import payouts
 from tests.kit.factories import AcceptedOrderFactory, FirmBankAccountFactory
 from tests.kit.steps import as_user, client_for, in_production, pay, routed
 from tests.kit.worlds import add_firm, capabilities, kyoto_world, migakiya_world

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from brokerage.api.errors import exception_handler
-from brokerage.models import TeamMember
+from orders.models import TeamMember
 
 WRITES = ("post", "put", "patch", "delete")
 PAGINATION_PARAMETERS = {"page", "page_size"}

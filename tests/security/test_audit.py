@@ -12,7 +12,7 @@ from django.utils import timezone
 from demo.loader import demo_load
 from members.models import Membership, MembershipChange, MembershipHistoryError
 from orders.models import RFQ, Event, EventAppendOnlyError
-from orders.services import event_record
+from orders.services.timeline import event_record
 from tests.kit.steps import as_user, client_for, submit
 from tests.kit.worlds import kyoto_world, rodan_world
 

@@ -18,9 +18,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Invitation, Payment
+from brokerage.models import Invitation
 from members.models import Network
-from orders.models import RFQ, Drawing, Message
+from orders.models import RFQ, Drawing, Message, Payment
 from tests.kit.steps import as_user, client_for, request_form_data, route_waiting_requests, submit
 from tests.kit.worlds import kyoto_world
 from tests.security.world import VALID_UNTIL

@@ -31,18 +31,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from brokerage.models import (
-    Delivery,
-    GroupProposal,
-    Invitation,
-    Notification,
-    PayoutBatch,
-    TeamMember,
-)
+from brokerage.models import GroupProposal, Invitation
 from capabilities.models import Capability, DirectoryContact
-from members.models import Membership, Network
+from members.models import Membership, Network, Notification
 from members.services import membership_apply, membership_invite
-from orders.models import Drawing, Estimate, Event, Order
+from orders.models import Delivery, Drawing, Estimate, Event, Order, PayoutBatch, TeamMember
 from tests.kit.factories import (
     FirmBankAccountFactory,
     FirmFactory,

@@ -1,15 +1,15 @@
 """Tell the other side of a membership that an invitation or application needs an answer.
 
 The members app records each change of a membership (MembershipChange) and hands it here
-in the same transaction (settings.MEMBERSHIP_NOTICE_HANDLER): the firm's people hear of an
+in the same transaction: the firm's people hear of an
 invitation, the network's office of an application, and each side of the other's answer.
 """
 
 from django.urls import reverse
 
-from brokerage.roles import firm_people, office_people
-from brokerage.services.notifications import notifications_create
 from members.models import MembershipChange
+from members.notifications import notifications_create
+from members.selectors import firm_people, office_people
 
 # Who hears of each kind of change: the firm's people, or the network's office.
 TO_FIRM = {MembershipChange.Kind.INVITED, MembershipChange.Kind.APPROVED}

@@ -38,18 +38,26 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext
 
-from brokerage.locks import payment_attempt_lock
-from brokerage.models import (
+from core import access, clock
+from core.bounds import MAX_AMOUNT, too_large_message
+from core.errors import InvalidTransition, NotAllowed, Refusal
+from core.idempotency import idempotency_claim
+from members.models import User
+from members.notifications import notifications_create
+from members.selectors import firm_people
+from orders.locks import order_lock, payment_attempt_lock
+from orders.models import (
     Allocation,
     FaultClaim,
     Invoice,
     LedgerPosting,
+    Order,
     Payment,
     PaymentAttempt,
     Refund,
     TeamMember,
 )
-from brokerage.payment_providers import (
+from orders.payment_providers import (
     BankTransferProvider,
     ChargeLookup,
     PaymentDeclined,
@@ -57,25 +65,11 @@ from brokerage.payment_providers import (
     PaymentRequest,
     card_provider,
 )
-from brokerage.roles import firm_people
-from brokerage.selectors_money import owed_on
-from brokerage.services import ledger
-from brokerage.services.allocation import AllocationPlan, allocate_payment, reverse_allocations
-from brokerage.services.idempotency import idempotency_claim
-from brokerage.services.notifications import notifications_create
-from brokerage.services.order_support import (
-    coordinators,
-    order_context,
-    order_link,
-    yen,
-)
-from core import access, clock
-from core.bounds import MAX_AMOUNT, too_large_message
-from core.errors import InvalidTransition, NotAllowed, Refusal
-from members.models import User
-from orders.locks import order_lock
-from orders.models import Order
-from orders.services import event_record
+from orders.selectors import owed_on
+from orders.services import ledger
+from orders.services.allocation import AllocationPlan, allocate_payment, reverse_allocations
+from orders.services.order_support import coordinators, order_context, order_link, yen
+from orders.services.timeline import event_record
 
 PAYABLE_STATUSES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED)
 CLAIMABLE_STATUSES = (Order.Status.IN_PRODUCTION, Order.Status.DELIVERED, Order.Status.COMPLETED)

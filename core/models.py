@@ -21,6 +21,7 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "brokerage_idempotentrequest"
         verbose_name = _("idempotent request")
         verbose_name_plural = _("idempotent requests")
         constraints = [

@@ -18,12 +18,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext
 
-from brokerage.models import IdempotentRequest
 from core.errors import Refusal
-from members.models import User
+from core.models import IdempotentRequest
 
 MAX_KEY_LENGTH = 64
 
@@ -64,7 +64,7 @@ def fingerprint(request: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def idempotency_claim(*, user: User, operation: str, key: str, request: dict) -> Claim:
+def idempotency_claim(*, user: AbstractBaseUser, operation: str, key: str, request: dict) -> Claim:
     """Claim `key` for `user` and `operation` (inside the step's transaction, after the
     permission check); return a replay's earlier result, or a claim to complete.
 

@@ -2,11 +2,10 @@
 
 from django.urls import reverse
 
-from brokerage.models import TeamMember
-from brokerage.roles import firm_people, office_people
 from core import access
 from members.models import User
-from orders.models import Order
+from members.selectors import firm_people, office_people
+from orders.models import Order, TeamMember
 
 
 def team_part_of(user: User, order: Order) -> TeamMember | None:

@@ -19,23 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.locks import team_part_lock, team_part_of_firm_lock, team_rows_lock
-from brokerage.models import TeamMember
-from brokerage.roles import firm_people
-from brokerage.services.notifications import notifications_create
-from brokerage.services.order_support import (
-    coordinators,
-    order_context,
-    order_link,
-    yen,
-)
 from core import access, clock
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
-from orders.locks import order_lock
-from orders.models import Order
+from members.notifications import notifications_create
+from members.selectors import firm_people
+from orders.locks import order_lock, team_part_lock, team_part_of_firm_lock, team_rows_lock
+from orders.models import Order, TeamMember
 from orders.money import BASIS_POINTS, split_fee
-from orders.services import event_record
+from orders.services.order_support import coordinators, order_context, order_link, yen
+from orders.services.timeline import event_record
 
 MAX_TEAM_SIZE = 50
 

@@ -37,10 +37,9 @@ from dataclasses import dataclass
 from django.db.models import Case, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from brokerage.models import LedgerEntry, LedgerPosting
-from brokerage.services.allocation import AllocationPlan
 from members.models import Network, User
-from orders.models import Order
+from orders.models import LedgerEntry, LedgerPosting, Order
+from orders.services.allocation import AllocationPlan
 
 Account = LedgerEntry.Account
 DEBIT = LedgerEntry.Side.DEBIT

@@ -24,33 +24,25 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from brokerage.models import (
+from core import access
+from core.access import MONEY_ROLES, OFFICE_ROLES
+from members.models import Membership, User
+from orders.models import (
     Allocation,
     Delivery,
+    Event,
     FaultClaim,
     InspectionDocument,
-    Invitation,
     Invoice,
     LedgerEntry,
+    Order,
     Payment,
     PayoutBatch,
     PayoutLine,
     Refund,
     TeamMember,
 )
-from brokerage.policies import (
-    MEMBER_ROLES,
-    open_load_by_firm,
-    requirements_of,
-    response_rate_by_firm,
-)
-from brokerage.services import ledger
-from capabilities.matching import MatchingError, propose_teams
-from core import access
-from core.access import MONEY_ROLES, OFFICE_ROLES
-from members.models import Membership, User
-from orders.models import Event, Order
-from orders.money import BASIS_POINTS, split_largest_remainder
+from orders.services import ledger
 
 # --- Orders -----------------------------------------------------------------------------
 
@@ -215,80 +207,6 @@ def money_summary(order: Order) -> dict:
 def account_balance(account: str) -> Coalesce:
     """Debits minus credits of one account, as an aggregate over ledger entries."""
     return Coalesce(Sum(ledger.SIGNED_AMOUNT, filter=Q(account=account)), Value(0))
-
-
-def team_suggestions(order: Order) -> dict:
-    """Suggest a team: from the accepted estimate's lines, the answers, the matching engine.
-
-    The estimate's lines name the firms and what each would do for how much, so they give
-    a ready team with shares in proportion to the line amounts. The 'can do' answers and
-    the engine's smallest covering teams are alternatives to choose from.
-    """
-    lines = list(order.estimate.lines.select_related("firm").order_by("position", "id"))
-    by_firm: dict[int, dict] = {}
-    for line in lines:
-        entry = by_firm.setdefault(
-            line.firm_id,
-            {"firm": line.firm_id, "firm_name": line.firm.name, "packages": [], "amount": 0},
-        )
-        entry["packages"].append(line.work_package or line.description)
-        entry["amount"] += line.amount
-    entries = list(by_firm.values())
-    weights = [entry["amount"] for entry in entries]
-    shares = (
-        split_largest_remainder(BASIS_POINTS, weights)
-        if entries and sum(weights)
-        else split_largest_remainder(BASIS_POINTS, [1] * len(entries))
-        if entries
-        else []
-    )
-    from_estimate = [
-        {
-            "firm": entry["firm"],
-            "firm_name": entry["firm_name"],
-            "role": "leader" if entry["firm"] == order.leader_firm_id else "member",
-            "work_package": "; ".join(entry["packages"])[:200],
-            "share": share,
-        }
-        for entry, share in zip(entries, shares, strict=True)
-    ]
-    answers = [
-        {
-            "firm": invitation.firm_id,
-            "firm_name": invitation.firm.name,
-            "price": invitation.price,
-            "lead_time_days": invitation.lead_time_days,
-            "note": invitation.note,
-        }
-        for invitation in Invitation.objects.filter(
-            rfq=order.rfq, status=Invitation.Status.CAN_DO, price__isnull=False
-        )
-        .exclude(purpose=Invitation.Purpose.BOARD)
-        .select_related("firm")
-        .order_by("rank", "id")
-    ]
-    try:
-        proposals = propose_teams(
-            network_id=order.network_id,
-            requirements=requirements_of(order.rfq),
-            roles=MEMBER_ROLES,
-            open_load=open_load_by_firm(order.network),
-            response_rate=response_rate_by_firm(order.network),
-        )
-    except MatchingError:
-        proposals = []
-    teams = [
-        {
-            "firms": list(proposal.firm_ids),
-            "assignments": proposal.assignments,
-            "explanation": proposal.explanation,
-        }
-        for proposal in proposals
-    ]
-    return {"from_estimate": from_estimate, "answers": answers, "teams": teams}
-
-
-# --- Statements -------------------------------------------------------------------------
 
 
 def statement_memberships(

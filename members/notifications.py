@@ -17,13 +17,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
-from brokerage.locks import notification_pending_claim
-from brokerage.messages import notification_texts
-from brokerage.models import Notification
-from brokerage.sms import sms_backend
 from core import clock
 from core.background import enqueue
-from members.models import Firm, User
+from members.locks import notification_pending_claim
+from members.models import Firm, Notification, User
+from members.notification_texts import notification_texts
+from members.selectors import notification_inbox
+from members.sms import sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def notifications_create(
     if deliver_on_commit:
         # If the broker is down, the outbox sweeper delivers them.
         enqueue(
-            "brokerage.deliver_notifications",
+            "members.deliver_notifications",
             kind=kind,
             subject_type=subject_type,
             subject_id=subject_id,
@@ -98,7 +98,7 @@ def notifications_create_many(rows: list[Notification]) -> None:
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     if any(row.status == Notification.Status.PENDING for row in rows):
         # If the broker is down, beat sweeps the outbox.
-        enqueue("brokerage.sweep_notifications")
+        enqueue("members.sweep_notifications")
 
 
 def notification_rows(
@@ -250,3 +250,12 @@ def post_webhook(notification: Notification) -> None:
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
         if response.status >= 300:
             raise RuntimeError(f"webhook answered {response.status}")
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the person's unread in-app notifications as read (all, or the given ones)."""
+    unread = notification_inbox(user).filter(read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=clock.now())

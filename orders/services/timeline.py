@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from core import access
 from members.models import User
-from orders.drawings import DrawingRejected, inspect_drawing
-from orders.models import RFQ, Drawing, Event, Message, Order
+from orders.models import RFQ, Event, Message, Order
 
 
 def event_record(
@@ -54,25 +53,3 @@ def message_post(*, rfq: RFQ, author: User, body: str, audience: str) -> Message
         data={"message": message.pk, "audience": audience},
     )
     return message
-
-
-@transaction.atomic
-def drawing_attach(*, rfq: RFQ, uploaded, user: User) -> Drawing:
-    """Attach a drawing to a request after checking its content; the same file only once."""
-    if not access.may_attach_drawing(user, rfq):
-        raise PermissionDenied(_("Only the customer (or the office for them) attaches drawings."))
-    facts = inspect_drawing(uploaded)
-    if Drawing.objects.filter(rfq=rfq, sha256=facts["sha256"]).exists():
-        raise DrawingRejected(
-            _("“%(name)s” is already attached.") % {"name": facts["original_name"]}
-        )
-    drawing = Drawing(rfq=rfq, uploaded_by=user, **facts)
-    drawing.file.save(facts["original_name"], uploaded, save=False)
-    drawing.save()
-    event_record(
-        kind="drawing.attached",
-        actor=user,
-        rfq=rfq,
-        data={"drawing": drawing.pk, "name": drawing.original_name, "size": drawing.size},
-    )
-    return drawing

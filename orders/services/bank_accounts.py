@@ -3,7 +3,7 @@
 A firm's account is written by the firm's own people (and platform staff) alone; its
 network's office reads it only while the firm is an active member, to pay it out. Bank
 and branch codes must exist in the Zengin bank code data, and the names are kept as a
-Zengin transfer file carries them (brokerage.bank_codes).
+Zengin transfer file carries them (orders.bank_codes).
 
 A change of a firm's account is the step an account takeover needs, so every change is
 recorded (who, when, masked), every person of the firm is told, and the firm's payouts
@@ -22,14 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.bank_codes import bank_branch_lookup, holder_name_kana
-from brokerage.locks import bank_account_lock
-from brokerage.models import BankAccount, BankAccountChange
-from brokerage.roles import firm_people
-from brokerage.services.notifications import notifications_create
 from core import access, clock
 from core.errors import NotAllowed
 from members.models import Firm, Network, User
+from members.notifications import notifications_create
+from members.selectors import firm_people
+from orders.bank_codes import bank_branch_lookup, holder_name_kana
+from orders.locks import bank_account_lock
+from orders.models import BankAccount, BankAccountChange
 
 # What identifies where the money goes: a change of any of these holds payouts.
 DESTINATION_FIELDS = ("bank_code", "branch_code", "account_type", "account_number", "holder_kana")

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from zengin_code import Bank
 
-from brokerage.zengin import ALLOWED
+from orders.zengin import ALLOWED
 
 # The widths of the Zengin data record's name fields.
 BANK_NAME_WIDTH = 15

@@ -20,18 +20,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brokerage.locks import payout_batch_lock
-from brokerage.models import BankAccount, LedgerPosting, PayoutBatch, PayoutLine
-from brokerage.roles import firm_people
-from brokerage.services import ledger
-from brokerage.services.bank_accounts import payout_holds
-from brokerage.services.notifications import notifications_create
-from brokerage.services.order_support import yen
-from brokerage.zengin import Remitter, Transfer, ZenginError, transfers_csv, zengin_file
 from core import access
 from core.errors import InvalidTransition, NotAllowed
 from members.locks import network_lock
 from members.models import Firm, Network, User
+from members.notifications import notifications_create
+from members.selectors import firm_people
+from orders.locks import payout_batch_lock
+from orders.models import BankAccount, LedgerPosting, PayoutBatch, PayoutLine
+from orders.services import ledger
+from orders.services.bank_accounts import payout_holds
+from orders.services.order_support import yen
+from orders.zengin import Remitter, Transfer, ZenginError, transfers_csv, zengin_file
 
 # The reason a firm owed money is left out of a batch while its account change cools.
 HELD = "held"

@@ -1,0 +1,83 @@
+"""An order from request to payout: the request and its drawings, the estimate, the order
+with its team and deliveries, and its money (invoices, payments, allocations, the ledger,
+refunds, fault claims and payouts)."""
+
+from orders.models.append_only import (
+    AppendOnlyError,
+)
+from orders.models.ledger import (
+    LedgerEntry,
+    LedgerPosting,
+)
+from orders.models.orders import (
+    Event,
+    EventAppendOnlyError,
+    Message,
+    Order,
+)
+from orders.models.payments import (
+    Allocation,
+    FaultClaim,
+    Invoice,
+    Payment,
+    PaymentAttempt,
+    Refund,
+)
+from orders.models.payouts import (
+    BankAccount,
+    BankAccountChange,
+    PayoutBatch,
+    PayoutLine,
+)
+from orders.models.requests import (
+    CLOCK_RUNNING,
+    CLOCK_STATUSES,
+    CURRENCY_CHOICES,
+    OPEN_STATUSES,
+    RFQ,
+    Drawing,
+    Estimate,
+    EstimateLine,
+    RFQRequirement,
+    RFQStatus,
+    StoredUpload,
+)
+from orders.models.teams import (
+    Delivery,
+    InspectionDocument,
+    TeamMember,
+)
+
+__all__ = [
+    "CLOCK_RUNNING",
+    "CLOCK_STATUSES",
+    "CURRENCY_CHOICES",
+    "OPEN_STATUSES",
+    "RFQ",
+    "Allocation",
+    "AppendOnlyError",
+    "BankAccount",
+    "BankAccountChange",
+    "Delivery",
+    "Drawing",
+    "Estimate",
+    "EstimateLine",
+    "Event",
+    "EventAppendOnlyError",
+    "FaultClaim",
+    "InspectionDocument",
+    "Invoice",
+    "LedgerEntry",
+    "LedgerPosting",
+    "Message",
+    "Order",
+    "Payment",
+    "PaymentAttempt",
+    "PayoutBatch",
+    "PayoutLine",
+    "RFQRequirement",
+    "RFQStatus",
+    "Refund",
+    "StoredUpload",
+    "TeamMember",
+]

@@ -1,0 +1,164 @@
+"""The order made when a customer accepts an estimate, its timeline (append-only events)
+and the messages on its request."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Firm, Network
+from orders.models.requests import CURRENCY_CHOICES, RFQ, Estimate
+
+
+class Order(models.Model):
+    """A contract: an accepted estimate, carried out by a team of member firms."""
+
+    class Status(models.TextChoices):
+        TEAM_FORMING = "team_forming", _("Team forming")
+        IN_PRODUCTION = "in_production", _("In production")
+        DELIVERED = "delivered", _("Delivered")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="orders")
+    rfq = models.OneToOneField(RFQ, on_delete=models.PROTECT, related_name="order")
+    estimate = models.OneToOneField(Estimate, on_delete=models.PROTECT, related_name="order")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    leader_firm = models.ForeignKey(
+        Firm, on_delete=models.PROTECT, related_name="led_orders", verbose_name=_("project leader")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.TEAM_FORMING
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="JPY")
+    subtotal = models.PositiveBigIntegerField(_("subtotal"))
+    tax = models.PositiveBigIntegerField(_("consumption tax"))
+    total = models.PositiveBigIntegerField(_("total"))
+    follow_on_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ons",
+        verbose_name=_("follow-on of"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("tax")), name="order_total_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=~Q(follow_on_of=F("id")), name="order_not_own_follow_on"
+            ),
+        ]
+        indexes = [models.Index(fields=["network", "status"])]
+
+    def __str__(self) -> str:
+        return f"Order #{self.pk} ({self.rfq.title})"
+
+
+def event_time():
+    """Return now, looked up at each call so that a simulated clock (the replay) applies."""
+    return timezone.now()
+
+
+class EventAppendOnlyError(RuntimeError):
+    """An event was about to be changed or deleted: the timeline is the audit trail."""
+
+
+class EventQuerySet(models.QuerySet):
+    """Refuse bulk updates and deletes of events; PostgreSQL refuses them too (0004)."""
+
+    def update(self, **kwargs):
+        raise EventAppendOnlyError("Events are append-only: record a new event instead.")
+
+    def delete(self):
+        raise EventAppendOnlyError("Events are append-only: record a new event instead.")
+
+
+class Event(models.Model):
+    """An entry of a request's or order's timeline: who did what, when, and why.
+
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger
+    (migration 0004) refuses them whoever connects. `at` is the moment of the event;
+    it defaults to now and is given explicitly only for records that came in earlier.
+    """
+
+    rfq = models.ForeignKey(
+        RFQ, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # Who acted must survive: a person with a history is deactivated, never deleted.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the platform acted on its own, e.g. a deadline."),
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=event_time, db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rfq__isnull=False) | Q(order__isnull=False),
+                name="event_has_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["rfq", "at"]), models.Index(fields=["order", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EventAppendOnlyError(f"Event #{self.pk} is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventAppendOnlyError(f"Event #{self.pk} is append-only.")
+
+
+class Message(models.Model):
+    """A message on a request's thread: with the customer, or internal among members."""
+
+    class Audience(models.TextChoices):
+        CUSTOMER = "customer", _("With the customer")
+        INTERNAL = "internal", _("Members and office only")
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.INTERNAL
+    )
+    body = models.TextField(_("message"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["rfq", "audience", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author} @ {self.at:%Y-%m-%d %H:%M}"

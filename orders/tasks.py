@@ -1,0 +1,26 @@
+"""Celery tasks of an order's money: settle card payments left in doubt; safe to rerun."""
+
+import logging
+
+from celery import shared_task
+
+from orders.services.payments import payment_attempt_settle, unsettled_attempt_ids
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="orders.settle_payment_attempts")
+def settle_payment_attempts() -> int:
+    """Settle card attempts left in doubt or unposted; return how many are now posted.
+
+    Safe to run twice or in two workers: each attempt is posted at most once.
+    """
+    posted = 0
+    for attempt_id in unsettled_attempt_ids():
+        try:
+            posted += payment_attempt_settle(attempt_id=attempt_id)
+        except Exception:
+            # One attempt that cannot be posted now must not keep the others waiting;
+            # it stays unsettled and the next sweep tries it again.
+            logger.exception("payment attempt %s could not be settled", attempt_id)
+    return posted
