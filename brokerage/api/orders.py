@@ -21,6 +21,7 @@ from brokerage.api import orders_serializers as o
 from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.api.serializers import FileUploadSerializer
 from brokerage.api.workflow import idempotency_key, paginated
+from brokerage.services.follow_on import order_follow_on_request
 from brokerage.services.intake import RequirementInput, RFQInput
 from brokerage.team_suggestions import team_suggestions
 from core import access
@@ -301,7 +302,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
             for item in data.pop("requirements")
         )
-        rfq = deliveries.order_follow_on_request(
+        rfq = order_follow_on_request(
             order_id=order.pk,
             user=request.user,
             data=RFQInput(requirements=requirements, **data),

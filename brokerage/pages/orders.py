@@ -39,6 +39,7 @@ from brokerage.page_selectors_orders import (
 )
 from brokerage.pages.order_steps import button_step, carry_out, not_found
 from brokerage.pages.order_timeline import order_timeline_entries
+from brokerage.services.follow_on import order_follow_on_request
 from brokerage.team_suggestions import team_suggestions
 from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
@@ -624,7 +625,7 @@ def order_follow_on(request, order_id: int):
     return carry_out(
         request,
         forms={"form": form},
-        action=lambda: deliveries.order_follow_on_request(
+        action=lambda: order_follow_on_request(
             order_id=order.pk,
             user=request.user,
             data=form.rfq_input(),
