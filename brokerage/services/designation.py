@@ -7,9 +7,9 @@ from brokerage.locks import group_proposal_lock
 from brokerage.models import GroupProposal
 from brokerage.policies import CompetingGroupsPolicy, policy_for
 from brokerage.roles import firm_people, office_people
-from brokerage.services.deadlines import deadlines_cancel
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
+    deadlines_cancel,
     require_status,
     rfq_context,
     rfq_link,

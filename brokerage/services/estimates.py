@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from brokerage.models import Invitation
 from brokerage.roles import firm_people, office_people
-from brokerage.services.deadlines import deadlines_cancel
 from brokerage.services.notifications import notifications_create
 from brokerage.services.workflow_support import (
+    deadlines_cancel,
     require_status,
     rfq_context,
     rfq_link,

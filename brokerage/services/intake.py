@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
 from brokerage.roles import firm_people, office_people
-from brokerage.services.deadlines import deadline_times, deadlines_cancel, deadlines_create
+from brokerage.services.deadlines import deadline_times, deadlines_create
 from brokerage.services.idempotency import idempotency_claim
 from brokerage.services.notifications import notifications_create
-from brokerage.services.workflow_support import rfq_context, rfq_link
+from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
 from capabilities.models import Capability
 from core import access, clock
 from core.background import enqueue
