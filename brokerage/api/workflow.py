@@ -1,6 +1,5 @@
 """The request workflow API: submit, route, answer, designate, estimate, accept."""
 
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext
 from drf_spectacular.utils import (
@@ -35,7 +34,6 @@ from core.errors import NotAllowed
 from core.idempotency import MAX_KEY_LENGTH
 from core.pagination import CountedPagination
 from members.selectors import notification_inbox
-from members.signup import customer_register
 from orders.services.drawings import drawing_attach
 from orders.services.timeline import message_post
 
@@ -132,13 +130,11 @@ class RFQViewSet(
         if new_customer is not None:
             if not access.is_office(request.user, network):
                 raise NotAllowed("Only the network's office enters requests for others.")
-            with transaction.atomic():
-                customer = customer_register(password=None, **new_customer)
-                rfq = intake.rfq_submit(customer=customer, entered_by=request.user, **submission)
-        elif customer is not None:
-            rfq = intake.rfq_submit(customer=customer, entered_by=request.user, **submission)
+            customer = intake.NewCustomer(**new_customer)
+        if customer is not None:
+            rfq = intake.rfq_receive(customer=customer, entered_by=request.user, **submission)
         else:
-            rfq = intake.rfq_submit(customer=request.user, **submission)
+            rfq = intake.rfq_receive(customer=request.user, **submission)
         answer = s.RFQSubmittedSerializer(
             {"rfq": rfq, "network": network, "requirements": requirements}
         ).data

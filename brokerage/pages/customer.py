@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -15,16 +14,15 @@ from django.views.decorators.http import require_POST
 
 from brokerage.forms import DeclineForm, RequestForm, SignUpForm
 from brokerage.page_selectors import capability_taxonomy, proposal_get_for_user
-from brokerage.pages.intake import drawings_attach, request_form_with_suggestions, typed_initial
+from brokerage.pages.intake import request_form_with_suggestions, typed_initial
 from brokerage.pages.requests import button_step, carry_out
 from brokerage.selectors import estimate_get_for_user, rfq_get_for_user
 from brokerage.services import designation, estimates
-from brokerage.services.intake import rfq_submit
+from brokerage.services.intake import NewCustomer, rfq_receive
 from brokerage.throttles import SubmissionThrottle, throttled
 from core.errors import Refusal
 from members.models import Network, User
 from members.selectors import network_list_public
-from members.signup import customer_register
 
 SIGNUP_PREFIX = "signup"
 
@@ -111,28 +109,25 @@ def submit_request(request, slug: str):
     forms_valid = [form.is_valid(), signup_form is None or signup_form.is_valid()]
     status = 400
     if all(forms_valid):
+        customer = user
+        if anonymous:
+            signup = signup_form.cleaned_data
+            customer = NewCustomer(
+                email=signup["email"],
+                name=signup["name"],
+                password=signup["password"],
+                organization=signup["organization"],
+                customer_type=signup["customer_type"],
+                language=current_language(),
+            )
         try:
-            with transaction.atomic():
-                customer = user
-                if anonymous:
-                    signup = signup_form.cleaned_data
-                    customer = customer_register(
-                        email=signup["email"],
-                        name=signup["name"],
-                        password=signup["password"],
-                        organization=signup["organization"],
-                        customer_type=signup["customer_type"],
-                        language=current_language(),
-                    )
-                rfq = rfq_submit(
-                    network=network,
-                    customer=customer,
-                    data=form.rfq_input(),
-                    idempotency_key=context["idempotency_key"],
-                )
-                if not rfq.drawings.exists():
-                    # A repeated form finds its request with the drawings already attached.
-                    drawings_attach(rfq=rfq, files=form.cleaned_data["drawings"], user=customer)
+            rfq = rfq_receive(
+                network=network,
+                customer=customer,
+                data=form.rfq_input(),
+                drawings=form.cleaned_data["drawings"],
+                idempotency_key=context["idempotency_key"],
+            )
         except Refusal as refusal:
             form.add_error(None, str(refusal))
             status = getattr(refusal, "status_code", 400)
@@ -141,7 +136,7 @@ def submit_request(request, slug: str):
                 signup_form.add_error(field if field in signup_form.fields else None, errors)
         else:
             if anonymous:
-                login(request, customer, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, rfq.customer, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request, _("Your request #%(number)s is submitted.") % {"number": rfq.pk}
             )

@@ -10,7 +10,6 @@ from django.utils.translation import ngettext
 
 from brokerage.forms import RequestForm
 from brokerage.page_selectors import capability_codes_suggested_by
-from orders.services.drawings import drawing_attach
 
 SUGGESTION_SOURCES = ("title", "description", "material")
 
@@ -50,9 +49,3 @@ def request_form_with_suggestions(data, capabilities) -> tuple[RequestForm, str]
     else:
         notice = _("Your text mentions no capability we know: please choose from the list.")
     return form, notice
-
-
-def drawings_attach(*, rfq, files, user) -> None:
-    """Attach each uploaded file to the request (in the caller's transaction)."""
-    for uploaded in files:
-        drawing_attach(rfq=rfq, uploaded=uploaded, user=user)

@@ -3,7 +3,6 @@ received by fax, phone or e-mail, and the consultation's interview, planning and
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,16 +25,15 @@ from brokerage.page_selectors import (
     queue_progress,
 )
 from brokerage.pages.access import office_required
-from brokerage.pages.intake import drawings_attach, request_form_with_suggestions, typed_initial
+from brokerage.pages.intake import request_form_with_suggestions, typed_initial
 from brokerage.pages.rendering import INTERVIEW_IDS, PLANNING_IDS
 from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import consultation
-from brokerage.services.intake import rfq_submit
+from brokerage.services.intake import NewCustomer, rfq_receive
 from core.errors import Refusal
 from core.pagination import page_of
 from members.models import Network
-from members.signup import customer_register
 from orders.models import RFQ
 
 QUEUE_PER_PAGE = 25
@@ -141,22 +139,20 @@ def key_in(request):
     status = 400
     if all([form.is_valid(), for_whom.is_valid()]):
         chosen = for_whom.cleaned_data
+        customer = chosen["customer"] or NewCustomer(
+            email=chosen["new_email"],
+            name=chosen["new_name"],
+            organization=chosen["new_organization"],
+            customer_type=chosen["new_customer_type"] or "company",
+        )
         try:
-            with transaction.atomic():
-                customer = chosen["customer"] or customer_register(
-                    email=chosen["new_email"],
-                    name=chosen["new_name"],
-                    password=None,
-                    organization=chosen["new_organization"],
-                    customer_type=chosen["new_customer_type"] or "company",
-                )
-                rfq = rfq_submit(
-                    network=chosen["network"],
-                    customer=customer,
-                    entered_by=user,
-                    data=form.rfq_input(channel=chosen["channel"], urgency=chosen["urgency"]),
-                )
-                drawings_attach(rfq=rfq, files=form.cleaned_data["drawings"], user=user)
+            rfq = rfq_receive(
+                network=chosen["network"],
+                customer=customer,
+                entered_by=user,
+                data=form.rfq_input(channel=chosen["channel"], urgency=chosen["urgency"]),
+                drawings=form.cleaned_data["drawings"],
+            )
         except Refusal as refusal:
             form.add_error(None, str(refusal))
             status = getattr(refusal, "status_code", 400)
@@ -164,10 +160,11 @@ def key_in(request):
             for errors in refusal.message_dict.values():
                 for_whom.add_error(None, errors)
         else:
+            keyed_for = rfq.customer
             messages.success(
                 request,
                 _("Request #%(number)s is keyed in and routed for %(customer)s.")
-                % {"number": rfq.pk, "customer": customer.get_full_name() or customer.username},
+                % {"number": rfq.pk, "customer": keyed_for.get_full_name() or keyed_for.username},
             )
             return redirect("pages:request", rfq.pk)
     return render(

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,11 +28,11 @@ from brokerage.selectors import (
     rfq_get_for_user,
 )
 from brokerage.services import designation, estimates
+from brokerage.services.intake import drawings_attach
 from core import access
 from core.errors import REFUSALS, place_refusal, refusal_status, refusal_texts
 from core.pagination import page_of
 from orders.models import RFQ
-from orders.services.drawings import drawing_attach
 from orders.services.timeline import message_post
 
 REQUESTS_PER_PAGE = 20
@@ -159,17 +158,13 @@ def request_drawings(request, rfq_id: int):
     if not access.may_attach_drawing(request.user, rfq):
         raise PermissionDenied("Only the customer (or the office for them) attaches drawings.")
     form = DrawingsForm(request.POST, request.FILES)
-
-    @transaction.atomic
-    def attach_all():
-        for uploaded in form.cleaned_data["drawings"]:
-            drawing_attach(rfq=rfq, uploaded=uploaded, user=request.user)
-
     return carry_out(
         request,
         rfq,
         forms={"drawings_form": form},
-        action=attach_all,
+        action=lambda: drawings_attach(
+            rfq=rfq, files=form.cleaned_data["drawings"], user=request.user
+        ),
         done=_("The drawings are attached."),
         anchor="#drawings",
     )

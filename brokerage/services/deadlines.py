@@ -1,5 +1,7 @@
-"""A request's deadlines: written at submission from the network's clock, cancelled when
-the request moves on. Firing them is the sweeper's job."""
+"""A request's deadlines: written at submission from the network's clock, and fired by
+the sweeper when due. Each workflow step that moves the request on cancels the ones it
+makes moot (`workflow_support.deadlines_cancel`): the sweeper drives those steps (an
+urgent designation), so they cannot depend on this module."""
 
 import collections
 import datetime
@@ -10,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from brokerage.models import Deadline, Invitation
+from brokerage.services.designation import leader_designate
 from brokerage.services.workflow_support import rfq_context, rfq_link
 from core import clock
 from core.clock import clock_for
@@ -44,14 +47,6 @@ def deadlines_create(*, rfq: RFQ, times: dict[str, datetime.datetime]) -> None:
         [Deadline(rfq=rfq, kind=kind, due_at=due_at) for kind, due_at in times.items()],
         ignore_conflicts=True,
     )
-
-
-def deadlines_cancel(*, rfq: RFQ, kinds: list[str] | None = None) -> int:
-    """Cancel a request's unfired deadlines (all, or the given kinds)."""
-    pending = Deadline.objects.filter(rfq=rfq, fired_at__isnull=True, cancelled_at__isnull=True)
-    if kinds is not None:
-        pending = pending.filter(kind__in=kinds)
-    return pending.update(cancelled_at=clock.now())
 
 
 def deadlines_fire_due(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
@@ -266,8 +261,6 @@ def estimate_due(group: list[Deadline], outcome: FiringOutcome) -> None:
 
 def designate_best_can_do(rfq: RFQ) -> int | None:
     """Designate the best-ranked 'can do' member on the office's urgent authority."""
-    from brokerage.services.designation import leader_designate
-
     for firm_id in (
         rfq.invitations.filter(status=Invitation.Status.CAN_DO)
         .order_by("rank", "id")

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from brokerage.locks import group_proposal_lock
 from brokerage.models import GroupProposal
 from brokerage.policies import CompetingGroupsPolicy, policy_for
-from brokerage.services.deadlines import deadlines_cancel
 from brokerage.services.workflow_support import (
+    deadlines_cancel,
     require_status,
     rfq_context,
     rfq_link,

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brokerage.models import Invitation
-from brokerage.services.deadlines import deadlines_cancel
 from brokerage.services.workflow_support import (
+    deadlines_cancel,
     require_status,
     rfq_context,
     rfq_link,

@@ -1,15 +1,17 @@
 """A customer's request comes in: saved, given its clock, routed and announced at once."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
-from brokerage.services.deadlines import deadline_times, deadlines_cancel, deadlines_create
-from brokerage.services.workflow_support import rfq_context, rfq_link
+from brokerage.services.deadlines import deadline_times, deadlines_create
+from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
 from capabilities.models import Capability
 from core import access, clock
 from core.background import enqueue
@@ -18,8 +20,10 @@ from core.idempotency import idempotency_claim
 from members.models import Firm, Network, User
 from members.notifications import notifications_create
 from members.selectors import firm_people, office_people
+from members.signup import customer_register
 from orders.locks import rfq_submitted_lock
-from orders.models import RFQ, RFQRequirement
+from orders.models import RFQ, Drawing, RFQRequirement
+from orders.services.drawings import drawing_attach
 from orders.services.timeline import event_record
 
 
@@ -46,6 +50,66 @@ class RFQInput:
     confidential: bool = False
     urgency: str = RFQ.Urgency.NORMAL
     channel: str = RFQ.Channel.WEB
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A customer without an account yet: a visitor signing up on the request form, or
+    someone the office keys a fax, phone or e-mail request in for (no password: they
+    cannot log in until they reset it)."""
+
+    email: str
+    name: str
+    password: str | None = None
+    organization: str = ""
+    customer_type: str = User.CustomerType.COMPANY
+    language: str = User.Language.JA
+
+
+@transaction.atomic
+def rfq_receive(
+    *,
+    network: Network,
+    customer: User | NewCustomer,
+    data: RFQInput,
+    entered_by: User | None = None,
+    drawings: Sequence[UploadedFile] = (),
+    idempotency_key: str = "",
+) -> RFQ:
+    """Take a request in whole: open the new customer's account, submit the request and
+    attach its drawings, all or nothing.
+
+    One transaction, because each part can be refused after the one before it was written:
+    a request refused after the sign-up must not leave an account behind (its e-mail could
+    not sign up again, and the visitor is told to resend the form), and a drawing refused
+    after the request must not leave a request without the drawings the customer sent.
+    A repeated submission (the same `idempotency_key`, see `rfq_submit`) answers with the
+    first one's request, its drawings already attached: nothing is attached twice.
+    Drawings are attached by whoever entered the request: the customer, or the office.
+    """
+    if isinstance(customer, NewCustomer):
+        customer = customer_register(**asdict(customer))
+    rfq = rfq_submit(
+        network=network,
+        customer=customer,
+        data=data,
+        entered_by=entered_by,
+        idempotency_key=idempotency_key,
+    )
+    if drawings and not rfq.drawings.exists():
+        drawings_attach(rfq=rfq, files=drawings, user=entered_by or customer)
+    return rfq
+
+
+@transaction.atomic
+def drawings_attach(*, rfq: RFQ, files: Sequence[UploadedFile], user: User) -> list[Drawing]:
+    """Attach a batch of uploaded drawings to a request, all or none.
+
+    The person sent them together: if one is refused, the form asks them to choose the
+    drawings again, so none of the batch may stay attached (the resent ones would be
+    refused as already attached).
+    """
+    return [drawing_attach(rfq=rfq, uploaded=uploaded, user=user) for uploaded in files]
 
 
 @transaction.atomic

@@ -1,8 +1,11 @@
-"""What every workflow step needs: its status, links."""
+"""What every workflow step needs: its status, links, and its deadlines cancelled when
+it moves the request on."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from brokerage.models import Deadline
+from core import clock
 from core.errors import InvalidTransition
 from orders.models import RFQ
 
@@ -13,6 +16,14 @@ def require_status(rfq: RFQ, *allowed: str, action: str) -> None:
             _("Cannot %(action)s: the request is %(status)s.")
             % {"action": action, "status": rfq.get_status_display().lower()}
         )
+
+
+def deadlines_cancel(*, rfq: RFQ, kinds: list[str] | None = None) -> int:
+    """Cancel a request's unfired deadlines (all, or the given kinds)."""
+    pending = Deadline.objects.filter(rfq=rfq, fired_at__isnull=True, cancelled_at__isnull=True)
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return pending.update(cancelled_at=clock.now())
 
 
 def rfq_link(rfq: RFQ) -> str:
