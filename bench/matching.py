@@ -69,7 +69,7 @@ def run() -> list[Measurement]:
 
 
 def measure(rng, network_id, firm_ids, capability_ids, load_seconds) -> list[Measurement]:
-    from capabilities.matching import Requirement, propose_teams, rank_firms
+    from capabilities.matching.tiered_search import Requirement, propose_teams, rank_firms
     from capabilities.models import FirmCapability
 
     codes = list(capability_ids)
@@ -162,7 +162,7 @@ def timed(call: Callable[[], object]) -> float:
 
 def requirement_sets_without_single_cover(rng, codes, network_id, count) -> list:
     """Return `count` seeded requirement sets that no single firm covers but a team does."""
-    from capabilities.matching import Requirement, rank_firms
+    from capabilities.matching.tiered_search import Requirement, rank_firms
 
     found = []
     while len(found) < count:

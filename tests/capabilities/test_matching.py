@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capabilities.matching import (
+from capabilities.matching.tiered_search import (
     Candidate,
     InvalidRequirement,
     Requirement,

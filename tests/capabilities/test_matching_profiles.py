@@ -19,9 +19,9 @@ from django.db import connection, connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capabilities import matching
 from capabilities.csv_exchange import parse_profiles
-from capabilities.matching import (
+from capabilities.matching import tiered_search
+from capabilities.matching.tiered_search import (
     FAST_MAX_REQUIREMENTS,
     GRADE_SLOTS,
     PROFILE_TABLE,
@@ -371,12 +371,14 @@ def searching(way: str, network, statistics) -> ExitStack:
     """Patch the engine so that it searches the given way."""
     stack = ExitStack()
     if way == "one statement":
-        stack.enter_context(mock.patch.object(matching, "_run_search", return_value=None))
+        stack.enter_context(mock.patch.object(tiered_search, "_run_search", return_value=None))
     elif way == "search rows, one large network":
-        structure = matching.search_structure()
+        structure = tiered_search.search_structure()
         assert structure is not None
         patched = dataclasses.replace(structure, statistics=statistics)
-        stack.enter_context(mock.patch.object(matching, "search_structure", return_value=patched))
+        stack.enter_context(
+            mock.patch.object(tiered_search, "search_structure", return_value=patched)
+        )
     return stack
 
 
@@ -593,8 +595,8 @@ def test_on_postgresql_ordinary_requests_read_the_search_rows(taxonomy):
     requirements = [Requirement(CODES[0], 3), Requirement(CODES[1], 1)]
     refused = AssertionError("the aggregating statement was used")
     with (
-        mock.patch.object(matching, "_rank_in_one_statement", side_effect=refused),
-        mock.patch.object(matching, "_pattern_leaders_in_one_statement", side_effect=refused),
+        mock.patch.object(tiered_search, "_rank_in_one_statement", side_effect=refused),
+        mock.patch.object(tiered_search, "_pattern_leaders_in_one_statement", side_effect=refused),
     ):
         [candidate] = rank_firms(network_id=network.pk, requirements=requirements)
         [team] = propose_teams(network_id=network.pk, requirements=requirements)
@@ -609,7 +611,7 @@ def test_unusual_requests_use_the_aggregating_statement(taxonomy):
     FirmCapabilityFactory(firm=firm, capability=taxonomy[CODES[0]], grade=4)
     many = [Requirement(code, 1) for code in CODES[: FAST_MAX_REQUIREMENTS + 1]]
     with mock.patch.object(
-        matching, "_rank_in_one_statement", wraps=matching._rank_in_one_statement
+        tiered_search, "_rank_in_one_statement", wraps=tiered_search._rank_in_one_statement
     ) as aggregated:
         rank_firms(network_id=network.pk, requirements=many)
         rank_firms(network_id=network.pk, requirements=many[:1], limit=None)
