@@ -45,7 +45,8 @@ from brokerage.policies import (
     response_rate_by_firm,
 )
 from brokerage.services import ledger
-from capabilities.matching.tiered_search import MatchingError, propose_teams
+from capabilities.matching.requirements import MatchingError
+from capabilities.matching.teams import propose_teams
 from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
 from members.models import Membership, User

@@ -22,14 +22,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from capabilities.matching.tiered_search import (
+from capabilities.matching.ranking import rank_firms
+from capabilities.matching.requirements import (
     MAX_REQUIREMENTS,
     MatchingError,
     Requirement,
     UnknownCapability,
-    propose_teams,
-    rank_firms,
 )
+from capabilities.matching.teams import propose_teams
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability, DirectoryContact, FirmCapability
 from capabilities.pagination import DirectoryPagination
 from capabilities.selectors import (
