@@ -69,7 +69,9 @@ def run() -> list[Measurement]:
 
 
 def measure(rng, network_id, firm_ids, capability_ids, load_seconds) -> list[Measurement]:
-    from capabilities.matching import Requirement, propose_teams, rank_firms
+    from capabilities.matching.ranking import rank_firms
+    from capabilities.matching.requirements import Requirement
+    from capabilities.matching.teams import propose_teams
     from capabilities.models import FirmCapability
 
     codes = list(capability_ids)
@@ -162,7 +164,8 @@ def timed(call: Callable[[], object]) -> float:
 
 def requirement_sets_without_single_cover(rng, codes, network_id, count) -> list:
     """Return `count` seeded requirement sets that no single firm covers but a team does."""
-    from capabilities.matching import Requirement, rank_firms
+    from capabilities.matching.ranking import rank_firms
+    from capabilities.matching.requirements import Requirement
 
     found = []
     while len(found) < count:

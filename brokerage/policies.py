@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from brokerage.models import BoardDecision, Invitation
-from capabilities.matching import Candidate, Requirement, propose_teams, rank_firms
+from capabilities.matching.ranking import Candidate, rank_firms
+from capabilities.matching.requirements import Requirement
+from capabilities.matching.teams import propose_teams
 from core import access
 from members.models import Membership, Network, NetworkGroup
 from orders.models import RFQ

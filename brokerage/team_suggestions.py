@@ -9,7 +9,8 @@ from brokerage.policies import (
     requirements_of,
     response_rate_by_firm,
 )
-from capabilities.matching import MatchingError, propose_teams
+from capabilities.matching.requirements import MatchingError
+from capabilities.matching.teams import propose_teams
 from orders.models import Order
 from orders.money import BASIS_POINTS, split_largest_remainder
 

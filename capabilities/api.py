@@ -22,7 +22,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from capabilities import matching
+from capabilities.matching.ranking import rank_firms
+from capabilities.matching.requirements import (
+    MAX_REQUIREMENTS,
+    MatchingError,
+    Requirement,
+    UnknownCapability,
+)
+from capabilities.matching.teams import propose_teams
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability, DirectoryContact, FirmCapability
 from capabilities.pagination import DirectoryPagination
 from capabilities.selectors import (
@@ -647,7 +654,7 @@ class MatchRequirementSerializer(serializers.Serializer):
 
 class MatchRequestSerializer(serializers.Serializer):
     requirements = MatchRequirementSerializer(
-        many=True, allow_empty=False, max_length=matching.MAX_REQUIREMENTS
+        many=True, allow_empty=False, max_length=MAX_REQUIREMENTS
     )
     # Strings, not an enum, in the schema: the choice set is the memberships' "role" enum.
     roles = serializers.ListField(
@@ -711,12 +718,11 @@ class NetworkMatchView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         requirements = [
-            matching.Requirement(item["capability"], item["min_grade"])
-            for item in data["requirements"]
+            Requirement(item["capability"], item["min_grade"]) for item in data["requirements"]
         ]
         roles = data.get("roles")
         try:
-            candidates = matching.rank_firms(
+            candidates = rank_firms(
                 network_id=network.pk,
                 requirements=requirements,
                 roles=roles,
@@ -725,13 +731,11 @@ class NetworkMatchView(APIView):
             )
             teams = []
             if data["teams"] and not any(not candidate.missing for candidate in candidates):
-                teams = matching.propose_teams(
-                    network_id=network.pk, requirements=requirements, roles=roles
-                )
-        except matching.UnknownCapability as error:
+                teams = propose_teams(network_id=network.pk, requirements=requirements, roles=roles)
+        except UnknownCapability as error:
             raise ApiValidationError(
                 {"requirements": [_("Unknown capability code(s): %s.") % ", ".join(error.codes)]}
             ) from None
-        except matching.MatchingError as error:
+        except MatchingError as error:
             raise ApiValidationError({"requirements": [str(error)]}) from None
         return Response(MatchResultSerializer({"candidates": candidates, "teams": teams}).data)

@@ -26,7 +26,7 @@ from core.postgres_operations import PostgresOnlyRunSQL
 
 TABLE = "capabilities_matchprofile"
 INTARRAY_SCHEMA = "capabilities_intarray"
-# Must match capabilities.matching.GRADE_SLOTS.
+# Must match capabilities.matching.search_structure.GRADE_SLOTS.
 GRADE_SLOTS = 8
 MAX_GRADE = 5  # capabilities.models.MAX_GRADE when this migration was written
 # The tokens of a capability row up to grade 5, as SQL; sliced to the row's grade.

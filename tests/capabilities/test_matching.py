@@ -8,18 +8,15 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capabilities.matching import (
-    Candidate,
+from capabilities.matching.ranking import Candidate, rank_firms
+from capabilities.matching.requirements import (
     InvalidRequirement,
     Requirement,
-    TeamMember,
     UnknownCapability,
-    candidate_score,
-    member_contribution,
-    propose_teams,
-    rank_firms,
-    smallest_teams,
 )
+from capabilities.matching.scoring import candidate_score, member_contribution
+from capabilities.matching.team_search import TeamMember, smallest_teams
+from capabilities.matching.teams import propose_teams
 from capabilities.models import Capability, FirmCapability
 from members.models import Firm, Membership
 from tests.kit.factories import (

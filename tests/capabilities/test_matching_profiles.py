@@ -19,20 +19,20 @@ from django.db import connection, connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capabilities import matching
 from capabilities.csv_exchange import parse_profiles
-from capabilities.matching import (
-    FAST_MAX_REQUIREMENTS,
+from capabilities.matching.aggregating_statement import rank_in_one_statement
+from capabilities.matching.ranking import rank_firms
+from capabilities.matching.requirements import Requirement
+from capabilities.matching.scoring import candidate_score, member_contribution
+from capabilities.matching.search_structure import (
     GRADE_SLOTS,
     PROFILE_TABLE,
     ProfileStatistics,
-    Requirement,
-    TeamMember,
-    candidate_score,
-    member_contribution,
-    propose_teams,
-    rank_firms,
+    search_structure,
 )
+from capabilities.matching.team_search import TeamMember
+from capabilities.matching.teams import propose_teams
+from capabilities.matching.tiered_search import FAST_MAX_REQUIREMENTS
 from capabilities.models import Capability, FirmCapability
 from capabilities.services import (
     firm_capabilities_import,
@@ -270,7 +270,7 @@ def test_concurrent_edits_of_one_firm_both_reach_the_search_rows(taxonomy):
 def reference_ranking(
     *, network, requirements, roles, firm_ids, require_full_cover, loads, rates, limit
 ):
-    """The ranking of the module docstring, computed naively in Python."""
+    """The ranking that capabilities.matching.ranking documents, computed naively in Python."""
     merged: dict[str, int] = {}
     for requirement in requirements:
         merged[requirement.capability_code] = max(
@@ -371,12 +371,17 @@ def searching(way: str, network, statistics) -> ExitStack:
     """Patch the engine so that it searches the given way."""
     stack = ExitStack()
     if way == "one statement":
-        stack.enter_context(mock.patch.object(matching, "_run_search", return_value=None))
+        stack.enter_context(
+            mock.patch("capabilities.matching.ranking.run_search", return_value=None)
+        )
+        stack.enter_context(mock.patch("capabilities.matching.teams.run_search", return_value=None))
     elif way == "search rows, one large network":
-        structure = matching.search_structure()
+        structure = search_structure()
         assert structure is not None
         patched = dataclasses.replace(structure, statistics=statistics)
-        stack.enter_context(mock.patch.object(matching, "search_structure", return_value=patched))
+        stack.enter_context(
+            mock.patch("capabilities.matching.tiered_search.search_structure", return_value=patched)
+        )
     return stack
 
 
@@ -593,8 +598,10 @@ def test_on_postgresql_ordinary_requests_read_the_search_rows(taxonomy):
     requirements = [Requirement(CODES[0], 3), Requirement(CODES[1], 1)]
     refused = AssertionError("the aggregating statement was used")
     with (
-        mock.patch.object(matching, "_rank_in_one_statement", side_effect=refused),
-        mock.patch.object(matching, "_pattern_leaders_in_one_statement", side_effect=refused),
+        mock.patch("capabilities.matching.ranking.rank_in_one_statement", side_effect=refused),
+        mock.patch(
+            "capabilities.matching.teams.pattern_leaders_in_one_statement", side_effect=refused
+        ),
     ):
         [candidate] = rank_firms(network_id=network.pk, requirements=requirements)
         [team] = propose_teams(network_id=network.pk, requirements=requirements)
@@ -608,8 +615,8 @@ def test_unusual_requests_use_the_aggregating_statement(taxonomy):
     firm = MembershipFactory(network=network).firm
     FirmCapabilityFactory(firm=firm, capability=taxonomy[CODES[0]], grade=4)
     many = [Requirement(code, 1) for code in CODES[: FAST_MAX_REQUIREMENTS + 1]]
-    with mock.patch.object(
-        matching, "_rank_in_one_statement", wraps=matching._rank_in_one_statement
+    with mock.patch(
+        "capabilities.matching.ranking.rank_in_one_statement", wraps=rank_in_one_statement
     ) as aggregated:
         rank_firms(network_id=network.pk, requirements=many)
         rank_firms(network_id=network.pk, requirements=many[:1], limit=None)
