@@ -5,98 +5,31 @@ ranges, files); the services decide the rest, and their refusals are shown on th
 """
 
 import datetime
+import uuid
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.functional import lazy
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from brokerage.models import Invitation, PhaseAssignment
 from brokerage.services.estimates import EstimateLineInput
 from brokerage.services.intake import RequirementInput, RFQInput
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability
-from core.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
+from core.bounds import (
+    MAX_QUANTITY,
+    AmountFormField,
+    BoundedDateFormField,
+    BoundedDateTimeFormField,
+)
+from core.forms import NUMBER_PAD, PageForm
 from members.models import User
-from orders.drawings import ACCEPTED_EXTENSIONS, DrawingRejected, inspect_drawing
+from orders.forms import DATE_INPUT, drawings_field, inspected_drawings
 from orders.models import RFQ, Message
 
-MAX_QUANTITY = 10_000_000
 MAX_LEAD_TIME_DAYS = 3_650
 GRADE_CHOICES = [(grade, str(grade)) for grade in range(MIN_GRADE, MAX_GRADE + 1)]
-# Phones show a number pad for these instead of a full keyboard.
-NUMBER_PAD = {"inputmode": "numeric", "pattern": "[0-9]*"}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """A file input that takes several files at once and cleans them into a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        files = [item for item in files if item]
-        if not files:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
-
-
-def inspected_drawings(files: list) -> list:
-    """Refuse the files orders.drawings would refuse, each with its own message."""
-    errors = []
-    seen = set()
-    for uploaded in files:
-        try:
-            facts = inspect_drawing(uploaded)
-        except DrawingRejected as refusal:
-            errors.append(str(refusal))
-            continue
-        if facts["sha256"] in seen:
-            errors.append(_("“%(name)s” was chosen twice.") % {"name": facts["original_name"]})
-        seen.add(facts["sha256"])
-    if errors:
-        raise ValidationError(errors)
-    return files
-
-
-def _with_accepted_formats(message: str) -> str:
-    return gettext(message) % {"formats": ACCEPTED_EXTENSIONS}
-
-
-# Fields are built once, at import: their help must be filled in the language of each page,
-# not in the language active at import (which `_("…") % …` would freeze).
-with_accepted_formats = lazy(_with_accepted_formats, str)
-
-
-def drawings_field(*, required: bool) -> MultipleFileField:
-    return MultipleFileField(
-        label=_("Drawings"),
-        required=required,
-        help_text=with_accepted_formats(
-            gettext_noop("You may choose several files. Accepted: %(formats)s.")
-        ),
-    )
-
-
-class PageForm(forms.Form):
-    """A form that shares its page with others: its ids carry its own prefix, never clash."""
-
-    id_prefix = ""
-
-    def __init__(self, *args, **kwargs):
-        if self.id_prefix:
-            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
-        super().__init__(*args, **kwargs)
 
 
 def grade_field_name(capability: Capability) -> str:
@@ -698,3 +631,62 @@ class InvitationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *Invitation.Status.choices]
     )
+
+
+class FollowOnForm(PageForm):
+    """A follow-on request (e.g. mass production after the prototype)."""
+
+    id_prefix = "follow_on"
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What changes from the prototype: quantity, material, finish, schedule."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of request"), choices=RFQ.Kind.choices, initial=RFQ.Kind.PRODUCTION
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
+        widget=forms.NumberInput(attrs=NUMBER_PAD),
+    )
+    desired_date = BoundedDateFormField(
+        label=_("Desired delivery date"), required=False, widget=DATE_INPUT
+    )
+    budget_max = AmountFormField(
+        label=_("Budget up to (yen)"),
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs=NUMBER_PAD),
+    )
+    confidential = forms.BooleanField(label=_("Confidential"), required=False)
+    # A sent form that is sent again (a double click, a retry) submits one request.
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def clean_desired_date(self):
+        desired = self.cleaned_data["desired_date"]
+        if desired is not None and desired < timezone.localdate():
+            raise ValidationError(_("The desired date lies in the past."))
+        return desired
+
+    def rfq_input(self) -> RFQInput:
+        data = self.cleaned_data
+        return RFQInput(
+            title=data["title"],
+            description=data["description"],
+            kind=data["kind"],
+            quantity=data["quantity"],
+            desired_date=data["desired_date"],
+            budget_max=data["budget_max"],
+            confidential=data["confidential"],
+        )

@@ -106,11 +106,6 @@ def rfq_list_for_page(user: User, *, status: str = "", sort: str = "-created") -
     return requests.order_by(*orderings.get(sort, orderings["-created"]))
 
 
-def office_networks(user: User) -> QuerySet[Network]:
-    """Return the networks whose office the person works for."""
-    return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")
-
-
 def office_queue(user: User, *, network_id: int | None = None, status: str = "") -> QuerySet[RFQ]:
     """Return the office's open requests, the clock's most urgent first (overdue on top).
 

@@ -1,6 +1,6 @@
 """Reads of requests and their workflow, scoped to what the asking person may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from brokerage.models import GroupProposal, Invitation
@@ -10,35 +10,10 @@ from orders.models import RFQ, Estimate, Event
 
 
 def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
-    """Return the requests a person may see: their own, their office's, their firm's.
-
-    Each reason alone is an index lookup, but ORed together in one condition they make
-    PostgreSQL read every request. So the few requests the person takes part in (as the
-    customer, through an invitation of their firm, or as its leader) are gathered as one
-    set of ids, and only the office's networks, whose requests are many, stay a plain
-    condition that the newest-first index serves row by row.
-    """
+    """Return the requests a person may see (core.access.rfqs_visible), with their networks."""
     # A list shows each request's network; joining every visible request to its customer
     # and leader as well, before sorting them, cost more than the rest of a member's page.
-    requests = RFQ.objects.select_related("network")
-    viewer = access.viewer_of(user)
-    if not viewer.authenticated:
-        return requests.none()
-    if viewer.is_staff:
-        return requests
-    if viewer.firm_id is None:
-        return requests.filter(customer=user)
-    taking_part = (
-        RFQ.objects.filter(customer=user)
-        .order_by()
-        .values("pk")
-        .union(
-            Invitation.objects.filter(firm_id=user.firm_id).order_by().values("rfq_id"),
-            RFQ.objects.filter(leader_firm_id=user.firm_id).order_by().values("pk"),
-            all=True,
-        )
-    )
-    return requests.filter(Q(pk__in=taking_part) | Q(network_id__in=viewer.office_network_ids))
+    return access.rfqs_visible(user, RFQ.objects.select_related("network"))
 
 
 def rfq_get_for_user(user: User, rfq_id: int) -> RFQ:

@@ -29,6 +29,8 @@ LATEST_DATE = datetime.date(2100, 12, 31)
 # A fact of a firm's past (since when it has a capability) may be older than the
 # platform, as old as the oldest founding year a firm may have; it is never in the future.
 EARLIEST_HISTORY_DATE = datetime.date(1600, 1, 1)
+# The most pieces a request or delivery asks for: beyond any prototype or production run.
+MAX_QUANTITY = 10_000_000
 MAX_AMOUNT = 9_999_999_999  # ¥9,999,999,999: a Zengin transfer's ten digits
 
 

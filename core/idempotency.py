@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext
+from rest_framework.exceptions import ValidationError
 
 from core.errors import Refusal
 from core.models import IdempotentRequest
@@ -93,3 +94,13 @@ def idempotency_claim(*, user: AbstractBaseUser, operation: str, key: str, reque
             )
         )
     return Claim(row=None, earlier=row.result_id)
+
+
+def idempotency_key(request) -> str:
+    """Return the request's Idempotency-Key header; the service claims it for the caller."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > MAX_KEY_LENGTH or not key.isascii():
+        raise ValidationError(
+            {"Idempotency-Key": gettext("Use at most 64 characters, letters, digits and signs.")}
+        )
+    return key

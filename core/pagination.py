@@ -129,3 +129,12 @@ class CountedPagination(PageNumberPagination):
         }
         answer["required"] = [*answer.get("required", []), "count_is_exact"]
         return answer
+
+
+def paginated(view, queryset, serializer_class, **context) -> Response:
+    """Answer one page of `queryset` in the view's pagination, serialized with `context`."""
+    page = view.paginate_queryset(queryset)
+    serializer = serializer_class(
+        page, many=True, context={**view.get_serializer_context(), **context}
+    )
+    return view.get_paginated_response(serializer.data)

@@ -138,3 +138,8 @@ def notification_inbox(user: User) -> QuerySet[Notification]:
     if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
+
+
+def office_networks(user: User) -> QuerySet[Network]:
+    """Return the networks whose office the person works for."""
+    return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")

@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from brokerage.api.parsers import FormParser, JSONParser, MultiPartParser
 from brokerage.throttles import TokenThrottle
+from core.parsers import FormParser, JSONParser, MultiPartParser
 
 
 @extend_schema(tags=["auth"], summary="Exchange a username and password for an API token")

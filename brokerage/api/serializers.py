@@ -7,11 +7,10 @@ from rest_framework import serializers
 from brokerage.models import GroupProposal, Invitation, PhaseAssignment
 from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
-from core.bounds import AmountField, BoundedDateField, BoundedDateTimeField
+from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, Notification, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
 
-MAX_QUANTITY = 10_000_000
 NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
 
 
@@ -422,5 +421,52 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FileUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+class EstimateSuggestionSerializer(serializers.Serializer):
+    firm = serializers.IntegerField()
+    firm_name = serializers.CharField()
+    role = serializers.CharField()
+    work_package = serializers.CharField()
+    share = serializers.IntegerField()
+
+
+class AnswerSuggestionSerializer(serializers.Serializer):
+    firm = serializers.IntegerField()
+    firm_name = serializers.CharField()
+    price = serializers.IntegerField(allow_null=True)
+    lead_time_days = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+
+
+class TeamProposalSerializer(serializers.Serializer):
+    firms = serializers.ListField(child=serializers.IntegerField())
+    assignments = serializers.DictField(child=serializers.IntegerField())
+    explanation = serializers.CharField()
+
+
+class TeamSuggestionsSerializer(serializers.Serializer):
+    from_estimate = EstimateSuggestionSerializer(many=True)
+    answers = AnswerSuggestionSerializer(many=True)
+    teams = TeamProposalSerializer(many=True)
+
+
+class FollowOnSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20_000)
+    kind = serializers.ChoiceField(choices=RFQ.Kind.choices, default=RFQ.Kind.PRODUCTION)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
+    requirements = RequirementSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Leave out to ask for what the original request asked for.",
+    )
+    desired_date = BoundedDateField(required=False, allow_null=True, default=None)
+    budget_max = AmountField(min_value=0, required=False, allow_null=True, default=None)
+    confidential = serializers.BooleanField(default=False)
+
+
+class FollowOnCreatedSerializer(serializers.Serializer):
+    rfq = serializers.IntegerField()
+    status = serializers.CharField()
+    follow_on_of = serializers.IntegerField()
+    estimate_due_at = BoundedDateTimeField(allow_null=True)

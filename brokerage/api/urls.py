@@ -9,6 +9,6 @@ urlpatterns = [
     path("", include("members.api_urls")),
     path("", include("capabilities.api_urls")),
     path("", include("brokerage.api.workflow_urls")),
-    path("", include("brokerage.api.orders_urls")),
+    path("", include("orders.api.urls")),
     path("", include("brokerage.api.analytics_urls")),
 ]

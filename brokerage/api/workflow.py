@@ -1,7 +1,6 @@
 """The request workflow API: submit, route, answer, designate, estimate, accept."""
 
 from django.http import FileResponse, Http404
-from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -10,12 +9,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from brokerage.api import serializers as s
-from brokerage.api.parsers import FormParser, MultiPartParser
 from brokerage.models import GroupProposal
 from brokerage.selectors import (
     estimate_get_for_user,
@@ -31,30 +28,13 @@ from brokerage.services import answers, consultation, designation, estimates, in
 from brokerage.throttles import SubmissionThrottle
 from core import access
 from core.errors import NotAllowed
-from core.idempotency import MAX_KEY_LENGTH
-from core.pagination import CountedPagination
+from core.idempotency import idempotency_key
+from core.pagination import CountedPagination, paginated
+from core.parsers import FormParser, MultiPartParser
 from members.selectors import notification_inbox
+from orders.api.serializers import FileUploadSerializer
 from orders.services.drawings import drawing_attach
 from orders.services.timeline import message_post
-
-
-def idempotency_key(request) -> str:
-    """Return the request's Idempotency-Key header; the service claims it for the caller."""
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > MAX_KEY_LENGTH or not key.isascii():
-        raise ValidationError(
-            {"Idempotency-Key": gettext("Use at most 64 characters, letters, digits and signs.")}
-        )
-    return key
-
-
-def paginated(view, queryset, serializer_class, **context) -> Response:
-    """Answer one page of `queryset` in the view's pagination, serialized with `context`."""
-    page = view.paginate_queryset(queryset)
-    serializer = serializer_class(
-        page, many=True, context={**view.get_serializer_context(), **context}
-    )
-    return view.get_paginated_response(serializer.data)
 
 
 @extend_schema(tags=["requests"])
@@ -149,7 +129,7 @@ class RFQViewSet(
     @extend_schema(
         methods=["POST"],
         summary="Attach a drawing to a request",
-        request={"multipart/form-data": s.FileUploadSerializer},
+        request={"multipart/form-data": FileUploadSerializer},
         responses={201: s.DrawingSerializer},
         operation_id="rfq_attach",
     )
@@ -167,7 +147,7 @@ class RFQViewSet(
             return paginated(self, drawings, s.DrawingSerializer)
         if not access.may_attach_drawing(request.user, rfq):
             raise NotAllowed("Only the customer (or the office for them) attaches drawings.")
-        form = s.FileUploadSerializer(data=request.data)
+        form = FileUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         drawing = drawing_attach(rfq=rfq, uploaded=form.validated_data["file"], user=request.user)
         return Response(s.DrawingSerializer(drawing).data, status=status.HTTP_201_CREATED)

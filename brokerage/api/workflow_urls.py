@@ -1,7 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from brokerage.api.follow_on import OrderFollowOnViewSet
 from brokerage.api.sla import NetworkSlaView
+from brokerage.api.team_forming import OrderTeamFormingViewSet
 from brokerage.api.workflow import (
     EstimateViewSet,
     InvitationViewSet,
@@ -17,7 +19,16 @@ router.register("estimates", EstimateViewSet, basename="estimate")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("notifications", NotificationViewSet, basename="notification")
 
+# The brokering steps on an order share the order's prefix and basename (so their names
+# read order-team-suggestions, order-follow-on); a router takes each basename once.
+team_forming_router = SimpleRouter()
+team_forming_router.register("orders", OrderTeamFormingViewSet, basename="order")
+follow_on_router = SimpleRouter()
+follow_on_router.register("orders", OrderFollowOnViewSet, basename="order")
+
 urlpatterns = [
     path("networks/<slug:slug>/sla/", NetworkSlaView.as_view(), name="network-sla"),
     *router.urls,
+    *team_forming_router.urls,
+    *follow_on_router.urls,
 ]

@@ -27,9 +27,9 @@ from brokerage.analytics import (
     network_analytics,
     networks_overview,
 )
-from brokerage.templatetags.money import yen
 from core.bounds import BoundedDateFormField
 from members.models import Membership, Network
+from orders.templatetags.money import yen
 
 DEFAULT_DAYS = 365
 MAX_DAYS = 5 * 366

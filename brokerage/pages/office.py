@@ -20,7 +20,6 @@ from brokerage.models import Invitation
 from brokerage.page_selectors import (
     capability_taxonomy,
     customers_for_office,
-    office_networks,
     office_queue,
     queue_progress,
 )
@@ -34,6 +33,7 @@ from brokerage.services.intake import NewCustomer, rfq_receive
 from core.errors import Refusal
 from core.pagination import page_of
 from members.models import Network
+from members.selectors import office_networks
 from orders.models import RFQ
 
 QUEUE_PER_PAGE = 25

@@ -1,6 +1,7 @@
 """The request page, the list of requests, and the steps more than one role takes on them."""
 
-from django.contrib import messages
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -29,8 +30,7 @@ from brokerage.selectors import (
 )
 from brokerage.services import designation, estimates
 from brokerage.services.intake import drawings_attach
-from core import access
-from core.errors import REFUSALS, place_refusal, refusal_status, refusal_texts
+from core import access, page_steps
 from core.pagination import page_of
 from orders.models import RFQ
 from orders.services.timeline import message_post
@@ -39,40 +39,23 @@ REQUESTS_PER_PAGE = 20
 
 
 def carry_out(request, rfq: RFQ, *, forms: dict, action, done: str, anchor: str = ""):
-    """Run `action` when every form is valid, then redirect with `done`; else show why not.
-
-    The page is drawn again with the forms bound, so what was typed stays, and the
-    service's refusal is shown on the first form with its HTTP status.
-    """
-    if not all([form.is_valid() for form in forms.values()]):
-        return render_request_page(
-            request, rfq, bound=forms, status=400, problem=_("Please correct what is marked.")
-        )
-    try:
-        action()
-    except REFUSALS as refusal:
-        # The first form is a plain form (never a formset): it carries the refusal.
-        place_refusal(next(iter(forms.values())), refusal)
-        return render_request_page(
-            request,
-            rfq,
-            bound=forms,
-            status=refusal_status(refusal),
-            problem=" ".join(refusal_texts(refusal)),
-        )
-    messages.success(request, done)
-    return redirect(page_url(request.user, rfq) + anchor)
+    """Carry out a step on the request page (core.page_steps.carry_out): a refusal draws the
+    request page again with the forms bound; success goes back to it with `done`."""
+    return page_steps.carry_out(
+        request,
+        forms=forms,
+        action=action,
+        done=done,
+        redirect_to=page_url(request.user, rfq) + anchor,
+        render_again=partial(render_request_page, request, rfq),
+    )
 
 
 def button_step(request, rfq: RFQ, *, action, done: str, anchor: str = ""):
-    """Run a step that is one button with nothing typed; a refusal comes back as a message."""
-    try:
-        action()
-    except REFUSALS as refusal:
-        messages.error(request, " ".join(refusal_texts(refusal)))
-    else:
-        messages.success(request, done)
-    return redirect(page_url(request.user, rfq) + anchor)
+    """A one-button step on the request page (core.page_steps.button_step)."""
+    return page_steps.button_step(
+        request, action=action, done=done, redirect_to=page_url(request.user, rfq) + anchor
+    )
 
 
 @login_required

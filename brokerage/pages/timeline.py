@@ -1,7 +1,6 @@
 """A request's timeline in words: what each recorded event means to the person reading it."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -9,15 +8,7 @@ from django.utils.translation import gettext as _
 from core import access
 from members.models import Firm
 from orders.models import RFQ
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime.datetime
-    kind: str
-    label: str
-    detail: str
-    actor: str
+from orders.pages.timeline import TimelineEntry
 
 
 def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """The customer's money: invoice, payments split to the office and the team, faults, refunds.
 
-The flow, in ledger postings (see `brokerage.services.ledger` for the accounts):
+The flow, in ledger postings (see `orders.services.ledger` for the accounts):
 
 1. **Invoice.** The office issues one qualified invoice per order (numbered per network
    and year, with the network's registration number; consumption tax once for the

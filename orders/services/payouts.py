@@ -6,7 +6,7 @@ draft is honoured), posts them (Dr member payable / Cr network clearing), and fr
 each firm's bank details and the network's as they were, for the transfer file. A member
 whose balance is negative (a debt from damages) gets nothing and keeps its debt; a member
 owed money without a registered bank account, or whose account changed within the
-cooling period (brokerage.services.bank_accounts), is listed as skipped and stays owed.
+cooling period (orders.services.bank_accounts), is listed as skipped and stays owed.
 
 Balances are per network and firm across all of the network's orders; the statement
 shows which orders they come from.

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.pages import orders as order_pages
 from orders.models import (
     RFQ,
     Delivery,
@@ -22,6 +21,7 @@ from orders.models import (
     PayoutBatch,
     TeamMember,
 )
+from orders.pages import orders as order_pages
 from orders.services.payments import invoice_issue
 from orders.services.payouts import payout_batch_create
 from tests.kit.every_page import forming, order_pages_of_every_kind
@@ -267,7 +267,7 @@ def test_order_lists_cost_the_same_queries_for_5_or_30_orders(world, monkeypatch
 
 
 def test_statement_lists_cost_the_same_queries_for_5_or_30_firms(monkeypatch):
-    from brokerage.pages import statements as statement_pages
+    from orders.pages import statements as statement_pages
     from tests.kit.worlds import add_firm
 
     monkeypatch.setattr(statement_pages, "STATEMENTS_PER_PAGE", 50)

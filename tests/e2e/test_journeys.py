@@ -25,13 +25,13 @@ from brokerage.services.estimates import (
     estimate_create,
     estimate_send,
 )
-from brokerage.templatetags.money import yen
 from capabilities.models import Capability
 from members.models import Notification, User
 from orders.models import RFQ, Allocation, Estimate, Order, PayoutBatch, TeamMember
 from orders.services.bank_accounts import BankAccountInput, bank_account_set
 from orders.services.payments import payment_record
 from orders.services.teams import TeamMemberInput, team_member_answer, team_set
+from orders.templatetags.money import yen
 from tests.kit.factories import real_branch_code
 from tests.kit.steps import PDF_BYTES, routed
 from tests.kit.worlds import kyoto_world

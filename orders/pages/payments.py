@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokerage.forms_orders import FaultClaimForm, PaymentForm, RefundForm
-from brokerage.page_selectors_orders import ledger_entries_for_order
-from brokerage.pages.order_steps import button_step, carry_out, not_found
-from brokerage.pages.orders import in_network_zone
 from core import access
 from core.access import OFFICE_ROLES
+from core.page_steps import button_step, carry_out, not_found
+from orders.forms import FaultClaimForm, PaymentForm, RefundForm
 from orders.models import Allocation, Order
+from orders.page_selectors import ledger_entries_for_order
+from orders.pages.orders import in_network_zone
 from orders.selectors import (
     allocation_list_for_order,
     fault_claim_list_for_order,
@@ -62,7 +62,7 @@ def order_invoice(request, order_id: int):
         "tax_percent": invoice.tax_rate_bps / 100,
         "nav_section": "my-orders" if role == "customer" else "orders",
     }
-    return in_network_zone(order, lambda: render(request, "brokerage/orders/invoice.html", context))
+    return in_network_zone(order, lambda: render(request, "orders/invoice.html", context))
 
 
 @require_POST
@@ -142,7 +142,7 @@ def render_payments_page(request, order: Order, *, bound=None, status=200, probl
     }
     return in_network_zone(
         order,
-        lambda: render(request, "brokerage/orders/payments.html", context, status=status),
+        lambda: render(request, "orders/payments.html", context, status=status),
     )
 
 

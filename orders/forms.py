@@ -10,21 +10,19 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
-from brokerage.forms import (
+from core.bounds import (
     MAX_QUANTITY,
-    NUMBER_PAD,
-    MultipleFileField,
-    PageForm,
-    inspected_drawings,
-    with_accepted_formats,
+    AmountFormField,
+    BoundedDateFormField,
+    BoundedDateTimeFormField,
 )
-from brokerage.services.intake import RFQInput
-from core.bounds import AmountFormField, BoundedDateFormField, BoundedDateTimeFormField
-from orders.models import RFQ, BankAccount, Order, Payment, PayoutBatch, Refund, TeamMember
+from core.forms import NUMBER_PAD, MultipleFileField, PageForm
+from orders.drawings import ACCEPTED_EXTENSIONS, DrawingRejected, inspect_drawing
+from orders.models import BankAccount, Order, Payment, PayoutBatch, Refund, TeamMember
 from orders.money import BASIS_POINTS
 from orders.services.bank_accounts import BankAccountInput
 from orders.services.teams import TeamMemberInput
@@ -32,6 +30,43 @@ from orders.services.teams import TeamMemberInput
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BASIS_POINTS_PER_PERCENT = BASIS_POINTS // 100
 PERCENT_STEP = {"inputmode": "decimal", "step": "0.01", "min": "0", "max": "100"}
+
+
+def inspected_drawings(files: list) -> list:
+    """Refuse the files orders.drawings would refuse, each with its own message."""
+    errors = []
+    seen = set()
+    for uploaded in files:
+        try:
+            facts = inspect_drawing(uploaded)
+        except DrawingRejected as refusal:
+            errors.append(str(refusal))
+            continue
+        if facts["sha256"] in seen:
+            errors.append(_("“%(name)s” was chosen twice.") % {"name": facts["original_name"]})
+        seen.add(facts["sha256"])
+    if errors:
+        raise ValidationError(errors)
+    return files
+
+
+def _with_accepted_formats(message: str) -> str:
+    return gettext(message) % {"formats": ACCEPTED_EXTENSIONS}
+
+
+# Fields are built once, at import: their help must be filled in the language of each page,
+# not in the language active at import (which `_("…") % …` would freeze).
+with_accepted_formats = lazy(_with_accepted_formats, str)
+
+
+def drawings_field(*, required: bool) -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Drawings"),
+        required=required,
+        help_text=with_accepted_formats(
+            gettext_noop("You may choose several files. Accepted: %(formats)s.")
+        ),
+    )
 
 
 class OrderFilterForm(forms.Form):
@@ -247,65 +282,6 @@ class InspectionDocumentsForm(forms.Form):
 
     def clean_documents(self):
         return inspected_drawings(self.cleaned_data["documents"])
-
-
-class FollowOnForm(PageForm):
-    """A follow-on request (e.g. mass production after the prototype)."""
-
-    id_prefix = "follow_on"
-
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(
-        label=_("Description"),
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("What changes from the prototype: quantity, material, finish, schedule."),
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind of request"), choices=RFQ.Kind.choices, initial=RFQ.Kind.PRODUCTION
-    )
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        min_value=1,
-        max_value=MAX_QUANTITY,
-        initial=1,
-        widget=forms.NumberInput(attrs=NUMBER_PAD),
-    )
-    desired_date = BoundedDateFormField(
-        label=_("Desired delivery date"), required=False, widget=DATE_INPUT
-    )
-    budget_max = AmountFormField(
-        label=_("Budget up to (yen)"),
-        min_value=0,
-        required=False,
-        widget=forms.NumberInput(attrs=NUMBER_PAD),
-    )
-    confidential = forms.BooleanField(label=_("Confidential"), required=False)
-    # A sent form that is sent again (a double click, a retry) submits one request.
-    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-
-    def clean_desired_date(self):
-        desired = self.cleaned_data["desired_date"]
-        if desired is not None and desired < timezone.localdate():
-            raise ValidationError(_("The desired date lies in the past."))
-        return desired
-
-    def rfq_input(self) -> RFQInput:
-        data = self.cleaned_data
-        return RFQInput(
-            title=data["title"],
-            description=data["description"],
-            kind=data["kind"],
-            quantity=data["quantity"],
-            desired_date=data["desired_date"],
-            budget_max=data["budget_max"],
-            confidential=data["confidential"],
-        )
 
 
 # --- Money ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The order pages: the list for each role, the order as each role sees it, the team,
 work packages, deliveries with their inspection documents, receipt, and follow-ons.
 
-Who sees what is decided by brokerage.selectors_money: the customer sees progress and
+Who sees what is decided by orders.selectors: the customer sees progress and
 deliveries without the firms behind them; a team firm its own part and the team's
 schedule; the leader and the office everything. What a person may not see is a 404.
 """
@@ -17,36 +17,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokerage.forms_orders import (
+from core import access
+from core.access import MONEY_ROLES, OFFICE_ROLES
+from core.page_steps import button_step, carry_out, not_found
+from core.pagination import page_of
+from orders.forms import (
     DeliveryForm,
-    FollowOnForm,
     InspectionDocumentsForm,
     OrderFilterForm,
     PlanForm,
     TeamAnswerForm,
-    TeamForm,
-    TeamMemberFormSet,
     WorkPackageForm,
     share_percent,
 )
-from brokerage.page_selectors_orders import (
-    firm_names,
+from orders.models import Order, TeamMember
+from orders.page_selectors import (
     follow_on_orders_for_order,
     follow_on_requests_for_order,
     order_list_for_page,
     origin_order_for,
-    team_firm_choices,
 )
-from brokerage.pages.order_steps import button_step, carry_out, not_found
-from brokerage.pages.order_timeline import order_timeline_entries
-from brokerage.services.follow_on import order_follow_on_request
-from brokerage.team_suggestions import team_suggestions
-from core import access
-from core.access import MONEY_ROLES, OFFICE_ROLES
-from core.pagination import page_of
-from members.models import Network
-from orders.models import Order, TeamMember
-from orders.money import BASIS_POINTS, split_largest_remainder
+from orders.pages.timeline import order_timeline_entries
 from orders.selectors import (
     delivery_list_for_order,
     event_list_for_order,
@@ -56,7 +47,6 @@ from orders.selectors import (
     money_summary,
     order_get_for_user,
     team_and_schedule_for_order,
-    team_list_for_order,
 )
 from orders.services import deliveries, teams
 
@@ -64,8 +54,6 @@ ORDERS_PER_PAGE = 20
 OFFICE_OR_LEADER = (*OFFICE_ROLES, access.LEADER)
 WORK_OPEN = (Order.Status.TEAM_FORMING, Order.Status.IN_PRODUCTION)
 FOLLOW_ON_FROM = (Order.Status.DELIVERED, Order.Status.COMPLETED)
-MEMBERS_PREFIX = "members"
-MORE_ROWS = 2
 
 
 def order_url(order: Order, anchor: str = "") -> str:
@@ -101,7 +89,7 @@ def order_list(request):
         rows.append({"order": order, "role": role, "sees_money": role in MONEY_ROLES})
     return render(
         request,
-        "brokerage/orders/list.html",
+        "orders/list.html",
         {
             "page": page,
             "rows": rows,
@@ -122,7 +110,7 @@ def render_order_page(request, order: Order, *, bound=None, status=200, problem=
     context = order_context(request, order, bound or {})
     context["problem"] = problem
     return in_network_zone(
-        order, lambda: render(request, "brokerage/orders/detail.html", context, status=status)
+        order, lambda: render(request, "orders/detail.html", context, status=status)
     )
 
 
@@ -258,189 +246,7 @@ def order_step(request, order: Order, *, forms: dict, action, done: str, anchor:
     )
 
 
-# --- The team ---------------------------------------------------------------------------
-
-
-def member_form_kwargs(order: Order) -> dict:
-    return {
-        "firm_choices": [(firm.pk, firm.name) for firm in team_firm_choices(order)],
-        "phases": order.network.policy == Network.Policy.CONSULTATION,
-    }
-
-
-def equal_shares(count: int) -> list:
-    return [share_percent(bps) for bps in split_largest_remainder(BASIS_POINTS, [1] * count)]
-
-
-def team_starts(order: Order, suggestions: dict, names: dict[int, str]) -> dict[str, dict]:
-    """Return the starting points a team form can be filled from, by key.
-
-    They are only proposals for the person to change: the estimate's lines (shares by
-    their amounts), the members' "can do" answers (shares by their prices) and each team
-    the matching engine proposes (equal shares, each firm with the skills it covers).
-    """
-    leader = order.leader_firm_id
-
-    def role(firm_id: int) -> str:
-        return TeamMember.Role.LEADER if firm_id == leader else TeamMember.Role.MEMBER
-
-    starts = {}
-    if suggestions["from_estimate"]:
-        starts["estimate"] = {
-            "label": _("The accepted estimate's lines"),
-            "rows": [
-                {
-                    "firm": item["firm"],
-                    "role": item["role"],
-                    "work_package": item["work_package"],
-                    "share_percent": share_percent(item["share"]),
-                }
-                for item in suggestions["from_estimate"]
-            ],
-        }
-    answers = suggestions["answers"]
-    if answers and sum(answer["price"] for answer in answers):
-        shares = split_largest_remainder(BASIS_POINTS, [answer["price"] for answer in answers])
-        starts["answers"] = {
-            "label": _("The members' “can do” answers"),
-            "rows": [
-                {
-                    "firm": answer["firm"],
-                    "role": role(answer["firm"]),
-                    # What each firm does is for the person to write; the note is shown beside.
-                    "work_package": "",
-                    "share_percent": share_percent(share),
-                }
-                for answer, share in zip(answers, shares, strict=True)
-            ],
-        }
-    requirement_names = {
-        requirement.capability.code: requirement.capability.name
-        for requirement in order.rfq.requirements.select_related("capability")
-    }
-    for index, team in enumerate(suggestions["teams"], start=1):
-        skills: dict[int, list[str]] = {firm_id: [] for firm_id in team["firms"]}
-        for code, firm_id in team["assignments"].items():
-            skills.setdefault(firm_id, []).append(requirement_names.get(code, code))
-        firm_ids = list(skills)
-        starts[f"team-{index}"] = {
-            "label": _("Proposed team %(number)s: %(firms)s")
-            % {
-                "number": index,
-                "firms": ", ".join(names.get(firm_id, str(firm_id)) for firm_id in firm_ids),
-            },
-            "explanation": team["explanation"],
-            "rows": [
-                {
-                    "firm": firm_id,
-                    "role": role(firm_id),
-                    "work_package": ", ".join(skills[firm_id])[:200],
-                    "share_percent": share,
-                }
-                for firm_id, share in zip(firm_ids, equal_shares(len(firm_ids)), strict=True)
-            ],
-        }
-    return starts
-
-
-def rows_of_team(parts) -> list[dict]:
-    return [
-        {
-            "firm": part.firm_id,
-            "role": part.role,
-            "work_package": part.work_package,
-            "phase": part.phase,
-            "quantity": part.quantity,
-            "share_percent": share_percent(part.share_bps),
-            "amount": part.amount,
-            "planned_start": part.planned_start,
-            "planned_finish": part.planned_finish,
-        }
-        for part in parts
-    ]
-
-
-def render_team_page(request, order: Order, *, bound=None, status=200, problem="", start=""):
-    """Render the team form: the current team, or a starting point, with the suggestions."""
-    bound = bound or {}
-    parts = list(team_list_for_order(request.user, order))
-    suggestions = team_suggestions(order)
-    names = firm_names(firm_id for team in suggestions["teams"] for firm_id in team["firms"])
-    starts = team_starts(order, suggestions, names)
-    if start not in starts:
-        start = "" if parts else next(iter(starts), "")
-    formset = bound.get("member_formset")
-    if formset is None:
-        initial = starts[start]["rows"] if start else rows_of_team(parts)
-        formset = TeamMemberFormSet(
-            initial=initial, prefix=MEMBERS_PREFIX, form_kwargs=member_form_kwargs(order)
-        )
-    fee, rest = teams.distributable(order)
-    context = {
-        "order": order,
-        "rfq": order.rfq,
-        "network": order.network,
-        "nav_section": "orders"
-        if access.order_role(request.user, order) in OFFICE_ROLES
-        else "teams",
-        "parts": parts,
-        "editable": order.status == Order.Status.TEAM_FORMING,
-        "team_form": bound.get("team_form") or TeamForm(),
-        "formset": formset,
-        "starts": [(key, value) for key, value in starts.items()],
-        "start": start,
-        "answers": suggestions["answers"],
-        "requirements": list(order.rfq.requirements.select_related("capability")),
-        "office_fee": fee,
-        "distributable": rest,
-        "fee_percent": share_percent(order.network.office_fee_bps),
-        "problem": problem,
-    }
-    return in_network_zone(
-        order, lambda: render(request, "brokerage/orders/team.html", context, status=status)
-    )
-
-
-@login_required
-def order_team(request, order_id: int):
-    """Assemble or change the order's team (the leader or the office)."""
-    order = order_get_for_user(request.user, order_id)
-    if access.order_role(request.user, order) not in OFFICE_OR_LEADER:
-        raise not_found()
-    if request.method != "POST":
-        return render_team_page(request, order, start=request.GET.get("start", ""))
-    team_form = TeamForm(request.POST)
-    if "more" in request.POST:
-        # More rows for more firms, keeping everything typed so far; nothing is saved.
-        data = request.POST.copy()
-        total = data.get(f"{MEMBERS_PREFIX}-TOTAL_FORMS", "")
-        data[f"{MEMBERS_PREFIX}-TOTAL_FORMS"] = (
-            str(int(total) + MORE_ROWS) if total.isdigit() else total
-        )
-        formset = TeamMemberFormSet(
-            data, prefix=MEMBERS_PREFIX, form_kwargs=member_form_kwargs(order)
-        )
-        return render_team_page(
-            request, order, bound={"team_form": team_form, "member_formset": formset}
-        )
-    formset = TeamMemberFormSet(
-        request.POST, prefix=MEMBERS_PREFIX, form_kwargs=member_form_kwargs(order)
-    )
-    return in_network_zone(
-        order,
-        lambda: carry_out(
-            request,
-            forms={"team_form": team_form, "member_formset": formset},
-            action=lambda: teams.team_set(
-                order_id=order.pk, user=request.user, members=formset.member_inputs()
-            ),
-            done=_(
-                "The team is saved. Each firm with a new or changed part is asked to confirm it."
-            ),
-            redirect_to=order_url(order, "#team"),
-            render_again=partial(render_team_page, request, order),
-        ),
-    )
+# --- The team's answers --------------------------------------------------------------
 
 
 @require_POST
@@ -593,45 +399,4 @@ def delivery_receive(request, order_id: int, delivery_id: int):
         ),
         done=_("Thank you: your receipt is confirmed."),
         redirect_to=order_url(order, "#deliveries"),
-    )
-
-
-# --- Follow-on requests -----------------------------------------------------------------
-
-
-@login_required
-def order_follow_on(request, order_id: int):
-    """Ask for a follow-on order, e.g. mass production after the prototype."""
-    order = order_get_for_user(request.user, order_id)
-    if access.order_role(request.user, order) not in ("customer", "office"):
-        raise not_found()
-
-    def render_form(*, bound=None, status=200, problem=""):
-        form = (bound or {}).get("form") or FollowOnForm(
-            initial={"quantity": order.rfq.quantity, "title": order.rfq.title}
-        )
-        context = {
-            "order": order,
-            "form": form,
-            "requirements": list(order.rfq.requirements.select_related("capability")),
-            "problem": problem,
-            "nav_section": "my-orders" if request.user.pk == order.customer_id else "orders",
-        }
-        return render(request, "brokerage/orders/follow_on.html", context, status=status)
-
-    if request.method != "POST":
-        return render_form()
-    form = FollowOnForm(request.POST)
-    return carry_out(
-        request,
-        forms={"form": form},
-        action=lambda: order_follow_on_request(
-            order_id=order.pk,
-            user=request.user,
-            data=form.rfq_input(),
-            idempotency_key=form.cleaned_data["idempotency_key"],
-        ),
-        done=_("The follow-on request is submitted; the estimate clock is running."),
-        redirect_to=lambda rfq: reverse("pages:request", args=[rfq.pk]),
-        render_again=render_form,
     )

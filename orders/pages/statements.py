@@ -9,17 +9,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from brokerage.forms_orders import BankAccountForm, StatementFilterForm, bank_account_initial
-from brokerage.page_selectors import office_networks
-from brokerage.page_selectors_orders import (
+from core import access
+from core.page_steps import carry_out, not_found
+from core.pagination import page_of
+from members.selectors import office_networks
+from orders.forms import BankAccountForm, StatementFilterForm, bank_account_initial
+from orders.page_selectors import (
     bank_account_of_firm,
     manageable_firm_get,
     statement_membership_get,
     statement_memberships_for_page,
 )
-from brokerage.pages.order_steps import carry_out, not_found
-from core import access
-from core.pagination import page_of
 from orders.selectors import statements_for
 from orders.services import bank_accounts
 
@@ -50,7 +50,7 @@ def statement_list(request):
     own_firm_listed = any(membership.firm_id == user.firm_id for membership in memberships)
     return render(
         request,
-        "brokerage/orders/statements.html",
+        "orders/statements.html",
         {
             "page": page,
             # statements_for keeps the memberships' order: each row is one (network, firm).
@@ -74,7 +74,7 @@ def statement_detail(request, slug: str, firm_id: int):
     is_office = membership.firm_id != request.user.firm_id
     return render(
         request,
-        "brokerage/orders/statement.html",
+        "orders/statement.html",
         {
             "membership": membership,
             "network": membership.network,
@@ -114,7 +114,7 @@ def firm_bank_account(request, firm_id: int):
             "back_url": reverse("pages:statement-list") if own else reverse("pages:payout-list"),
             "nav_section": "statements" if own else "payouts",
         }
-        return render(request, "brokerage/orders/bank_account.html", context, status=status)
+        return render(request, "orders/bank_account.html", context, status=status)
 
     if request.method != "POST":
         return render_form()

@@ -17,17 +17,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brokerage.api import orders_serializers as o
-from brokerage.api.parsers import FormParser, MultiPartParser
-from brokerage.api.serializers import FileUploadSerializer
-from brokerage.api.workflow import idempotency_key, paginated
-from brokerage.services.follow_on import order_follow_on_request
-from brokerage.services.intake import RequirementInput, RFQInput
-from brokerage.team_suggestions import team_suggestions
 from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
 from core.errors import NotAllowed
+from core.idempotency import idempotency_key
+from core.pagination import paginated
+from core.parsers import FormParser, MultiPartParser
 from members.models import Firm, Membership, Network
+from orders.api import serializers as o
+from orders.api.serializers import FileUploadSerializer
 from orders.models import BankAccount, LedgerEntry, Order, PayoutBatch
 from orders.selectors import (
     allocation_list_for_order,
@@ -57,17 +55,17 @@ def require_office_view(role: str, what: str) -> None:
         raise NotAllowed(f"Only the network office sees {what}.")
 
 
-@extend_schema(tags=["orders"])
-@extend_schema_view(list=extend_schema(summary="List the orders the caller may see"))
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Orders: the customer's own, the office's network's, those the caller's firm works on."""
+class OrderScopedViewSet(viewsets.GenericViewSet):
+    """Steps on one order the caller may see; an order they may not see is not found.
+
+    The brokering steps on an order (team suggestions, follow-on requests) are viewsets of
+    their own in brokerage, on this same base and under the same /api/orders/ prefix.
+    """
 
     # Ids are integers: any other path segment is "not found", never a crash on int().
     lookup_value_regex = r"[0-9]+"
 
     permission_classes = [IsAuthenticated]
-    serializer_class = o.OrderSerializer
-    filterset_fields = ["status", "network__slug"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -79,6 +77,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def role(self, order: Order) -> str:
         return access.order_role(self.request.user, order)
+
+
+@extend_schema(tags=["orders"])
+@extend_schema_view(list=extend_schema(summary="List the orders the caller may see"))
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrderScopedViewSet):
+    """Orders: the customer's own, the office's network's, those the caller's firm works on."""
+
+    serializer_class = o.OrderSerializer
+    filterset_fields = ["status", "network__slug"]
 
     @extend_schema(responses=o.OrderDetailSerializer)
     def retrieve(self, request, pk=None):
@@ -165,15 +172,6 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         form.is_valid(raise_exception=True)
         part = teams.team_member_answer(order_id=order.pk, user=request.user, **form.validated_data)
         return Response(o.TeamPartSerializer(part).data)
-
-    @extend_schema(responses=o.TeamSuggestionsSerializer)
-    @action(detail=True, methods=["get"], url_path="team/suggestions")
-    def team_suggestions(self, request, pk=None):
-        """Suggest a team from the estimate, the members' answers and the matching engine."""
-        order = self.get_object()
-        if self.role(order) not in (*OFFICE_ROLES, "leader"):
-            raise NotAllowed("The project leader or the office assembles the team.")
-        return Response(o.TeamSuggestionsSerializer(team_suggestions(order)).data)
 
     @extend_schema(request=o.WorkPackageUpdateSerializer, responses=o.SchedulePartSerializer)
     @action(detail=True, methods=["post"], url_path=r"work-packages/(?P<part_id>\d+)")
@@ -273,50 +271,6 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             order_id=order.pk, delivery_id=int(delivery_id), user=request.user
         )
         return Response(o.DeliverySerializer(delivery).data)
-
-    @extend_schema(
-        request=o.FollowOnSerializer,
-        responses={201: o.FollowOnCreatedSerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Any unique string per request (up to 64 characters): retrying "
-                "with the same key returns the first follow-on request instead of a new one.",
-            )
-        ],
-    )
-    @action(detail=True, methods=["post"], url_path="follow-on")
-    def follow_on(self, request, pk=None):
-        """Ask for a follow-on order (e.g. mass production after the prototype)."""
-        order = self.get_object()
-        form = o.FollowOnSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        requirements = tuple(
-            RequirementInput(
-                capability_code=item["capability"],
-                min_grade=item["min_grade"],
-                note=item.get("note", ""),
-            )
-            for item in data.pop("requirements")
-        )
-        rfq = order_follow_on_request(
-            order_id=order.pk,
-            user=request.user,
-            data=RFQInput(requirements=requirements, **data),
-            idempotency_key=idempotency_key(request),
-        )
-        return Response(
-            {
-                "rfq": rfq.pk,
-                "status": rfq.status,
-                "follow_on_of": order.pk,
-                "estimate_due_at": rfq.estimate_due_at,
-            },
-            status=status.HTTP_201_CREATED,
-        )
 
     # --- Money -----------------------------------------------------------------------
 

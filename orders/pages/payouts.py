@@ -14,24 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from brokerage.forms_orders import (
-    BankAccountForm,
-    PayoutBatchForm,
-    PayoutFilterForm,
-    bank_account_initial,
-)
-from brokerage.page_selectors import office_networks
-from brokerage.page_selectors_orders import (
+from core import access
+from core.errors import Refusal
+from core.page_steps import button_step, carry_out, not_found
+from core.pagination import page_of
+from members.selectors import office_networks
+from orders.forms import BankAccountForm, PayoutBatchForm, PayoutFilterForm, bank_account_initial
+from orders.models import PayoutBatch
+from orders.page_selectors import (
     bank_account_of_network,
     office_network_accounts,
     office_network_get,
     payout_batches_for_page,
 )
-from brokerage.pages.order_steps import button_step, carry_out, not_found
-from core import access
-from core.errors import Refusal
-from core.pagination import page_of
-from orders.models import PayoutBatch
 from orders.selectors import payout_batch_get_for_user
 from orders.services import bank_accounts, payouts
 
@@ -67,7 +62,7 @@ def render_payout_list(request, *, bound=None, status=200, problem=""):
     today = timezone.localdate()
     return render(
         request,
-        "brokerage/orders/payouts.html",
+        "orders/payouts.html",
         {
             "page": page,
             "filters": filters,
@@ -117,7 +112,7 @@ def payout_detail(request, batch_id: int):
     lines = list(batch.lines.all())
     return render(
         request,
-        "brokerage/orders/payout.html",
+        "orders/payout.html",
         {
             "batch": batch,
             "network": batch.network,
@@ -214,7 +209,7 @@ def network_bank_account(request, slug: str):
             "back_url": reverse("pages:payout-list"),
             "nav_section": "payouts",
         }
-        return render(request, "brokerage/orders/bank_account.html", context, status=status)
+        return render(request, "orders/bank_account.html", context, status=status)
 
     if request.method != "POST":
         return render_form()

@@ -1,9 +1,8 @@
-"""How the order, money and payout pages carry out one step and show a refusal.
+"""How a page carries out one step and shows a refusal, the same on every page.
 
-Like `brokerage.pages.requests.carry_out`: a refusal (`core.errors.Refusal`, or Django's
-ValidationError that the services of orders and money still raise field by field) is put
-on the field of the form that was sent when it names one, or on the form as a whole, and
-the page is answered with the refusal's status (`core.errors.place_refusal`).
+A refusal (`core.errors.Refusal`, or Django's ValidationError from a model's own checks)
+is put on the field of the form that was sent when it names one, or on the form as a
+whole, and the page is answered with the refusal's status (`core.errors.place_refusal`).
 """
 
 from django.contrib import messages

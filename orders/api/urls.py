@@ -1,14 +1,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from brokerage.api.orders import (
+from orders.api.payment_webhook import PaymentWebhookView
+from orders.api.views import (
     FirmBankAccountView,
     NetworkBankAccountView,
     OrderViewSet,
     PayoutBatchViewSet,
     StatementViewSet,
 )
-from brokerage.api.payment_webhook import PaymentWebhookView
 
 router = SimpleRouter()
 router.register("orders", OrderViewSet, basename="order")

@@ -1,4 +1,4 @@
-"""Reads the order, money and payout pages need beyond brokerage.selectors_money.
+"""Reads the order, money and payout pages need beyond orders.selectors.
 
 Every function here starts from a scoped selector (the orders a person may see, their
 office's networks, their own firm) or is documented as office-only, in which case the
@@ -8,10 +8,9 @@ calling view has already checked the person's role, as `allocation_list_for_orde
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from brokerage.page_selectors import office_networks
-from brokerage.selectors import rfq_list_for_user
 from core import access
 from members.models import Firm, Membership, Network, User
+from members.selectors import office_networks
 from orders.models import RFQ, BankAccount, LedgerEntry, Order, TeamMember
 from orders.selectors import order_list_for_user, payout_batch_list_for_user, statement_memberships
 
@@ -68,7 +67,7 @@ def firm_names(firm_ids) -> dict[int, str]:
 
 def follow_on_requests_for_order(user: User, order: Order) -> QuerySet[RFQ]:
     """Return the follow-on requests of an order that the person may see."""
-    return rfq_list_for_user(user).filter(follow_on_of=order).order_by("id")
+    return access.rfqs_visible(user, RFQ.objects.filter(follow_on_of=order)).order_by("id")
 
 
 def follow_on_orders_for_order(user: User, order: Order) -> QuerySet[Order]:

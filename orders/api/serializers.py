@@ -8,13 +8,11 @@ not see: a member firm never sees the order's price or another firm's share.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from brokerage.api.serializers import MAX_QUANTITY, RequirementSerializer
 from core import access
 from core.access import MONEY_ROLES
-from core.bounds import AmountField, BoundedDateField, BoundedDateTimeField
+from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network
 from orders.models import (
-    RFQ,
     Allocation,
     BankAccount,
     Delivery,
@@ -271,34 +269,6 @@ class TeamAnswerSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class EstimateSuggestionSerializer(serializers.Serializer):
-    firm = serializers.IntegerField()
-    firm_name = serializers.CharField()
-    role = serializers.CharField()
-    work_package = serializers.CharField()
-    share = serializers.IntegerField()
-
-
-class AnswerSuggestionSerializer(serializers.Serializer):
-    firm = serializers.IntegerField()
-    firm_name = serializers.CharField()
-    price = serializers.IntegerField(allow_null=True)
-    lead_time_days = serializers.IntegerField(allow_null=True)
-    note = serializers.CharField()
-
-
-class TeamProposalSerializer(serializers.Serializer):
-    firms = serializers.ListField(child=serializers.IntegerField())
-    assignments = serializers.DictField(child=serializers.IntegerField())
-    explanation = serializers.CharField()
-
-
-class TeamSuggestionsSerializer(serializers.Serializer):
-    from_estimate = EstimateSuggestionSerializer(many=True)
-    answers = AnswerSuggestionSerializer(many=True)
-    teams = TeamProposalSerializer(many=True)
-
-
 class WorkPackageUpdateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=[TeamMember.State.IN_PROGRESS, TeamMember.State.DONE], required=False
@@ -352,29 +322,6 @@ class DeliveryCreateSerializer(serializers.Serializer):
     final = serializers.BooleanField(
         default=False, help_text="The last delivery: its receipt delivers the order."
     )
-
-
-class FollowOnSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20_000)
-    kind = serializers.ChoiceField(choices=RFQ.Kind.choices, default=RFQ.Kind.PRODUCTION)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
-    requirements = RequirementSerializer(
-        many=True,
-        required=False,
-        default=list,
-        help_text="Leave out to ask for what the original request asked for.",
-    )
-    desired_date = BoundedDateField(required=False, allow_null=True, default=None)
-    budget_max = AmountField(min_value=0, required=False, allow_null=True, default=None)
-    confidential = serializers.BooleanField(default=False)
-
-
-class FollowOnCreatedSerializer(serializers.Serializer):
-    rfq = serializers.IntegerField()
-    status = serializers.CharField()
-    follow_on_of = serializers.IntegerField()
-    estimate_due_at = BoundedDateTimeField(allow_null=True)
 
 
 class InvoiceLineSerializer(serializers.Serializer):
@@ -690,3 +637,7 @@ class BankAccountSerializer(serializers.ModelSerializer):
             # what cannot be converted.
             "holder_kana": {"validators": [], "max_length": 80},
         }
+
+
+class FileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()

@@ -1,12 +1,23 @@
 """An order's timeline in words, for the person reading it and only what they may read."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
-from brokerage.page_selectors_orders import firm_names
-from brokerage.pages.timeline import TimelineEntry
-from brokerage.templatetags.money import yen
 from core import access
 from orders.models import TeamMember
+from orders.page_selectors import firm_names
+from orders.templatetags.money import yen
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    label: str
+    detail: str
+    actor: str
 
 
 def simple_labels() -> dict[str, str]:
