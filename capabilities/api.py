@@ -66,7 +66,8 @@ class ListPagination(PageNumberPagination):
 
 
 def api_validation_error(error: DjangoValidationError) -> ApiValidationError:
-    """Turn a service's ValidationError into a 400 that names the fields."""
+    """Turn the fields a model refused in a service (its full_clean) into a 400 that names
+    them; the services' own refusals (`core.errors.Refusal`) go to the API's error handler."""
     if hasattr(error, "error_dict"):
         return ApiValidationError(error.message_dict)
     return ApiValidationError({"non_field_errors": error.messages})

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from capabilities.models import (
 )
 from core import clock
 from core.background import enqueue
+from core.errors import Refusal
 from members.locks import firm_lock
 from members.models import Firm, Network, User
 
@@ -48,11 +48,10 @@ def _check_quality_grade(*, capability: Capability, quality_grade: QualityGrade 
     graded = quality_grade.standard.capabilities.all()
     # A standard that names no capabilities may grade any; one that names some grades those.
     if graded.exists() and not graded.filter(pk=capability.pk).exists():
-        raise ValidationError(
-            {
-                "quality_grade": _("%(standard)s does not grade %(capability)s.")
-                % {"standard": quality_grade.standard.name, "capability": capability.code}
-            }
+        raise Refusal(
+            _("%(standard)s does not grade %(capability)s.")
+            % {"standard": quality_grade.standard.name, "capability": capability.code},
+            field="quality_grade",
         )
 
 
@@ -90,7 +89,7 @@ def firm_capability_set(
     if not capability.is_active:
         existing_inactive = FirmCapability.objects.filter(firm=firm, capability=capability)
         if not existing_inactive.exists():
-            raise ValidationError({"capability": _("This capability is no longer offered.")})
+            raise Refusal(_("This capability is no longer offered."), field="capability")
     _check_quality_grade(capability=capability, quality_grade=quality_grade)
     current = FirmCapability.objects.filter(firm=firm, capability=capability).first()
     before = None

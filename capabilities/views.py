@@ -4,7 +4,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -49,6 +49,7 @@ from capabilities.services import (
     firm_capability_set,
 )
 from core import access
+from core.errors import REFUSALS, place_refusal
 from core.pagination import page_of
 from members.models import Firm, Network
 from members.selectors import (
@@ -97,11 +98,6 @@ def editable_firm(request, firm_id: int) -> Firm:
     if firm_editable_by(user=request.user, firm_id=firm.pk) is None:
         raise PermissionDenied
     return firm
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, field_errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 def _csv_response(filename: str, write) -> HttpResponse:
@@ -191,8 +187,8 @@ def firm_contact(request, firm_id: int):
                 message=data["message"],
                 sent_by=request.user,
             )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except REFUSALS as refusal:
+            place_refusal(form, refusal)
         else:
             messages.success(request, _("Your message was sent to %(firm)s.") % {"firm": firm.name})
             return redirect("firm-page", firm_id=firm.pk)
@@ -218,8 +214,8 @@ def firm_profile_edit(request, firm_id: int):
                 changed_by=request.user,
                 **{field: data[field] for field in PROFILE_FIELDS},
             )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except REFUSALS as refusal:
+            place_refusal(form, refusal)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": item.capability.name})
             return redirect("firm-profile-edit", firm_id=firm.pk)
@@ -256,8 +252,8 @@ def firm_capability_edit(request, firm_id: int, code: str):
                 changed_by=request.user,
                 **{field: data[field] for field in PROFILE_FIELDS},
             )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except REFUSALS as refusal:
+            place_refusal(form, refusal)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": item.capability.name})
             return redirect("firm-profile-edit", firm_id=firm.pk)

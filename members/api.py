@@ -85,6 +85,8 @@ def network_run_by_caller(request, slug: str) -> Network:
 
 
 def api_validation_error(error: DjangoValidationError) -> ApiValidationError:
+    """Answer a new firm's fields the model refused as a 400 that names them (the services'
+    own refusals are `core.errors.Refusal`, answered by the API's error handler)."""
     if hasattr(error, "error_dict"):
         return ApiValidationError(error.message_dict)
     return ApiValidationError({"non_field_errors": error.messages})
@@ -268,18 +270,12 @@ class MembershipDetailView(generics.RetrieveAPIView):
             raise ApiValidationError(
                 {"role": [_("Only platform staff change an office membership's role.")]}
             )
-        try:
-            membership = membership_update(membership=membership, actor=request.user, **changes)
-        except DjangoValidationError as error:
-            raise api_validation_error(error) from None
+        membership = membership_update(membership=membership, actor=request.user, **changes)
         return Response(self.get_serializer(membership).data)
 
 
 def _membership_action_response(view, action, membership: Membership) -> Response:
-    try:
-        membership = action(membership=membership, actor=view.request.user)
-    except DjangoValidationError as error:
-        raise api_validation_error(error) from None
+    membership = action(membership=membership, actor=view.request.user)
     return Response(MembershipSerializer(membership, context={"request": view.request}).data)
 
 
@@ -420,12 +416,7 @@ class NetworkApplicationView(APIView):
             raise NotFound()
         if request.user.firm_id is None:
             raise PermissionDenied(_("Only a firm's people apply for it to join a network."))
-        try:
-            membership = membership_apply(
-                network=network, firm=request.user.firm, actor=request.user
-            )
-        except DjangoValidationError as error:
-            raise api_validation_error(error) from None
+        membership = membership_apply(network=network, firm=request.user.firm, actor=request.user)
         answer = status.HTTP_200_OK if membership.is_active else status.HTTP_201_CREATED
         return Response(
             MembershipSerializer(membership, context={"request": request}).data, status=answer
@@ -495,14 +486,11 @@ class NdaView(APIView):
         network, membership = self.membership(slug)
         serializer = NdaSignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            nda_sign(
-                membership=membership,
-                signed_by=request.user,
-                version=serializer.validated_data["version"],
-            )
-        except DjangoValidationError as error:
-            raise api_validation_error(error) from None
+        nda_sign(
+            membership=membership,
+            signed_by=request.user,
+            version=serializer.validated_data["version"],
+        )
         membership.refresh_from_db()
         return Response(
             NdaStatusSerializer(_nda_status(network, membership)).data,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access, clock
+from core.errors import Refusal
 from members.locks import membership_lock, membership_of_lock
 from members.membership_notices import membership_change_notify
 from members.models import (
@@ -77,7 +78,7 @@ def firm_create(
 
 def _check_group(*, network: Network, group: NetworkGroup | None) -> None:
     if group is not None and group.network_id != network.pk:
-        raise ValidationError({"group": _("This group belongs to another network.")})
+        raise Refusal(_("This group belongs to another network."), field="group")
 
 
 def _is_firm_person(actor: User | None, firm_id: int) -> bool:
@@ -125,13 +126,13 @@ def membership_invite(
     """
     _require_office(actor, network)
     if role not in Membership.Role.values:
-        raise ValidationError({"role": _("Unknown role.")})
+        raise Refusal(_("Unknown role."), field="role")
     _check_group(network=network, group=group)
     membership = membership_of_lock(network=network, firm=firm)
     if membership is not None and membership.status == Membership.Status.ACTIVE:
-        raise ValidationError({"firm": _("This firm is already a member of the network.")})
+        raise Refusal(_("This firm is already a member of the network."), field="firm")
     if membership is not None and membership.status == Membership.Status.INVITED:
-        raise ValidationError({"firm": _("This firm is already invited; it has not answered.")})
+        raise Refusal(_("This firm is already invited; it has not answered."), field="firm")
     now = clock.now()
     before = membership_state(membership) if membership is not None else {}
     if membership is None:
@@ -166,10 +167,10 @@ def membership_apply(*, network: Network, firm: Firm, actor: User) -> Membership
     if membership is not None and membership.status == Membership.Status.INVITED:
         return _accept_locked(membership, actor)
     if membership is not None and membership.status == Membership.Status.ACTIVE:
-        raise ValidationError({"network": _("Your firm is already a member of this network.")})
+        raise Refusal(_("Your firm is already a member of this network."), field="network")
     if membership is not None and membership.status == Membership.Status.APPLIED:
-        raise ValidationError(
-            {"network": _("Your firm has applied already; the office has not answered.")}
+        raise Refusal(
+            _("Your firm has applied already; the office has not answered."), field="network"
         )
     before = membership_state(membership) if membership is not None else {}
     if membership is None:
@@ -203,7 +204,7 @@ def membership_accept(*, membership: Membership, actor: User) -> Membership:
     if not _is_firm_person(actor, membership.firm_id):
         raise PermissionDenied(_("Only the invited firm's own people answer its invitation."))
     if membership.status != Membership.Status.INVITED:
-        raise ValidationError({"status": _("There is no open invitation to accept.")})
+        raise Refusal(_("There is no open invitation to accept."), field="status")
     return _accept_locked(membership, actor)
 
 
@@ -213,7 +214,7 @@ def membership_approve(*, membership: Membership, actor: User) -> Membership:
     membership = membership_lock(membership.pk)
     _require_office(actor, membership.network)
     if membership.status != Membership.Status.APPLIED:
-        raise ValidationError({"status": _("There is no open application to approve.")})
+        raise Refusal(_("There is no open application to approve."), field="status")
     before = membership_state(membership)
     now = clock.now()
     membership.network_agreed_by = actor
@@ -234,7 +235,7 @@ def membership_decline(*, membership: Membership, actor: User) -> Membership:
     elif membership.status == Membership.Status.APPLIED:
         _require_office(actor, membership.network)
     else:
-        raise ValidationError({"status": _("There is no open invitation or application.")})
+        raise Refusal(_("There is no open invitation or application."), field="status")
     before = membership_state(membership)
     membership.status = Membership.Status.DECLINED
     membership.is_active = False
@@ -258,7 +259,7 @@ def membership_bootstrap(
     go through an invitation or an application.
     """
     if role not in Membership.Role.values:
-        raise ValidationError({"role": _("Unknown role.")})
+        raise Refusal(_("Unknown role."), field="role")
     _check_group(network=network, group=group)
     membership = membership_of_lock(network=network, firm=firm)
     before = membership_state(membership) if membership is not None else {}
@@ -298,20 +299,16 @@ def membership_update(
     was_office = membership.is_active and membership.role == Membership.Role.OFFICE
     if role is not None:
         if role not in Membership.Role.values:
-            raise ValidationError({"role": _("Unknown role.")})
+            raise Refusal(_("Unknown role."), field="role")
         membership.role = role
     if group is not _UNSET:
         _check_group(network=membership.network, group=group)
         membership.group = group
     if is_active is not None and is_active != membership.is_active:
         if is_active:
-            raise ValidationError(
-                {
-                    "is_active": _(
-                        "A membership becomes active only when both sides agree: "
-                        "invite the firm again."
-                    )
-                }
+            raise Refusal(
+                _("A membership becomes active only when both sides agree: invite the firm again."),
+                field="is_active",
             )
         membership.is_active = False
         membership.status = Membership.Status.ENDED
@@ -321,9 +318,7 @@ def membership_update(
             network_id=membership.network_id, role=Membership.Role.OFFICE, is_active=True
         ).exclude(pk=membership.pk)
         if not other_offices.exists():
-            raise ValidationError(
-                {"role": _("A network keeps at least one active office membership.")}
-            )
+            raise Refusal(_("A network keeps at least one active office membership."), field="role")
     membership.save()
     if membership_state(membership) != before:
         membership_change_record(
@@ -342,17 +337,16 @@ def nda_sign(*, membership: Membership, signed_by: User, version: str) -> NdaSig
     membership = membership_lock(membership.pk)
     network = membership.network
     if not membership.is_active:
-        raise ValidationError({"membership": _("This membership is not active.")})
+        raise Refusal(_("This membership is not active."), field="membership")
     if signed_by.firm_id != membership.firm_id:
-        raise ValidationError({"signed_by": _("Only the firm's own staff sign its NDA.")})
+        raise Refusal(_("Only the firm's own staff sign its NDA."), field="signed_by")
     if not network.nda_version:
-        raise ValidationError({"version": _("This network has no NDA to sign.")})
+        raise Refusal(_("This network has no NDA to sign."), field="version")
     if version != network.nda_version:
-        raise ValidationError(
-            {
-                "version": _("The current NDA version is %(current)s, not %(given)s.")
-                % {"current": network.nda_version, "given": version}
-            }
+        raise Refusal(
+            _("The current NDA version is %(current)s, not %(given)s.")
+            % {"current": network.nda_version, "given": version},
+            field="version",
         )
     signature = NdaSignature.objects.filter(membership=membership, version=version).first()
     if signature is None:
@@ -406,6 +400,6 @@ def membership_invite_new_firm(
 def person_language_set(*, person: User, language: str) -> None:
     """Remember the language a person chose: pages after login and notifications use it."""
     if language not in User.Language.values:
-        raise ValidationError({"language": _("Unknown language.")})
+        raise Refusal(_("Unknown language."), field="language")
     User.objects.filter(pk=person.pk).update(language=language)
     person.language = language

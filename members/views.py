@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import access
+from core.errors import REFUSALS, place_refusal, refusal_texts
 from members.forms import AddMemberForm, MembershipForm, NdaSignForm
 from members.models import Membership, Network
 from members.selectors import (
@@ -47,11 +48,6 @@ def network_run_by(request, slug: str) -> Network:
     if not access.runs_network(request.user, network):
         raise PermissionDenied
     return network
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, field_errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
-        form.add_error(field if field in form.fields else None, field_errors)
 
 
 def network_page(request, slug: str):
@@ -103,8 +99,8 @@ def office_memberships(request, slug: str):
                     group=data["group"],
                     actor=request.user,
                 )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except REFUSALS as refusal:
+            place_refusal(form, refusal)
         else:
             if membership.is_active:
                 text = _("%(firm)s had applied: it is now a member.")
@@ -177,8 +173,8 @@ def office_membership_edit(request, slug: str, membership_id: int):
             is_active=data["is_active"],
             actor=request.user,
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except REFUSALS as refusal:
+        messages.error(request, " ".join(refusal_texts(refusal)))
     else:
         messages.success(request, _("Saved %(firm)s.") % {"firm": membership.firm.name})
     return redirect("network-office-memberships", slug=network.slug)
@@ -200,8 +196,8 @@ def nda_page(request, slug: str):
                 signed_by=request.user,
                 version=form.cleaned_data["version"],
             )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except REFUSALS as refusal:
+            place_refusal(form, refusal)
         else:
             messages.success(request, _("Your firm signed the NDA."))
             return redirect("network-nda-page", slug=network.slug)
@@ -232,8 +228,8 @@ def office_membership_answer(request, slug: str, membership_id: int, answer: str
     action = membership_approve if answer == "approve" else membership_decline
     try:
         action(membership=membership, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except REFUSALS as refusal:
+        messages.error(request, " ".join(refusal_texts(refusal)))
     else:
         messages.success(
             request, _("Your answer to %(firm)s is saved.") % {"firm": membership.firm.name}
@@ -274,8 +270,8 @@ def firm_membership_answer(request, membership_id: int, answer: str):
     action = membership_accept if answer == "accept" else membership_decline
     try:
         action(membership=membership, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except REFUSALS as refusal:
+        messages.error(request, " ".join(refusal_texts(refusal)))
     else:
         messages.success(
             request,
@@ -293,8 +289,8 @@ def network_apply(request, slug: str):
         raise PermissionDenied
     try:
         membership_apply(network=network, firm=request.user.firm, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except REFUSALS as refusal:
+        messages.error(request, " ".join(refusal_texts(refusal)))
     else:
         messages.success(request, _("Your firm's application is sent to the network's office."))
     return redirect("network-firm-memberships")

@@ -1,7 +1,8 @@
 """A network's analytics for its office and for platform staff, and the networks side by side.
 
-The figures are `brokerage.analytics.NetworkAnalytics`; see that module for what each one
-counts over the period `since` to `until` (default: the last twelve months).
+The figures are `brokerage.analytics.network.NetworkAnalytics`; the `brokerage.analytics`
+package says what each one counts over the period `since` to `until` (default: the last
+twelve months).
 """
 
 import datetime
@@ -13,11 +14,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brokerage.analytics import (
-    analytics_networks_for_user,
-    network_analytics,
-    networks_overview,
-)
+from brokerage.analytics.network import network_analytics
+from brokerage.analytics.overview import networks_overview
+from brokerage.analytics.readers import analytics_networks_for_user
 from brokerage.api.sla import PeriodSerializer
 from core.bounds import BoundedDateField, BoundedDateTimeField
 from core.errors import NotAllowed

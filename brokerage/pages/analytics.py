@@ -20,13 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from brokerage.analytics import (
-    NetworkAnalytics,
-    analytics_networks_for_user,
-    analytics_rows,
-    network_analytics,
-    networks_overview,
-)
+from brokerage.analytics.csv_rows import analytics_rows
+from brokerage.analytics.network import NetworkAnalytics, network_analytics
+from brokerage.analytics.overview import networks_overview
+from brokerage.analytics.readers import analytics_networks_for_user
 from core.bounds import BoundedDateFormField
 from members.models import Membership, Network
 from orders.templatetags.money import yen

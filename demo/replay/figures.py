@@ -8,7 +8,7 @@ end to end (services, event log, money tables, analytics).
 import datetime
 from dataclasses import dataclass
 
-from brokerage.analytics import NetworkAnalytics, network_analytics
+from brokerage.analytics.network import NetworkAnalytics, network_analytics
 from demo.replay.shapes import SHAPES, StudyFigure
 from members.models import Network
 

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.analytics import analytics_rows, network_analytics
+from brokerage.analytics.csv_rows import analytics_rows
+from brokerage.analytics.network import network_analytics
 from brokerage.models import Invitation
 from brokerage.pages.analytics import Series, bar_chart
 from brokerage.services.answers import invitation_answer

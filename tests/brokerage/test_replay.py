@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
-from brokerage.analytics import network_analytics
+from brokerage.analytics.network import network_analytics
 from brokerage.models import Deadline, GroupProposal, Invitation, PhaseAssignment
 from capabilities.models import DirectoryContact, FirmCapabilityChange
 from demo.loader import demo_load

@@ -6,7 +6,8 @@ import zoneinfo
 import pytest
 from django.db import transaction
 
-from brokerage.analytics import analytics_rows, network_analytics
+from brokerage.analytics.csv_rows import analytics_rows
+from brokerage.analytics.network import network_analytics
 from demo.loader import demo_load
 from demo.replay import replay_network
 from members.models import Network

@@ -4,10 +4,10 @@ network's firm into its own got an active membership and, with it, the firm's ba
 """
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
+from core.errors import Refusal
 from members.models import Membership, MembershipChange, Notification
 from members.services import membership_invite
 from tests.kit.factories import (
@@ -247,7 +247,7 @@ def test_the_invitation_service_refuses_people_who_do_not_run_the_network(kyoto_
             network=world["kyoto"], firm=FirmFactory(), actor=world["polisher_people"][0]
         )
     membership_invite(network=world["kyoto"], firm=world["polisher"], actor=world["kyoto_office"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refusal):
         membership_invite(
             network=world["kyoto"], firm=world["polisher"], actor=world["kyoto_office"]
         )

@@ -1,10 +1,10 @@
 """An office manages its network's memberships; member-cluster firms sign the NDA."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from core.access import firm_may_see_confidential
+from core.errors import Refusal
 from members.models import Firm, Membership, NdaSignature
 from members.services import membership_update, nda_sign
 from tests.kit.factories import (
@@ -92,16 +92,17 @@ def test_a_required_nda_without_a_version_lets_nobody_but_the_office_see(rodan):
     network = NetworkFactory(nda_required=True, nda_version="")
     member = MembershipFactory(network=network)
     assert not firm_may_see_confidential(member.firm_id, network)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refusal):
         nda_sign(membership=member, signed_by=FirmUserFactory(firm=member.firm), version="")
 
 
 def test_only_the_current_version_and_only_the_firms_own_staff_can_sign(rodan):
-    with pytest.raises(ValidationError) as old_version:
+    with pytest.raises(Refusal) as old_version:
         nda_sign(membership=rodan["cluster"], signed_by=rodan["cluster_user"], version="2023-1")
-    assert "version" in old_version.value.message_dict
-    with pytest.raises(ValidationError):
+    assert old_version.value.field == "version"
+    with pytest.raises(Refusal) as not_staff:
         nda_sign(membership=rodan["cluster"], signed_by=rodan["office_user"], version="2024-1")
+    assert not_staff.value.field == "signed_by"
     assert not NdaSignature.objects.exists()
 
 
@@ -129,6 +130,27 @@ def test_the_nda_api_and_page(rodan, client):
     page = client.get("/networks/rodan-test/nda/")
     assert page.status_code == 200
     assert "2024-1" in page.content.decode()
+
+
+def test_a_refused_signature_names_the_version_in_the_api_and_on_the_page(rodan, client):
+    # Given the member-cluster firm's user, who read an NDA version that is not current
+    user = rodan["cluster_user"]
+    with pytest.raises(Refusal) as refusal:
+        nda_sign(membership=rodan["cluster"], signed_by=user, version="2023-1")
+    message = str(refusal.value)
+    # When they sign it through the API
+    answer = api(user).post(
+        "/api/networks/rodan-test/nda/", {"version": "2023-1", "accept": True}, format="json"
+    )
+    # Then the refusal is a 400 whose message is on the version
+    assert answer.status_code == 400
+    assert answer.json()["version"] == [message]
+    # and on the page the form comes back with the message on the version
+    client.force_login(user)
+    page = client.post("/networks/rodan-test/nda/", {"version": "2023-1", "accept": "on"})
+    assert page.status_code == 200
+    assert page.context["form"].errors["version"] == [message]
+    assert not NdaSignature.objects.exists()
 
 
 def test_the_nda_page_signs_without_javascript(rodan, client):
@@ -192,8 +214,9 @@ def test_members_and_other_offices_cannot_manage_memberships(rodan):
 
 
 def test_a_network_keeps_at_least_one_active_office(rodan):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refusal) as refusal:
         membership_update(membership=rodan["office"], is_active=False)
+    assert refusal.value.field == "role"
     staff = api(UserFactory(is_staff=True))
     answer = staff.patch(
         f"/api/networks/rodan-test/memberships/{rodan['office'].pk}/", {"role": "member"},
