@@ -404,7 +404,7 @@ API: dict[tuple[str, str], Row] = {
         proves="office",
     ),
     # The card provider's webhook: no account may use it; only the provider's signature
-    # (tests/brokerage/test_payment_attempts.py) is accepted.
+    # (tests/orders/test_payment_attempts.py) is accepted.
     ("POST", "/api/payments/webhook/"): Row(
         frozenset(),
         body=lambda w: {"idempotency_key": "pay_matrix", "status": "succeeded", "id": "ch_1"},

@@ -31,7 +31,7 @@ from tests.kit.factories import AcceptedOrderFactory
 from tests.kit.steps import as_user, client_for, field_value, in_production
 from tests.kit.worlds import migakiya_world
 
-PROVIDER = "tests.brokerage.test_payment_attempts.RecordingCardProvider"
+PROVIDER = "tests.orders.test_payment_attempts.RecordingCardProvider"
 
 
 class RecordingCardProvider(CardProvider):

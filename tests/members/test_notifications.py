@@ -53,7 +53,7 @@ def test_an_email_is_sent_once_even_if_delivery_is_asked_twice():
 
 
 def test_a_failing_backend_is_retried_with_backoff_and_recorded(settings):
-    settings.SMS_BACKEND = "tests.brokerage.test_notifications.BrokenSmsBackend"
+    settings.SMS_BACKEND = "tests.members.test_notifications.BrokenSmsBackend"
     person = CustomerFactory(sms_number="+819011112222", notify_by_sms=True)
     notify(person)
     sms = Notification.objects.get(channel="sms")
