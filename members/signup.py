@@ -1,11 +1,11 @@
 """Customers' accounts: signing up online, or created by the office for a fax request."""
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from core.errors import Refusal
 from members.models import User
 
 
@@ -31,9 +31,9 @@ def customer_register(
     """Create a customer's account; without a password it cannot log in until reset."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this e-mail exists; please log in.")})
+        raise Refusal(_("An account with this e-mail exists; please log in."), field="email")
     if username and User.objects.filter(username=username).exists():
-        raise ValidationError({"username": _("This username is taken.")})
+        raise Refusal(_("This username is taken."), field="username")
     user = User(
         username=username or username_for(email),
         email=email,

@@ -20,7 +20,7 @@ from brokerage.selectors import estimate_get_for_user, rfq_get_for_user
 from brokerage.services import designation, estimates
 from brokerage.services.intake import NewCustomer, rfq_receive
 from brokerage.throttles import SubmissionThrottle, throttled
-from core.errors import Refusal
+from core.errors import REFUSALS, place_refusal, refusal_status
 from members.models import Network, User
 from members.selectors import network_list_public
 
@@ -128,12 +128,14 @@ def submit_request(request, slug: str):
                 drawings=form.cleaned_data["drawings"],
                 idempotency_key=context["idempotency_key"],
             )
-        except Refusal as refusal:
-            form.add_error(None, str(refusal))
-            status = getattr(refusal, "status_code", 400)
-        except ValidationError as refusal:
-            for field, errors in refusal.message_dict.items():
-                signup_form.add_error(field if field in signup_form.fields else None, errors)
+        except REFUSALS as refusal:
+            # A refusal about the new account (its e-mail, its password) goes on the sign-up
+            # form; any other on the request's.
+            about_signup = signup_form is not None and (
+                isinstance(refusal, ValidationError) or refusal.field in signup_form.fields
+            )
+            place_refusal(signup_form if about_signup else form, refusal)
+            status = refusal_status(refusal)
         else:
             if anonymous:
                 login(request, rfq.customer, backend="django.contrib.auth.backends.ModelBackend")

@@ -30,7 +30,7 @@ from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import consultation
 from brokerage.services.intake import NewCustomer, rfq_receive
-from core.errors import Refusal
+from core.errors import REFUSALS, place_refusal, refusal_status
 from core.pagination import page_of
 from members.models import Network
 from members.selectors import office_networks
@@ -153,12 +153,11 @@ def key_in(request):
                 data=form.rfq_input(channel=chosen["channel"], urgency=chosen["urgency"]),
                 drawings=form.cleaned_data["drawings"],
             )
-        except Refusal as refusal:
-            form.add_error(None, str(refusal))
-            status = getattr(refusal, "status_code", 400)
-        except ValidationError as refusal:
-            for errors in refusal.message_dict.values():
-                for_whom.add_error(None, errors)
+        except REFUSALS as refusal:
+            # A refusal about the new customer's account goes with the customer's fields.
+            about_customer = isinstance(refusal, ValidationError) or refusal.field == "email"
+            place_refusal(for_whom if about_customer else form, refusal)
+            status = refusal_status(refusal)
         else:
             keyed_for = rfq.customer
             messages.success(
