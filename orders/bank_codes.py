@@ -10,10 +10,10 @@ katakana a Zengin file carries: full-width katakana and hiragana are converted (
 from dataclasses import dataclass
 
 import jaconv
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from zengin_code import Bank
 
+from core.errors import Refusal
 from orders.zengin import ALLOWED
 
 # The widths of the Zengin data record's name fields.
@@ -40,23 +40,16 @@ def bank_branch_lookup(*, bank_code: str, branch_code: str) -> BankBranch:
     """Return the bank's and branch's names for their codes, or refuse unknown codes."""
     bank = Bank.all.get(bank_code)
     if bank is None:
-        raise ValidationError(
-            {
-                "bank_code": [
-                    _("No bank has the code %(code)s in the Zengin bank code data.")
-                    % {"code": bank_code}
-                ]
-            }
+        raise Refusal(
+            _("No bank has the code %(code)s in the Zengin bank code data.") % {"code": bank_code},
+            field="bank_code",
         )
     branch = bank.branches.get(branch_code)
     if branch is None:
-        raise ValidationError(
-            {
-                "branch_code": [
-                    _("%(bank)s bank has no branch with the code %(code)s.")
-                    % {"bank": bank.name, "code": branch_code}
-                ]
-            }
+        raise Refusal(
+            _("%(bank)s bank has no branch with the code %(code)s.")
+            % {"bank": bank.name, "code": branch_code},
+            field="branch_code",
         )
     return BankBranch(
         bank_name_kana=half_width_kana(bank.kana)[:BANK_NAME_WIDTH],
@@ -69,29 +62,23 @@ def holder_name_kana(text: str) -> str:
     converted = half_width_kana(text)
     refused = sorted({character for character in converted if character not in ALLOWED})
     if refused:
-        raise ValidationError(
-            {
-                "holder_kana": [
-                    _(
-                        "Write the account holder's name in katakana or hiragana as the bank "
-                        "spells it; these characters cannot be converted: %(refused)s"
-                    )
-                    % {"refused": " ".join(refused)}
-                ]
-            }
+        raise Refusal(
+            _(
+                "Write the account holder's name in katakana or hiragana as the bank "
+                "spells it; these characters cannot be converted: %(refused)s"
+            )
+            % {"refused": " ".join(refused)},
+            field="holder_kana",
         )
     if not converted:
-        raise ValidationError({"holder_kana": [_("The account holder's name is needed.")]})
+        raise Refusal(_("The account holder's name is needed."), field="holder_kana")
     if len(converted) > HOLDER_NAME_WIDTH:
-        raise ValidationError(
-            {
-                "holder_kana": [
-                    _(
-                        "A transfer file carries at most %(width)s half-width characters of "
-                        "the holder's name; this one has %(length)s."
-                    )
-                    % {"width": HOLDER_NAME_WIDTH, "length": len(converted)}
-                ]
-            }
+        raise Refusal(
+            _(
+                "A transfer file carries at most %(width)s half-width characters of "
+                "the holder's name; this one has %(length)s."
+            )
+            % {"width": HOLDER_NAME_WIDTH, "length": len(converted)},
+            field="holder_kana",
         )
     return converted

@@ -15,7 +15,7 @@ A card provider's `charge` raises `PaymentDeclined` with a message the payer can
 a gateway error): the charge may have happened. `lookup` asks the provider what became of
 the charge sent with an idempotency key; the sweeper and the webhook settle attempts left
 in doubt with it. The service never calls a provider inside a transaction or a lock
-(`orders.services.payments`).
+(`orders.services.card_payments`).
 """
 
 import datetime

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from orders.services.payments import payment_attempt_settle, unsettled_attempt_ids
+from orders.services.card_payments import payment_attempt_settle, unsettled_attempt_ids
 
 logger = logging.getLogger(__name__)
 

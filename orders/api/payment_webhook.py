@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders.payment_providers import webhook_signature_valid
-from orders.services.payments import payment_attempt_settle_from_provider
+from orders.services.card_payments import payment_attempt_settle_from_provider
 
 SIGNATURE_HEADER = "X-Payment-Signature"
 

@@ -17,13 +17,12 @@ from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access, clock
-from core.errors import NotAllowed
+from core.errors import NotAllowed, Refusal
 from members.models import Firm, Network, User
 from members.notifications import notifications_create
 from members.selectors import firm_people
@@ -69,23 +68,15 @@ def account_summary(account: BankAccount | None) -> dict:
 
 
 def _checked_values(data: BankAccountInput) -> dict:
-    """Return the account's fields as stored, or raise every problem at once."""
-    values = asdict(data)
-    errors: dict[str, list[str]] = {}
-    try:
-        names = bank_branch_lookup(bank_code=data.bank_code, branch_code=data.branch_code)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    else:
-        values["bank_name_kana"] = names.bank_name_kana
-        values["branch_name_kana"] = names.branch_name_kana
-    try:
-        values["holder_kana"] = holder_name_kana(data.holder_kana)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    return values
+    """Return the account's fields as stored, or refuse the first field that is wrong
+    (the bank's and branch's codes, then the holder's name)."""
+    names = bank_branch_lookup(bank_code=data.bank_code, branch_code=data.branch_code)
+    return {
+        **asdict(data),
+        "bank_name_kana": names.bank_name_kana,
+        "branch_name_kana": names.branch_name_kana,
+        "holder_kana": holder_name_kana(data.holder_kana),
+    }
 
 
 def hold_hours() -> int:
@@ -109,8 +100,8 @@ def bank_account_set(
         if not access.is_office(user, network):
             raise NotAllowed(_("Only the network's office sets the account it pays from."))
         if not data.requester_code:
-            raise ValidationError(
-                {"requester_code": [_("The bank's requester code (委託者コード) is needed.")]}
+            raise Refusal(
+                _("The bank's requester code (委託者コード) is needed."), field="requester_code"
             )
     values = _checked_values(data)
     account = bank_account_lock(firm=firm, network=network)

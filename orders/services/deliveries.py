@@ -19,7 +19,7 @@ from orders.drawings import DrawingRejected, inspect_drawing
 from orders.locks import delivery_lock, order_lock
 from orders.models import Delivery, InspectionDocument, Order, TeamMember
 from orders.services.order_support import coordinators, order_context, order_link, team_part_of
-from orders.services.payments import order_complete_if_settled
+from orders.services.payment_posting import order_complete_if_settled
 from orders.services.timeline import event_record
 
 

@@ -15,13 +15,12 @@ shows which orders they come from.
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
-from core.errors import InvalidTransition, NotAllowed
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.locks import network_lock
 from members.models import Firm, Network, User
 from members.notifications import notifications_create
@@ -98,7 +97,7 @@ def _network_locked(network_id: int) -> Network:
 
 def _require_transfer_date(network: Network, transfer_date: datetime.date) -> None:
     if transfer_date < timezone.localdate(timezone=network.tzinfo):
-        raise ValidationError({"transfer_date": [_("The transfer date is today or later.")]})
+        raise Refusal(_("The transfer date is today or later."), field="transfer_date")
 
 
 def _lines_replace(batch: PayoutBatch, lines: list[PayoutLine], skipped: list[dict]) -> None:

@@ -14,7 +14,6 @@ fixed, so that every payment is split by the shares the firms agreed to.
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,13 +82,13 @@ def describe_terms(part: TeamMember) -> str:
     return f"{yen(part.amount)} in all"
 
 
-def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[str]]:
-    """Return what is wrong with a proposed team, per field (empty when it is right)."""
+def team_errors(order: Order, members: list[TeamMemberInput]) -> list[str]:
+    """Return everything that is wrong with a proposed team (empty when it is right)."""
     errors: list[str] = []
     if not members:
-        return {"members": [_("A team has at least one member firm.")]}
+        return [_("A team has at least one member firm.")]
     if len(members) > MAX_TEAM_SIZE:
-        return {"members": [_("A team has at most %(max)s member firms.") % {"max": MAX_TEAM_SIZE}]}
+        return [_("A team has at most %(max)s member firms.") % {"max": MAX_TEAM_SIZE}]
     firm_ids = [member.firm_id for member in members]
     repeated = sorted({firm_id for firm_id in firm_ids if firm_ids.count(firm_id) > 1})
     if repeated:
@@ -178,7 +177,7 @@ def team_errors(order: Order, members: list[TeamMemberInput]) -> dict[str, list[
                     "rate": f"{order.network.office_fee_bps / 100:.2f}",
                 }
             )
-    return {"members": errors} if errors else {}
+    return errors
 
 
 @transaction.atomic
@@ -193,7 +192,8 @@ def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> li
         )
     errors = team_errors(order, members)
     if errors:
-        raise ValidationError(errors)
+        # Every problem at once, so that the team is corrected in one go.
+        raise Refusal(" ".join(errors), field="members")
 
     existing = {part.firm_id: part for part in team_rows_lock(order=order)}
     wanted = {member.firm_id: member for member in members}
@@ -272,8 +272,8 @@ def team_member_answer(*, order_id: int, user: User, accept: bool, reason: str =
         )
     reason = reason.strip()
     if not accept and not reason:
-        raise ValidationError(
-            {"reason": [_("Tell the leader why, so that the part can go to another firm.")]}
+        raise Refusal(
+            _("Tell the leader why, so that the part can go to another firm."), field="reason"
         )
     part.confirmation = (
         TeamMember.Confirmation.CONFIRMED if accept else TeamMember.Confirmation.DECLINED
@@ -347,14 +347,14 @@ def work_package_update(
         start = planned_start or part.planned_start
         finish = planned_finish or part.planned_finish
         if start and finish and start > finish:
-            raise ValidationError({"planned_finish": [_("The finish is before the start.")]})
+            raise Refusal(_("The finish is before the start."), field="planned_finish")
         part.planned_start, part.planned_finish = start, finish
         changed += ["planned_start", "planned_finish"]
     if state is not None:
         _change_state(order, part, state, on or timezone.localdate(timezone=order.network.tzinfo))
         changed += ["state", "started_on", "finished_on"]
     if not changed:
-        raise ValidationError({"state": [_("Give a new state or new planned dates.")]})
+        raise Refusal(_("Give a new state or new planned dates."), field="state")
     part.save(update_fields=changed)
     event_record(
         kind="work_package.updated",
@@ -403,13 +403,10 @@ def _change_state(order: Order, part: TeamMember, state: str, on: datetime.date)
     elif state == TeamMember.State.DONE:
         part.started_on = part.started_on or on
         if on < part.started_on:
-            raise ValidationError(
-                {
-                    "on": [
-                        _("The work cannot finish before it started (%(started)s).")
-                        % {"started": part.started_on}
-                    ]
-                }
+            raise Refusal(
+                _("The work cannot finish before it started (%(started)s).")
+                % {"started": part.started_on},
+                field="on",
             )
         part.finished_on = on
     else:

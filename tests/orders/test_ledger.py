@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from members.models import Membership
 from orders.models import Allocation, AppendOnlyError, LedgerEntry, LedgerPosting, Payment, Refund
-from orders.selectors import statements_for
+from orders.selectors import owed_on, statements_for
 from orders.services import payments, payouts
 from orders.services.ledger import SIGNED_AMOUNT, debit_balance, payable_balances
 from tests.kit.factories import (
@@ -182,7 +182,7 @@ def run(world, order, step) -> None:
     office = world.office_user
     kind = step[0]
     if kind == "pay":
-        amount = min(step[1], payments.owed_on(order))
+        amount = min(step[1], owed_on(order))
         if amount > 0:
             pay(world, order, amount)
     elif kind == "refund":

@@ -16,6 +16,7 @@ from orders.models import (
     PayoutBatch,
     TeamMember,
 )
+from orders.selectors import owed_on
 from orders.services import deliveries, payments, payouts, teams
 from orders.services.ledger import damages_held, debit_balance, payable_balances
 from tests.kit.factories import (
@@ -278,7 +279,7 @@ def test_instalments_are_each_split_exactly_and_never_exceed_the_total():
         parts = Allocation.objects.filter(payment=payment)
         assert sum(parts.values_list("amount", flat=True)) == amount
         assert all(part.amount >= 0 for part in parts)
-    assert payments.owed_on(order) == 0
+    assert owed_on(order) == 0
     with pytest.raises(Exception, match="more than"):
         pay(world, order, 1)
 
@@ -392,7 +393,7 @@ def test_damages_larger_than_the_payable_become_a_debt_that_the_payout_keeps(clo
         order_id=order.pk, user=world.office_user, amount=10_000, method="damages_setoff"
     )
     # Then the order is paid, and ¥21,000 of damages is still held for the customer
-    assert payments.owed_on(order) == 0
+    assert owed_on(order) == 0
     assert damages_held(order) == 21_000
     # and polisher1's balance is a debt, while nobody else's was touched by the fault
     balances = payable_balances(world.network)

@@ -25,7 +25,7 @@ from orders.payment_providers import (
     PaymentInDoubt,
     PaymentRequest,
 )
-from orders.services import payments
+from orders.services import card_payments, payment_posting, payments
 from orders.tasks import settle_payment_attempts
 from tests.kit.factories import AcceptedOrderFactory
 from tests.kit.steps import as_user, client_for, field_value, in_production
@@ -227,7 +227,7 @@ def test_a_charge_whose_posting_failed_is_posted_once_by_the_sweeper(provider, m
         raise RuntimeError("the database went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(payments, "allocate_payment", broken)
+        patch.setattr(payment_posting, "allocate_payment", broken)
         with pytest.raises(RuntimeError):
             payments.payment_record(
                 order_id=order.pk,
@@ -258,7 +258,7 @@ def test_the_sweeper_settles_an_attempt_left_in_doubt_by_asking_the_provider(pro
     world = migakiya_world()
     order = in_production(world, AcceptedOrderFactory(world=world))
     provider.behaviour = "timeout"
-    with pytest.raises(payments.PaymentPending):
+    with pytest.raises(card_payments.PaymentPending):
         payments.payment_record(
             order_id=order.pk, user=world.customer, amount=1_000, method="card", card_token="t"
         )
@@ -287,7 +287,7 @@ def test_the_providers_webhook_settles_an_attempt_only_with_a_valid_signature(
     world = migakiya_world()
     order = in_production(world, AcceptedOrderFactory(world=world))
     provider.behaviour = "timeout"
-    with pytest.raises(payments.PaymentPending):
+    with pytest.raises(card_payments.PaymentPending):
         payments.payment_record(
             order_id=order.pk, user=world.customer, amount=1_000, method="card", card_token="t"
         )
@@ -390,7 +390,7 @@ def test_any_interleaving_of_retries_posts_each_attempt_at_most_once(provider, s
             for attempt in PaymentAttempt.objects.filter(order=order):
                 reference = provider.charges.get(attempt.idempotency_key)
                 if reference is not None:
-                    payments.payment_attempt_settle_from_provider(
+                    card_payments.payment_attempt_settle_from_provider(
                         idempotency_key=attempt.idempotency_key,
                         succeeded=True,
                         reference=reference,
