@@ -86,7 +86,12 @@ def exception_handler(exc, context):
     """Answer a refusal (`core.errors.Refusal`, or Django's ValidationError as a 400) and
     DRF's own errors in the one error shape."""
     if isinstance(exc, Refusal):
-        messages = {exc.field: [str(exc)]} if exc.field else str(exc)
+        by_field = exc.messages_by_field()
+        messages = (
+            {field: [str(message) for message in texts] for field, texts in by_field.items()}
+            if None not in by_field
+            else [str(message) for message in exc.messages]
+        )
         return Response(error_body(messages), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         messages = exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -68,15 +68,24 @@ def account_summary(account: BankAccount | None) -> dict:
 
 
 def _checked_values(data: BankAccountInput) -> dict:
-    """Return the account's fields as stored, or refuse the first field that is wrong
-    (the bank's and branch's codes, then the holder's name)."""
-    names = bank_branch_lookup(bank_code=data.bank_code, branch_code=data.branch_code)
-    return {
-        **asdict(data),
-        "bank_name_kana": names.bank_name_kana,
-        "branch_name_kana": names.branch_name_kana,
-        "holder_kana": holder_name_kana(data.holder_kana),
-    }
+    """Return the account's fields as stored, or refuse every wrong field at once (the
+    bank's and branch's codes, and the holder's name), so they are corrected in one go."""
+    values = asdict(data)
+    problems: dict[str, list] = {}
+    try:
+        names = bank_branch_lookup(bank_code=data.bank_code, branch_code=data.branch_code)
+    except Refusal as refusal:
+        problems.update(refusal.messages_by_field())
+    else:
+        values["bank_name_kana"] = names.bank_name_kana
+        values["branch_name_kana"] = names.branch_name_kana
+    try:
+        values["holder_kana"] = holder_name_kana(data.holder_kana)
+    except Refusal as refusal:
+        problems.update(refusal.messages_by_field())
+    if problems:
+        raise Refusal.of_fields(problems)
+    return values
 
 
 def hold_hours() -> int:

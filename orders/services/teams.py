@@ -193,7 +193,7 @@ def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> li
     errors = team_errors(order, members)
     if errors:
         # Every problem at once, so that the team is corrected in one go.
-        raise Refusal(" ".join(errors), field="members")
+        raise Refusal(errors, field="members")
 
     existing = {part.firm_id: part for part in team_rows_lock(order=order)}
     wanted = {member.firm_id: member for member in members}

@@ -46,7 +46,8 @@ def test_a_part_declined_without_a_reason_is_refused_on_the_reason():
     assert part.confirmation == TeamMember.Confirmation.PENDING
 
 
-def test_a_team_with_several_problems_is_told_all_of_them_at_once_on_the_members():
+def test_a_team_with_several_problems_is_told_all_of_them_at_once():
+    # Given a team that names one firm twice and whose shares do not add up to the whole
     world = migakiya_world()
     order = AcceptedOrderFactory(world=world)
     polisher = world.firms["polisher1"].pk
@@ -56,10 +57,16 @@ def test_a_team_with_several_problems_is_told_all_of_them_at_once_on_the_members
             {"firm": polisher, "work_package": "Buff", "share": 4000},
         ]
     }
+    # When the office sets it
     response = as_user(world.office_user).put(f"/api/orders/{order.pk}/team/", body, format="json")
-    message = refusal_of(response, "members")
-    assert f"Firm(s) {polisher} appear more than once" in message
-    assert "The shares add up to 9,000 basis points" in message
+    # Then both problems are told in one answer, each a message on the members, and no
+    # part is saved
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["detail"] == "Correct the fields marked."
+    duplicate, shares = body["members"]
+    assert f"Firm(s) {polisher} appear more than once" in duplicate
+    assert "The shares add up to 9,000 basis points" in shares
     assert not TeamMember.objects.filter(order=order).exists()
 
 
@@ -158,16 +165,19 @@ def test_the_networks_account_without_its_requester_code_is_refused_on_that_fiel
     )
 
 
-def test_an_account_with_an_unknown_bank_and_a_kanji_holder_is_refused_on_the_bank_first():
+def test_an_account_with_an_unknown_bank_and_a_kanji_holder_is_refused_on_both_at_once():
+    # Given an unknown bank code and a holder's name in kanji
     world = migakiya_world()
     firm = world.firms["polisher1"]
     wrong = {**ACCOUNT, "bank_code": "0002", "holder_kana": "研磨"}
+    # When the firm's person sets the account
     response = as_user(world.users["polisher1"]).put(
         f"/api/bank-accounts/firms/{firm.pk}/", wrong, format="json"
     )
-    assert "0002" in refusal_of(response, "bank_code")
-    # and once the bank is right, the holder's name is refused on its own field
-    response = as_user(world.users["polisher1"]).put(
-        f"/api/bank-accounts/firms/{firm.pk}/", {**wrong, "bank_code": "0005"}, format="json"
-    )
-    assert "katakana" in refusal_of(response, "holder_kana")
+    # Then both fields are marked in one answer, each with its own message
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["detail"] == "Correct the fields marked."
+    assert set(body) == {"detail", "bank_code", "holder_kana"}
+    assert "0002" in " ".join(body["bank_code"])
+    assert "katakana" in " ".join(body["holder_kana"])
