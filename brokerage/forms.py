@@ -251,6 +251,16 @@ class OfficeCustomerForm(forms.Form):
         initial=RFQ.Urgency.NORMAL,
         widget=forms.RadioSelect,
     )
+    # Read in the network's time zone, which the view activates.
+    received_at = BoundedDateTimeFormField(
+        label=_("Arrived at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "When the fax, call or e-mail came in: the estimate clock runs from then. "
+            "Leave it empty if it came in just now."
+        ),
+    )
     customer = forms.ModelChoiceField(
         label=_("Existing customer"),
         queryset=None,
@@ -277,6 +287,12 @@ class OfficeCustomerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        received_at, network = cleaned.get("received_at"), cleaned.get("network")
+        if received_at is not None and network is not None:
+            # The office reads the fax's time on the network's clock, whatever the server's.
+            cleaned["received_at"] = timezone.make_aware(
+                timezone.make_naive(received_at), network.tzinfo
+            )
         if cleaned.get("customer") is not None:
             if cleaned.get("new_name") or cleaned.get("new_email"):
                 raise ValidationError(

@@ -72,6 +72,14 @@ class Network(BilingualNameMixin, models.Model):
     reminder_before_minutes = models.PositiveIntegerField(
         _("reminder before the estimate is due (minutes)"), default=30
     )
+    key_in_backdate_hours = models.PositiveIntegerField(
+        _("oldest arrival the office may key in (hours ago)"),
+        default=72,
+        help_text=_(
+            "A request that came by fax, phone or e-mail is keyed in with the time it arrived, "
+            "and its estimate clock runs from then; an arrival longer ago than this is refused."
+        ),
+    )
     use_business_hours = models.BooleanField(
         _("count windows in business hours"),
         default=False,

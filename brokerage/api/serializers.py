@@ -51,6 +51,14 @@ class RFQCreateSerializer(serializers.Serializer):
         default=RFQ.Channel.WEB,
         help_text="For the office: how the request came in (fax, phone, e-mail).",
     )
+    received_at = BoundedDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For the office: when the fax, call or e-mail came in (ISO 8601 with its "
+        "offset); the estimate clock runs from then. Not in the future, nor longer ago than "
+        "the network's key_in_backdate_hours.",
+    )
     customer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(firm__isnull=True, is_staff=False),
         required=False,

@@ -150,7 +150,11 @@ def key_in(request):
                 network=chosen["network"],
                 customer=customer,
                 entered_by=user,
-                data=form.rfq_input(channel=chosen["channel"], urgency=chosen["urgency"]),
+                data=form.rfq_input(
+                    channel=chosen["channel"],
+                    urgency=chosen["urgency"],
+                    received_at=chosen["received_at"],
+                ),
                 drawings=form.cleaned_data["drawings"],
             )
         except REFUSALS as refusal:
@@ -162,7 +166,10 @@ def key_in(request):
             keyed_for = rfq.customer
             messages.success(
                 request,
-                _("Request #%(number)s is keyed in and routed for %(customer)s.")
+                _(
+                    "Request #%(number)s is keyed in for %(customer)s; "
+                    "it is being routed to the member firms."
+                )
                 % {"number": rfq.pk, "customer": keyed_for.get_full_name() or keyed_for.username},
             )
             return redirect("pages:request", rfq.pk)

@@ -50,6 +50,9 @@ class RFQInput:
     confidential: bool = False
     urgency: str = RFQ.Urgency.NORMAL
     channel: str = RFQ.Channel.WEB
+    # When a request keyed in by the office arrived (by fax, phone or e-mail); its
+    # estimate clock runs from then. None: it arrives now.
+    received_at: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,31 @@ def drawings_attach(*, rfq: RFQ, files: Sequence[UploadedFile], user: User) -> l
     return [drawing_attach(rfq=rfq, uploaded=uploaded, user=user) for uploaded in files]
 
 
+def arrival_check(*, network: Network, channel: str, received_at: datetime.datetime) -> None:
+    """Refuse an arrival time the clock cannot honestly run from.
+
+    Only the office keys in a request that came earlier (by fax, phone or e-mail), never
+    from the future, and never longer ago than the network allows: the estimate clock
+    the customer was promised runs from the arrival, not from the keying in.
+    """
+    if channel == RFQ.Channel.WEB:
+        raise Refusal(
+            _("Only a request keyed in by the office has an arrival time."), field="received_at"
+        )
+    now = clock.now()
+    if received_at > now:
+        raise Refusal(_("The arrival time lies in the future."), field="received_at")
+    if received_at < now - datetime.timedelta(hours=network.key_in_backdate_hours):
+        raise Refusal(
+            _(
+                "The network keys in requests that arrived in the last %(hours)s hours; "
+                "an older one is a new request, arriving now."
+            )
+            % {"hours": network.key_in_backdate_hours},
+            field="received_at",
+        )
+
+
 @transaction.atomic
 def rfq_submit(
     *,
@@ -166,7 +194,9 @@ def rfq_submit(
     )
     if claim.is_replay:
         return RFQ.objects.get(pk=claim.earlier)
-    now = submitted_at or clock.now()
+    if data.received_at is not None:
+        arrival_check(network=network, channel=data.channel, received_at=data.received_at)
+    now = submitted_at or data.received_at or clock.now()
     rfq = RFQ(
         network=network,
         customer=customer,
@@ -214,6 +244,7 @@ def rfq_submit(
             "channel": rfq.channel,
             "estimate_due_at": rfq.estimate_due_at.isoformat(),
             "requirements": codes,
+            **({"received_at": data.received_at.isoformat()} if data.received_at else {}),
         },
     )
     notifications_create(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from capabilities.models import MAX_GRADE, MIN_GRADE, Capability
 from members.models import Firm, Network
@@ -69,7 +70,7 @@ class RFQ(models.Model):
         WEB = "web", _("Web")
         FAX = "fax", _("Fax")
         PHONE = "phone", _("Phone")
-        EMAIL = "email", _("E-mail")
+        EMAIL = "email", pgettext_lazy("how a request arrived", "E-mail")
 
     class Urgency(models.TextChoices):
         NORMAL = "normal", _("Normal")

@@ -8,13 +8,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from brokerage.models import Deadline
 from brokerage.pages import office as office_pages
+from brokerage.services.deadlines import deadline_times
 from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
 from orders.models import RFQ, Estimate
+from tests.kit.clock import tokyo
 from tests.kit.factories import CustomerFactory, MembershipFactory, SubmittedRFQFactory
 from tests.kit.steps import (
     answer,
+    as_user,
     client_for,
     estimate_form_data,
     field_value,
@@ -287,3 +291,88 @@ def test_the_office_closes_a_request(world):
     assert response.status_code == 302
     rfq.refresh_from_db()
     assert rfq.status == RFQ.Status.CANCELLED
+
+
+def test_a_fax_keyed_in_later_runs_its_clock_from_when_it_arrived(world, clock):
+    # Given a customer who has asked before, whose fax arrived at 09:20 and is keyed in at 10:00
+    routed(world)
+    arrived = tokyo(2026, 11, 18, 9, 20)
+    office = client_for(world.office_user)
+    # When the office keys it in with its arrival time
+    response = office.post(
+        reverse("pages:key-in"),
+        {**key_in_data(world, customer=world.customer.pk), "for-received_at": "2026-11-18T09:20"},
+    )
+    # Then the request arrived then, and its estimate is due one window after that
+    assert response.status_code == 302
+    rfq = RFQ.objects.get(title="Jig plate (fax)")
+    assert rfq.submitted_at == arrived
+    assert rfq.estimate_due_at == deadline_times(rfq, arrived)[Deadline.Kind.ESTIMATE]
+    assert rfq.estimate_due_at < deadline_times(rfq, clock.now)[Deadline.Kind.ESTIMATE]
+    # and the timeline keeps both: keyed in now, arrived then
+    submitted = rfq.events.get(kind="rfq.submitted")
+    assert submitted.at == clock.now
+    assert submitted.data["received_at"] == arrived.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("arrival", "refusal"),
+    [
+        ("2026-11-18T10:30", "The arrival time lies in the future."),
+        ("2026-11-14T09:00", "arrived in the last 72 hours"),
+    ],
+)
+def test_an_arrival_in_the_future_or_too_long_ago_is_refused_on_its_field(
+    world, clock, arrival, refusal
+):
+    # Given the office keying in a customer's fax at 10:00 on 18 November
+    routed(world)
+    office = client_for(world.office_user)
+    # When it gives an arrival after now, or more than the network's 72 hours ago
+    response = office.post(
+        reverse("pages:key-in"),
+        {**key_in_data(world, customer=world.customer.pk), "for-received_at": arrival},
+    )
+    # Then the page says so beside the arrival time, keeps what was typed, and saves nothing
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert refusal in page
+    assert field_value(response, "for-received_at") == arrival
+    assert field_value(response, "title") == "Jig plate (fax)"
+    assert not RFQ.objects.filter(title="Jig plate (fax)").exists()
+
+
+def test_a_web_request_has_no_arrival_time_of_its_own(world, clock):
+    # Given a customer submitting through the API
+    # When they claim their request arrived an hour ago
+    response = as_user(world.customer).post(
+        "/api/rfqs/",
+        {
+            "network": world.network.slug,
+            "title": "Backdated bracket",
+            "description": "Anodized",
+            "requirements": [{"capability": "process.machining.milling", "min_grade": 1}],
+            "received_at": "2026-11-18T09:00:00+09:00",
+        },
+        format="json",
+    )
+    # Then it is refused on that field, and no request is saved
+    assert response.status_code == 400
+    assert response.json()["received_at"] == [
+        "Only a request keyed in by the office has an arrival time."
+    ]
+    assert not RFQ.objects.filter(title="Backdated bracket").exists()
+
+
+def test_a_request_being_routed_says_so_instead_of_no_firm_invited(world):
+    # Given a request the office keyed in, not yet routed by a worker
+    routed(world)
+    office = client_for(world.office_user)
+    office.post(reverse("pages:key-in"), key_in_data(world, customer=world.customer.pk))
+    rfq = RFQ.objects.get(title="Jig plate (fax)")
+    assert rfq.status == RFQ.Status.SUBMITTED
+    # When the office opens it
+    page = office.get(reverse("pages:request", args=[rfq.pk])).content.decode()
+    # Then it reads that routing is under way, not that no firm is invited
+    assert "Routing to the member firms is under way" in page
+    assert "No firm is invited yet." not in page
