@@ -78,7 +78,7 @@ def network_sla(
         estimated=len(durations),
         estimated_in_window=in_window,
         breached=breached,
-        median_minutes_to_estimate=statistics.median(durations) if durations else None,
+        median_minutes_to_estimate=round(statistics.median(durations), 1) if durations else None,
     )
 
 
@@ -110,7 +110,8 @@ def member_sla(
             invited=record["invited"],
             answered=record["answered"],
             no_response=record["silent"],
-            median_minutes_to_answer=statistics.median(record["times"])
+            # A tenth of a minute is as fine as an answer time is read (and no float noise).
+            median_minutes_to_answer=round(statistics.median(record["times"]), 1)
             if record["times"]
             else None,
         )

@@ -16,9 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from brokerage.analytics.csv_rows import analytics_rows
 from brokerage.analytics.network import NetworkAnalytics, network_analytics
@@ -193,12 +193,41 @@ def nice_ceiling(value: float) -> float:
 
 
 def yen_short(amount: float) -> str:
-    """Return an amount of yen short enough for an axis: ¥1.2M, ¥350k, ¥900."""
+    """Return an amount of yen short enough for an axis, as the reader counts money:
+    ¥1.2M, ¥350k, ¥900 in English; 120万円, 35万円, 900円 in Japanese (by 万 and 億)."""
+    if translation.get_language() == "ja":
+        if amount >= 100_000_000:
+            return f"{amount / 100_000_000:,.4g}億円"
+        if amount >= 10_000:
+            return f"{amount / 10_000:,.4g}万円"
+        return f"{amount:,.0f}円"
     if amount >= 1_000_000:
         return f"¥{amount / 1_000_000:,.1f}M".replace(".0M", "M")
     if amount >= 1_000:
         return f"¥{amount / 1_000:,.0f}k"
     return f"¥{amount:,.0f}"
+
+
+def duration_short(minutes: int) -> str:
+    """Return a duration for an axis, in the largest unit that divides it evenly."""
+    if minutes >= 10_080 and minutes % 10_080 == 0 and minutes < 43_200:
+        weeks = minutes // 10_080
+        return ngettext("%(count)s week", "%(count)s weeks", weeks) % {"count": weeks}
+    if minutes >= 1_440 and minutes % 1_440 == 0:
+        days = minutes // 1_440
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    if minutes >= 60:
+        return _("%(count)s h") % {"count": f"{minutes / 60:g}"}
+    return _("%(count)s min") % {"count": minutes}
+
+
+def range_label(low: int, high: int | None, unit) -> str:
+    """Return a histogram bar's range in the reader's language: under, from-to, or more."""
+    if high is None:
+        return _("%(low)s or more") % {"low": unit(low)}
+    if low == 0:
+        return _("under %(high)s") % {"high": unit(high)}
+    return _("%(low)s-%(high)s") % {"low": unit(low), "high": unit(high)}
 
 
 def bar_chart(
@@ -303,7 +332,7 @@ def charts_for(figures: NetworkAnalytics) -> list[BarChart]:
         bar_chart(
             "estimate",
             _("Time from request to estimate"),
-            [bucket.label for bucket in times.histogram],
+            [range_label(bucket.low, bucket.high, duration_short) for bucket in times.histogram],
             [Series(_("Requests"), "series-a", [b.count for b in times.histogram])],
             marker_at=window_at,
             marker_text=_("window"),
@@ -311,7 +340,10 @@ def charts_for(figures: NetworkAnalytics) -> list[BarChart]:
         bar_chart(
             "values",
             _("Order values (tax included)"),
-            [bucket.label for bucket in figures.order_values.histogram],
+            [
+                range_label(bucket.low, bucket.high, yen_short)
+                for bucket in figures.order_values.histogram
+            ],
             [Series(_("Orders"), "series-b", [b.count for b in figures.order_values.histogram])],
         ),
     ]

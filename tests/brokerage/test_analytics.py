@@ -361,3 +361,56 @@ def test_chart_grid_lines_are_round_and_bars_reach_their_labels():
     buckets = [f"bucket number {index}" for index in range(12)]
     wide = bar_chart("clock", "Clock", buckets, [Series("n", "series-a", [1] * 12)])
     assert 1 < len(wide.x_labels) < 12
+
+
+@pytest.mark.parametrize(
+    ("language", "clock_labels", "value_labels"),
+    [
+        (
+            "en",
+            ["under 30 min", "1.5 h-2 h", "1 day-3 days", "30 days or more"],
+            ["under ¥10k", "¥300k-¥1M", "¥10M or more"],
+        ),
+        (
+            "ja",
+            ["30分未満", "1.5時間〜2時間", "1日〜3日", "30日以上"],
+            ["1万円未満", "30万円〜100万円", "1,000万円以上"],
+        ),
+    ],
+)
+def test_the_charts_speak_the_readers_language(world, language, clock_labels, value_labels):
+    # Given the office reading its analytics in English or Japanese
+    response = client_for(world.office_user, language=language).get(page_url())
+    # Then the histograms' bars are labelled in that language
+    charts = {chart.key: chart for chart in response.context["charts"]}
+    estimate = charts["estimate"].categories
+    values = charts["values"].categories
+    assert [estimate[0], estimate[3], estimate[7], estimate[-1]] == clock_labels
+    assert [values[0], values[4], values[-1]] == value_labels
+    # And no English bucket of the old kind is shown on the page
+    page = response.content.decode()
+    assert "&lt; 30 min" not in page and "< 30 min" not in page
+
+
+def test_answer_times_are_read_to_a_tenth_of_a_minute(world):
+    # Given a firm that answered 19 minutes 42 seconds (and a microsecond) after its invitation
+    invitation = Invitation.objects.filter(
+        rfq__network=world.network, status__in=Invitation.ANSWERED
+    ).first()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        answered_at=invitation.created_at
+        + datetime.timedelta(minutes=19, seconds=42, microseconds=1)
+    )
+    # When the members' figures are read
+    since, until = around_now()
+    figures = network_analytics(world.network, since=since, until=until)
+    # Then its median answer time is 19.7 minutes, not 19.700000016666667
+    member = next(m for m in figures.members if m.firm_id == invitation.firm_id)
+    assert member.median_minutes_to_answer == 19.7
+
+
+def test_a_chart_keeps_its_label_size_on_a_phone_and_scrolls_in_its_box(world):
+    response = client_for(world.office_user).get(page_url())
+    page = response.content.decode()
+    # The chart sits in a box that scrolls sideways on narrow screens (static/css/site.css)
+    assert page.count('<div class="chart-canvas">') == len(response.context["charts"])
