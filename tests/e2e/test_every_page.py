@@ -1,4 +1,5 @@
-"""Every page of the site, as Chromium renders it, passes the accessibility audit.
+"""Every page of the site, as Chromium renders it, passes the accessibility audit and fits
+a 375 px phone screen.
 
 The journeys audit the pages they pass through; this visits all the others too: each page
 of tests/brokerage/test_i18n_pages.py, opened by a person who may see it, in Japanese.
@@ -19,6 +20,10 @@ pytestmark = pytest.mark.celery_worker
 # Supervisors answer from their phones and offices glance at the queue on theirs: these
 # pages are audited at 375 px wide, the others at a desktop's width.
 PHONE_PAGES = re.compile(r"^/(invitations/|office/queue/)")
+
+
+# How wide the page is laid out: wider than the window means sideways scrolling.
+DOCUMENT_WIDTH = "() => document.documentElement.scrollWidth"
 
 
 def session_cookie(user, url: str) -> list[dict]:
@@ -59,7 +64,14 @@ def test_every_page_passes_the_audit_in_chromium(chromium, site, transactional_d
         name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home"
         page.screenshot(path=str(SCREENSHOTS / f"pages-ja-{page_set}-{number:02d}-{name}.png"))
         # Then nothing on it stands in the way of a keyboard, a screen reader or weak eyes
-        if found := page_problems(page, "ja"):
+        found = page_problems(page, "ja")
+        # And on a phone nothing is wider than the screen: wide tables become cards
+        page.set_viewport_size(PHONE)
+        if (width := page.evaluate(DOCUMENT_WIDTH)) > PHONE["width"]:
+            shot = SCREENSHOTS / f"pages-ja-{page_set}-{number:02d}-{name}-375.png"
+            page.screenshot(path=str(shot), full_page=True)
+            found = [*found, f"{width} px wide at {PHONE['width']} px (see {shot.name})"]
+        if found:
             problems[url] = found
     for page in contexts.values():
         page.context.close()
