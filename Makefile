@@ -19,7 +19,7 @@ run: $(BIN)/activate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py replay_year --all --if-empty --scale 0.1
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	@echo "Serving on http://127.0.0.1:8000 (demo logins in README.md; Ctrl-C stops all)"
+	@echo "Serving on http://127.0.0.1:$${WEB_PORT:-8000} (demo logins in README.md; Ctrl-C stops all)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 ## Run the test suite on PostgreSQL and Redis: DATABASE_URL and REDIS_URL, else the local ones.

@@ -15,6 +15,7 @@ handler404 = "brokerage.api.errors.page_not_found"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Logging in switches to the language of the person's profile; switching saves it there.
     path(
         "login/",

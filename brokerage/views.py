@@ -1,6 +1,8 @@
-"""Pages of the platform as a whole: the home page that leads to each network."""
+"""Pages of the platform as a whole: the home page that leads to each network, its icon."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 from members.selectors import memberships_of_user, network_list_public
 
@@ -14,3 +16,13 @@ def home(request):
             "memberships": memberships_of_user(user=request.user),
         },
     )
+
+
+@cache_control(max_age=60 * 60 * 24, public=True)
+def favicon(request):
+    """Lead whatever asks for /favicon.ico (every browser does, pages or not) to the icon.
+
+    The pages name it with <link rel="icon">; the static files serve it under a name that
+    changes with its content, so the redirect is kept a day and the file for good.
+    """
+    return redirect(static("favicon.ico"))

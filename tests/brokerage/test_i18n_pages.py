@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from members.models import Notification, User
-from tests.kit.catalogues import JAPANESE, PERCENT_FORMAT
+from tests.kit.catalogues import JAPANESE, literal_pieces
 from tests.kit.clock import tokyo
 from tests.kit.every_page import PAGE_SETS
 from tests.kit.factories import PASSWORD
@@ -82,17 +82,6 @@ def chrome_segments(html: str) -> list[str]:
     reader = ChromeReader()
     reader.feed(html)
     return reader.segments
-
-
-def literal_pieces(entry: polib.POEntry, text: str) -> list[str]:
-    """Return the literal text of a catalogue string, in pieces cut at its placeholders."""
-    if "python-format" in entry.flags:
-        marked = PERCENT_FORMAT.sub(lambda match: "%" if match[0] == "%%" else "\0", text)
-    elif "python-brace-format" in entry.flags:
-        marked = re.sub(r"\{\w*\}", "\0", text)
-    else:
-        marked = text
-    return marked.split("\0")
 
 
 @cache

@@ -94,6 +94,21 @@ def test_the_invitation_page_shows_why_the_firm_was_chosen_and_marks_it_viewed(w
     assert client_for(world.customer).get(url).status_code == 403
 
 
+def test_the_invitation_page_says_why_the_firm_was_chosen_in_the_readers_language(world):
+    # Given a request routed to Fushimi for milling, the reason written in English at routing
+    rfq = routed(world)
+    invitation = invitation_of(rfq, world.firms["fushimi"])
+    # When a person of the firm reads the invitation in Japanese
+    page = (
+        client_for(world.users["fushimi"], language="ja")
+        .get(reverse("pages:invitation", args=[invitation.pk]))
+        .content.decode()
+    )
+    # Then the reason is said in Japanese, not in routing's English
+    assert invitation.reason["explanation"] not in page
+    assert "必要条件1件のうち1件を満たします。" in page
+
+
 def test_the_request_page_sends_a_member_to_its_invitation(world):
     rfq = routed(world)
     invitation = invitation_of(rfq, world.firms["fushimi"])

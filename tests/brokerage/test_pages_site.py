@@ -109,3 +109,24 @@ def test_every_page_renders_in_both_languages_without_template_errors(settings, 
         assert response.status_code == 200, (url, response.status_code)
         assert f'<html lang="{language}">' in page, url
         assert MISSING not in page, (url, page[page.find(MISSING) - 200 : page.find(MISSING) + 80])
+
+
+def test_the_site_has_an_icon_where_browsers_ask_for_it_and_where_the_pages_name_it():
+    visitor = client_for()
+    # When a browser asks for /favicon.ico, as browsers do whatever page they show
+    response = visitor.get("/favicon.ico", follow=True)
+    # Then it is led to the icon
+    assert response.redirect_chain == [("/static/favicon.ico", 302)]
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert b"".join(response.streaming_content).startswith(b"\0\0\1\0")
+    # And every page names the icon, as a drawing for the browsers that take one
+    page = visitor.get("/").content.decode()
+    for link, content_type in [
+        ('<link rel="icon" href="/static/favicon.ico" sizes="48x48">', "image/"),
+        ('<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">', "image/svg+xml"),
+    ]:
+        assert link in page
+        icon = visitor.get(link.split('href="')[1].split('"')[0])
+        assert icon.status_code == 200
+        assert icon["Content-Type"].startswith(content_type)

@@ -4,6 +4,10 @@ Run in the page, so that it sees what Chromium rendered: the computed colours, w
 visible, the labels the browser links to each control. It returns the problems in words.
 """
 
+import re
+
+from tests.kit.catalogues import english_shown_untranslated
+
 # WCAG 2.1 AA: 4.5:1 for text, 3:1 for large text (24 px, or 18.66 px bold).
 PAGE_PROBLEMS_SCRIPT = """
 (language) => {
@@ -138,14 +142,50 @@ PAGE_PROBLEMS_SCRIPT = """
 }
 """
 
-# A phone's width: nothing may make the page scroll sideways.
-SIDEWAYS_SCROLL_SCRIPT = "() => document.documentElement.scrollWidth - window.innerWidth"
+# Nothing may make the page scroll sideways. When something does, the culprit is the
+# outermost element that reaches furthest right, outside any box that scrolls or clips it.
+SIDEWAYS_SCROLL_SCRIPT = """
+() => {
+  const width = window.innerWidth;
+  const overflow = document.documentElement.scrollWidth - width;
+  if (overflow <= 0) return null;
+  const clipped = (element) => {
+    for (let node = element.parentElement; node !== document.body; node = node.parentElement) {
+      if (getComputedStyle(node).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  let widest = null, right = width;
+  for (const element of document.body.querySelectorAll("*")) {
+    const reach = element.getBoundingClientRect().right + window.scrollX;
+    if (reach > right && !clipped(element)) [widest, right] = [element, reach];
+  }
+  const html = widest ? widest.outerHTML.replace(/\\s+/g, " ").slice(0, 140) : "nothing found";
+  return `the page is ${overflow} px wider than the screen (${width} px): ` +
+    `widest ${html} reaches ${Math.round(right)} px`;
+}
+"""
 
 
 def page_problems(page, language: str) -> list[str]:
     """Return what is wrong on the page for people: names, focus order, contrast, language."""
     problems = page.evaluate(PAGE_PROBLEMS_SCRIPT, language)
-    overflow = page.evaluate(SIDEWAYS_SCROLL_SCRIPT)
-    if overflow > 0:
-        problems.append(f"the page is {overflow} px wider than the screen")
+    if sideways := sideways_scroll(page):
+        problems.append(sideways)
     return problems
+
+
+def sideways_scroll(page) -> str | None:
+    """Return how far the page makes its screen scroll sideways, and what reaches furthest."""
+    return page.evaluate(SIDEWAYS_SCROLL_SCRIPT)
+
+
+def untranslated_text(page) -> list[str]:
+    """Return the English of the catalogue that a Japanese page shows as it is (its visible
+    text, as the browser lays it out, line by line)."""
+    text = re.sub(r"[^\S\n]+", " ", page.evaluate("() => document.body.innerText"))
+    return [
+        f"untranslated: {found[0]!r}"
+        for pattern in english_shown_untranslated()
+        if (found := pattern.search(text))
+    ]

@@ -4,7 +4,8 @@ The web server (runserver, no reloader) and a Celery worker run as real processe
 test database, sharing a private Redis when the machine has redis-server (else the
 file-system broker). Each test arranges its data in the tables, then acts through the
 browser as a person would; every page it visits is screenshotted into
-test-artifacts/screenshots/<journey>-<language>-<step>.png and audited for accessibility.
+test-artifacts/screenshots/<journey>-<language>-<step>.png and audited for accessibility,
+at a phone's width (375 px) too, and, in Japanese, for English left untranslated.
 """
 
 import os
@@ -17,7 +18,7 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from core.processes import ROOT, Background, start_web, wait_until
-from tests.e2e.audit import page_problems
+from tests.e2e.audit import page_problems, sideways_scroll, untranslated_text
 from tests.kit.factories import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -120,8 +121,7 @@ class Journey:
         self.page.on("response", self._note_failed_response)
 
     def _note_failed_response(self, response) -> None:
-        # Chromium asks every site for /favicon.ico; the site has none to give.
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        if response.status >= 400:
             self.failures.append(f"{response.status} for {response.url}")
 
     def log_in(self, user, *, expect_language: str | None = None) -> None:
@@ -155,19 +155,37 @@ class Journey:
         assert self.page.evaluate(in_main), "the next Tab leaves the main content"
 
     def screenshot(self, step: str, *, language: str | None = None) -> Path:
-        """Save the page as <journey>-<language>-<nn>-<step>.png and audit it.
+        """Save the page as <journey>-<language>-<nn>-<step>.png and audit it; audit it at a
+        phone's width too (saved as ...-<step>-375px.png when the journey is on a desktop).
 
         `language` is the page's, when a step switched away from the journey's language.
+        A Japanese page may show none of the catalogue's English left untranslated.
         """
         self.page.wait_for_load_state("load")
         self.steps += 1
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{self.name}-{self.language}-{self.steps:02d}-{step}.png"
+        name = f"{self.name}-{self.language}-{self.steps:02d}-{step}"
+        path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         problems = page_problems(self.page, language or self.language)
-        assert not problems, f"{path.name} ({self.page.url}):\n" + "\n".join(problems)
+        if (language or self.language) == "ja":
+            problems += untranslated_text(self.page)
+        self._assert_none(problems, path)
+        viewport = self.page.viewport_size
+        if viewport["width"] != PHONE["width"]:
+            self.page.set_viewport_size(PHONE)
+            phone = SCREENSHOTS / f"{name}-375px.png"
+            self.page.screenshot(path=str(phone), full_page=True)
+            sideways = sideways_scroll(self.page)
+            self.page.set_viewport_size(viewport)
+            self._assert_none([sideways] if sideways else [], phone)
         assert not self.failures, self.failures
         return path
+
+    def _assert_none(self, problems: list[str], screenshot: Path) -> None:
+        assert not problems, f"{screenshot.relative_to(ROOT)} ({self.page.url}):\n" + "\n".join(
+            problems
+        )
 
     def wait_for(self, predicate, what: str, timeout: float = 30) -> None:
         """Wait for the server or the worker to have done something, or fail with their logs."""

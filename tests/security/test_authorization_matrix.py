@@ -517,6 +517,7 @@ PAGES: dict[str, dict[str, Row]] = {
     # --- Public -------------------------------------------------------------------------
     "": {"GET": page(EVERYONE)},
     "healthz": {"GET": page(EVERYONE)},
+    "favicon.ico": {"GET": page(EVERYONE)},
     "login/": {"GET": page(EVERYONE)},
     "logout/": {"POST": page(EVERYONE)},
     "submit/": {"GET": page(EVERYONE)},
