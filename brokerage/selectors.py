@@ -1,12 +1,17 @@
 """Reads of requests and their workflow, scoped to what the asking person may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from brokerage.models import GroupProposal, Invitation
 from core import access
 from members.models import User
 from orders.models import RFQ, Estimate, Event
+from orders.selectors import ActionNeeded, order_actions_for_customer
 
 
 def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
@@ -84,3 +89,91 @@ def proposal_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[GroupProposal]:
     if role == access.CUSTOMER:
         return proposals.exclude(status=GroupProposal.Status.PREPARING)
     return proposals.filter(group_id__in=access.viewer_of(user).group_ids)
+
+
+# --- What waits on the customer ----------------------------------------------------------
+
+
+def estimates_awaiting_decision(user: User) -> QuerySet[Estimate]:
+    """Return the estimates sent to the person on their own requests, still to accept.
+
+    An estimate past its validity is left out: the customer can no longer accept it (the
+    network sends a new one).
+    """
+    if not user.is_authenticated:
+        return Estimate.objects.none()
+    return (
+        Estimate.objects.filter(
+            rfq__customer_id=user.pk,
+            rfq__status=RFQ.Status.ESTIMATE_SENT,
+            status=Estimate.Status.SENT,
+            valid_until__gte=timezone.localdate(),
+        )
+        .select_related("rfq__network")
+        .order_by("valid_until", "id")
+    )
+
+
+def requests_awaiting_choice(user: User) -> QuerySet[RFQ]:
+    """Return the person's own requests on which coordinator groups proposed, to choose from."""
+    if not user.is_authenticated:
+        return RFQ.objects.none()
+    submitted = Q(group_proposals__status=GroupProposal.Status.SUBMITTED)
+    return (
+        RFQ.objects.filter(customer_id=user.pk, status=RFQ.Status.ROUTED, leader_firm__isnull=True)
+        .annotate(
+            proposals_submitted=Count("group_proposals", filter=submitted),
+            last_proposed_at=Max("group_proposals__submitted_at", filter=submitted),
+        )
+        .filter(proposals_submitted__gt=0)
+        .select_related("network")
+        .order_by("last_proposed_at", "id")
+    )
+
+
+def action_needed_for_customer(user: User) -> list[ActionNeeded]:
+    """Return everything that waits on the person as a customer, the soonest due first.
+
+    Four reads whatever their number: estimates, requests with proposals, deliveries and
+    invoices (orders.selectors.order_actions_for_customer). The customer's list page and
+    GET /api/me/action-needed/ both show this list.
+    """
+    actions = [
+        ActionNeeded(
+            kind=ActionNeeded.ESTIMATE,
+            what=_("Accept or decline the estimate"),
+            link=reverse("pages:request", args=[estimate.rfq_id]) + "#estimate",
+            title=estimate.rfq.title,
+            network=estimate.rfq.network.name,
+            detail=_("Version %(version)s") % {"version": estimate.version},
+            rfq_id=estimate.rfq_id,
+            order_id=None,
+            subject_id=estimate.pk,
+            amount=estimate.total,
+            currency=estimate.currency,
+            due_on=estimate.valid_until,
+            since=estimate.sent_at,
+        )
+        for estimate in estimates_awaiting_decision(user)
+    ]
+    actions += [
+        ActionNeeded(
+            kind=ActionNeeded.PROPOSALS,
+            what=_("Choose one of the groups' proposals"),
+            link=reverse("pages:request", args=[rfq.pk]) + "#proposals",
+            title=rfq.title,
+            network=rfq.network.name,
+            detail=ngettext("%(count)s proposal", "%(count)s proposals", rfq.proposals_submitted)
+            % {"count": rfq.proposals_submitted},
+            rfq_id=rfq.pk,
+            order_id=None,
+            subject_id=rfq.pk,
+            amount=None,
+            currency=rfq.currency,
+            due_on=None,
+            since=rfq.last_proposed_at or rfq.created_at,
+        )
+        for rfq in requests_awaiting_choice(user)
+    ]
+    actions += order_actions_for_customer(user)
+    return sorted(actions, key=ActionNeeded.sort_key)

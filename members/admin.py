@@ -94,6 +94,7 @@ class NetworkAdmin(admin.ModelAdmin):
                     "invoice_issuer_name",
                     "invoice_issuer_address",
                     "invoice_registration_number",
+                    "invoice_payment_days",
                 ]
             },
         ),

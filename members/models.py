@@ -4,7 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower
@@ -117,6 +117,12 @@ class Network(BilingualNameMixin, models.Model):
     )
 
     invoice_issuer_name = models.CharField(_("invoice issuer"), max_length=200, blank=True)
+    invoice_payment_days = models.PositiveSmallIntegerField(
+        _("days to pay an invoice"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("An invoice is due this many days after the day it is issued."),
+    )
     invoice_issuer_address = models.CharField(
         _("invoice issuer address"), max_length=300, blank=True
     )
@@ -151,6 +157,10 @@ class Network(BilingualNameMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(business_day_start__lt=F("business_day_end")),
                 name="network_business_day_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(invoice_payment_days__gte=1) & Q(invoice_payment_days__lte=365),
+                name="network_invoice_payment_days_range",
             ),
             models.CheckConstraint(
                 condition=Q(invoice_registration_number="")

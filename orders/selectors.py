@@ -16,19 +16,39 @@ Statements
     after the office fee), the damages charged to it, what was paid out, and the balance
     the network still owes it. A member firm's people see only their firm's; an office
     sees its networks' firms'. Each page takes a constant number of queries.
+
+What waits on the customer
+    The deliveries of their own orders whose receipt they have not confirmed, and the
+    invoices on which they still owe something (brokerage.selectors adds the estimates and
+    proposals): a query each, however many there are.
 """
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
 from members.models import Membership, User
 from orders.models import (
     Allocation,
+    BankAccount,
     Delivery,
     Event,
     FaultClaim,
@@ -168,6 +188,14 @@ def invoice_for_order(user: User, order: Order) -> Invoice | None:
     if access.order_role(user, order) in MONEY_ROLES:
         return Invoice.objects.filter(order=order).first()
     return None
+
+
+def invoice_payee_account(user: User, order: Order) -> BankAccount | None:
+    """Return the account the order's invoice is paid into: its network's, which the office
+    sets. Those who read the invoice (the customer, the office, the leader) read it."""
+    if access.order_role(user, order) not in MONEY_ROLES:
+        return None
+    return BankAccount.objects.filter(network_id=order.network_id).first()
 
 
 def event_list_for_order(user: User, order: Order) -> QuerySet[Event]:
@@ -331,6 +359,131 @@ def statements_for(memberships: list[Membership]) -> list[dict]:
             }
         )
     return statements
+
+
+# --- What waits on the customer ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionNeeded:
+    """One thing that waits on the customer: what to do, on what, by when, and where.
+
+    The brokering steps (an estimate to accept, proposals to choose from) are gathered in
+    brokerage.selectors; the order's (a delivery to confirm, an invoice to pay) here.
+    """
+
+    ESTIMATE = "estimate"
+    PROPOSALS = "proposals"
+    DELIVERY = "delivery"
+    INVOICE = "invoice"
+    KINDS = (ESTIMATE, PROPOSALS, DELIVERY, INVOICE)
+
+    kind: str
+    # What to do, in the reader's language, and the page where it is done.
+    what: str
+    link: str
+    # The request's title and network, and what the step is about within it.
+    title: str
+    network: str
+    detail: str
+    rfq_id: int
+    order_id: int | None
+    # The estimate, request, delivery or invoice the step is on.
+    subject_id: int
+    # The money at stake, tax included (what an estimate or invoice asks).
+    amount: int | None
+    currency: str
+    due_on: datetime.date | None
+    since: datetime.datetime
+
+    def sort_key(self) -> tuple:
+        """The soonest due first; then what has waited longest."""
+        return (self.due_on is None, self.due_on or datetime.date.max, self.since)
+
+
+def deliveries_awaiting_receipt(user: User) -> QuerySet[Delivery]:
+    """Return the deliveries of the person's own orders whose receipt they have not confirmed."""
+    if not user.is_authenticated:
+        return Delivery.objects.none()
+    return (
+        Delivery.objects.filter(order__customer_id=user.pk, received_at__isnull=True)
+        .exclude(order__status=Order.Status.CANCELLED)
+        .select_related("order__rfq", "order__network")
+        .order_by("shipped_at", "id")
+    )
+
+
+def invoices_awaiting_payment(user: User) -> QuerySet[Invoice]:
+    """Return the invoices of the person's own orders on which something is still owed.
+
+    What is owed is the order's receivable in the ledger, read in the same query.
+    """
+    if not user.is_authenticated:
+        return Invoice.objects.none()
+    receivable = (
+        LedgerEntry.objects.filter(
+            order_id=OuterRef("order_id"), account=LedgerEntry.Account.CUSTOMER_RECEIVABLE
+        )
+        .order_by()
+        .values("order_id")
+        .annotate(balance=Sum(ledger.SIGNED_AMOUNT))
+        .values("balance")
+    )
+    return (
+        Invoice.objects.filter(order__customer_id=user.pk)
+        .exclude(order__status=Order.Status.CANCELLED)
+        .annotate(
+            owed=Coalesce(
+                Subquery(receivable, output_field=BigIntegerField()),
+                Value(0),
+                output_field=BigIntegerField(),
+            )
+        )
+        .filter(owed__gt=0)
+        .select_related("order__rfq", "network")
+        .order_by("due_on", "id")
+    )
+
+
+def order_actions_for_customer(user: User) -> list[ActionNeeded]:
+    """Return the deliveries to confirm and the invoices to pay of the person's orders."""
+    actions = [
+        ActionNeeded(
+            kind=ActionNeeded.DELIVERY,
+            what=_("Confirm that you received the delivery"),
+            link=reverse("pages:order", args=[delivery.order_id]) + "#deliveries",
+            title=delivery.order.rfq.title,
+            network=delivery.order.network.name,
+            detail=delivery.description,
+            rfq_id=delivery.order.rfq_id,
+            order_id=delivery.order_id,
+            subject_id=delivery.pk,
+            amount=None,
+            currency=delivery.order.currency,
+            due_on=None,
+            since=delivery.shipped_at,
+        )
+        for delivery in deliveries_awaiting_receipt(user)
+    ]
+    actions += [
+        ActionNeeded(
+            kind=ActionNeeded.INVOICE,
+            what=_("Pay the invoice"),
+            link=reverse("pages:order-invoice", args=[invoice.order_id]),
+            title=invoice.order.rfq.title,
+            network=invoice.network.name,
+            detail=invoice.number,
+            rfq_id=invoice.order.rfq_id,
+            order_id=invoice.order_id,
+            subject_id=invoice.pk,
+            amount=invoice.owed,
+            currency=invoice.currency,
+            due_on=invoice.due_on,
+            since=invoice.issued_at,
+        )
+        for invoice in invoices_awaiting_payment(user)
+    ]
+    return sorted(actions, key=ActionNeeded.sort_key)
 
 
 # --- Payouts ----------------------------------------------------------------------------

@@ -385,6 +385,12 @@ class PhasesSerializer(serializers.Serializer):
 class ProposalSerializer(serializers.ModelSerializer):
     group_name = serializers.CharField(source="group.name", read_only=True)
     coordinator = serializers.IntegerField(source="group.coordinator_id", read_only=True)
+    tax = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Consumption tax on the price."
+    )
+    total = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The price with its tax."
+    )
 
     class Meta:
         model = GroupProposal
@@ -396,6 +402,8 @@ class ProposalSerializer(serializers.ModelSerializer):
             "coordinator",
             "status",
             "price",
+            "tax",
+            "total",
             "lead_time_days",
             "approach",
             "team_firm_ids",

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from brokerage.api.action_needed import ActionNeededView
 from brokerage.api.follow_on import OrderFollowOnViewSet
 from brokerage.api.sla import NetworkSlaView
 from brokerage.api.team_forming import OrderTeamFormingViewSet
@@ -27,6 +28,7 @@ follow_on_router = SimpleRouter()
 follow_on_router.register("orders", OrderFollowOnViewSet, basename="order")
 
 urlpatterns = [
+    path("me/action-needed/", ActionNeededView.as_view(), name="action-needed"),
     path("networks/<slug:slug>/sla/", NetworkSlaView.as_view(), name="network-sla"),
     *router.urls,
     *team_forming_router.urls,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Firm, NetworkGroup
 from orders.models import RFQ
+from orders.money import consumption_tax
 
 
 class Heartbeat(models.Model):
@@ -186,6 +187,16 @@ class GroupProposal(models.Model):
                 name="proposal_submitted_has_terms",
             ),
         ]
+
+    @property
+    def tax(self) -> int | None:
+        """The consumption tax on the price, as the estimate built from it will charge it."""
+        return None if self.price is None else consumption_tax(self.price)
+
+    @property
+    def total(self) -> int | None:
+        """The price with its tax: what the customer would pay."""
+        return None if self.price is None else self.price + self.tax
 
 
 class Deadline(models.Model):

@@ -1,5 +1,11 @@
-"""The customer's pages: submit a request (signing up on the way), choose, accept, decline."""
+"""The customer's pages: submit a request (signing up on the way), choose, accept, decline.
 
+Choosing a group's proposal and accepting an estimate commit the customer, so each takes
+two steps: its button on the request page opens a page that says what they commit to (the
+total with tax, when it would be delivered, who does the work), whose button does it.
+"""
+
+import datetime
 import secrets
 
 from django.contrib import messages
@@ -8,21 +14,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from brokerage.forms import DeclineForm, RequestForm, SignUpForm
+from brokerage.models import GroupProposal
 from brokerage.page_selectors import capability_taxonomy, proposal_get_for_user
 from brokerage.pages.intake import request_form_with_suggestions, typed_initial
+from brokerage.pages.rendering import page_url
 from brokerage.pages.requests import button_step, carry_out
 from brokerage.selectors import estimate_get_for_user, rfq_get_for_user
 from brokerage.services import designation, estimates
 from brokerage.services.intake import NewCustomer, rfq_receive
 from brokerage.throttles import SubmissionThrottle, throttled
+from core import access
 from core.errors import REFUSALS, place_refusal, refusal_status
+from core.page_steps import not_found
 from members.models import Network, User
 from members.selectors import network_list_public
+from orders.models import RFQ, Estimate
+from orders.money import BASIS_POINTS, CONSUMPTION_TAX_BPS
+from orders.page_selectors import firm_names
 
 SIGNUP_PREFIX = "signup"
 
@@ -156,33 +169,96 @@ def submit_request(request, slug: str):
     )
 
 
-@require_POST
+def delivery_expected(rfq: RFQ, lead_time_days: int) -> datetime.date:
+    """Return the day a lead time ends if the customer commits today (the network's today)."""
+    today = timezone.localdate(timezone=rfq.network.tzinfo)
+    return today + datetime.timedelta(days=lead_time_days)
+
+
+def render_confirmation(request, rfq: RFQ, template: str, context: dict):
+    """Draw a confirmation page in the request's network's time zone."""
+    context = {
+        **context,
+        "rfq": rfq,
+        "network": rfq.network,
+        "nav_section": "requests",
+        "desired_date": rfq.desired_date,
+    }
+    with timezone.override(rfq.network.tzinfo):
+        return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def proposal_choose(request, proposal_id: int):
-    """Choose a group's proposal for the customer; its coordinator leads the project."""
+    """Choose a group's proposal for the customer; its coordinator leads the project.
+
+    GET shows what the group proposes (tax included) and its team; POST chooses it.
+    """
     proposal = proposal_get_for_user(request.user, proposal_id)
     rfq = rfq_get_for_user(request.user, proposal.rfq_id)
-    return button_step(
+    if request.method == "POST":
+        return button_step(
+            request,
+            rfq,
+            action=lambda: designation.proposal_choose(proposal_id=proposal.pk, user=request.user),
+            done=_("You chose %(group)s. Its coordinator now prepares your estimate.")
+            % {"group": proposal.group.name},
+        )
+    if access.rfq_role(request.user, rfq) != access.CUSTOMER:
+        raise not_found()
+    choosable = rfq.status == RFQ.Status.ROUTED and rfq.leader_firm_id is None
+    if not choosable or proposal.status != GroupProposal.Status.SUBMITTED:
+        # Nothing left to choose: the request page says what happened.
+        return redirect(page_url(request.user, rfq) + "#proposals")
+    names = firm_names(proposal.team_firm_ids)
+    return render_confirmation(
         request,
         rfq,
-        action=lambda: designation.proposal_choose(proposal_id=proposal.pk, user=request.user),
-        done=_("You chose %(group)s. Its coordinator now prepares your estimate.")
-        % {"group": proposal.group.name},
+        "brokerage/customer/confirm_proposal.html",
+        {
+            "proposal": proposal,
+            "team": [names[firm_id] for firm_id in proposal.team_firm_ids if firm_id in names],
+            "tax_percent": CONSUMPTION_TAX_BPS * 100 / BASIS_POINTS,
+            "delivery_expected": delivery_expected(rfq, proposal.lead_time_days),
+        },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def estimate_accept(request, estimate_id: int):
-    """Accept the estimate for the customer: the order is created."""
+    """Accept the estimate for the customer: the order is created.
+
+    GET shows what accepting commits to: the total with tax, the delivery date and the
+    firms that do the work; POST accepts.
+    """
     estimate = estimate_get_for_user(request.user, estimate_id)
     rfq = rfq_get_for_user(request.user, estimate.rfq_id)
-    return button_step(
+    if request.method == "POST":
+        return button_step(
+            request,
+            rfq,
+            action=lambda: estimates.estimate_accept(estimate_id=estimate.pk, user=request.user),
+            done=_("You accepted the estimate. The order is created and the team is being formed."),
+            anchor="#estimate",
+        )
+    if access.rfq_role(request.user, rfq) != access.CUSTOMER:
+        raise not_found()
+    if estimate.status != Estimate.Status.SENT or rfq.status != RFQ.Status.ESTIMATE_SENT:
+        return redirect(page_url(request.user, rfq) + "#estimate")
+    lines = estimate.lines.select_related("firm").order_by("position", "id")
+    team = list(dict.fromkeys(line.firm.name for line in lines))
+    return render_confirmation(
         request,
         rfq,
-        action=lambda: estimates.estimate_accept(estimate_id=estimate.pk, user=request.user),
-        done=_("You accepted the estimate. The order is created and the team is being formed."),
-        anchor="#estimate",
+        "brokerage/customer/confirm_estimate.html",
+        {
+            "estimate": estimate,
+            "team": team,
+            "tax_percent": estimate.tax_rate_bps * 100 / BASIS_POINTS,
+            "delivery_expected": delivery_expected(rfq, estimate.lead_time_days),
+        },
     )
 
 

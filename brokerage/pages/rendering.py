@@ -49,6 +49,7 @@ from brokerage.services.estimates import suggested_lines
 from core import access
 from members.models import Network
 from orders.models import RFQ, Message
+from orders.page_selectors import firm_names
 
 COMPOSABLE = (RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT)
 # The interview's and the planning meeting's forms share a page: their ids must differ.
@@ -152,6 +153,10 @@ def customer_context(request, rfq: RFQ, bound: dict) -> dict:
     user = request.user
     estimates = list(estimate_list_for_rfq(user, rfq))
     proposals = list(proposal_list_for_rfq(user, rfq))
+    # The customer compares the groups' teams by name: every team's firms in one read.
+    names = firm_names(firm_id for proposal in proposals for firm_id in proposal.team_firm_ids)
+    for proposal in proposals:
+        proposal.team_names = [names[i] for i in proposal.team_firm_ids if i in names]
     interview, _ = consultation_for_rfq(rfq)
     return {
         **shared_context(request, rfq, "customer"),

@@ -24,6 +24,7 @@ from brokerage.page_selectors import (
 )
 from brokerage.pages.rendering import leader_choices, page_url, render_request_page
 from brokerage.selectors import (
+    action_needed_for_customer,
     estimate_get_for_user,
     invitation_list_for_rfq,
     rfq_get_for_user,
@@ -60,7 +61,10 @@ def button_step(request, rfq: RFQ, *, action, done: str, anchor: str = ""):
 
 @login_required
 def request_list(request):
-    """List the person's requests with their status and estimate clock, filtered and sorted."""
+    """List the person's requests with their status and estimate clock, filtered and sorted.
+
+    A customer's list starts with what waits on them, across their requests and orders.
+    """
     filters = RequestFilterForm(request.GET or None)
     status, sort = "", "-created"
     if filters.is_valid():
@@ -80,6 +84,7 @@ def request_list(request):
             "filters": filters,
             "filtered": bool(status),
             "is_customer": is_customer,
+            "actions": action_needed_for_customer(request.user) if is_customer else [],
             "clock_statuses": RFQ.CLOCK_STATUSES,
             "nav_section": "requests",
         },

@@ -305,7 +305,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LeaderReasonEnum": "orders.models.RFQ.LeaderReason"},
+    "ENUM_NAME_OVERRIDES": {
+        "LeaderReasonEnum": "orders.models.RFQ.LeaderReason",
+        # Two fields are called "kind": a request's, and what waits on a customer.
+        "KindEnum": "orders.models.RFQ.Kind",
+        "ActionNeededKindEnum": "orders.selectors.ActionNeeded.KINDS",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "brokerage.api.schema.integer_path_ids",

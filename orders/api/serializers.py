@@ -342,6 +342,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "order",
             "number",
             "issued_at",
+            "due_on",
             "issuer_name",
             "issuer_address",
             "registration_number",

@@ -24,6 +24,8 @@ class Invoice(AppendOnlyModel):
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="invoices")
     number = models.CharField(_("invoice number"), max_length=40)
     issued_at = models.DateTimeField(_("issued at"))
+    # Set at issue from the network's term; empty on invoices issued before terms existed.
+    due_on = models.DateField(_("due on"), null=True, blank=True)
     issuer_name = models.CharField(_("issuer"), max_length=200)
     issuer_address = models.CharField(_("issuer address"), max_length=300, blank=True)
     registration_number = models.CharField(

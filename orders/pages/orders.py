@@ -45,6 +45,7 @@ from orders.selectors import (
     inspection_document_get,
     invoice_for_order,
     money_summary,
+    order_actions_for_customer,
     order_get_for_user,
     team_and_schedule_for_order,
 )
@@ -77,8 +78,12 @@ def list_heading(user, office_networks: frozenset[int]) -> tuple[str, str]:
 
 @login_required
 def order_list(request):
-    """List the person's orders: a customer's own, a firm's teams, an office's networks'."""
+    """List the person's orders: a customer's own, a firm's teams, an office's networks'.
+
+    A customer's list starts with the deliveries to confirm and the invoices to pay.
+    """
     user = request.user
+    is_customer = user.firm_id is None
     filters = OrderFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
     page = page_of(request, order_list_for_page(user, status=status), per_page=ORDERS_PER_PAGE)
@@ -96,7 +101,8 @@ def order_list(request):
             "filters": filters,
             "filtered": bool(status),
             "heading": heading,
-            "is_customer": user.firm_id is None,
+            "is_customer": is_customer,
+            "actions": order_actions_for_customer(user) if is_customer else [],
             "nav_section": section,
         },
     )

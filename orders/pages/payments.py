@@ -25,8 +25,10 @@ from orders.selectors import (
     allocation_list_for_order,
     fault_claim_list_for_order,
     invoice_for_order,
+    invoice_payee_account,
     money_summary,
     order_get_for_user,
+    owed_on,
     payment_list_for_order,
     refund_list_for_order,
     team_list_for_order,
@@ -50,7 +52,7 @@ def office_order(request, order_id: int) -> Order:
 
 @login_required
 def order_invoice(request, order_id: int):
-    """Show the order's qualified invoice as a printable page."""
+    """Show the order's qualified invoice as a printable page, with how and when to pay it."""
     order = order_get_for_user(request.user, order_id)
     invoice = invoice_for_order(request.user, order)
     if invoice is None:
@@ -60,6 +62,10 @@ def order_invoice(request, order_id: int):
         "order": order,
         "invoice": invoice,
         "tax_percent": invoice.tax_rate_bps / 100,
+        # How to pay: into the network's account, what is still owed, by the due date.
+        "payee_account": invoice_payee_account(request.user, order),
+        "owed": owed_on(order),
+        "is_office": role in OFFICE_ROLES,
         "nav_section": "my-orders" if role == "customer" else "orders",
     }
     return in_network_zone(order, lambda: render(request, "orders/invoice.html", context))

@@ -49,7 +49,8 @@ def invoice_issue_locked(order: Order, user: User) -> Invoice:
     """Issue the order's invoice and raise the receivable (order and network locked)."""
     network = order.network
     issued_at = clock.now()
-    year = issued_at.astimezone(network.tzinfo).year
+    issued_on = issued_at.astimezone(network.tzinfo).date()
+    year = issued_on.year
     prefix = f"INV-{year}-"
     sequence = Invoice.objects.filter(network=network, number__startswith=prefix).count() + 1
     estimate = order.estimate
@@ -58,6 +59,7 @@ def invoice_issue_locked(order: Order, user: User) -> Invoice:
         network=network,
         number=f"{prefix}{sequence:06d}",
         issued_at=issued_at,
+        due_on=issued_on + datetime.timedelta(days=network.invoice_payment_days),
         issuer_name=network.invoice_issuer_name or network.name_ja,
         issuer_address=network.invoice_issuer_address,
         registration_number=network.invoice_registration_number,

@@ -17,9 +17,12 @@ from tests.kit.every_page import PAGE_SETS
 
 pytestmark = pytest.mark.celery_worker
 
-# Supervisors answer from their phones and offices glance at the queue on theirs: these
-# pages are audited at 375 px wide, the others at a desktop's width.
-PHONE_PAGES = re.compile(r"^/(invitations/|office/queue/)")
+# Supervisors answer from their phones and offices glance at the queue on theirs, and a
+# customer may confirm an order from theirs: these pages are audited at 375 px wide, the
+# others at a desktop's width (the customer's journey sees its confirmation at 1280 px).
+PHONE_PAGES = re.compile(
+    r"^/(invitations/|office/queue/|estimates/\d+/accept/|proposals/\d+/choose/)"
+)
 
 
 # How wide the page is laid out: wider than the window means sideways scrolling.

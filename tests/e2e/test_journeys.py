@@ -1,6 +1,7 @@
 """Each user group's main journey in Chromium, in Japanese and in English.
 
-The customer submits with a drawing, watches the estimate clock and accepts the estimate;
+The customer submits with a drawing, watches the estimate clock, finds the estimate waiting
+on them and accepts it after confirming its terms;
 a member answers an invitation on a 375 px phone, confirms its part of a team and reads
 its statement; the office designates a leader in an urgent case, sends an estimate and
 closes a payout batch. What is not part of a journey (other people's steps) is arranged
@@ -227,14 +228,39 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
         user=world.office_user,
     )
     estimate = estimate_sent_by_office(world, rfq, {"fushimi": 120_000})
-    # Then the customer sees the estimate, with the tax and the total in their language
-    page.reload()
+    # Then their list of requests opens with the estimate waiting on them
+    page.get_by_role("link", name=words(language, "My requests"), exact=True).click()
+    waiting = page.locator("#action-needed")
+    assert words(language, "Accept or decline the estimate") in waiting.inner_text()
+    assert yen_in(language, 132_000) in waiting.inner_text()
+    journey.screenshot("waiting-on-you")
+    # And it leads to the estimate, with the tax and the total in their language
+    waiting.get_by_role("link", name=words(language, "Accept or decline the estimate")).click()
     assert page.locator(".status").first.inner_text() == words(language, "Estimate sent")
-    accept = page.locator("#estimate form button.big")
+    accept = page.locator("#estimate a.button.big")
     assert yen_in(language, 132_000) in accept.inner_text()
     journey.screenshot("estimate")
-    # When they accept it with the keyboard
+    # When they press accept with the keyboard
     accept.focus()
+    page.keyboard.press("Enter")
+    # Then they are asked to confirm: the total with tax, the delivery date, the team
+    page.locator("h1", has_text=words(language, "Accept this estimate?")).wait_for()
+    terms = page.locator(".confirmation").inner_text()
+    with translation.override(language):
+        expected = date_filter(
+            timezone.localdate(timezone=world.network.tzinfo) + datetime.timedelta(days=10),
+            "DATE_FORMAT",
+        )
+        leader = world.firms["fushimi"].name
+    assert yen_in(language, 132_000) in terms
+    assert expected in terms
+    assert leader in terms
+    assert Estimate.objects.get(pk=estimate.pk).status == Estimate.Status.SENT
+    journey.screenshot("confirm-accept")
+    # When they confirm with the keyboard
+    confirm = page.locator("form button.big")
+    assert yen_in(language, 132_000) in confirm.inner_text()
+    confirm.focus()
     page.keyboard.press("Enter")
     page.locator(".messages .message").wait_for()
 

@@ -7,8 +7,8 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from brokerage.models import Invitation
-from brokerage.services.designation import leader_designate
+from brokerage.models import GroupProposal, Invitation
+from brokerage.services.designation import leader_designate, proposal_submit
 from orders.models import Delivery, Order
 from orders.services.payments import invoice_issue
 from orders.services.payouts import payout_batch_create
@@ -53,7 +53,7 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
         reason="discussion",
         user=kyoto.office_user,
     )
-    compose_and_send(client_for(kyoto.office_user), rfq, kyoto.firms["fushimi"])
+    estimate = compose_and_send(client_for(kyoto.office_user), rfq, kyoto.firms["fushimi"])
     migakiya = migakiya_world()
     board_rfq = routed(migakiya, "finish.polishing.mirror")
     rodan = rodan_world()
@@ -61,6 +61,13 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
     ota = ota_world()
     contest = routed(ota, "process.machining.milling", "material.aluminium")
     coordinator = Invitation.objects.get(rfq=contest, firm=ota.firms["north_coordinator"])
+    proposal = proposal_submit(
+        proposal_id=GroupProposal.objects.get(rfq=contest, group=ota.groups["south"]).pk,
+        user=ota.users["south_coordinator"],
+        price=95_000,
+        lead_time_days=20,
+        team_firm_ids=[ota.firms["south_coordinator"].pk, ota.firms["south_alu"].pk],
+    )
     leader_invitation = invitation_of(rfq, kyoto.firms["fushimi"])
     answering_invitation = invitation_of(pending, kyoto.firms["uji"])
     board_invitation = invitation_of(board_rfq, migakiya.firms["admin1"])
@@ -73,6 +80,7 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
         (kyoto.customer, reverse("pages:submit", args=[slug])),
         (kyoto.customer, reverse("pages:request-list")),
         (kyoto.customer, reverse("pages:request", args=[rfq.pk])),
+        (kyoto.customer, reverse("pages:estimate-accept", args=[estimate.pk])),
         (kyoto.customer, reverse("pages:inbox")),
         (kyoto.users["fushimi"], reverse("pages:invitations")),
         (kyoto.users["fushimi"], reverse("pages:invitation", args=[leader_invitation.pk])),
@@ -86,6 +94,7 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
         (rodan.office_user, reverse("pages:request", args=[consultation.pk])),
         (ota.users["north_coordinator"], reverse("pages:invitation", args=[coordinator.pk])),
         (ota.customer, reverse("pages:request", args=[contest.pk])),
+        (ota.customer, reverse("pages:proposal-choose", args=[proposal.pk])),
     ]
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brokerage.models import Deadline, Invitation
+from brokerage.services.designation import leader_designate
+from brokerage.services.estimates import EstimateLineInput, estimate_create, estimate_send
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
 from capabilities.models import Capability
 from orders.models import (
@@ -129,6 +131,30 @@ def routed(world, *codes, title="Bracket", **fields) -> RFQ:
     )
 
 
+def estimate_sent_to_customer(
+    world, leader: str, *, title="Bracket", amounts=(100_000,), lead_time_days=10, valid_days=30
+) -> Estimate:
+    """Route a milling request of the world's customer, designate `leader` (a firm key) on
+    the office's urgent authority, and send an estimate of a line per amount (services)."""
+    rfq = routed(world, "process.machining.milling", title=title)
+    leader_designate(
+        rfq_id=rfq.pk, firm_id=world.firms[leader].pk, reason="urgent", user=world.office_user
+    )
+    estimate = estimate_create(
+        rfq_id=rfq.pk,
+        user=world.office_user,
+        lines=[
+            EstimateLineInput(
+                firm_id=world.firms[leader].pk, description=f"Work {index}", amount=amount
+            )
+            for index, amount in enumerate(amounts, start=1)
+        ],
+        lead_time_days=lead_time_days,
+        valid_until=timezone.localdate() + datetime.timedelta(days=valid_days),
+    )
+    return estimate_send(estimate_id=estimate.pk, user=world.office_user)
+
+
 # --- Through the pages ------------------------------------------------------------------
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -235,10 +261,15 @@ def compose_and_send(client: Client, rfq: RFQ, firm, amount: int = 100_000) -> E
 
 
 def accept_from_request_page(client: Client, rfq: RFQ) -> None:
+    """Accept the sent estimate as the customer does: its button, then the confirmation's."""
     page = client.get(reverse("pages:request", args=[rfq.pk]))
     estimate = Estimate.objects.get(rfq=rfq, status=Estimate.Status.SENT)
-    assert reverse("pages:estimate-accept", args=[estimate.pk]) in page.content.decode()
-    response = client.post(reverse("pages:estimate-accept", args=[estimate.pk]))
+    confirm = reverse("pages:estimate-accept", args=[estimate.pk])
+    assert confirm in page.content.decode()
+    confirmation = client.get(confirm)
+    assert confirmation.status_code == 200
+    assert f'action="{confirm}"' in confirmation.content.decode()
+    response = client.post(confirm)
     assert response.status_code == 302
     rfq.refresh_from_db()
     assert rfq.status == RFQ.Status.ACCEPTED

@@ -29,6 +29,8 @@ def test_a_firm_joins_a_network_once():
         {"reminder_before_minutes": 120, "estimate_window_minutes": 120},
         {"office_fee_bps": 10_001},
         {"invoice_registration_number": "T123"},
+        {"invoice_payment_days": 0},
+        {"invoice_payment_days": 366},
     ],
 )
 def test_a_network_refuses_inconsistent_settings(fields):

@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
-from tests.kit.steps import client_for, submit_and_route
+from orders.models import Delivery, Estimate
+from orders.services.payments import invoice_issue
+from tests.kit.factories import OrderInProductionFactory
+from tests.kit.steps import client_for, estimate_sent_to_customer, submit_and_route
 from tests.kit.worlds import add_firm, capabilities, kyoto_world
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +88,44 @@ def test_a_list_costs_the_same_queries_for_few_or_many_rows(name):
     # Then the list shows more rows for the same number of queries
     assert many_rows > few_rows > 0
     assert many_queries == few_queries
+
+
+def test_what_waits_on_the_customer_costs_the_same_queries_for_few_or_many():
+    # Given a customer with some of each thing that waits on them
+    world = kyoto_world()
+    client = client_for(world.customer)
+    paths = ("/requests/", "/orders/", "/api/me/action-needed/")
+
+    def wait(count: int) -> None:
+        """Bring the customer to `count` estimates, deliveries and invoices waiting."""
+        while Estimate.objects.filter(rfq__customer=world.customer).count() < count:
+            estimate_sent_to_customer(world, "fushimi", title="Numbered request")
+        while Delivery.objects.filter(order__customer=world.customer).count() < count:
+            order = OrderInProductionFactory(
+                world=world, leader="fushimi", team={"fushimi": 10_000}, title="Numbered order"
+            )
+            Delivery.objects.create(
+                order=order, description="Numbered delivery", recorded_by=world.office_user
+            )
+            invoice_issue(order_id=order.pk, user=world.office_user)
+
+    def read() -> list[tuple[int, int]]:
+        counts = []
+        for path in paths:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            assert response.status_code == 200
+            counts.append((len(queries), response.content.decode().count("Numbered")))
+        return counts
+
+    wait(FEW)
+    few = read()
+    # When many more wait
+    wait(MANY)
+    many = read()
+    # Then each page and the API show more for the same number of queries
+    for path, (few_queries, few_rows), (many_queries, many_rows) in zip(
+        paths, few, many, strict=True
+    ):
+        assert many_rows > few_rows > 0, path
+        assert many_queries == few_queries, path

@@ -326,6 +326,8 @@ API: dict[tuple[str, str], Row] = {
         body=lambda w: {"price": 100_000, "lead_time_days": 10},
     ),
     ("GET", "/api/notifications/"): Row(SIGNED_IN, lists="notification"),
+    # Everyone asks about their own: a customer's estimates, proposals, deliveries, invoices.
+    ("GET", "/api/me/action-needed/"): Row(SIGNED_IN),
     # --- Orders: the team, production, deliveries ---------------------------------------
     ("GET", "/api/orders/"): Row(SIGNED_IN, lists="order"),
     ("GET", "/api/orders/{pk}/"): Row(SEES_RUNNING_ORDER, **order("order_running")),
@@ -780,6 +782,8 @@ PAGES: dict[str, dict[str, Row]] = {
         ),
     },
     "estimates/<int:estimate_id>/accept/": {
+        # The confirmation, then the step: both the customer's alone.
+        "GET": page(roles("customer"), args={"estimate_id": "estimate_sent"}),
         "POST": page(roles("customer"), args={"estimate_id": "estimate_sent"}, proves="customer"),
     },
     "estimates/<int:estimate_id>/decline/": {
@@ -791,6 +795,7 @@ PAGES: dict[str, dict[str, Row]] = {
         ),
     },
     "proposals/<int:proposal_id>/choose/": {
+        "GET": page(roles("other_customer"), args={"proposal_id": "proposal_other"}),
         "POST": page(
             roles("other_customer"), args={"proposal_id": "proposal_other"}, proves="other_customer"
         ),

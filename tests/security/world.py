@@ -463,7 +463,9 @@ def declare_visibility(world: World) -> None:
         "MXFAULT": {"office", "staff", "invited_member"},
         "MXHOLDERADMIN1": {"office", "staff", "administrative_member"},
         "MXHOLDERPOLISHER1": {"office", "staff", "invited_member"},
-        "MXNETWORKHOLDER": n_office,
+        # The network's account is where its invoices are paid into: whoever reads the
+        # invoice (the customer, the leader) reads it there; the firms' stay internal.
+        "MXNETWORKHOLDER": n_office | {"customer", "administrative_member"},
         "MXCONTACTMSG": {"office", "staff", "invited_member"},
         # The other network's request.
         "MXOTHERTITLE": m_request,
