@@ -163,7 +163,7 @@ def key_in(request):
             messages.success(
                 request,
                 _("Request #%(number)s is keyed in and routed for %(customer)s.")
-                % {"number": rfq.pk, "customer": keyed_for.get_full_name() or keyed_for.username},
+                % {"number": rfq.pk, "customer": keyed_for.display_name},
             )
             return redirect("pages:request", rfq.pk)
     return render(
