@@ -68,14 +68,14 @@ def test_why_a_firm_was_invited_is_stored_as_data_and_read_in_each_language(worl
     japanese = client_for(world.office_user, language="ja").get(url).content.decode()
     english = client_for(world.office_user, language="en").get(url).content.decode()
     # Then each says why in its language, naming the capability, not its code
-    assert "必要条件1件のうち1件を満たします：フライス加工（グレード4 ≥ 1）。" in japanese
+    assert "必要条件1件のうち1件を満たします：フライス加工（レベル4 ≥ 1）。" in japanese
     assert "Covers 1 of 1 requirement: Milling (grade 4 ≥ 1)." in english
     assert "Covers" not in japanese
     # And the invited firm reads it on its invitation in its language
     invitation = invitation_of(rfq, world.firms["fushimi"])
     member_url = reverse("pages:invitation", args=[invitation.pk])
     page = client_for(world.users["fushimi"], language="ja").get(member_url).content.decode()
-    assert "フライス加工（グレード4 ≥ 1）" in page
+    assert "フライス加工（レベル4 ≥ 1）" in page
 
 
 def test_the_api_gives_the_reason_as_data_and_as_text_in_the_requesters_language(world):
