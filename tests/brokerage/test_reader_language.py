@@ -17,7 +17,7 @@ from brokerage.reasons import reason_text
 from brokerage.services.designation import leader_designate
 from capabilities.models import Capability
 from members.models import Notification, User
-from orders.models import Event
+from orders.models import Event, RFQRequirement
 from orders.services import teams
 from tests.kit.every_page import PAGE_SETS
 from tests.kit.factories import AcceptedOrderFactory, CustomerFactory
@@ -256,6 +256,25 @@ def test_a_team_part_is_told_in_each_firms_language():
     english = body_of(world.users["polisher2"], "team.assigned")
     assert "事務局手数料控除後の各入金の33.33%" in japanese
     assert "33.33% of each payment after the office fee" in english
+
+
+def test_a_proposed_team_is_explained_with_firms_and_capabilities_named(world):
+    # Given an order for milling and resin machining, which no single Kyoto member does
+    order = AcceptedOrderFactory(world=world, leader="fushimi", title="Bracket and cover")
+    for code in (MILLING, "process.resin.machining"):
+        RFQRequirement.objects.create(rfq=order.rfq, capability=Capability.objects.get(code=code))
+    url = reverse("pages:order-team", args=[order.pk])
+    # When the office opens the team form in Japanese and in English
+    japanese = client_for(world.office_user, language="ja").get(url).content.decode()
+    english = client_for(world.office_user, language="en").get(url).content.decode()
+    # Then the engine's teams are explained by their firms' and capabilities' names
+    yawata = world.firms["yawata"]
+    resin = Capability.objects.get(code="process.resin.machining")
+    assert "が共同で必要条件2件をすべて満たします" in japanese
+    assert f"{yawata.name_ja}が{resin.name_ja}" in japanese
+    assert "together cover all 2 requirements" in english
+    assert f"Resin machining by {yawata.name_en} (grade 4 ≥ 1)" in english
+    assert "firm #" not in english and MILLING not in english
 
 
 # --- Capabilities by name -----------------------------------------------------------------
