@@ -310,7 +310,7 @@ class OfficeCustomerForm(forms.Form):
 
 
 def customer_label(customer: User) -> str:
-    name = customer.get_full_name() or customer.username
+    name = customer.display_name
     return f"{name} ({customer.organization})" if customer.organization else name
 
 

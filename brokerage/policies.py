@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
+from brokerage import reasons
 from brokerage.models import BoardDecision, Invitation
 from capabilities.matching.ranking import Candidate, rank_firms
 from capabilities.matching.requirements import Requirement
@@ -34,12 +34,15 @@ MEMBER_ROLES = (
 
 @dataclass
 class RoutingPlan:
-    """What routing decided: the next status, invitations to write, or why nobody can."""
+    """What routing decided: the next status, invitations to write, or why nobody can.
+
+    Reasons are data (brokerage.reasons), said in each reader's language when read.
+    """
 
     status: str
     invitations: list[tuple[int, str, int, dict]] = field(default_factory=list)
     proposals: list[tuple[NetworkGroup, dict]] = field(default_factory=list)
-    no_bid_reason: str = ""
+    no_bid_reason: dict = field(default_factory=dict)
     data: dict = field(default_factory=dict)
 
 
@@ -106,7 +109,7 @@ class NetworkPolicy:
 
     def invitation_rows(self, rfq: RFQ, candidates: Sequence[Candidate], purpose: str):
         return [
-            (candidate.firm_id, purpose, rank, candidate.reason())
+            (candidate.firm_id, purpose, rank, candidate.reason)
             for rank, candidate in enumerate(candidates, start=1)
             if self.visible_to_firm(rfq, candidate.firm_id)
         ]
@@ -136,12 +139,12 @@ class CompetencyBroadcastPolicy(NetworkPolicy):
         if missing or not rows:
             return RoutingPlan(
                 status=RFQ.Status.NO_BID,
-                no_bid_reason=no_member_reason(missing),
+                no_bid_reason=reasons.uncovered_reason(missing),
             )
         teams = []
         if not any(not candidate.missing for candidate in candidates):
             teams = [
-                {"firms": list(team.firm_ids), "explanation": team.explanation}
+                {"firms": list(team.firm_ids), "reason": team.reason}
                 for team in propose_teams(
                     network_id=self.network.pk, requirements=requirements, roles=MEMBER_ROLES
                 )
@@ -182,16 +185,13 @@ class AdministrativeBoardPolicy(NetworkPolicy):
                     membership.firm_id,
                     Invitation.Purpose.BOARD,
                     offset,
-                    {
-                        "explanation": gettext_noop("Administrative member: reviews every order."),
-                        "covers": [],
-                    },
+                    {"code": reasons.BOARD_MEMBER},
                 )
             )
         if not rows:
             return RoutingPlan(
                 status=RFQ.Status.NO_BID,
-                no_bid_reason="The network has no administrative members to review it.",
+                no_bid_reason={"code": reasons.NO_BOARD},
             )
         return RoutingPlan(status=RFQ.Status.ROUTED, invitations=rows)
 
@@ -255,12 +255,7 @@ class ConsultationPolicy(NetworkPolicy):
                     firm_id,
                     Invitation.Purpose.PLANNING,
                     len(rows) + 1,
-                    {
-                        "explanation": gettext_noop(
-                            "Stakeholder: takes part in every planning meeting."
-                        ),
-                        "covers": [],
-                    },
+                    {"code": reasons.STAKEHOLDER},
                 )
             )
         return rows
@@ -298,20 +293,17 @@ class CompetingGroupsPolicy(NetworkPolicy):
             candidates = self.rank(rfq, roles=None, firm_ids=firm_ids)
             if uncovered(requirements, candidates):
                 continue
-            reason = {
-                "explanation": (
-                    f"{len(candidates)} firms of the group cover every requirement."
-                    if requirements
-                    else gettext_noop("The group takes on any challenge.")
-                ),
-                "firms": [candidate.firm_id for candidate in candidates[:20]],
-            }
+            reason = reasons.group_reason(
+                firm_ids=[candidate.firm_id for candidate in candidates[:20]],
+                covering=len(candidates),
+                has_requirements=bool(requirements),
+            )
             plan.proposals.append((group, reason))
             plan.invitations.append((group.coordinator_id, Invitation.Purpose.GROUP, rank, reason))
         if not plan.proposals:
             return RoutingPlan(
                 status=RFQ.Status.NO_BID,
-                no_bid_reason="No coordinator group covers every requirement of this request.",
+                no_bid_reason={"code": reasons.NO_GROUP},
             )
         return plan
 
@@ -321,12 +313,6 @@ class CompetingGroupsPolicy(NetworkPolicy):
         if not rfq.group_proposals.filter(group__coordinator_id=firm_id, status="submitted"):
             return _("Choose the coordinator of a group that submitted a proposal.")
         return ""
-
-
-def no_member_reason(missing: Sequence[str]) -> str:
-    if missing:
-        return "No member firm has these required skills: " + ", ".join(missing) + "."
-    return "No member firm has the required skills."
 
 
 POLICIES = {

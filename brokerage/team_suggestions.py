@@ -81,7 +81,7 @@ def team_suggestions(order: Order) -> dict:
         {
             "firms": list(proposal.firm_ids),
             "assignments": proposal.assignments,
-            "explanation": proposal.explanation,
+            "reason": proposal.reason,
         }
         for proposal in proposals
     ]

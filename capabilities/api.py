@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from capabilities.matching.explanations import Names, covers_text, team_text
 from capabilities.matching.ranking import rank_firms
 from capabilities.matching.requirements import (
     MAX_REQUIREMENTS,
@@ -133,10 +134,13 @@ class CapabilityViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CapabilityGradeSerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="capability.code", read_only=True)
+    name = serializers.CharField(
+        source="capability.name", read_only=True, help_text=_("In the request's language.")
+    )
 
     class Meta:
         model = FirmCapability
-        fields = ["code", "grade"]
+        fields = ["code", "name", "grade"]
 
 
 class DirectoryFirmSerializer(serializers.ModelSerializer):
@@ -680,14 +684,26 @@ class CandidateSerializer(serializers.Serializer):
     covered = serializers.ListField(child=serializers.CharField())
     missing = serializers.ListField(child=serializers.CharField())
     grades = serializers.DictField(child=serializers.IntegerField())
-    explanation = serializers.CharField()
+    reason = serializers.DictField(help_text="Why the firm ranks where it does, as data.")
+    explanation = serializers.SerializerMethodField(
+        help_text="The reason in the language of the request (Accept-Language)."
+    )
+
+    def get_explanation(self, candidate) -> str:
+        return covers_text(candidate.reason, self.context["names"])
 
 
 class TeamSerializer(serializers.Serializer):
     firms = serializers.ListField(child=serializers.IntegerField(), source="firm_ids")
     assignments = serializers.DictField(child=serializers.IntegerField())
     score = serializers.IntegerField()
-    explanation = serializers.CharField()
+    reason = serializers.DictField(help_text="Why the team was proposed, as data.")
+    explanation = serializers.SerializerMethodField(
+        help_text="The reason in the language of the request (Accept-Language)."
+    )
+
+    def get_explanation(self, team) -> str:
+        return team_text(team.reason, self.context["names"])
 
 
 class MatchResultSerializer(serializers.Serializer):
@@ -739,4 +755,6 @@ class NetworkMatchView(APIView):
             ) from None
         except MatchingError as error:
             raise ApiValidationError({"requirements": [str(error)]}) from None
-        return Response(MatchResultSerializer({"candidates": candidates, "teams": teams}).data)
+        result = {"candidates": candidates, "teams": teams}
+        # The names of the capabilities and firms the explanations mention, read once.
+        return Response(MatchResultSerializer(result, context={"names": Names()}).data)

@@ -54,7 +54,8 @@ def capability_get(*, code: str) -> Capability | None:
 
 
 def capability_choices(*, kinds: tuple[str, ...] | None = None) -> list[tuple[str, list]]:
-    """Return active capabilities as form choices grouped by kind, for <optgroup>s."""
+    """Return active capabilities as form choices grouped by kind, for <optgroup>s: each
+    named in the active language (the code is the value sent, never what a person reads)."""
     capabilities = capability_list(active_only=True)
     if kinds:
         capabilities = capabilities.filter(kind__in=kinds)
@@ -62,7 +63,7 @@ def capability_choices(*, kinds: tuple[str, ...] | None = None) -> list[tuple[st
     groups: dict[str, list] = {}
     for capability in capabilities:
         groups.setdefault(str(labels.get(capability.kind, capability.kind)), []).append(
-            (capability.code, f"{capability.name} ({capability.code})")
+            (capability.code, capability.name)
         )
     return list(groups.items())
 

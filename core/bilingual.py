@@ -1,6 +1,7 @@
 """Rows named in both Japanese and English show the name of the active language."""
 
 from django.utils import translation
+from django.utils.functional import lazy
 
 
 class BilingualNameMixin:
@@ -14,3 +15,12 @@ class BilingualNameMixin:
 
     def __str__(self) -> str:
         return self.name
+
+
+def _name_now(row: BilingualNameMixin) -> str:
+    return row.name
+
+
+# A row's name said when the text is read, not when it is made: a notification's context
+# is formatted once per recipient inside that recipient's language.
+name_said_to_each = lazy(_name_now, str)

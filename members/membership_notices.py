@@ -7,6 +7,7 @@ invitation, the network's office of an application, and each side of the other's
 
 from django.urls import reverse
 
+from core.bilingual import name_said_to_each
 from members.models import MembershipChange
 from members.notifications import notifications_create
 from members.selectors import firm_people, office_people
@@ -41,6 +42,9 @@ def membership_change_notify(*, change: MembershipChange) -> None:
         subject_type="membership_change",
         subject_id=change.pk,
         recipients=recipients,
-        context={"network": network.name_en, "firm": membership.firm.name_en},
+        context={
+            "network": name_said_to_each(network),
+            "firm": name_said_to_each(membership.firm),
+        },
         link=link,
     )

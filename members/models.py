@@ -1,4 +1,5 @@
 import datetime
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from core.bilingual import BilingualNameMixin
 from members.prefectures import Prefecture
 
 WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)  # Monday is 0, as in datetime.date.weekday()
+# Hiragana, katakana (full and half width) and the CJK ideographs: a name written in Japanese.
+JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
 def validate_time_zone(value: str) -> None:
@@ -518,6 +521,23 @@ class User(AbstractUser):
     @property
     def is_customer(self) -> bool:
         return self.firm_id is None and not self.is_staff
+
+    def get_full_name(self) -> str:
+        """Return the person's name in the order of the language it is written in.
+
+        A name in Japanese script is family name first (藤原 智也), as Japanese writes it
+        on any page; any other is given name first (Emily Carter). The order belongs to the
+        name, not to the page's or the person's chosen language.
+        """
+        given, family = self.first_name.strip(), self.last_name.strip()
+        if JAPANESE_SCRIPT.search(given + family):
+            return f"{family} {given}".strip()
+        return f"{given} {family}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """Return how the person is named wherever a page or message shows them."""
+        return self.get_full_name() or self.get_username()
 
 
 class Notification(models.Model):

@@ -2,9 +2,12 @@
 
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from brokerage.models import GroupProposal, Invitation, PhaseAssignment
+from brokerage.reasons import reason_text
+from capabilities.matching.explanations import Names
 from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
 from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
@@ -12,6 +15,8 @@ from members.models import Network, Notification, User
 from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
 
 NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
+REASON_HELP = "Why, as data: a `code` and its parameters (see brokerage.reasons)."
+REASON_TEXT_HELP = "The reason in the language of the request (Accept-Language)."
 
 
 class RequirementSerializer(serializers.Serializer):
@@ -235,6 +240,8 @@ class RFQSerializer(serializers.ModelSerializer):
 class InvitationSerializer(serializers.ModelSerializer):
     rfq_title = serializers.CharField(source="rfq.title", read_only=True)
     firm_name = serializers.CharField(source="firm.name", read_only=True)
+    reason = serializers.DictField(read_only=True, help_text=REASON_HELP)
+    reason_text = serializers.SerializerMethodField(help_text=REASON_TEXT_HELP)
 
     class Meta:
         model = Invitation
@@ -248,6 +255,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "rank",
             "status",
             "reason",
+            "reason_text",
             "price",
             "lead_time_days",
             "note",
@@ -255,6 +263,9 @@ class InvitationSerializer(serializers.ModelSerializer):
             "answered_at",
         ]
         read_only_fields = fields
+
+    def get_reason_text(self, invitation) -> str:
+        return reason_text(invitation.reason, self.context.setdefault("names", Names()))
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -266,10 +277,14 @@ class AnswerSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
+        # The same words as the page's form (brokerage.forms.AnswerForm), each on its field.
         if attrs["can_do"]:
             missing = {
-                field: "Needed with a 'can do' answer."
-                for field in ("price", "lead_time_days")
+                field: [message]
+                for field, message in (
+                    ("price", _("Give your price when you can do it.")),
+                    ("lead_time_days", _("Give your lead time when you can do it.")),
+                )
                 if attrs.get(field) is None
             }
             if missing:
@@ -346,10 +361,14 @@ class OrderCreatedSerializer(serializers.Serializer):
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     data = serializers.SerializerMethodField()
+    reason_text = serializers.SerializerMethodField(
+        help_text="The event's reason (data.reason) in the language of the request, when it "
+        "has one: why a request closed with no bid, why a board member declined."
+    )
 
     class Meta:
         model = Event
-        fields = ["id", "at", "actor", "kind", "data"]
+        fields = ["id", "at", "actor", "kind", "data", "reason_text"]
         read_only_fields = fields
 
     def get_actor(self, event) -> str | None:
@@ -363,6 +382,10 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_data(self, event) -> dict:
         return access.rfq_event_data(self.context["request"].user, self.context["rfq"], event.data)
+
+    def get_reason_text(self, event) -> str:
+        reason = self.get_data(event).get("reason")
+        return reason_text(reason, self.context.setdefault("names", Names()))
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -456,7 +479,11 @@ class AnswerSuggestionSerializer(serializers.Serializer):
 class TeamProposalSerializer(serializers.Serializer):
     firms = serializers.ListField(child=serializers.IntegerField())
     assignments = serializers.DictField(child=serializers.IntegerField())
-    explanation = serializers.CharField()
+    reason = serializers.DictField(help_text=REASON_HELP)
+    explanation = serializers.SerializerMethodField(help_text=REASON_TEXT_HELP)
+
+    def get_explanation(self, team) -> str:
+        return reason_text(team["reason"], self.context.setdefault("names", Names()))
 
 
 class TeamSuggestionsSerializer(serializers.Serializer):

@@ -170,7 +170,7 @@ def key_in(request):
                     "Request #%(number)s is keyed in for %(customer)s; "
                     "it is being routed to the member firms."
                 )
-                % {"number": rfq.pk, "customer": keyed_for.get_full_name() or keyed_for.username},
+                % {"number": rfq.pk, "customer": keyed_for.display_name},
             )
             return redirect("pages:request", rfq.pk)
     return render(

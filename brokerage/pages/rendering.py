@@ -265,16 +265,10 @@ def member_context(request, rfq: RFQ, invitation: Invitation | None, bound: dict
     user = request.user
     is_leader = user.firm_id == rfq.leader_firm_id
     shared = shared_context(request, rfq, "member")
-    reason = (invitation.reason if invitation else {}) or {}
-    names = {r.capability.code: r.capability.name for r in shared["requirements"]}
     context = {
         **shared,
         "nav_section": "invitations",
         "invitation": invitation,
-        "reason": reason,
-        "reason_grades": [
-            (names.get(code, code), grade) for code, grade in (reason.get("grades") or {}).items()
-        ],
         "answer_due_at": answer_due_at(rfq),
         "is_leader": is_leader,
         # The project leader also talks with the customer.

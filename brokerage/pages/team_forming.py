@@ -107,7 +107,7 @@ def team_starts(order: Order, suggestions: dict, names: dict[int, str]) -> dict[
                 "number": index,
                 "firms": ", ".join(names.get(firm_id, str(firm_id)) for firm_id in firm_ids),
             },
-            "explanation": team["explanation"],
+            "reason": team["reason"],
             "rows": [
                 {
                     "firm": firm_id,

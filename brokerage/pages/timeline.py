@@ -5,6 +5,7 @@ import datetime
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from brokerage.reasons import reason_text
 from core import access
 from members.models import Firm
 from orders.models import RFQ
@@ -49,7 +50,9 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
     headline = simple_labels().get(kind)
     if headline is None:
         return kind, ""
-    return headline, data.get("reason", "")
+    # Why a request closed with no bid is data, said in the reader's language; a reason a
+    # person typed (a cancellation's, a declined estimate's) is shown as it was typed.
+    return headline, reason_text(data.get("reason"))
 
 
 def simple_labels() -> dict[str, str]:
@@ -95,11 +98,7 @@ def timeline_entries(events, *, rfq: RFQ, user) -> list[TimelineEntry]:
                 detail += f" · {data['place']}"
         actor = ""
         if role != access.CUSTOMER:
-            actor = (
-                (event.actor.get_full_name() or event.actor.username)
-                if event.actor
-                else _("the platform")
-            )
+            actor = event.actor.display_name if event.actor else _("the platform")
         entries.append(
             TimelineEntry(at=event.at, kind=event.kind, label=label, detail=detail, actor=actor)
         )

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from brokerage import reasons
 from brokerage.locks import invitation_lock
 from brokerage.models import BoardDecision, Invitation
 from brokerage.policies import AdministrativeBoardPolicy, policy_for
@@ -95,9 +96,7 @@ def invitation_answer(
         and rfq.network.policy == Network.Policy.COMPETENCY_BROADCAST
     )
     if everyone_declined:
-        rfq_close_no_bid(
-            rfq=rfq, reason="Every qualified member answered that it cannot do it.", actor=None
-        )
+        rfq_close_no_bid(rfq=rfq, reason={"code": reasons.ALL_CANNOT_DO}, actor=None)
     return invitation
 
 
@@ -137,16 +136,8 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
     )
     outcome = policy.board_outcome(rfq)
     if outcome is False:
-        reasons = list(
-            BoardDecision.objects.filter(rfq=rfq, accept=False)
-            .exclude(reason="")
-            .values_list("reason", flat=True)
-        )
-        rfq_close_no_bid(
-            rfq=rfq,
-            reason="The administrative members cannot take this order on: " + " / ".join(reasons),
-            actor=user,
-        )
+        notes = BoardDecision.objects.filter(rfq=rfq, accept=False).values_list("reason", flat=True)
+        rfq_close_no_bid(rfq=rfq, reason=reasons.board_declined_reason(list(notes)), actor=user)
     elif outcome is True:
         board_accept(rfq=rfq, policy=policy)
     return decision

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from brokerage.locks import group_proposal_lock
 from brokerage.models import GroupProposal
@@ -13,6 +14,7 @@ from brokerage.services.workflow_support import (
     rfq_link,
 )
 from core import access, clock
+from core.bilingual import name_said_to_each
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Firm, User
 from members.notifications import notifications_create
@@ -22,10 +24,11 @@ from orders.models import RFQ
 from orders.services.timeline import event_record
 
 DESIGNATABLE = (RFQ.Status.ROUTED, RFQ.Status.PLANNING)
+# Said in each recipient's language when the notification is written for them.
 REASON_WORDS = {
-    RFQ.LeaderReason.DISCUSSION: "chosen in discussion among the members",
-    RFQ.LeaderReason.URGENT: "designated by the office on its urgent authority",
-    RFQ.LeaderReason.CUSTOMER_CHOICE: "chosen by the customer",
+    RFQ.LeaderReason.DISCUSSION: gettext_lazy("chosen in discussion among the members"),
+    RFQ.LeaderReason.URGENT: gettext_lazy("designated by the office on its urgent authority"),
+    RFQ.LeaderReason.CUSTOMER_CHOICE: gettext_lazy("chosen by the customer"),
 }
 
 
@@ -68,7 +71,11 @@ def leader_designate(*, rfq_id: int, firm_id: int, reason: str, user: User | Non
         subject_type="rfq",
         subject_id=rfq.pk,
         recipients=[*firm_people({firm_id, *invited}), *office_people(rfq.network)],
-        context={**rfq_context(rfq), "firm": firm.name, "reason": REASON_WORDS[reason]},
+        context={
+            **rfq_context(rfq),
+            "firm": name_said_to_each(firm),
+            "reason": REASON_WORDS[reason],
+        },
         link=rfq_link(rfq),
         urgent=reason == RFQ.LeaderReason.URGENT,
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
+from brokerage.reasons import reason_said_to_each
 from brokerage.services.deadlines import deadline_times, deadlines_create
 from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
 from capabilities.models import Capability
@@ -364,14 +365,18 @@ def invitations_announce(
 
 
 def rfq_close_no_bid(
-    *, rfq: RFQ, reason: str, actor: User | None, at: datetime.datetime | None = None
+    *, rfq: RFQ, reason: dict, actor: User | None, at: datetime.datetime | None = None
 ) -> None:
-    """Close a request nobody can take, telling the customer and the office why."""
+    """Close a request nobody can take, telling the customer and the office why.
+
+    The reason is data (brokerage.reasons), kept with the event and said to each person in
+    their own language.
+    """
     rfq.status = RFQ.Status.NO_BID
     rfq.save(update_fields=["status", "updated_at"])
     deadlines_cancel(rfq=rfq)
     event_record(kind="rfq.no_bid", actor=actor, rfq=rfq, at=at, data={"reason": reason})
-    context = {**rfq_context(rfq), "reason": reason}
+    context = {**rfq_context(rfq), "reason": reason_said_to_each(reason)}
     notifications_create(
         kind="rfq.no_bid",
         subject_type="rfq",

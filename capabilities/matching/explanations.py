@@ -1,74 +1,211 @@
-"""The English sentences that say why a firm ranks where it does, or a team was proposed.
+"""Why a firm ranks where it does, or why a team was proposed: kept as data, said in words
+only when someone reads it.
 
-The caller stores them with its invitations (see capabilities.matching.ranking and teams).
+The engine gives each candidate and team its reason as JSON-serializable data
+(`candidate_reason`, `team_reason`): which requirements are covered at which grade against
+which minimum, what is missing, the open jobs and the answer rate. The caller stores it
+(brokerage keeps it with each invitation) and says it in the reader's language when a page,
+the API or a notification shows it (`covers_text`, `team_text`), naming capabilities and
+firms by their names in that language, never by code or id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.utils import translation
+from django.utils.translation import gettext, ngettext, pgettext
 
 from capabilities.matching.requirements import Requirement
 from capabilities.matching.team_search import Team
+from capabilities.models import Capability
+from members.models import Firm
+
+COVERS = "covers"
+TEAM = "team"
 
 
-def _load_sentence(open_load: int) -> str:
-    return "1 open job." if open_load == 1 else f"{open_load} open jobs."
+class Names:
+    """Capabilities' and firms' names in the active language, each read once.
+
+    A page that says many reasons shares one (see brokerage.templatetags.reasons); a text
+    said on its own reads the names it needs when it is said.
+    """
+
+    def __init__(self):
+        self.capabilities: dict[str, str] = {}
+        self.firms: dict[int, str] = {}
+
+    def read(self, *, codes: Iterable[str] = (), firm_ids: Iterable[int] = ()) -> Names:
+        """Read the names not read yet; return self."""
+        codes = set(codes) - self.capabilities.keys()
+        if codes:
+            for capability in Capability.objects.filter(code__in=codes).only(
+                "code", "name_ja", "name_en"
+            ):
+                self.capabilities[capability.code] = capability.name
+        firm_ids = {int(firm_id) for firm_id in firm_ids} - self.firms.keys()
+        if firm_ids:
+            for firm in Firm.objects.filter(pk__in=firm_ids).only("name_ja", "name_en"):
+                self.firms[firm.pk] = firm.name
+        return self
+
+    def capability(self, code: str) -> str:
+        # A code no longer in the taxonomy is still better than nothing.
+        return self.capabilities.get(code, code)
+
+    def firm(self, firm_id) -> str:
+        return self.firms.get(int(firm_id)) or gettext("firm #%(id)s") % {"id": firm_id}
 
 
-def _rate_sentence(rate: float | None) -> str:
-    if rate is None:
-        return "No record of past requests."
-    return f"Answered {round(rate * 100)}% of past requests."
+def listed(items: Iterable[str]) -> str:
+    """Join the items of a list as the active language does (", " in English, "、" in Japanese)."""
+    return pgettext("list separator", ", ").join(items)
 
 
-def explain_candidate(
+def sentences(items: Iterable[str]) -> str:
+    """Join sentences as the active language does: Japanese runs on after its "。"."""
+    return ("" if (translation.get_language() or "ja").startswith("ja") else " ").join(items)
+
+
+def candidate_reason(
     *,
+    firm_id: int,
+    score: int,
     requirements: Sequence[Requirement],
     grades: Sequence[int],
     open_load: int | None,
     response_rate: float | None,
     rate_known: bool,
-) -> str:
-    """Return the English sentences that say why a firm ranks where it does."""
-    covered = [
-        f"{requirement.capability_code} (grade {grade} ≥ {requirement.min_grade})"
-        for requirement, grade in zip(requirements, grades, strict=True)
-        if grade
-    ]
-    missing = [
-        requirement.capability_code
-        for requirement, grade in zip(requirements, grades, strict=True)
-        if not grade
-    ]
-    noun = "requirement" if len(requirements) == 1 else "requirements"
-    sentences = [f"Covers {len(covered)} of {len(requirements)} {noun}: {', '.join(covered)}."]
-    if missing:
-        sentences.append(f"Missing: {', '.join(missing)}.")
+) -> dict:
+    """Return why a firm ranks where it does, as data (`open_load` and `response_rate` only
+    when the caller knew them; a known rate of None is a firm with no record)."""
+    pairs = list(zip(requirements, grades, strict=True))
+    reason = {
+        "code": COVERS,
+        "firm": firm_id,
+        "score": score,
+        "covered": [requirement.capability_code for requirement, grade in pairs if grade],
+        "missing": [requirement.capability_code for requirement, grade in pairs if not grade],
+        "grades": {requirement.capability_code: grade for requirement, grade in pairs if grade},
+        "min_grades": {
+            requirement.capability_code: requirement.min_grade for requirement in requirements
+        },
+    }
     if open_load is not None:
-        sentences.append(_load_sentence(open_load))
+        reason["open_load"] = open_load
     if rate_known:
-        sentences.append(_rate_sentence(response_rate))
-    return " ".join(sentences)
+        reason["response_rate"] = response_rate
+    return reason
 
 
-def explain_team(
+def team_reason(
     *, requirements: Sequence[Requirement], team: Team, assignments: Mapping[str, int]
-) -> str:
-    firm_ids = team.firm_ids
+) -> dict:
+    """Return why a team was proposed, as data: who does which requirement at which grade."""
     grades_by_firm = {member.firm_id: member.grades for member in team.members}
-    parts = []
-    for index, requirement in enumerate(requirements):
-        firm_id = assignments[requirement.capability_code]
-        parts.append(
-            f"{requirement.capability_code} by firm {firm_id} "
-            f"(grade {grades_by_firm[firm_id][index]} ≥ {requirement.min_grade})"
+    loads = {member.firm_id: member.open_load for member in team.members}
+    return {
+        "code": TEAM,
+        "firms": list(team.firm_ids),
+        "assignments": dict(assignments),
+        "grades": {
+            requirement.capability_code: grades_by_firm[assignments[requirement.capability_code]][
+                index
+            ]
+            for index, requirement in enumerate(requirements)
+        },
+        "min_grades": {
+            requirement.capability_code: requirement.min_grade for requirement in requirements
+        },
+        "open_loads": [loads[firm_id] for firm_id in team.firm_ids],
+    }
+
+
+def _graded(name: str, grade, minimum) -> str:
+    if minimum is None:
+        return gettext("%(name)s (grade %(grade)s)") % {"name": name, "grade": grade}
+    return gettext("%(name)s (grade %(grade)s ≥ %(minimum)s)") % {
+        "name": name,
+        "grade": grade,
+        "minimum": minimum,
+    }
+
+
+def covers_text(reason: Mapping, names: Names | None = None) -> str:
+    """Say why a firm ranks where it does (`candidate_reason`), in the active language."""
+    covered, missing = list(reason["covered"]), list(reason["missing"])
+    grades, minimums = reason.get("grades") or {}, reason.get("min_grades") or {}
+    names = (names or Names()).read(codes=[*covered, *missing])
+    total = len(covered) + len(missing)
+    said = [
+        ngettext(
+            "Covers %(covered)s of %(total)s requirement: %(list)s.",
+            "Covers %(covered)s of %(total)s requirements: %(list)s.",
+            total,
         )
+        % {
+            "covered": len(covered),
+            "total": total,
+            "list": listed(
+                _graded(names.capability(code), grades.get(code), minimums.get(code))
+                for code in covered
+            ),
+        }
+    ]
+    if missing:
+        said.append(
+            gettext("Missing: %(names)s.") % {"names": listed(map(names.capability, missing))}
+        )
+    if reason.get("open_load") is not None:
+        load = reason["open_load"]
+        said.append(ngettext("%(count)s open job.", "%(count)s open jobs.", load) % {"count": load})
+    if "response_rate" in reason:
+        rate = reason["response_rate"]
+        said.append(
+            gettext("No record of past requests.")
+            if rate is None
+            else gettext("Answered %(percent)s%% of past requests.")
+            % {"percent": round(rate * 100)}
+        )
+    return sentences(said)
+
+
+def team_text(reason: Mapping, names: Names | None = None) -> str:
+    """Say why a team was proposed (`team_reason`), in the active language."""
+    firm_ids = list(reason["firms"])
+    assignments, grades = reason["assignments"], reason.get("grades") or {}
+    minimums = reason.get("min_grades") or {}
+    names = (names or Names()).read(codes=assignments, firm_ids=firm_ids)
+    parts = listed(
+        _graded(
+            gettext("%(capability)s by %(firm)s")
+            % {"capability": names.capability(code), "firm": names.firm(firm_id)},
+            grades.get(code),
+            minimums.get(code),
+        )
+        for code, firm_id in assignments.items()
+    )
+    total = len(assignments)
     if len(firm_ids) == 1:
-        lead = f"Firm {firm_ids[0]} alone covers all {len(requirements)} requirements"
+        lead = ngettext(
+            "%(firm)s alone covers the requirement: %(list)s.",
+            "%(firm)s alone covers all %(total)s requirements: %(list)s.",
+            total,
+        ) % {"firm": names.firm(firm_ids[0]), "total": total, "list": parts}
     else:
-        names = ", ".join(str(firm_id) for firm_id in firm_ids[:-1])
-        lead = (
-            f"Firms {names} and {firm_ids[-1]} together cover all {len(requirements)} requirements"
+        lead = ngettext(
+            "%(firms)s together cover the requirement: %(list)s.",
+            "%(firms)s together cover all %(total)s requirements: %(list)s.",
+            total,
+        ) % {"firms": listed(map(names.firm, firm_ids)), "total": total, "list": parts}
+    loads = reason.get("open_loads")
+    if not loads:
+        return lead
+    open_jobs = gettext("Open jobs: %(loads)s.") % {
+        "loads": listed(
+            gettext("%(firm)s: %(count)s") % {"firm": names.firm(firm_id), "count": load}
+            for firm_id, load in zip(firm_ids, loads, strict=True)
         )
-    loads = ", ".join(f"firm {member.firm_id}: {member.open_load}" for member in team.members)
-    return f"{lead}: {'; '.join(parts)}. Open jobs: {loads}."
+    }
+    return sentences([lead, open_jobs])

@@ -31,7 +31,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from capabilities.matching.aggregating_statement import rank_in_one_statement
-from capabilities.matching.explanations import explain_candidate
+from capabilities.matching.explanations import candidate_reason
 from capabilities.matching.requirements import (
     Requirement,
     capability_ids_for,
@@ -49,20 +49,8 @@ class Candidate:
     grades: dict[str, int]
     open_load: int
     response_rate: float | None
-    explanation: str
-
-    def reason(self) -> dict:
-        """Return the JSON-serializable record of why this firm was chosen."""
-        return {
-            "firm": self.firm_id,
-            "score": self.score,
-            "covered": list(self.covered),
-            "missing": list(self.missing),
-            "grades": dict(self.grades),
-            "open_load": self.open_load,
-            "response_rate": self.response_rate,
-            "explanation": self.explanation,
-        }
+    # Why the firm ranks where it does, as JSON-serializable data (see .explanations).
+    reason: dict
 
 
 def rank_firms(
@@ -125,7 +113,9 @@ def rank_firms(
                 grades={r.capability_code: g for r, g in pairs if g},
                 open_load=load,
                 response_rate=rate,
-                explanation=explain_candidate(
+                reason=candidate_reason(
+                    firm_id=firm_id,
+                    score=score,
                     requirements=requirements,
                     grades=grades,
                     open_load=load if open_load is not None else None,

@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from capabilities.matching.aggregating_statement import pattern_leaders_in_one_statement
-from capabilities.matching.explanations import explain_team
+from capabilities.matching.explanations import team_reason
 from capabilities.matching.requirements import (
     InvalidRequirement,
     Requirement,
@@ -50,7 +50,8 @@ class TeamProposal:
     firm_ids: tuple[int, ...]
     assignments: dict[str, int]
     score: int
-    explanation: str
+    # Why the team was proposed, as JSON-serializable data (see .explanations).
+    reason: dict
 
 
 def propose_teams(
@@ -126,9 +127,7 @@ def propose_teams(
                 firm_ids=team.firm_ids,
                 assignments=assignments,
                 score=team.score,
-                explanation=explain_team(
-                    requirements=requirements, team=team, assignments=assignments
-                ),
+                reason=team_reason(requirements=requirements, team=team, assignments=assignments),
             )
         )
     return proposals

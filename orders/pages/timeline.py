@@ -91,11 +91,7 @@ def order_timeline_entries(events, *, role: str) -> list[TimelineEntry]:
         label, detail = order_event_label(event.kind, data, names)
         actor = ""
         if role != access.CUSTOMER:
-            actor = (
-                (event.actor.get_full_name() or event.actor.username)
-                if event.actor
-                else _("the platform")
-            )
+            actor = event.actor.display_name if event.actor else _("the platform")
         entries.append(
             TimelineEntry(at=event.at, kind=event.kind, label=label, detail=detail, actor=actor)
         )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access, clock
+from core.bilingual import name_said_to_each
 from core.errors import NotAllowed, Refusal
 from members.models import Firm, Network, User
 from members.notifications import notifications_create
@@ -156,11 +157,11 @@ def _tell_the_firm(firm: Firm, change: BankAccountChange, account: BankAccount) 
     """Tell every person of the firm, in their language; the number is masked."""
     changed_by = change.changed_by
     context = {
-        "firm": firm.name_en,
+        "firm": name_said_to_each(firm),
         "bank_code": account.bank_code,
         "branch_code": account.branch_code,
         "account_tail": account.account_number[-SHOWN_DIGITS:],
-        "changed_by": (changed_by.get_full_name() or changed_by.username) if changed_by else "",
+        "changed_by": changed_by.display_name if changed_by else "",
         "changed_at": _local(change.changed_at),
         "held_until": _local(change.held_until) if change.held_until else "",
     }

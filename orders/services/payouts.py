@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
+from core.bilingual import name_said_to_each
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.locks import network_lock
 from members.models import Firm, Network, User
@@ -222,7 +223,7 @@ def payout_batch_close(*, batch_id: int, user: User) -> PayoutBatch:
                 "amount": yen(line.amount),
                 "transfer_date": batch.transfer_date.isoformat(),
                 "batch": batch.pk,
-                "network": network.name_en,
+                "network": name_said_to_each(network),
             },
         )
     return batch

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from core import access, clock
+from core.bilingual import name_said_to_each
 from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Membership, User
 from members.notifications import notifications_create
@@ -76,10 +78,16 @@ def distributable(order: Order) -> tuple[int, int]:
     return split_fee(order.total, order.network.office_fee_bps)
 
 
-def describe_terms(part: TeamMember) -> str:
-    if part.share_bps is not None:
-        return f"{part.share_bps / 100:.2f}% of each payment after the office fee"
-    return f"{yen(part.amount)} in all"
+def _terms_now(share_bps: int | None, amount: int | None) -> str:
+    if share_bps is not None:
+        share = f"{share_bps / 100:.2f}".rstrip("0").rstrip(".")
+        return _("%(share)s%% of each payment after the office fee") % {"share": share}
+    return _("%(amount)s in all") % {"amount": yen(amount)}
+
+
+# A part's terms as its page says them, said in each recipient's language when their
+# notification is written (members.notification_texts).
+terms_said_to_each = lazy(_terms_now, str)
 
 
 def team_errors(order: Order, members: list[TeamMemberInput]) -> list[str]:
@@ -246,7 +254,7 @@ def team_set(*, order_id: int, user: User, members: list[TeamMemberInput]) -> li
             context={
                 **order_context(order),
                 "work_package": part.work_package,
-                "terms": describe_terms(part),
+                "terms": terms_said_to_each(part.share_bps, part.amount),
             },
             link=order_link(order),
         )
@@ -296,7 +304,11 @@ def team_member_answer(*, order_id: int, user: User, accept: bool, reason: str =
             subject_type="team_member",
             subject_id=part.pk,
             recipients=coordinators(order),
-            context={**order_context(order), "firm": part.firm.name, "reason": reason},
+            context={
+                **order_context(order),
+                "firm": name_said_to_each(part.firm),
+                "reason": reason,
+            },
             link=order_link(order),
         )
     return part
@@ -377,7 +389,7 @@ def work_package_update(
             recipients=coordinators(order),
             context={
                 **order_context(order),
-                "firm": part.firm.name,
+                "firm": name_said_to_each(part.firm),
                 "work_package": part.work_package,
                 "on": part.finished_on.isoformat(),
             },

@@ -3,8 +3,12 @@
  * - Countdowns ([data-due]) tick every second with the words the server wrote into
  *   #clock-strings; when one runs out, #announcer tells screen-reader users once.
  * - The answer form of an invitation ([data-inline-answer]) is sent to the API with
- *   fetch and the CSRF token; the result appears in place, in an aria-live region.
+ *   fetch and the CSRF token; the result appears in place, in an aria-live region, and a
+ *   refusal's messages beside the fields they are about.
  * - Forms with files ([data-upload-progress]) show how much is uploaded.
+ * - A refused step's page (#problem, see templates/includes/problem.html) opens with its
+ *   first error's field focused (the server marks it autofocus); the script also brings
+ *   the field's label and message into view, and so does a link of the error summary.
  */
 (function () {
   "use strict";
@@ -74,16 +78,52 @@
     };
   }
 
-  // The API's one error shape: `detail` says what is wrong, and the fields' messages, when
-  // there are any, say which; those are what a person can act on.
-  function errorText(body) {
-    if (!body || typeof body !== "object") { return ""; }
-    var fields = Object.keys(body).filter(function (key) { return key !== "detail"; });
-    if (!fields.length) { return body.detail ? String(body.detail) : ""; }
-    return fields.map(function (key) {
-      var value = body[key];
-      return Array.isArray(value) ? value.join(" ") : String(value);
-    }).join(" ");
+  function messagesOf(value) {
+    return Array.isArray(value) ? value.map(String) : [String(value)];
+  }
+
+  function labelOf(input) {
+    var label = input.id ? document.querySelector("label[for='" + input.id + "']") : null;
+    return label ? label.textContent.trim().replace(/[:\uff1a]$/, "") : input.name;
+  }
+
+  function clearFieldErrors(form) {
+    form.querySelectorAll("[data-inline-error]").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    });
+  }
+
+  /* Put each field's messages of the API's one error shape (`detail`, and the messages per
+   * field beside it) beside that field, as the server's pages do; return the texts to say
+   * in place, each naming its field, and focus the first field. */
+  function showFieldErrors(form, body) {
+    if (!body || typeof body !== "object") { return []; }
+    var texts = [];
+    var first = null;
+    Object.keys(body).filter(function (key) { return key !== "detail"; }).forEach(function (key) {
+      var input = form.querySelector("[name='" + key + "']");
+      var messages = messagesOf(body[key]);
+      if (!input) { texts.push(messages.join(" ")); return; }
+      var list = document.createElement("ul");
+      list.className = "errorlist";
+      list.id = (input.id || key) + "_error";
+      list.setAttribute("data-inline-error", "");
+      messages.forEach(function (message) {
+        var item = document.createElement("li");
+        item.textContent = message;
+        list.appendChild(item);
+      });
+      input.parentNode.insertBefore(list, input);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", list.id);
+      texts.push(labelOf(input) + ": " + messages.join(" "));
+      first = first || input;
+    });
+    if (!texts.length && body.detail) { texts.push(String(body.detail)); }
+    if (first) { bringIntoView(first); }
+    return texts;
   }
 
   function enhanceInlineAnswer(form) {
@@ -92,6 +132,7 @@
       // Without a chosen answer, let the browser and the server explain what is missing.
       if (!form.querySelector("input[name=can_do]:checked")) { return; }
       event.preventDefault();
+      clearFieldErrors(form);
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       fetch(form.getAttribute("data-inline-answer"), {
@@ -107,7 +148,8 @@
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (!response.ok) {
             result.classList.add("failed");
-            result.textContent = form.getAttribute("data-failed") + " " + errorText(body);
+            result.textContent = [form.getAttribute("data-failed")]
+              .concat(showFieldErrors(form, body)).join(" ");
             return;
           }
           result.classList.remove("failed");
@@ -184,16 +226,48 @@
       window.history.pushState({}, "", url);
     }
     enhance(document);
-    var main = document.getElementById("main");
-    if (main) { main.focus(); }
+    if (!showFirstError(document)) {
+      var main = document.getElementById("main");
+      if (main) { main.focus(); }
+    }
+  }
+
+  /* Focus a field and show it with its label and message (the .field or fieldset around
+   * it), not at the very edge of the screen. */
+  function bringIntoView(element) {
+    element.focus({ preventScroll: true });
+    var around = element.closest(".field, fieldset, .form-errors") || element;
+    around.scrollIntoView({ block: "center" });
+  }
+
+  /* Return whether the page shows a refused step's errors, after going to the first. */
+  function showFirstError(root) {
+    var summary = root.querySelector("#problem");
+    if (!summary) { return false; }
+    var first = root.querySelector("[autofocus]");
+    bringIntoView(first || summary);
+    return true;
+  }
+
+  function enhanceErrorSummary(root) {
+    root.querySelectorAll("#problem a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) { return; }
+        event.preventDefault();
+        bringIntoView(target);
+      });
+    });
   }
 
   function enhance(root) {
     root.querySelectorAll("form[data-inline-answer]").forEach(enhanceInlineAnswer);
     root.querySelectorAll("form[data-upload-progress]").forEach(enhanceUpload);
+    enhanceErrorSummary(root);
   }
 
   enhance(document);
+  showFirstError(document);
   tickCountdowns();
   window.setInterval(tickCountdowns, 1000);
 })();

@@ -1,6 +1,9 @@
 """A member firm's pages: the invitations inbox, answering (also inline), discussion."""
 
+# ruff: noqa: RUF001 - the Japanese the site writes has full-width brackets and colons
+
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -14,6 +17,7 @@ from brokerage.services.intake import RequirementInput, RFQInput
 from orders.models import Message
 from tests.kit.steps import (
     answer,
+    as_user,
     checked_values,
     client_for,
     field_value,
@@ -84,7 +88,7 @@ def test_the_invitation_page_shows_why_the_firm_was_chosen_and_marks_it_viewed(w
     assert response.status_code == 200
     assert "Milled from A5052." in page
     assert "Why your firm" in page
-    assert invitation.reason["explanation"] in page
+    assert "Covers 1 of 1 requirement: Milling (grade 4 ≥ 1)." in page
     assert 'name="can_do"' in page
     assert reverse("invitation-answer", args=[invitation.pk]) in page  # the inline API
     invitation.refresh_from_db()
@@ -132,6 +136,41 @@ def test_can_do_without_a_price_is_refused_and_keeps_the_answer(world):
     assert field_value(response, "note") == "5-axis"
     invitation.refresh_from_db()
     assert invitation.status != Invitation.Status.CAN_DO
+
+
+def test_a_refused_answer_names_each_field_at_the_top_and_opens_at_the_first(world):
+    rfq = routed(world)
+    invitation = invitation_of(rfq, world.firms["fushimi"])
+    # When the firm, reading Japanese, says "can do" with neither price nor lead time
+    response = answer(client_for(world.users["fushimi"], language="ja"), invitation, can_do=True)
+    page = response.content.decode()
+    # Then the top of the page lists both, each naming its field and linking to it
+    assert response.status_code == 400
+    summary = page[page.index('id="problem"') : page.index("</div>", page.index('id="problem"'))]
+    assert (
+        '<a href="#id_answer_price">金額（円・税抜）：対応可の場合は金額を入力してください。</a>'
+        in summary
+    )
+    assert '<a href="#id_answer_lead_time_days">納期（日数）：' in summary
+    # And the page opens at the first of them, its message beside it
+    [price] = [tag for tag in re.findall(r"<input[^>]*>", page) if 'name="price"' in tag]
+    assert " autofocus " in price and 'aria-describedby="id_answer_price_error"' in price
+    assert 'id="id_answer_price_error"' in page
+    assert page.count("autofocus") == 1
+
+
+def test_the_api_refuses_a_can_do_without_price_per_field_in_the_readers_language(world):
+    rfq = routed(world)
+    invitation = invitation_of(rfq, world.firms["fushimi"])
+    # When the firm's client answers "can do" with neither price nor lead time, in Japanese
+    response = as_user(world.users["fushimi"]).post(
+        f"/api/invitations/{invitation.pk}/answer/", {"can_do": True}, HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    # Then each field has its own message, in Japanese
+    assert response.status_code == 400
+    body = response.json()
+    assert body["price"] == ["対応可の場合は金額を入力してください。"]
+    assert body["lead_time_days"] == ["対応可の場合は納期を入力してください。"]
 
 
 def test_answers_close_once_a_leader_is_designated(world):

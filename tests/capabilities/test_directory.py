@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from capabilities.models import DirectoryContact
+from capabilities.models import Capability, DirectoryContact
 from members.models import Membership
 from members.prefectures import Prefecture
 from tests.kit.factories import (
@@ -102,9 +102,11 @@ def test_filters_by_capability_material_grade_and_prefecture(directory):
 
 def test_each_firm_lists_its_capabilities_with_grades(directory):
     [firm] = api_get("/api/firms/", network="migakiya-test", q="Kyoto").json()["results"]
+    # each by its code for programs and its name for people
+    names = dict(Capability.objects.values_list("code", "name_en"))
     assert firm["capabilities"] == [
-        {"code": "material.aluminium", "grade": 2},
-        {"code": "process.machining.milling", "grade": 3},
+        {"code": code, "name": names[code], "grade": grade}
+        for code, grade in (("material.aluminium", 2), ("process.machining.milling", 3))
     ]
 
 

@@ -5,9 +5,11 @@ import json
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from capabilities.matching.explanations import covers_text, team_text
 from capabilities.matching.ranking import Candidate, rank_firms
 from capabilities.matching.requirements import (
     InvalidRequirement,
@@ -113,10 +115,12 @@ def test_load_then_response_rate_then_firm_id_break_ties(taxonomy):
     assert candidates[2].response_rate is None
 
 
-def test_the_explanation_says_what_is_covered_at_which_grade_and_the_reason_is_json(taxonomy):
+def test_the_reason_is_data_and_is_said_with_names_in_the_readers_language(taxonomy):
     # Given a member covering both requirements, with one open job and a 90% answer rate
     network = NetworkFactory()
     firm = member_with(network, {MILLING: 4, ALUMINIUM: 3})
+    Capability.objects.filter(code=MILLING).update(name_en="Milling", name_ja="フライス加工")
+    Capability.objects.filter(code=ALUMINIUM).update(name_en="Aluminium", name_ja="アルミニウム")
 
     # When it is ranked
     [candidate] = rank_firms(
@@ -126,24 +130,32 @@ def test_the_explanation_says_what_is_covered_at_which_grade_and_the_reason_is_j
         response_rate={firm.pk: 0.9},
     )
 
-    # Then the explanation reads as a sentence a network office can forward
-    assert candidate.explanation == (
-        f"Covers 2 of 2 requirements: {MILLING} (grade 4 ≥ 3), {ALUMINIUM} (grade 3 ≥ 1). "
-        "1 open job. Answered 90% of past requests."
-    )
-    # and the stored reason round-trips through JSON with everything that decided it
-    reason = json.loads(json.dumps(candidate.reason()))
+    # Then the stored reason is data that round-trips through JSON with everything that
+    # decided it, and no sentence in any language
+    reason = json.loads(json.dumps(candidate.reason))
     assert reason == {
+        "code": "covers",
         "firm": firm.pk,
         "score": candidate.score,
         "covered": [MILLING, ALUMINIUM],
         "missing": [],
         "grades": {MILLING: 4, ALUMINIUM: 3},
+        "min_grades": {MILLING: 3, ALUMINIUM: 1},
         "open_load": 1,
         "response_rate": 0.9,
-        "explanation": candidate.explanation,
     }
     assert candidate.score == candidate_score(covered=2, margin=3, open_load=1, rate=0.9)
+    # and it is said in each reader's language, naming the capabilities, not their codes
+    with translation.override("en"):
+        assert covers_text(reason) == (
+            "Covers 2 of 2 requirements: Milling (grade 4 ≥ 3), Aluminium (grade 3 ≥ 1). "
+            "1 open job. Answered 90% of past requests."
+        )
+    with translation.override("ja"):
+        text = covers_text(reason)
+    assert text.startswith("必要条件2件のうち2件を満たします")
+    assert "フライス加工" in text and "アルミニウム" in text and "90%に回答" in text
+    assert MILLING not in text and "Covers" not in text
 
 
 def test_restrictions_by_role_firm_and_full_cover(taxonomy):
@@ -225,7 +237,15 @@ def test_the_smallest_teams_cover_a_set_order_no_single_firm_can(taxonomy):
     # each requirement goes to the member with the best grade for it
     assert teams[2].assignments[RESIN] == resin_and_polish.pk
     assert teams[0].score == teams[1].score > teams[2].score
-    assert f"by firm {metal.pk} (grade 4 ≥ 3)" in teams[0].explanation
+    # and the reason says who does what, with the firms' and capabilities' names
+    Capability.objects.filter(code=MILLING).update(name_en="Milling", name_ja="フライス加工")
+    with translation.override("en"):
+        text = team_text(json.loads(json.dumps(teams[0].reason)))
+    assert f"Milling by {metal.name_en} (grade 4 ≥ 3)" in text
+    assert str(metal.pk) not in text and MILLING not in text
+    with translation.override("ja"):
+        text = team_text(teams[0].reason)
+    assert f"{metal.name_ja}がフライス加工" in text and "by" not in text
     # and no team is proposed when teams may have only one firm
     assert propose_teams(network_id=network.pk, requirements=requirements, max_team_size=1) == []
 

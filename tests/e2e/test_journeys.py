@@ -203,6 +203,10 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
         for hours, minutes in ((1, 59), (2, 0))
     )
     journey.screenshot("request-with-clock")
+    # and it names the capability asked for in the customer's language, never by its code
+    with translation.override(language):
+        assert milling.name in page.locator("#details").text_content()
+    assert MILLING not in page.locator("main").text_content()
     # and when the estimate is due in minutes, the clock ticks by the second
     RFQ.objects.filter(pk=rfq.pk).update(
         estimate_due_at=timezone.now() + datetime.timedelta(minutes=5)
@@ -286,10 +290,18 @@ def test_an_answer_refused_per_field_says_which_field_in_place(journeys):
     page.keyboard.press("Space")
     page.fill("input[name=price]", "120000")
     page.get_by_role("button", name="Send my answer").click()
-    # Then the refusal in place says what the field needs, not only that one is wrong
+    # Then the refusal in place names the field and says what it needs, and the message
+    # stands beside that field, which has the focus
     page.locator(
-        "[data-answer-result].failed", has_text="Needed with a 'can do' answer."
+        "[data-answer-result].failed",
+        has_text="Lead time (days): Give your lead time when you can do it.",
     ).wait_for()
+    beside = page.locator("#id_answer_lead_time_days_error")
+    assert beside.inner_text() == "Give your lead time when you can do it."
+    lead_time = page.locator("#id_answer_lead_time_days")
+    assert lead_time.get_attribute("aria-invalid") == "true"
+    assert lead_time.evaluate("input => input === document.activeElement")
+    assert page.locator("#id_answer_price_error").count() == 0
     assert not Invitation.objects.filter(status="can_do").exists()
 
 
@@ -311,6 +323,11 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
     journey.screenshot("invitations")
     page.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
     journey.screenshot("invitation")
+    # Then it reads why its firm was invited in its language, naming the capability
+    with translation.override(language):
+        milling = Capability.objects.get(code=MILLING).name
+    why = page.locator("#why").inner_text()
+    assert milling in why and MILLING not in why
 
     # When they answer "can do" with a price and a lead time, with the keyboard only
     page.focus("input[name=can_do][value=yes]")
@@ -391,19 +408,29 @@ def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch
     rfq = routed(world, MILLING, title="Urgent shaft repair", urgency=RFQ.Urgency.URGENT)
     answered_can_do(world, rfq, "fushimi", price=80_000, lead_time_days=3)
     answered_can_do(world, rfq, "uji", price=60_000, lead_time_days=5)
-    User.objects.filter(pk=world.office_user.pk).update(language=language)
+    User.objects.filter(pk=world.office_user.pk).update(
+        language=language, first_name="智也", last_name="藤原"
+    )
     journey = journeys("office", language)
     page = journey.page
 
     # When the office opens its queue and the urgent request
     journey.log_in(world.office_user)
     assert page.url.endswith("/office/queue/")
+    # Then the site names its person as Japanese writes the name, in either language
+    assert page.locator(".who").inner_text().startswith("藤原 智也")
     journey.skip_to_content()
     row = page.locator(".row", has_text="Urgent shaft repair")
     assert words(language, "Urgent") in row.inner_text()
     journey.screenshot("queue")
     row.get_by_role("link", name="Urgent shaft repair").click()
     journey.screenshot("request")
+    # Then it reads why each firm was invited in its language, the capability by its name
+    with translation.override(language):
+        milling = Capability.objects.get(code=MILLING).name
+    why = page.locator("#answers").inner_text()
+    assert milling in why and MILLING not in why
+    assert ("Covers" in why) == (language == "en")
 
     # And designates the leader on its urgent authority
     page.select_option("#leader select[name=firm]", str(world.firms["fushimi"].pk))
@@ -417,9 +444,32 @@ def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch
         lambda: delivered("rfq.leader_designated", subject_id=rfq.pk), "the leader's notification"
     )
 
-    # When the office saves the estimate the answers prefilled, then sends it
+    # When the office saves the estimate the answers prefilled with a validity in the past
     compose = page.locator("#estimates form[action$='/estimates/']")
     assert compose.locator("input[name$='-amount']").first.input_value()
+    valid_until = page.locator("#id_estimate_valid_until")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    valid_until.fill(yesterday.isoformat())
+    page.get_by_role("button", name=words(language, "Save as draft")).click()
+    # Then the page opens at that field, far below its top, which names it and links to it
+    summary = page.locator("#problem")
+    summary.wait_for()
+    message = words(language, "The estimate must be valid until today or later.")
+    link = summary.locator("a[href='#id_estimate_valid_until']")
+    assert message in link.inner_text() and words(language, "Valid until") in link.inner_text()
+    valid_until = page.locator("#id_estimate_valid_until")
+    assert valid_until.evaluate("input => input === document.activeElement")
+    assert valid_until.evaluate(
+        "input => { const box = input.getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= window.innerHeight; }"
+    )
+    assert page.evaluate("window.scrollY") > 0
+    # (answered with a 400, as a refused step is)
+    assert journey.failures == [f"400 for {page.url}"]
+    journey.failures.clear()
+    journey.screenshot("estimate-refused")
+    # When the office corrects it and saves the estimate, then sends it
+    valid_until.fill((timezone.localdate() + datetime.timedelta(days=30)).isoformat())
     page.get_by_role("button", name=words(language, "Save as draft")).click()
     page.locator(".messages .message").wait_for()
     journey.screenshot("estimate-draft")

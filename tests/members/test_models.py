@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError
 
-from members.models import Membership
+from members.models import Membership, User
 from tests.kit.factories import (
     CustomerFactory,
     FirmFactory,
@@ -51,3 +51,26 @@ def test_a_firms_staff_cannot_also_be_a_customer():
 def test_a_customer_is_a_person_without_a_firm():
     assert CustomerFactory().is_customer
     assert not FirmUserFactory(firm=FirmFactory()).is_customer
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "shown"),
+    [
+        ("智也", "藤原", "藤原 智也"),  # Japanese: family name first
+        ("ユキ", "森", "森 ユキ"),
+        ("Emily", "Carter", "Emily Carter"),  # English: given name first
+        ("Tomoya", "Fujiwara", "Tomoya Fujiwara"),
+        ("花子", "", "花子"),
+        ("", "", "the-username"),  # no name: the username
+    ],
+)
+def test_a_person_is_named_in_the_order_of_the_language_the_name_is_written_in(
+    first_name, last_name, shown
+):
+    # Given a person with a name, whatever language they read the site in
+    for language in ("ja", "en"):
+        person = User(
+            username="the-username", first_name=first_name, last_name=last_name, language=language
+        )
+        # Then they are named as the language of their name writes it
+        assert person.display_name == shown
