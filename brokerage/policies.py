@@ -57,7 +57,7 @@ def open_load_by_firm(network: Network) -> dict[int, int]:
     """Return each firm's open work in the network: invitations not yet closed."""
     rows = (
         Invitation.objects.filter(rfq__network=network, rfq__status__in=RFQ.OPEN_STATUSES)
-        .exclude(status=Invitation.Status.CANNOT_DO)
+        .exclude(status__in=[Invitation.Status.CANNOT_DO, Invitation.Status.NOT_NEEDED])
         .values("firm_id")
         .annotate(open_count=Count("id"))
     )
@@ -68,7 +68,7 @@ def response_rate_by_firm(network: Network) -> dict[int, float]:
     """Return each firm's share of past invitations it answered in time."""
     rows = (
         Invitation.objects.filter(rfq__network=network)
-        .exclude(status__in=Invitation.UNANSWERED)
+        .exclude(status__in=[*Invitation.UNANSWERED, Invitation.Status.NOT_NEEDED])
         .values("firm_id")
         .annotate(
             answered=Count("id", filter=Q(status__in=Invitation.ANSWERED)),

@@ -88,6 +88,8 @@ def member_sla(
     """Return each invited firm's answer record for the network's requests in the period."""
     invitations = (
         Invitation.objects.filter(rfq__network=network, created_at__gte=since, created_at__lt=until)
+        # A board vote closed as not needed was never the member's to answer.
+        .exclude(status=Invitation.Status.NOT_NEEDED)
         .select_related("firm")
         .order_by("firm_id")
     )

@@ -10,15 +10,23 @@ A window ends on the wall clock or in business hours: a network may count its wi
 only on working days and hours in its own time zone, skipping holidays, so a request
 submitted on Friday evening is then due on Monday morning. The calendar is read from
 whatever holds one (a network), through `WorkingCalendar`.
+
+The days skipped are the country's national holidays, from a maintained calendar
+(jpholiday for Japan, whose networks are those keeping Tokyo time), and the closing days
+the network's office adds itself (Obon, the year-end). National holidays are worked out
+one year at a time, when a window first reaches that year, and kept for the process: a
+storm of deadlines computes each year's once.
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import jpholiday
 from django.utils import timezone
 
 
@@ -47,6 +55,28 @@ def time_set_by(source: Callable[[], datetime.datetime]) -> Iterator[None]:
 MAX_DAYS_SEARCHED = 3_660
 
 
+@functools.cache
+def japanese_holidays(year: int) -> frozenset[datetime.date]:
+    """Return Japan's national holidays of a year (substitute and citizens' days included)."""
+    return frozenset(day for day, _name in jpholiday.year_holidays(year))
+
+
+def no_national_holidays(year: int) -> frozenset[datetime.date]:
+    return frozenset()
+
+
+# The national holidays a network keeps, by its time zone: the networks have no country of
+# their own, and every zone that is one country's alone names that country.
+NATIONAL_HOLIDAYS_BY_TIME_ZONE: dict[str, Callable[[int], frozenset[datetime.date]]] = {
+    "Asia/Tokyo": japanese_holidays,
+}
+
+
+def national_holidays_for(time_zone: str) -> Callable[[int], frozenset[datetime.date]]:
+    """Return the function giving a year's national holidays where `time_zone` is kept."""
+    return NATIONAL_HOLIDAYS_BY_TIME_ZONE.get(time_zone, no_national_holidays)
+
+
 @dataclass(frozen=True)
 class WallClock:
     """Count every minute."""
@@ -57,16 +87,25 @@ class WallClock:
 
 @dataclass(frozen=True)
 class BusinessHoursClock:
-    """Count only the minutes between day_start and day_end on working, non-holiday days."""
+    """Count only the minutes between day_start and day_end on working days.
+
+    A working day is one of `weekdays` that is neither a national holiday (a year's set,
+    from `national_holidays`) nor one of the network's `closing_days`.
+    """
 
     tz: ZoneInfo
     day_start: datetime.time
     day_end: datetime.time
     weekdays: frozenset[int]
-    holidays: frozenset[datetime.date]
+    closing_days: frozenset[datetime.date]
+    national_holidays: Callable[[int], frozenset[datetime.date]] = no_national_holidays
 
     def is_working_day(self, day: datetime.date) -> bool:
-        return day.weekday() in self.weekdays and day not in self.holidays
+        return (
+            day.weekday() in self.weekdays
+            and day not in self.closing_days
+            and day not in self.national_holidays(day.year)
+        )
 
     def add(self, start: datetime.datetime, minutes: int) -> datetime.datetime:
         """Return the moment `minutes` working minutes after `start`, in UTC."""
@@ -92,19 +131,19 @@ class BusinessHoursClock:
         raise ValueError("the business calendar has no working time in the next ten years")
 
 
-class HolidayRows(Protocol):
+class ClosingDayRows(Protocol):
     def values_list(self, *fields: str, flat: bool = ...) -> Iterable[datetime.date]: ...
 
 
 class WorkingCalendar(Protocol):
-    """What a clock is read from: a network's working days, hours, zone and holidays."""
+    """What a clock is read from: a network's working days, hours, zone and closing days."""
 
     use_business_hours: bool
     time_zone: str
     business_day_start: datetime.time
     business_day_end: datetime.time
     working_weekdays: Iterable[int]
-    holidays: HolidayRows
+    closing_days: ClosingDayRows
 
 
 def clock_for(calendar: WorkingCalendar) -> WallClock | BusinessHoursClock:
@@ -116,5 +155,6 @@ def clock_for(calendar: WorkingCalendar) -> WallClock | BusinessHoursClock:
         day_start=calendar.business_day_start,
         day_end=calendar.business_day_end,
         weekdays=frozenset(calendar.working_weekdays),
-        holidays=frozenset(calendar.holidays.values_list("date", flat=True)),
+        closing_days=frozenset(calendar.closing_days.values_list("date", flat=True)),
+        national_holidays=national_holidays_for(calendar.time_zone),
     )

@@ -45,8 +45,8 @@ from members.models import (
     Membership,
     NdaSignature,
     Network,
+    NetworkClosingDay,
     NetworkGroup,
-    NetworkHoliday,
     User,
 )
 from orders.models import RFQ, RFQRequirement
@@ -89,7 +89,7 @@ def demo_load(*, now: datetime.datetime | None = None) -> LoadReport:
     networks = _load_networks(report, specs)
     capabilities = _load_taxonomy(report)
     grades = _load_quality_standards(report, capabilities, networks)
-    _load_holidays(report, specs, networks)
+    _load_closing_days(report, specs, networks)
     firms = _load_firms(report, specs)
     users = _load_people(report, specs, firms)
     groups = _load_groups(report, specs, networks, firms)
@@ -277,19 +277,19 @@ def _load_networks(report: LoadReport, specs: tuple[NetworkSpec, ...]) -> dict[s
     )
 
 
-def _load_holidays(
+def _load_closing_days(
     report: LoadReport, specs: tuple[NetworkSpec, ...], networks: dict[str, Network]
 ) -> None:
     rows = [
         {"network_id": networks[network.slug].pk, "date": day, "name": name}
         for network in specs
-        for day, name in network.holidays
+        for day, name in network.closing_days
     ]
     _upsert(
-        NetworkHoliday,
+        NetworkClosingDay,
         rows,
         key=("network_id", "date"),
-        scope=NetworkHoliday.objects.filter(network__in=networks.values()),
+        scope=NetworkClosingDay.objects.filter(network__in=networks.values()),
         report=report,
     )
 

@@ -90,11 +90,11 @@ class GroupSpec:
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    """A network with its settings, holidays, groups and firms (office first)."""
+    """A network with its settings, closing days, groups and firms (office first)."""
 
     slug: str
     settings: dict
-    holidays: tuple[tuple[datetime.date, str], ...]
+    closing_days: tuple[tuple[datetime.date, str], ...]
     firms: tuple[FirmSpec, ...]
     groups: tuple[GroupSpec, ...] = ()
 
@@ -952,48 +952,21 @@ def _office(
     )
 
 
-# --- Holidays -----------------------------------------------------------------------------
+# --- Closing days -------------------------------------------------------------------------
 
-JAPANESE_HOLIDAYS_2026_2027: tuple[tuple[datetime.date, str], ...] = tuple(
-    (datetime.date.fromisoformat(day), name)
-    for day, name in (
-        ("2026-01-01", "元日"),
-        ("2026-01-12", "成人の日"),
-        ("2026-02-11", "建国記念の日"),
-        ("2026-02-23", "天皇誕生日"),
-        ("2026-03-20", "春分の日"),
-        ("2026-04-29", "昭和の日"),
-        ("2026-05-03", "憲法記念日"),
-        ("2026-05-04", "みどりの日"),
-        ("2026-05-05", "こどもの日"),
-        ("2026-05-06", "振替休日"),
-        ("2026-07-20", "海の日"),
-        ("2026-08-11", "山の日"),
-        ("2026-09-21", "敬老の日"),
-        ("2026-09-22", "国民の休日"),
-        ("2026-09-23", "秋分の日"),
-        ("2026-10-12", "スポーツの日"),
-        ("2026-11-03", "文化の日"),
-        ("2026-11-23", "勤労感謝の日"),
-        ("2027-01-01", "元日"),
-        ("2027-01-11", "成人の日"),
-        ("2027-02-11", "建国記念の日"),
-        ("2027-02-23", "天皇誕生日"),
-        ("2027-03-21", "春分の日"),
-        ("2027-03-22", "振替休日"),
-        ("2027-04-29", "昭和の日"),
-        ("2027-05-03", "憲法記念日"),
-        ("2027-05-04", "みどりの日"),
-        ("2027-05-05", "こどもの日"),
-        ("2027-07-19", "海の日"),
-        ("2027-08-11", "山の日"),
-        ("2027-09-20", "敬老の日"),
-        ("2027-09-23", "秋分の日"),
-        ("2027-10-11", "スポーツの日"),
-        ("2027-11-03", "文化の日"),
-        ("2027-11-23", "勤労感謝の日"),
-    )
-)
+
+def obon_and_year_end(*years: int) -> tuple[tuple[datetime.date, str], ...]:
+    """Return the days an office closes each year besides the national holidays (which the
+    clock knows): Obon in mid-August, and from 29 December to 3 January."""
+    days = []
+    for year in years:
+        days += [(datetime.date(year, 1, day), "年始休業") for day in (2, 3)]
+        days += [(datetime.date(year, 8, day), "お盆休み") for day in (13, 14, 15, 16)]
+        days += [(datetime.date(year, 12, day), "年末休業") for day in (29, 30, 31)]
+    return tuple(days)
+
+
+OFFICE_CLOSING_DAYS = obon_and_year_end(2026, 2027)
 
 # --- The networks -------------------------------------------------------------------------
 
@@ -1276,7 +1249,7 @@ def _kyoto() -> NetworkSpec:
             "designate_on_breach": True,
             **_invoice_issuer(office, "T9999026000011"),
         },
-        holidays=(),
+        closing_days=(),
         firms=(office, *members),
     )
 
@@ -1341,7 +1314,7 @@ def _rodan21() -> NetworkSpec:
             "designate_on_breach": False,
             **_invoice_issuer(office, "T9999027000021"),
         },
-        holidays=JAPANESE_HOLIDAYS_2026_2027,
+        closing_days=OFFICE_CLOSING_DAYS,
         firms=(office, *stakeholders, *cluster),
     )
 
@@ -1409,7 +1382,7 @@ def _migakiya() -> NetworkSpec:
             "designate_on_breach": False,
             **_invoice_issuer(office, "T9999015000031"),
         },
-        holidays=JAPANESE_HOLIDAYS_2026_2027,
+        closing_days=OFFICE_CLOSING_DAYS,
         firms=(office, *administrative, *members),
     )
 
@@ -1485,7 +1458,7 @@ def _ota() -> NetworkSpec:
             "designate_on_breach": False,
             **_invoice_issuer(office, "T9999013000041"),
         },
-        holidays=(),
+        closing_days=(),
         firms=(office, *coordinators, *members),
         groups=tuple(groups),
     )

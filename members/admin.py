@@ -7,14 +7,14 @@ from members.models import (
     Membership,
     NdaSignature,
     Network,
+    NetworkClosingDay,
     NetworkGroup,
-    NetworkHoliday,
     User,
 )
 
 
-class NetworkHolidayInline(admin.TabularInline):
-    model = NetworkHoliday
+class NetworkClosingDayInline(admin.TabularInline):
+    model = NetworkClosingDay
     extra = 0
 
 
@@ -54,7 +54,7 @@ class NetworkAdmin(admin.ModelAdmin):
     list_filter = ["policy", "use_business_hours", "nda_required"]
     search_fields = ["slug", "name_ja", "name_en", "region"]
     prepopulated_fields = {"slug": ["name_en"]}
-    inlines = [NetworkGroupInline, NetworkHolidayInline]
+    inlines = [NetworkGroupInline, NetworkClosingDayInline]
     fieldsets = [
         (None, {"fields": ["slug", "name_ja", "name_en", "region", "is_public"]}),
         (_("Description"), {"fields": ["description_ja", "description_en"]}),

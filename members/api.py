@@ -11,9 +11,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import access
-from core.bounds import BoundedDateTimeField
-from members.models import Firm, Membership, MembershipChange, Network, NetworkGroup
+from core.bounds import BoundedDateField, BoundedDateTimeField
+from members.models import (
+    Firm,
+    Membership,
+    MembershipChange,
+    Network,
+    NetworkClosingDay,
+    NetworkGroup,
+)
 from members.selectors import (
+    closing_day_list,
     membership_change_list_for_office,
     membership_list_for_firm,
     membership_list_for_office,
@@ -21,6 +29,8 @@ from members.selectors import (
     network_list_public,
 )
 from members.services import (
+    closing_day_add,
+    closing_day_remove,
     membership_accept,
     membership_apply,
     membership_approve,
@@ -539,3 +549,77 @@ class MembershipChangeListView(generics.ListAPIView):
     def get_queryset(self):
         network = network_run_by_caller(self.request, self.kwargs["slug"])
         return membership_change_list_for_office(network=network)
+
+
+# --- Closing days (the office's) -----------------------------------------------------------
+
+
+class ClosingDaySerializer(serializers.ModelSerializer):
+    date = BoundedDateField(help_text=_("A day the office is closed; the clock skips it."))
+
+    class Meta:
+        model = NetworkClosingDay
+        fields = ["id", "date", "name"]
+        read_only_fields = ["id"]
+
+
+@extend_schema(tags=["networks"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="The days the network's office is closed (for its office)",
+        description=(
+            "Besides the national holidays, which the business-hours clock knows already."
+        ),
+        parameters=[NETWORK_SLUG_PARAMETER],
+    ),
+    post=extend_schema(
+        summary="Close the network's office on a day: its business-hours clock skips it",
+        parameters=[NETWORK_SLUG_PARAMETER],
+        responses={201: ClosingDaySerializer},
+    ),
+)
+class ClosingDayListView(generics.ListCreateAPIView):
+    serializer_class = ClosingDaySerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends = []
+
+    def get_queryset(self):
+        return closing_day_list(network=network_run_by_caller(self.request, self.kwargs["slug"]))
+
+    def create(self, request, *args, **kwargs):
+        network = network_run_by_caller(request, self.kwargs["slug"])
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        closing_day = closing_day_add(
+            network=network,
+            date=serializer.validated_data["date"],
+            name=serializer.validated_data.get("name", ""),
+            actor=request.user,
+        )
+        return Response(self.get_serializer(closing_day).data, status=status.HTTP_201_CREATED)
+
+
+CLOSING_DAY_ID_PARAMETER = OpenApiParameter("closing_day_id", int, OpenApiParameter.PATH)
+
+
+@extend_schema(tags=["networks"])
+@extend_schema_view(
+    delete=extend_schema(
+        summary="Open the network's office again on a day it had closed",
+        parameters=[NETWORK_SLUG_PARAMETER, CLOSING_DAY_ID_PARAMETER],
+    ),
+)
+class ClosingDayDetailView(generics.DestroyAPIView):
+    serializer_class = ClosingDaySerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self) -> NetworkClosingDay:
+        network = network_run_by_caller(self.request, self.kwargs["slug"])
+        closing_day = closing_day_list(network=network).filter(pk=self.kwargs["closing_day_id"])
+        found = closing_day.first()
+        if found is None:
+            raise NotFound()
+        return found
+
+    def perform_destroy(self, instance: NetworkClosingDay) -> None:
+        closing_day_remove(closing_day=instance, actor=self.request.user)

@@ -2,6 +2,8 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from members.api import (
+    ClosingDayDetailView,
+    ClosingDayListView,
     FirmMembershipAcceptView,
     FirmMembershipDeclineView,
     FirmMembershipListView,
@@ -61,5 +63,15 @@ urlpatterns = [
         name="firm-membership-decline",
     ),
     path("networks/<slug:slug>/nda/", NdaView.as_view(), name="network-nda"),
+    path(
+        "networks/<slug:slug>/closing-days/",
+        ClosingDayListView.as_view(),
+        name="network-closing-day-list",
+    ),
+    path(
+        "networks/<slug:slug>/closing-days/<int:closing_day_id>/",
+        ClosingDayDetailView.as_view(),
+        name="network-closing-day-detail",
+    ),
     *router.urls,
 ]

@@ -1,8 +1,9 @@
-"""Forms of the office's membership pages and of NDA signing."""
+"""Forms of the office's membership and closing-day pages and of NDA signing."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import BoundedDateFormField
 from members.models import Firm, Membership, NetworkGroup
 from members.prefectures import Prefecture
 
@@ -75,3 +76,10 @@ class NdaSignForm(forms.Form):
     accept = forms.BooleanField(
         label=_("I have read the NDA and accept it on behalf of my firm."), required=True
     )
+
+
+class ClosingDayForm(forms.Form):
+    """A day the office closes, and what it is (Obon, the year-end holidays)."""
+
+    date = BoundedDateFormField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)

@@ -185,19 +185,20 @@ class Network(BilingualNameMixin, models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
-class NetworkHoliday(models.Model):
-    """A day the network's business-hours clock does not count."""
+class NetworkClosingDay(models.Model):
+    """A day the network's office is closed (Obon, the year-end), which its business-hours
+    clock does not count; the national holidays come from the country's calendar."""
 
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="holidays")
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="closing_days")
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["date"]
-        verbose_name = _("holiday")
-        verbose_name_plural = _("holidays")
+        verbose_name = _("closing day")
+        verbose_name_plural = _("closing days")
         constraints = [
-            models.UniqueConstraint(fields=["network", "date"], name="holiday_once_per_network")
+            models.UniqueConstraint(fields=["network", "date"], name="closing_day_once_per_network")
         ]
 
     def __str__(self) -> str:

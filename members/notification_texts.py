@@ -42,7 +42,7 @@ CATALOGUE = {
     ),
     "rfq.planning_invited": (
         _("Planning meeting for request #{rfq} on {when}: {title}"),
-        _("Place: {place}"),
+        _("Place: {place}. Please answer can do / cannot do by {answer_due}."),
     ),
     "rfq.proposals_ready": (
         _("Proposals for your request #{rfq} are ready: {title}"),
@@ -71,6 +71,10 @@ CATALOGUE = {
     "deadline.answers_missing_office": (
         _("{count} firms have not answered request #{rfq}: {title}"),
         _("The estimate is due by {due}."),
+    ),
+    "deadline.answer_reminder": (
+        _("Please answer request #{rfq} by {answer_due}: {title}"),
+        _("Your firm has not answered yet. The estimate is due by {due}."),
     ),
     "deadline.reminder": (
         _("Estimate for request #{rfq} due in {minutes} minutes: {title}"),

@@ -11,6 +11,7 @@ from members.models import (
     MembershipChange,
     NdaSignature,
     Network,
+    NetworkClosingDay,
     Notification,
     User,
 )
@@ -143,3 +144,8 @@ def notification_inbox(user: User) -> QuerySet[Notification]:
 def office_networks(user: User) -> QuerySet[Network]:
     """Return the networks whose office the person works for."""
     return Network.objects.filter(pk__in=access.office_network_ids(user)).order_by("slug")
+
+
+def closing_day_list(*, network: Network) -> QuerySet[NetworkClosingDay]:
+    """Return the days the network's office closed, oldest first (its office reads them)."""
+    return NetworkClosingDay.objects.filter(network=network).order_by("date")

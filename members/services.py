@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access, clock
-from core.errors import Refusal
+from core.bounds import date_refusal
+from core.errors import NotAllowed, Refusal
 from members.locks import membership_lock, membership_of_lock
 from members.membership_notices import membership_change_notify
 from members.models import (
@@ -24,6 +25,7 @@ from members.models import (
     MembershipChange,
     NdaSignature,
     Network,
+    NetworkClosingDay,
     NetworkGroup,
     User,
 )
@@ -403,3 +405,39 @@ def person_language_set(*, person: User, language: str) -> None:
         raise Refusal(_("Unknown language."), field="language")
     User.objects.filter(pk=person.pk).update(language=language)
     person.language = language
+
+
+def _require_office_or_staff(actor: User | None, network: Network) -> None:
+    if actor is None or not access.runs_network(actor, network):
+        raise NotAllowed(_("Only the network's office may do this."))
+
+
+@transaction.atomic
+def closing_day_add(
+    *, network: Network, date: datetime.date, name: str, actor: User
+) -> NetworkClosingDay:
+    """Close the network's office on a day (Obon, the year-end): its clock skips it.
+
+    Windows already running keep the due times they were given; requests submitted from
+    now on count around the day.
+    """
+    _require_office_or_staff(actor, network)
+    refusal = date_refusal(date)
+    if refusal:
+        raise Refusal(refusal, field="date")
+    # The row lock on the network makes a second office person adding the same day wait,
+    # then see it, rather than hit the unique constraint.
+    Network.objects.select_for_update().filter(pk=network.pk).first()
+    if NetworkClosingDay.objects.filter(network=network, date=date).exists():
+        raise Refusal(
+            _("The office is already closed on %(date)s.") % {"date": date.isoformat()},
+            field="date",
+        )
+    return NetworkClosingDay.objects.create(network=network, date=date, name=name.strip())
+
+
+@transaction.atomic
+def closing_day_remove(*, closing_day: NetworkClosingDay, actor: User) -> None:
+    """Open the network's office again on a day it had closed."""
+    _require_office_or_staff(actor, closing_day.network)
+    closing_day.delete()

@@ -25,6 +25,16 @@ urlpatterns = [
         views.office_membership_answer,
         name="network-office-membership-answer",
     ),
+    path(
+        "networks/<slug:slug>/office/closing-days/",
+        views.office_closing_days,
+        name="network-office-closing-days",
+    ),
+    path(
+        "networks/<slug:slug>/office/closing-days/<int:closing_day_id>/remove/",
+        views.office_closing_day_remove,
+        name="network-office-closing-day-remove",
+    ),
     path("networks/<slug:slug>/apply/", views.network_apply, name="network-apply"),
     path("networks/<slug:slug>/nda/", views.nda_page, name="network-nda-page"),
 ]

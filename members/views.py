@@ -1,4 +1,5 @@
-"""Pages of a network: its public landing page, its office's membership pages, its NDA."""
+"""Pages of a network: its public landing page, its office's membership and closing-day
+pages, its NDA."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import access
 from core.errors import REFUSALS, place_refusal, refusal_texts
-from members.forms import AddMemberForm, MembershipForm, NdaSignForm
+from members.forms import AddMemberForm, ClosingDayForm, MembershipForm, NdaSignForm
 from members.models import Membership, Network
 from members.selectors import (
+    closing_day_list,
     membership_change_list_for_office,
     membership_list_for_firm,
     membership_list_for_office,
@@ -21,6 +23,8 @@ from members.selectors import (
     network_member_list,
 )
 from members.services import (
+    closing_day_add,
+    closing_day_remove,
     membership_accept,
     membership_apply,
     membership_approve,
@@ -178,6 +182,56 @@ def office_membership_edit(request, slug: str, membership_id: int):
     else:
         messages.success(request, _("Saved %(firm)s.") % {"firm": membership.firm.name})
     return redirect("network-office-memberships", slug=network.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office_closing_days(request, slug: str):
+    """List the days the network's office is closed, and close it on another day."""
+    network = network_run_by(request, slug)
+    form = ClosingDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            closing_day = closing_day_add(
+                network=network,
+                date=form.cleaned_data["date"],
+                name=form.cleaned_data["name"],
+                actor=request.user,
+            )
+        except REFUSALS as refusal:
+            place_refusal(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("The office is closed on %(date)s; windows skip it.")
+                % {"date": closing_day.date.isoformat()},
+            )
+            return redirect("network-office-closing-days", slug=network.slug)
+    return render(
+        request,
+        "members/office_closing_days.html",
+        {
+            "network": network,
+            "form": form,
+            "closing_days": closing_day_list(network=network),
+            "counts_business_hours": network.use_business_hours,
+        },
+    )
+
+
+@login_required
+@require_POST
+def office_closing_day_remove(request, slug: str, closing_day_id: int):
+    """Open the office again on a day it had closed."""
+    network = network_run_by(request, slug)
+    closing_day = closing_day_list(network=network).filter(pk=closing_day_id).first()
+    if closing_day is None:
+        raise Http404
+    closing_day_remove(closing_day=closing_day, actor=request.user)
+    messages.success(
+        request, _("The office is open on %(date)s.") % {"date": closing_day.date.isoformat()}
+    )
+    return redirect("network-office-closing-days", slug=network.slug)
 
 
 @login_required

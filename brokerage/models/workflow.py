@@ -31,6 +31,8 @@ class Invitation(models.Model):
         CAN_DO = "can_do", _("Can do")
         CANNOT_DO = "cannot_do", _("Cannot do")
         NO_RESPONSE = "no_response", _("No response")
+        # The administrative board decided before this member voted: its vote is closed.
+        NOT_NEEDED = "not_needed", _("Not needed")
 
     ANSWERED = (Status.CAN_DO, Status.CANNOT_DO)
     UNANSWERED = (Status.PENDING, Status.VIEWED)
@@ -47,6 +49,9 @@ class Invitation(models.Model):
         _("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.ANSWER
     )
     rank = models.PositiveIntegerField(_("rank"), default=0)
+    # The invitations sent together: the routing is round 1; a later step (the board
+    # accepting, the planning meeting) sends the next round, with its own answer window.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     reason = models.JSONField(_("why this firm"), default=dict)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
@@ -209,6 +214,8 @@ class Deadline(models.Model):
 
     rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The invitation round whose answers (and reminder) it times; the estimate is round 1's.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     due_at = models.DateTimeField(_("due at"))
     fired_at = models.DateTimeField(_("fired at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -218,7 +225,9 @@ class Deadline(models.Model):
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         constraints = [
-            models.UniqueConstraint(fields=["rfq", "kind"], name="deadline_once_per_kind"),
+            models.UniqueConstraint(
+                fields=["rfq", "kind", "round"], name="deadline_once_per_kind_and_round"
+            ),
             models.CheckConstraint(
                 condition=Q(fired_at__isnull=True) | Q(cancelled_at__isnull=True),
                 name="deadline_fired_or_cancelled",

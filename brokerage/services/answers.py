@@ -1,14 +1,25 @@
-"""Invited firms answer: can do or cannot do; administrative members accept or decline."""
+"""Invited firms answer: can do or cannot do; administrative members accept or decline.
+
+Once the board has decided, the administrative members who had not voted are not needed:
+their votes close as such, nobody chases them, and their response rate does not count
+them. A board's acceptance sends the members the next round of invitations, with its own
+answer window from then."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from brokerage import reasons
 from brokerage.locks import invitation_lock
-from brokerage.models import BoardDecision, Invitation
+from brokerage.models import BoardDecision, Deadline, Invitation
 from brokerage.policies import AdministrativeBoardPolicy, policy_for
-from brokerage.services.intake import invitations_announce, rfq_close_no_bid
+from brokerage.services.intake import (
+    invitation_round_send,
+    invitations_announce,
+    rfq_close_no_bid,
+)
 from brokerage.services.workflow_support import (
+    deadlines_cancel,
+    invitation_next_round,
     require_status,
     rfq_context,
     rfq_link,
@@ -135,6 +146,8 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
         data={"firm": user.firm_id, "accept": accept, "reason": reason.strip()},
     )
     outcome = policy.board_outcome(rfq)
+    if outcome is not None:
+        board_votes_close(rfq=rfq, round_number=invitation.round)
     if outcome is False:
         notes = BoardDecision.objects.filter(rfq=rfq, accept=False).values_list("reason", flat=True)
         rfq_close_no_bid(rfq=rfq, reason=reasons.board_declined_reason(list(notes)), actor=user)
@@ -143,24 +156,44 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
     return decision
 
 
+def board_votes_close(*, rfq: RFQ, round_number: int) -> None:
+    """The board decided: the votes still open are not needed, and nobody is chased for
+    them (the board round's answer window is cancelled)."""
+    rfq.invitations.filter(
+        purpose=Invitation.Purpose.BOARD, status__in=Invitation.UNANSWERED
+    ).update(status=Invitation.Status.NOT_NEEDED)
+    deadlines_cancel(rfq=rfq, kinds=[Deadline.Kind.MEMBER_RESPONSE], round_number=round_number)
+
+
 def board_accept(*, rfq: RFQ, policy: AdministrativeBoardPolicy) -> None:
-    """The board accepted: invite the members with the skills to answer for the team."""
+    """The board accepted: invite the members with the skills to answer for the team, as
+    a new round with its own answer window."""
     board_firms = set(rfq.invitations.values_list("firm_id", flat=True))
     candidates = [c for c in policy.rank(rfq) if c.firm_id not in board_firms]
     rows = policy.invitation_rows(rfq, candidates, Invitation.Purpose.ANSWER)
+    round_number = invitation_next_round(rfq)
     Invitation.objects.bulk_create(
         [
-            Invitation(rfq=rfq, firm_id=firm_id, purpose=purpose, rank=rank, reason=reason)
+            Invitation(
+                rfq=rfq,
+                firm_id=firm_id,
+                purpose=purpose,
+                rank=rank,
+                reason=reason,
+                round=round_number,
+            )
             for firm_id, purpose, rank, reason in rows
         ]
     )
+    if rows:
+        invitation_round_send(rfq=rfq, round_number=round_number)
     event_record(
         kind="rfq.accepted_by_board",
         actor=None,
         rfq=rfq,
         data={"invited": [{"firm": row[0], "rank": row[2], "reason": row[3]} for row in rows]},
     )
-    invitations_announce(rfq=rfq, firm_ids=[row[0] for row in rows])
+    invitations_announce(rfq=rfq, firm_ids=[row[0] for row in rows], round_number=round_number)
     in_charge = list(
         BoardDecision.objects.filter(rfq=rfq, accept=True).values_list("firm_id", flat=True)
     )

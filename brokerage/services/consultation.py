@@ -1,4 +1,7 @@
-"""Rodan21's consultation: interview the customer, hold a planning meeting, pick phases."""
+"""Rodan21's consultation: interview the customer, hold a planning meeting, pick phases.
+
+The planning meeting's firms are a later round of invitations: their answer window and
+reminder run from when the meeting is first announced to them."""
 
 import datetime
 
@@ -7,8 +10,9 @@ from django.utils.translation import gettext
 
 from brokerage.models import Interview, Invitation, PhaseAssignment, PlanningMeeting
 from brokerage.policies import ConsultationPolicy, policy_for
-from brokerage.services.intake import invitations_announce
+from brokerage.services.intake import invitation_round_send, invitations_announce
 from brokerage.services.workflow_support import (
+    invitation_next_round,
     require_status,
     rfq_context,
     rfq_link,
@@ -82,9 +86,17 @@ def interview_record(*, rfq_id: int, user: User, notes: str) -> Interview:
     interview.recorded_by = user
     interview.save(update_fields=["notes", "held_at", "recorded_by"])
     rows = policy.planning_invitations(rfq)
+    round_number = invitation_next_round(rfq)
     Invitation.objects.bulk_create(
         [
-            Invitation(rfq=rfq, firm_id=firm_id, purpose=purpose, rank=rank, reason=reason)
+            Invitation(
+                rfq=rfq,
+                firm_id=firm_id,
+                purpose=purpose,
+                rank=rank,
+                reason=reason,
+                round=round_number,
+            )
             for firm_id, purpose, rank, reason in rows
         ]
     )
@@ -121,17 +133,19 @@ def planning_schedule(
         rfq=rfq,
         data={"at": scheduled_at.isoformat(), "place": meeting.place},
     )
-    firm_ids = list(
-        rfq.invitations.filter(purpose=Invitation.Purpose.PLANNING).values_list(
-            "firm_id", flat=True
+    planners = list(
+        rfq.invitations.filter(purpose=Invitation.Purpose.PLANNING).values_list("firm_id", "round")
+    )
+    round_number = max((round_number for _, round_number in planners), default=None)
+    if round_number is not None:
+        invitation_round_send(rfq=rfq, round_number=round_number)
+        invitations_announce(
+            rfq=rfq,
+            firm_ids=[firm_id for firm_id, _ in planners],
+            kind="rfq.planning_invited",
+            extra={"when": local_time(rfq, scheduled_at), "place": meeting.place},
+            round_number=round_number,
         )
-    )
-    invitations_announce(
-        rfq=rfq,
-        firm_ids=firm_ids,
-        kind="rfq.planning_invited",
-        extra={"when": local_time(rfq, scheduled_at), "place": meeting.place},
-    )
     return meeting
 
 

@@ -1,7 +1,12 @@
 """A request's deadlines: written at submission from the network's clock, and fired by
 the sweeper when due. Each workflow step that moves the request on cancels the ones it
 makes moot (`workflow_support.deadlines_cancel`): the sweeper drives those steps (an
-urgent designation), so they cannot depend on this module."""
+urgent designation), so they cannot depend on this module.
+
+The routing's invitations (round 1) are due a member window after the submission. A later
+round of invitations (the members a board's acceptance invites, a planning meeting's
+firms) gets its own answer window and reminder, counted from when that round is sent;
+each round's silent firms are marked and chased on their own round's time."""
 
 import collections
 import datetime
@@ -41,10 +46,36 @@ def deadline_times(rfq: RFQ, submitted_at: datetime.datetime) -> dict[str, datet
     }
 
 
-def deadlines_create(*, rfq: RFQ, times: dict[str, datetime.datetime]) -> None:
-    """Store a request's deadlines (in the caller's transaction); never twice."""
+def round_reminder_minutes(network) -> int:
+    """Return when a later round's reminder falls, in minutes after the round is sent.
+
+    As long before its answers are due as the estimate's reminder falls before the
+    estimate, but never in the first half of the answer window.
+    """
+    window = network.member_response_minutes
+    return max(window - network.reminder_before_minutes, window // 2)
+
+
+def round_deadline_times(rfq: RFQ, sent_at: datetime.datetime) -> dict[str, datetime.datetime]:
+    """Return when a later invitation round's answers are due and its reminder falls,
+    counted from when the round is sent, on the network's clock."""
+    network = rfq.network
+    network_clock = clock_for(network)
+    return {
+        Deadline.Kind.MEMBER_RESPONSE: network_clock.add(sent_at, network.member_response_minutes),
+        Deadline.Kind.REMINDER: network_clock.add(sent_at, round_reminder_minutes(network)),
+    }
+
+
+def deadlines_create(
+    *, rfq: RFQ, times: dict[str, datetime.datetime], round_number: int = 1
+) -> None:
+    """Store a request's deadlines of one round (in the caller's transaction); never twice."""
     Deadline.objects.bulk_create(
-        [Deadline(rfq=rfq, kind=kind, due_at=due_at) for kind, due_at in times.items()],
+        [
+            Deadline(rfq=rfq, kind=kind, round=round_number, due_at=due_at)
+            for kind, due_at in times.items()
+        ],
         ignore_conflicts=True,
     )
 
@@ -160,6 +191,8 @@ def office_people_by_network(network_ids) -> dict[int, list[User]]:
 
 
 def invited_firms(group: list[Deadline], statuses) -> dict[int, list[int]]:
+    """Return the firms of the group's requests (every round) whose invitations are in
+    `statuses`, by request."""
     firms = collections.defaultdict(list)
     for rfq_id, firm_id in Invitation.objects.filter(
         rfq_id__in=[deadline.rfq_id for deadline in group], status__in=statuses
@@ -168,16 +201,32 @@ def invited_firms(group: list[Deadline], statuses) -> dict[int, list[int]]:
     return firms
 
 
+def silent_in_round(group: list[Deadline]) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Return each deadline's round's unanswered invitations (id, firm), by (request, round)."""
+    wanted = {(deadline.rfq_id, deadline.round) for deadline in group}
+    silent = collections.defaultdict(list)
+    for invitation_id, rfq_id, round_number, firm_id in Invitation.objects.filter(
+        rfq_id__in={rfq_id for rfq_id, _ in wanted},
+        round__in={round_number for _, round_number in wanted},
+        status__in=Invitation.UNANSWERED,
+    ).values_list("pk", "rfq_id", "round", "firm_id"):
+        if (rfq_id, round_number) in wanted:
+            silent[rfq_id, round_number].append((invitation_id, firm_id))
+    return silent
+
+
 def member_response_due(group: list[Deadline], outcome: FiringOutcome) -> None:
-    """The members' answer window closed: mark silence, chase it, tell the office."""
-    silent = invited_firms(group, Invitation.UNANSWERED)
-    Invitation.objects.filter(rfq_id__in=list(silent), status__in=Invitation.UNANSWERED).update(
-        status=Invitation.Status.NO_RESPONSE
-    )
+    """A round's answer window closed: mark its silence, chase it, tell the office."""
+    silent_invitations = silent_in_round(group)
+    Invitation.objects.filter(
+        pk__in=[pk for rows in silent_invitations.values() for pk, _ in rows],
+        status__in=Invitation.UNANSWERED,
+    ).update(status=Invitation.Status.NO_RESPONSE)
+    silent = {key: [firm_id for _, firm_id in rows] for key, rows in silent_invitations.items()}
     people = people_by_firm(firm for firms in silent.values() for firm in firms)
     offices = office_people_by_network(deadline.rfq.network_id for deadline in group)
     for deadline in group:
-        rfq, firms = deadline.rfq, silent.get(deadline.rfq_id, [])
+        rfq, firms = deadline.rfq, silent.get((deadline.rfq_id, deadline.round), [])
         context = {**rfq_context(rfq), "count": len(firms)}
         link = rfq_link(rfq)
         outcome.notify(
@@ -202,7 +251,14 @@ def member_response_due(group: list[Deadline], outcome: FiringOutcome) -> None:
 
 
 def reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
-    """The estimate is due soon: remind whoever still has to act."""
+    """Remind whoever still has to act: round 1's reminder is the estimate's, a later
+    round's reminds that round's silent firms of their answer."""
+    later = [deadline for deadline in group if deadline.round > 1]
+    if later:
+        round_reminder_due(later, outcome)
+    group = [deadline for deadline in group if deadline.round == 1]
+    if not group:
+        return
     silent = invited_firms(group, [*Invitation.UNANSWERED, Invitation.Status.NO_RESPONSE])
     acting = {
         deadline.rfq_id: sorted(
@@ -228,6 +284,39 @@ def reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
             urgent=True,
         )
         outcome.event_data[deadline.pk] = (deadline, {"reminded": acting[rfq.pk]})
+
+
+def round_reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
+    """A later round's answers are due soon: remind that round's silent firms."""
+    silent = {key: [firm_id for _, firm_id in rows] for key, rows in silent_in_round(group).items()}
+    answer_due = {
+        (rfq_id, round_number): due_at
+        for rfq_id, round_number, due_at in Deadline.objects.filter(
+            rfq_id__in={deadline.rfq_id for deadline in group},
+            kind=Deadline.Kind.MEMBER_RESPONSE,
+            round__gt=1,
+        ).values_list("rfq_id", "round", "due_at")
+    }
+    people = people_by_firm(firm for firms in silent.values() for firm in firms)
+    for deadline in group:
+        rfq, key = deadline.rfq, (deadline.rfq_id, deadline.round)
+        firms = silent.get(key, [])
+        due_at = answer_due.get(key)
+        outcome.notify(
+            kind="deadline.answer_reminder",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=[person for firm in firms for person in people[firm]],
+            context={
+                **rfq_context(rfq),
+                "answer_due": due_at.astimezone(rfq.network.tzinfo).strftime("%Y-%m-%d %H:%M %Z")
+                if due_at
+                else "",
+            },
+            link=rfq_link(rfq),
+            urgent=True,
+        )
+        outcome.event_data[deadline.pk] = (deadline, {"round": deadline.round, "reminded": firms})
 
 
 def estimate_due(group: list[Deadline], outcome: FiringOutcome) -> None:

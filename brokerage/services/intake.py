@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
 from brokerage.reasons import reason_said_to_each
-from brokerage.services.deadlines import deadline_times, deadlines_create
+from brokerage.services.deadlines import (
+    deadline_times,
+    deadlines_create,
+    round_deadline_times,
+)
 from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
 from capabilities.models import Capability
 from core import access, clock
@@ -337,14 +341,22 @@ def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None) -> None:
 
 
 def invitations_announce(
-    *, rfq: RFQ, firm_ids: list[int], kind: str = "rfq.invited", extra: dict | None = None
+    *,
+    rfq: RFQ,
+    firm_ids: list[int],
+    kind: str = "rfq.invited",
+    extra: dict | None = None,
+    round_number: int = 1,
 ) -> None:
-    """Tell invited firms' people, on their computers and supervisors' phones."""
+    """Tell invited firms' people, on their computers and supervisors' phones, by when
+    their round's answers are due."""
     if not firm_ids:
         return
     answer_due = (
-        rfq.deadlines.filter(kind=Deadline.Kind.MEMBER_RESPONSE).values_list("due_at", flat=True)
-    ).first()
+        rfq.deadlines.filter(kind=Deadline.Kind.MEMBER_RESPONSE, round=round_number)
+        .values_list("due_at", flat=True)
+        .first()
+    )
     context = {
         **rfq_context(rfq),
         "answer_due": answer_due.astimezone(rfq.network.tzinfo).strftime("%Y-%m-%d %H:%M %Z")
@@ -392,4 +404,12 @@ def rfq_close_no_bid(
         recipients=office_people(rfq.network),
         context=context,
         link=rfq_link(rfq),
+    )
+
+
+def invitation_round_send(*, rfq: RFQ, round_number: int) -> None:
+    """Start a later invitation round's own answer window and reminder, from now (in the
+    caller's transaction); a round already sent keeps its times."""
+    deadlines_create(
+        rfq=rfq, times=round_deadline_times(rfq, clock.now()), round_number=round_number
     )

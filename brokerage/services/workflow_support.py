@@ -1,6 +1,7 @@
 """What every workflow step needs: its status, links, and its deadlines cancelled when
 it moves the request on."""
 
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,12 +19,23 @@ def require_status(rfq: RFQ, *allowed: str, action: str) -> None:
         )
 
 
-def deadlines_cancel(*, rfq: RFQ, kinds: list[str] | None = None) -> int:
-    """Cancel a request's unfired deadlines (all, or the given kinds)."""
+def deadlines_cancel(
+    *, rfq: RFQ, kinds: list[str] | None = None, round_number: int | None = None
+) -> int:
+    """Cancel a request's unfired deadlines (all, or the given kinds, of one round)."""
     pending = Deadline.objects.filter(rfq=rfq, fired_at__isnull=True, cancelled_at__isnull=True)
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
+    if round_number is not None:
+        pending = pending.filter(round=round_number)
     return pending.update(cancelled_at=clock.now())
+
+
+def invitation_next_round(rfq: RFQ) -> int:
+    """Return the number of the request's next invitation round (the routing is round 1,
+    even when it invited nobody)."""
+    latest = rfq.invitations.aggregate(latest=Max("round"))["latest"]
+    return (latest or 1) + 1
 
 
 def rfq_link(rfq: RFQ) -> str:

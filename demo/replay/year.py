@@ -48,6 +48,7 @@ from brokerage.services.follow_on import order_follow_on_request
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
 from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
+from core.clock import national_holidays_for, no_national_holidays
 from core.errors import Refusal
 from demo.replay.arrivals import (
     QUIET_DAYS,
@@ -165,7 +166,14 @@ class NetworkYear:
         self.refusals: collections.Counter = collections.Counter()
         self.tally = YearTally()
         self.next_index = 0
-        self.holidays = set(self.network.holidays.values_list("date", flat=True))
+        # People keep the days off their network's clock skips: its office's closing days
+        # and, where it counts business hours, the national holidays.
+        self.closing_days = set(self.network.closing_days.values_list("date", flat=True))
+        self.national_holidays = (
+            national_holidays_for(self.network.time_zone)
+            if self.network.use_business_hours
+            else no_national_holidays
+        )
         self.capability_by_code: dict[str, Capability] = {}
         self.swept_at: set[datetime.datetime] = set()
 
@@ -218,7 +226,9 @@ class NetworkYear:
     # --- Working time --------------------------------------------------------------------
 
     def is_working_day(self, day: datetime.date) -> bool:
-        if day.weekday() >= 5 or day in self.holidays:
+        if day.weekday() >= 5 or day in self.closing_days:
+            return False
+        if day in self.national_holidays(day.year):
             return False
         return (day.month, day.day) not in QUIET_DAYS
 

@@ -6,7 +6,7 @@ import pytest
 
 from brokerage.models import Deadline, Invitation
 from brokerage.services.deadlines import deadlines_fire_due
-from members.models import NetworkHoliday, Notification
+from members.models import Notification
 from orders.models import RFQ, Event
 from tests.kit.clock import tokyo
 from tests.kit.steps import as_user, make_due, submit
@@ -38,11 +38,10 @@ def test_a_business_hours_network_tells_the_customer_the_exact_due_time(clock):
     world = rodan_world()
     world.network.use_business_hours = True
     world.network.save()
-    NetworkHoliday.objects.create(network=world.network, date=datetime.date(2026, 11, 23))
     clock.set(tokyo(2026, 11, 20, 17, 30))
     # When the customer submits
     rfq = submit(world, MILLING)
-    # Then the estimate is due on Tuesday 10:30 JST (Monday is a holiday)
+    # Then the estimate is due on Tuesday 10:30 JST (Monday is Labour Thanksgiving Day)
     assert rfq["estimate_due_at"] == "2026-11-24T10:30:00+09:00"
     notification = Notification.objects.get(
         recipient=world.customer, kind="rfq.received", channel="in_app"

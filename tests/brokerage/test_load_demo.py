@@ -207,9 +207,11 @@ def test_the_networks_have_the_shapes_of_the_studies(fast_password_hashing):
         assert group.memberships.filter(role=Membership.Role.MEMBER).count() == 12
         assert group.memberships.get(role=Membership.Role.COORDINATOR).firm == group.coordinator
 
-    # and the business-hours networks know the national holidays
+    # and the business-hours networks' offices close for Obon and the year-end, while the
+    # national holidays come from the calendar, not the demo
     for network in Network.objects.all():
-        assert network.holidays.exists() == network.use_business_hours
+        assert network.closing_days.exists() == network.use_business_hours
+        assert not network.closing_days.filter(date=datetime.date(2027, 5, 3)).exists()
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from brokerage.models import GroupProposal, Invitation
 from brokerage.services.designation import leader_designate, proposal_submit
+from members.models import NetworkClosingDay
 from orders.models import Delivery, Order
 from orders.services.payments import invoice_issue
 from orders.services.payouts import payout_batch_create
@@ -156,6 +157,9 @@ def network_pages() -> list[tuple[object, str]]:
     capability = CapabilityFactory(code="finish.anodizing", kind="finish", name_en="Anodizing")
     FirmCapabilityFactory(firm=member.firm, capability=capability, grade=3)
     firm_id = member.firm_id
+    NetworkClosingDay.objects.create(
+        network=world.network, date=datetime.date(2027, 8, 13), name="お盆休み"
+    )
     return [
         (None, reverse("home")),
         (None, reverse("network-page", args=[slug])),
@@ -170,6 +174,7 @@ def network_pages() -> list[tuple[object, str]]:
         (member, reverse("network-nda-page", args=[slug])),
         (world.office_user, reverse("network-page", args=[slug])),
         (world.office_user, reverse("network-office-memberships", args=[slug])),
+        (world.office_user, reverse("network-office-closing-days", args=[slug])),
         (world.office_user, reverse("network-office-import", args=[slug])),
         (world.office_user, reverse("network-office-contacts", args=[slug])),
         (world.office_user, reverse("pages:inbox")),

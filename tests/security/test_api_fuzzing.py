@@ -61,6 +61,7 @@ def known_ids(world) -> dict[str, list]:
         "document_id": [ids["document"]],
         "part_id": [ids["part_invited"]],
         "membership_id": [ids["membership_uninvited"]],
+        "closing_day_id": [ids["closing_day"]],
         "code": [ids["capability"]],
     }
 

@@ -208,6 +208,16 @@ API: dict[tuple[str, str], Row] = {
         proves="uninvited_member",
     ),
     ("GET", "/api/networks/{slug}/membership-changes/"): Row(N_OFFICE, args={"slug": "network"}),
+    ("GET", "/api/networks/{slug}/closing-days/"): Row(N_OFFICE, args={"slug": "network"}),
+    ("POST", "/api/networks/{slug}/closing-days/"): Row(
+        N_OFFICE,
+        args={"slug": "network"},
+        body=lambda w: {"date": "2027-08-14", "name": "お盆休み"},
+        proves="office",
+    ),
+    ("DELETE", "/api/networks/{slug}/closing-days/{closing_day_id}/"): Row(
+        N_OFFICE, args={"slug": "network", "closing_day_id": "closing_day"}, proves="office"
+    ),
     ("GET", "/api/networks/{slug}/nda/"): Row(MEMBERS_OF_N, args={"slug": "network"}),
     ("POST", "/api/networks/{slug}/nda/"): Row(
         MEMBERS_OF_N,
@@ -626,6 +636,20 @@ PAGES: dict[str, dict[str, Row]] = {
                 "answer": "answer_approve",
             },
             proves="office",
+        ),
+    },
+    "networks/<slug:slug>/office/closing-days/": {
+        "GET": page(N_OFFICE, args={"slug": "network"}),
+        "POST": page(
+            N_OFFICE,
+            args={"slug": "network"},
+            body=lambda w: {"date": "2027-08-14", "name": "お盆休み"},
+            proves="office",
+        ),
+    },
+    "networks/<slug:slug>/office/closing-days/<int:closing_day_id>/remove/": {
+        "POST": page(
+            N_OFFICE, args={"slug": "network", "closing_day_id": "closing_day"}, proves="office"
         ),
     },
     "networks/<slug:slug>/apply/": {

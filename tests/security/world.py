@@ -33,7 +33,7 @@ from rest_framework.test import APIClient
 
 from brokerage.models import GroupProposal, Invitation
 from capabilities.models import Capability, DirectoryContact
-from members.models import Membership, Network, Notification
+from members.models import Membership, Network, NetworkClosingDay, Notification
 from members.services import membership_apply, membership_invite
 from orders.models import Delivery, Drawing, Estimate, Event, Order, PayoutBatch, TeamMember
 from tests.kit.factories import (
@@ -334,6 +334,10 @@ def build_world() -> World:
     ).pk
     ids["membership_invitation"] = membership_invite(
         network=m.network, firm=n.firms["turner"], actor=m.office_user
+    ).pk
+    # A day N's office closed, which only N's office and staff manage.
+    ids["closing_day"] = NetworkClosingDay.objects.create(
+        network=n.network, date=datetime.date(2027, 8, 13), name="お盆休み"
     ).pk
     ids["answer_accept"] = "accept"
     ids["answer_approve"] = "approve"

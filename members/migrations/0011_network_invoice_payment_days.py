@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_notification_from_brokerage'),
+        ("members", "0010_network_closing_days"),
     ]
 
     operations = [
