@@ -4,10 +4,8 @@ Every function here either starts from a scoped selector (a request the person m
 their firm's invitations, their office's networks) or reads public data (the taxonomy).
 """
 
-import operator
 import re
 from collections.abc import Iterable
-from functools import reduce
 
 from django.db.models import (
     BooleanField,
@@ -42,9 +40,10 @@ from brokerage.selectors import (
 )
 from capabilities.models import Capability
 from core import access
-from members.models import Firm, Membership, Network, Notification, User
+from members.models import Firm, Membership, Notification, User
 from members.selectors import notification_inbox
 from orders.models import CLOCK_RUNNING, RFQ, Message
+from orders.selectors import message_list_for_rfq, unread_message_count
 
 # A firm that let the answer window pass may still answer late: it stays on top.
 STILL_TO_ANSWER = (*Invitation.UNANSWERED, Invitation.Status.NO_RESPONSE)
@@ -103,7 +102,9 @@ def rfq_list_for_page(user: User, *, status: str = "", sort: str = "-created") -
         "created": ("created_at", "id"),
         "-created": ("-created_at", "-id"),
     }
-    return requests.order_by(*orderings.get(sort, orderings["-created"]))
+    return requests.annotate(unread_messages=unread_message_count(user)).order_by(
+        *orderings.get(sort, orderings["-created"])
+    )
 
 
 def office_queue(user: User, *, network_id: int | None = None, status: str = "") -> QuerySet[RFQ]:
@@ -130,8 +131,9 @@ def office_queue(user: User, *, network_id: int | None = None, status: str = "")
     )
 
 
-def queue_progress(rfqs: list[RFQ]) -> list[RFQ]:
-    """Add the answers and proposals counted for each request of a page of the queue.
+def queue_progress(user: User, rfqs: list[RFQ]) -> list[RFQ]:
+    """Add the answers and proposals counted for each request of a page of the queue, and
+    the messages the person has not read.
 
     One query for the page's rows only: counted in the query that sorts the queue, they
     were counted for every row PostgreSQL passed over too (a thousand on page 40).
@@ -151,6 +153,7 @@ def queue_progress(rfqs: list[RFQ]) -> list[RFQ]:
                 status=GroupProposal.Status.PREPARING
             )
         ),
+        "unread_messages": unread_message_count(user),
     }
     rows = RFQ.objects.filter(pk__in=[rfq.pk for rfq in rfqs]).order_by().annotate(**counts)
     by_id = {row["pk"]: row for row in rows.values("pk", *counts)}
@@ -178,6 +181,7 @@ def invitation_inbox(user: User, *, status: str = "") -> QuerySet[Invitation]:
     ).values("due_at")[:1]
     invitations = invitation_list_for_firm(user).annotate(
         answer_due_at=Subquery(answer_due),
+        unread_messages=unread_message_count(user, rfq="rfq_id"),
         to_answer=Case(
             When(
                 Q(status__in=STILL_TO_ANSWER) & Q(rfq__status__in=RFQ.OPEN_STATUSES),
@@ -201,51 +205,16 @@ def answer_due_at(rfq: RFQ):
     )
 
 
-def message_list_for_rfq(user: User, rfq: RFQ, audience: str) -> QuerySet[Message]:
-    """Return a thread of a request the person may read.
-
-    The customer reads only the thread with the customer; the office reads both. An
-    invited firm reads the internal thread, and the project leader also the customer's.
-    Where groups compete for the order, a coordinator reads only its own firm's and the
-    office's internal messages, never a rival group's.
-    """
-    messages = Message.objects.filter(rfq=rfq, audience=audience).select_related(
-        "author", "author__firm"
-    )
-    role = access.rfq_role(user, rfq)
-    if role in access.OFFICE_ROLES:
-        return messages
-    if role == access.CUSTOMER:
-        return messages if audience == Message.Audience.CUSTOMER else messages.none()
-    if not access.rfq_details_visible(user, rfq):
-        # The threads discuss the details a member firm without the NDA may not read.
-        return messages.none()
-    if audience == Message.Audience.CUSTOMER:
-        return messages if access.leads_rfq(user, rfq) else messages.none()
-    if rfq.network.policy == Network.Policy.COMPETING_GROUPS:
-        office_firms = Membership.objects.filter(
-            network=rfq.network, role=Membership.Role.OFFICE
-        ).values("firm_id")
-        own_firm = access.viewer_of(user).firm_id
-        own_or_office = Q(author__firm_id=own_firm) | Q(author__firm_id__in=office_firms)
-        return messages.filter(own_or_office)
-    return messages
-
-
 def message_threads_for_rfq(
     user: User, rfq: RFQ, audiences: Iterable[str]
 ) -> dict[str, list[Message]]:
     """Return each of these threads of a request as the person may read it, in one query.
 
-    A page showing both threads would otherwise read the request's messages twice; each
-    thread is scoped exactly as `message_list_for_rfq` scopes it.
+    Each message carries `is_new` (orders.selectors.message_list_for_rfq).
     """
     audiences = tuple(audiences)
     threads: dict[str, list[Message]] = {audience: [] for audience in audiences}
-    readable = reduce(
-        operator.or_, (message_list_for_rfq(user, rfq, audience) for audience in audiences)
-    )
-    for message in readable:
+    for message in message_list_for_rfq(user, rfq, audiences):
         threads[message.audience].append(message)
     return threads
 

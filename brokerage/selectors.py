@@ -11,7 +11,7 @@ from brokerage.models import GroupProposal, Invitation
 from core import access
 from members.models import User
 from orders.models import RFQ, Estimate, Event
-from orders.selectors import ActionNeeded, order_actions_for_customer
+from orders.selectors import ActionNeeded, order_actions_for_customer, unread_message_count
 
 
 def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
@@ -21,11 +21,16 @@ def rfq_list_for_user(user: User) -> QuerySet[RFQ]:
     return access.rfqs_visible(user, RFQ.objects.select_related("network"))
 
 
-def rfq_get_for_user(user: User, rfq_id: int) -> RFQ:
-    """Return one visible request, or 404 whether it is absent or someone else's."""
-    rfq = (
-        rfq_list_for_user(user).select_related("customer", "leader_firm").filter(pk=rfq_id).first()
-    )
+def rfq_get_for_user(user: User, rfq_id: int, *, unread_messages: bool = False) -> RFQ:
+    """Return one visible request, or 404 whether it is absent or someone else's.
+
+    With `unread_messages`, it carries how many of its messages the person has not read
+    (in the same query).
+    """
+    requests = rfq_list_for_user(user).select_related("customer", "leader_firm")
+    if unread_messages:
+        requests = requests.annotate(unread_messages=unread_message_count(user))
+    rfq = requests.filter(pk=rfq_id).first()
     if rfq is None:
         raise Http404("No such request.")
     return rfq

@@ -20,8 +20,11 @@ NDA gate      a confidential request's details (description, material, requireme
               network's current NDA signed.
 events        each event is seen by whom the object it speaks of is seen: a firm's answer
               by that firm and the office, a group's proposal by that group, the customer
-              and the office, a draft estimate by its composer; the customer never reads
-              who did it, only which party ("office", "member firm").
+              and the office, a draft estimate by its composer; the customer reads every
+              step of their request, worded for them and without the firms' names or
+              answers, and never who did it, only which party ("office", "member firm").
+threads       a request's thread with the customer and its internal thread: each message
+              read, counted unread and told of by whom may read it (`messages_readable`).
 
 This module imports no project app (models are looked up by name when first needed), so
 that every app may ask it.
@@ -34,7 +37,7 @@ from functools import cached_property
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 OFFICE = "office"
 STAFF = "staff"
@@ -45,6 +48,8 @@ LEADER = "leader"
 MEMBER_FIRM = "member firm"
 PLATFORM = "platform"
 OFFICE_ROLES = (OFFICE, STAFF)
+# The network policy whose groups compete: a group's proposal and messages are its own.
+COMPETING_GROUPS = "competing_groups"
 # Who sees an order's price and what was paid: not the team's other firms.
 MONEY_ROLES = (*OFFICE_ROLES, CUSTOMER, LEADER)
 
@@ -393,6 +398,106 @@ def may_write_thread(user, rfq, audience: str) -> bool:
     return audience == audiences.INTERNAL or leads_rfq(user, rfq)
 
 
+def _confidential_network_ids(firm_id: int) -> QuerySet:
+    """Return (as a subquery) the networks whose confidential requests the firm may read.
+
+    The same rule as `_membership_may_see_confidential`, in SQL: the office, a network
+    requiring no NDA, or the network's current NDA signed.
+    """
+    nda_current_here = (
+        Q(nda_signed_at__isnull=False)
+        & ~Q(network__nda_version="")
+        & Q(nda_version=F("network__nda_version"))
+    )
+    return (
+        _model("members.Membership")
+        .objects.filter(firm_id=firm_id, is_active=True, firm__is_active=True)
+        .filter(Q(role=OFFICE) | Q(network__nda_required=False) | nda_current_here)
+        .values("network_id")
+    )
+
+
+def messages_readable(user) -> Q:
+    """Return a filter on thread messages (orders.Message): those the person may read.
+
+    The customer reads the thread with the customer of their own requests; the office (and
+    staff) every thread of its networks' requests. A member firm reads the internal thread
+    of a request it takes part in, and its project leader the customer's thread too, where
+    the firm may read the request's details (a confidential one needs the current NDA).
+    Where groups compete for the order, a coordinator reads only its own firm's and the
+    office's internal messages, never a rival group's. The caller scopes the requests to
+    those the person may see; one condition serves a thread, a page's threads and the
+    unread counts of a whole list, so that they never disagree.
+    """
+    viewer = viewer_of(user)
+    if not viewer.authenticated:
+        return Q(pk__in=[])
+    audiences = _model("orders.Message").Audience
+    own = Q(rfq__customer_id=viewer.pk)
+    as_customer = own & Q(audience=audiences.CUSTOMER)
+    if viewer.is_staff:
+        return ~own | as_customer
+    if viewer.firm_id is None:
+        return as_customer
+    office = Q(rfq__network_id__in=viewer.office_network_ids)
+    by_office = Exists(
+        _model("members.Membership").objects.filter(
+            firm_id=OuterRef("author__firm_id"), network_id=OuterRef("rfq__network_id"), role=OFFICE
+        )
+    )
+    internal = Q(audience=audiences.INTERNAL) & (
+        ~Q(rfq__network__policy=COMPETING_GROUPS) | Q(author__firm_id=viewer.firm_id) | by_office
+    )
+    with_customer = Q(audience=audiences.CUSTOMER, rfq__leader_firm_id=viewer.firm_id)
+    details = Q(rfq__confidential=False) | Q(
+        rfq__network_id__in=_confidential_network_ids(viewer.firm_id)
+    )
+    as_member = ~office & details & (internal | with_customer)
+    return as_customer | (~own & (office | as_member))
+
+
+def message_reader_firm_ids(rfq, audience: str, author) -> frozenset[int]:
+    """Return the firms whose people may read a new message on one of a request's threads.
+
+    The thread's side of `messages_readable`, for telling them: the network's office, and
+    of the firms taking part (invited, or leading) those that may read the request's
+    details: on the thread with the customer the leader only; on the internal one, where
+    groups compete, only the author's own firm unless the office wrote. The customer of
+    the thread with the customer is not a firm: the caller adds them.
+    """
+    membership = _model("members.Membership")
+    office_firms = set(
+        membership.objects.filter(
+            network_id=rfq.network_id, role=OFFICE, is_active=True
+        ).values_list("firm_id", flat=True)
+    )
+    audiences = _model("orders.Message").Audience
+    if audience == audiences.CUSTOMER:
+        taking_part = {rfq.leader_firm_id} - {None}
+    else:
+        taking_part = set(
+            _model("brokerage.Invitation")
+            .objects.filter(rfq_id=rfq.pk)
+            .values_list("firm_id", flat=True)
+        ) | ({rfq.leader_firm_id} - {None})
+        author_firm_id = getattr(author, "firm_id", None)
+        if rfq.network.policy == COMPETING_GROUPS and author_firm_id not in office_firms:
+            taking_part &= {author_firm_id}
+    taking_part -= office_firms
+    if rfq.confidential and taking_part:
+        taking_part = {
+            row.firm_id
+            for row in membership.objects.filter(
+                network_id=rfq.network_id,
+                firm_id__in=taking_part,
+                is_active=True,
+                firm__is_active=True,
+            )
+            if _membership_may_see_confidential(row, rfq.network)
+        }
+    return frozenset(office_firms | taking_part)
+
+
 # --- Orders ------------------------------------------------------------------------------
 
 
@@ -423,29 +528,46 @@ def leads_order(user, order) -> bool:
 
 # --- Timelines ---------------------------------------------------------------------------
 
-# What the customer's request timeline shows; the members' answers and prices stay internal.
-CUSTOMER_RFQ_EVENT_KINDS = frozenset(
-    {
-        "rfq.submitted",
-        "rfq.no_bid",
-        "rfq.cancelled",
-        "interview.scheduled",
-        "interview.recorded",
-        "leader.designated",
-        "proposal.chosen",
-        "estimate.sent",
-        "estimate.accepted",
-        "estimate.declined",
-        "order.created",
-    }
-)
-CUSTOMER_RFQ_EVENT_DATA = frozenset(
-    {"reason", "estimate", "version", "order", "at", "place", "firm", "firm_name"}
-)
+# What the customer's request timeline shows, and what of each event's data they read:
+# every step of their request, never who was asked, who answered what, or at which price.
+CUSTOMER_RFQ_EVENTS: dict[str, frozenset[str]] = {
+    kind: frozenset(keys)
+    for kind, keys in {
+        "rfq.submitted": ("channel", "estimate_due_at"),
+        # How the network took it on; the firms asked are counted where the policy shows
+        # the customer how many (see `rfq_event_data`), never named.
+        "rfq.routed": ("policy", "status"),
+        "rfq.accepted_by_board": (),
+        "rfq.no_bid": ("reason",),
+        "rfq.cancelled": ("reason",),
+        "rfq.follow_on_of": ("order",),
+        "interview.scheduled": ("at", "place"),
+        "interview.recorded": (),
+        "planning.scheduled": ("at",),
+        "phases.selected": (),
+        "proposal.submitted": (),
+        "proposal.chosen": (),
+        "leader.designated": ("firm", "firm_name", "reason"),
+        # A draft is being prepared: neither its version nor its total until it is sent.
+        "estimate.created": (),
+        "estimate.sent": ("estimate", "version", "on_time"),
+        "estimate.accepted": ("estimate", "order"),
+        "estimate.declined": ("estimate", "reason"),
+        "drawing.attached": ("drawing", "name"),
+        "deadline.estimate": (),
+    }.items()
+}
+# Where the members' answers decide whether the request can be done, the customer follows
+# them as they come in: whether each can do it, never which firm it was or its price.
+CUSTOMER_ANSWER_POLICIES = ("competency_broadcast",)
+CUSTOMER_ANSWER_DATA = frozenset({"can_do"})
+# Where the customer is told how many were asked: the firms of a broadcast, the groups
+# that will propose. A syndicate's board and a consultation speak as one network.
+CUSTOMER_COUNT_POLICIES = ("competency_broadcast", COMPETING_GROUPS)
 # Events about one group's proposal: the group's, the customer's and the office's.
 PROPOSAL_EVENT_KINDS = ("proposal.submitted", "proposal.chosen")
 # Events about an estimate: its composer's (the leader's) and the office's; the customer
-# reads those of the estimates sent to them.
+# reads those of the estimates sent to them, and of a draft only that one is being prepared.
 ESTIMATE_EVENT_KINDS = (
     "estimate.created",
     "estimate.sent",
@@ -527,7 +649,10 @@ def rfq_events_visible(user, rfq, events: QuerySet) -> QuerySet:
     if role in OFFICE_ROLES:
         return events
     if role == CUSTOMER:
-        return events.filter(kind__in=CUSTOMER_RFQ_EVENT_KINDS)
+        kinds = [*CUSTOMER_RFQ_EVENTS]
+        if rfq.network.policy in CUSTOMER_ANSWER_POLICIES:
+            kinds.append("invitation.answered")
+        return events.filter(kind__in=kinds)
     viewer = viewer_of(user)
     firm_id = viewer.firm_id
     hidden = Q(kind="invitation.answered") & ~Q(data__firm=firm_id)
@@ -539,7 +664,7 @@ def rfq_events_visible(user, rfq, events: QuerySet) -> QuerySet:
         if groups
         else Q(kind__in=PROPOSAL_EVENT_KINDS)
     )
-    if rfq.network.policy == "competing_groups":
+    if rfq.network.policy == COMPETING_GROUPS:
         hidden |= Q(kind="board.decided")
     if firm_id is None or firm_id != rfq.leader_firm_id:
         hidden |= Q(kind__in=ESTIMATE_EVENT_KINDS)
@@ -553,13 +678,21 @@ def rfq_events_visible(user, rfq, events: QuerySet) -> QuerySet:
 INVITED_LISTS = ("invited", "planning_invited")
 
 
-def rfq_event_data(user, rfq, data: dict) -> dict:
+def rfq_event_data(user, rfq, kind: str, data: dict) -> dict:
     """Return what of a request event's data the person may read."""
     role = rfq_role(user, rfq)
     if role in OFFICE_ROLES:
         return data
     if role == CUSTOMER:
-        return {key: value for key, value in data.items() if key in CUSTOMER_RFQ_EVENT_DATA}
+        if kind == "invitation.answered":
+            keys = CUSTOMER_ANSWER_DATA
+        else:
+            keys = CUSTOMER_RFQ_EVENTS.get(kind, frozenset())
+        readable = {key: value for key, value in data.items() if key in keys}
+        invited = data.get("invited")
+        if kind == "rfq.routed" and rfq.network.policy in CUSTOMER_COUNT_POLICIES:
+            readable["count"] = len(invited) if isinstance(invited, list) else 0
+        return readable
     firm_id = viewer_of(user).firm_id
     return {
         key: [entry for entry in value if isinstance(entry, dict) and entry.get("firm") == firm_id]
@@ -596,13 +729,17 @@ def order_event_data(role: str, data: dict) -> dict:
 
 
 def event_actor(user, event, *, network_id: int, customer_id: int) -> str | None:
-    """Return who acted, as the person may read it.
+    """Return who acted, as the person may read it (see `person_as_read`)."""
+    return person_as_read(user, event.actor, network_id=network_id, customer_id=customer_id)
+
+
+def person_as_read(user, actor, *, network_id: int, customer_id: int) -> str | None:
+    """Return who acted on a request (an event, a message), as the person may read it.
 
     The customer reads the party ("customer", "office", "member firm", or "platform" for
     its operators), never a person's name; the network's own people read the username.
     None when the platform acted on its own.
     """
-    actor = event.actor
     if actor is None:
         return None
     viewer = viewer_of(user)

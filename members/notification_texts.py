@@ -99,6 +99,10 @@ CATALOGUE = {
         _("New message on request #{rfq}: {title}"),
         _("{author}: {excerpt}"),
     ),
+    "message.posted_confidential": (
+        _("New message on request #{rfq}: {title}"),
+        _("{author} wrote on the request's thread. The request is confidential: open it to read."),
+    ),
     "team.assigned": (
         _("Your firm is in the team for order #{order}: {title}"),
         _("Your part: {work_package} ({terms}). Please confirm it, or decline with a reason."),

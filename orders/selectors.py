@@ -21,15 +21,26 @@ What waits on the customer
     The deliveries of their own orders whose receipt they have not confirmed, and the
     invoices on which they still owe something (brokerage.selectors adds the estimates and
     proposals): a query each, however many there are.
+
+Threads
+    A request's messages as core.access.messages_readable scopes them, and how many of
+    them each person has not read yet (written by someone else after their read marker).
 """
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -47,6 +58,7 @@ from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
 from members.models import Membership, User
 from orders.models import (
+    RFQ,
     Allocation,
     BankAccount,
     Delivery,
@@ -55,12 +67,14 @@ from orders.models import (
     InspectionDocument,
     Invoice,
     LedgerEntry,
+    Message,
     Order,
     Payment,
     PayoutBatch,
     PayoutLine,
     Refund,
     TeamMember,
+    ThreadRead,
 )
 from orders.services import ledger
 
@@ -507,3 +521,59 @@ def payout_batch_get_for_user(user: User, batch_id: int) -> PayoutBatch:
     if batch is None:
         raise Http404("No such payout batch.")
     return batch
+
+
+# --- Threads ----------------------------------------------------------------------------
+
+
+def message_list_for_rfq(user: User, rfq: RFQ, audiences: Iterable[str]) -> QuerySet[Message]:
+    """Return the messages of these threads of a request that the person may read, in order.
+
+    Each carries `is_new`: someone else wrote it after the person last read its thread.
+    """
+    read_up_to = ThreadRead.objects.filter(
+        user_id=user.pk, rfq_id=rfq.pk, audience=OuterRef("audience")
+    ).values("last_read_message_id")[:1]
+    unread = Q(pk__gt=Coalesce(Subquery(read_up_to), Value(0))) & ~Q(author_id=user.pk)
+    return (
+        Message.objects.filter(rfq=rfq, audience__in=list(audiences))
+        .filter(access.messages_readable(user))
+        .select_related("author", "author__firm")
+        .annotate(is_new=ExpressionWrapper(unread, output_field=BooleanField()))
+        .order_by("at", "id")
+    )
+
+
+def unread_message_count(user: User, *, rfq: str = "pk") -> Subquery:
+    """Return, as an annotation, how many messages of a request the person has not read.
+
+    `rfq` names the outer query's field holding the request ("pk" on requests, "rfq_id"
+    on invitations). The person's own messages are never unread. A subquery, evaluated
+    for the rows of a page only, keeps a list at one query whatever its length.
+    """
+    read_up_to = ThreadRead.objects.filter(
+        user_id=user.pk, rfq_id=OuterRef("rfq_id"), audience=OuterRef("audience")
+    ).values("last_read_message_id")[:1]
+    unread = (
+        Message.objects.filter(rfq_id=OuterRef(rfq))
+        .filter(access.messages_readable(user))
+        .exclude(author_id=user.pk)
+        .filter(pk__gt=Coalesce(Subquery(read_up_to), Value(0)))
+        .order_by()
+        # COUNT as a plain function: one row, without the GROUP BY Django adds to aggregates.
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count")
+    )
+    return Subquery(unread, output_field=IntegerField())
+
+
+def newest_message_ids(user: User, rfq: RFQ) -> dict[str, int]:
+    """Return the newest message the person may read on each thread of a request."""
+    rows = (
+        Message.objects.filter(rfq=rfq)
+        .filter(access.messages_readable(user))
+        .values("audience")
+        .annotate(newest=Max("pk"))
+        .order_by()
+    )
+    return {row["audience"]: row["newest"] for row in rows}

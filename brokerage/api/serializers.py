@@ -12,7 +12,7 @@ from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
 from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, Notification, User
-from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event
+from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event, Message
 
 NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
 REASON_HELP = "Why, as data: a `code` and its parameters (see brokerage.reasons)."
@@ -164,6 +164,10 @@ class RFQSerializer(serializers.ModelSerializer):
         choices=RFQ.LeaderReason.choices, read_only=True, allow_blank=True
     )
     your_role = serializers.SerializerMethodField()
+    unread_messages = serializers.IntegerField(
+        read_only=True,
+        help_text="Messages on the request's threads the caller may read and has not read yet.",
+    )
 
     class Meta:
         model = RFQ
@@ -190,6 +194,7 @@ class RFQSerializer(serializers.ModelSerializer):
             "requirements",
             "drawings",
             "your_role",
+            "unread_messages",
             "created_at",
         ]
         read_only_fields = fields
@@ -381,7 +386,9 @@ class EventSerializer(serializers.ModelSerializer):
         )
 
     def get_data(self, event) -> dict:
-        return access.rfq_event_data(self.context["request"].user, self.context["rfq"], event.data)
+        return access.rfq_event_data(
+            self.context["request"].user, self.context["rfq"], event.kind, event.data
+        )
 
     def get_reason_text(self, event) -> str:
         reason = self.get_data(event).get("reason")
@@ -446,6 +453,31 @@ class ProposalSubmitSerializer(serializers.Serializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    new = serializers.BooleanField(
+        source="is_new", read_only=True, help_text="Written by someone else since the caller read."
+    )
+
+    class Meta:
+        model = Message
+        fields = ["id", "audience", "author", "body", "at", "new"]
+        read_only_fields = fields
+
+    def get_author(self, message) -> str | None:
+        rfq = self.context["rfq"]
+        return access.person_as_read(
+            self.context["request"].user,
+            message.author,
+            network_id=rfq.network_id,
+            customer_id=rfq.customer_id,
+        )
+
+
+class ThreadQuerySerializer(serializers.Serializer):
+    audience = serializers.ChoiceField(choices=Message.Audience.values, required=False)
 
 
 class MessageWriteSerializer(serializers.Serializer):

@@ -33,8 +33,10 @@ from core.pagination import CountedPagination, paginated
 from core.parsers import FormParser, MultiPartParser
 from members.selectors import notification_inbox
 from orders.api.serializers import FileUploadSerializer
+from orders.models import Message
+from orders.selectors import message_list_for_rfq, newest_message_ids, unread_message_count
 from orders.services.drawings import drawing_attach
-from orders.services.timeline import message_post
+from orders.services.timeline import message_post, threads_mark_read
 
 
 @extend_schema(tags=["requests"])
@@ -61,12 +63,13 @@ class RFQViewSet(
     def get_queryset(self):
         return (
             rfq_list_for_user(self.request.user)
+            .annotate(unread_messages=unread_message_count(self.request.user))
             .prefetch_related("requirements__capability", "drawings")
             .order_by("-created_at", "-id")
         )
 
     def get_object(self):
-        return rfq_get_for_user(self.request.user, int(self.kwargs["pk"]))
+        return rfq_get_for_user(self.request.user, int(self.kwargs["pk"]), unread_messages=True)
 
     def get_throttles(self):
         return [SubmissionThrottle()] if self.action == "create" else []
@@ -312,11 +315,33 @@ class RFQViewSet(
         designation.rfq_cancel(rfq_id=rfq.pk, user=request.user, **form.validated_data)
         return self.fresh(rfq.pk)
 
-    @extend_schema(request=s.MessageWriteSerializer, responses={201: s.EventSerializer})
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        methods=["GET"],
+        summary="List the messages of the request's threads the caller may read",
+        parameters=[
+            OpenApiParameter(
+                "audience", str, enum=Message.Audience.values, description="One thread only."
+            )
+        ],
+        responses=s.MessageSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Post a message to one of the request's threads",
+        request=s.MessageWriteSerializer,
+        responses={201: s.EventSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
     def messages(self, request, pk=None):
-        """Post a message to the request's thread."""
+        """Read the request's threads, or post a message to one of them."""
         rfq = self.get_object()
+        if request.method == "GET":
+            thread = s.ThreadQuerySerializer(data=request.query_params)
+            thread.is_valid(raise_exception=True)
+            audience = thread.validated_data.get("audience")
+            audiences = [audience] if audience else Message.Audience.values
+            messages = message_list_for_rfq(request.user, rfq, audiences)
+            return paginated(self, messages, s.MessageSerializer, rfq=rfq)
         form = s.MessageWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         audience = form.validated_data["audience"]
@@ -333,8 +358,18 @@ class RFQViewSet(
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(request=None, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        """Mark the request's threads read, up to the newest message the caller may read."""
+        rfq = self.get_object()
+        threads_mark_read(
+            user=request.user, rfq=rfq, read_up_to=newest_message_ids(request.user, rfq)
+        )
+        return self.fresh(rfq.pk)
+
     def fresh(self, rfq_id: int) -> Response:
-        rfq = rfq_get_for_user(self.request.user, rfq_id)
+        rfq = rfq_get_for_user(self.request.user, rfq_id, unread_messages=True)
         return Response(s.RFQSerializer(rfq, context=self.get_serializer_context()).data)
 
 
@@ -460,7 +495,8 @@ class ProposalViewSet(viewsets.GenericViewSet):
     def choose(self, request, pk=None):
         """Choose a group's proposal (the customer)."""
         self.visible(int(pk))
-        rfq = designation.proposal_choose(proposal_id=int(pk), user=request.user)
+        chosen = designation.proposal_choose(proposal_id=int(pk), user=request.user)
+        rfq = rfq_get_for_user(request.user, chosen.pk, unread_messages=True)
         return Response(s.RFQSerializer(rfq, context=self.get_serializer_context()).data)
 
 

@@ -15,7 +15,7 @@ from brokerage.page_selectors import (
     proposal_get_for_user,
 )
 from brokerage.pages.access import firm_required
-from brokerage.pages.rendering import render_request_page
+from brokerage.pages.rendering import open_request_page
 from brokerage.pages.requests import carry_out
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import answers, designation
@@ -47,7 +47,7 @@ def invitation_page(request, invitation_id: int):
         # Opening the page is what tells the office the firm has seen the request.
         answers.invitation_mark_viewed(invitation_id=invitation.pk, user=request.user)
     rfq = rfq_get_for_user(request.user, invitation.rfq_id)
-    return render_request_page(request, rfq)
+    return open_request_page(request, rfq)
 
 
 @require_POST

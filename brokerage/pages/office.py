@@ -85,7 +85,10 @@ def queue(request):
         "brokerage/office/queue.html",
         {
             "page": page,
-            "rows": [{"rfq": rfq, "step": policy_step(rfq)} for rfq in queue_progress(list(page))],
+            "rows": [
+                {"rfq": rfq, "step": policy_step(rfq)}
+                for rfq in queue_progress(request.user, list(page))
+            ],
             "filters": filters,
             "filtered": bool(network or status),
             "now": timezone.now(),

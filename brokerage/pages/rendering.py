@@ -50,6 +50,7 @@ from core import access
 from members.models import Network
 from orders.models import RFQ, Message
 from orders.page_selectors import firm_names
+from orders.services.timeline import threads_mark_read
 
 COMPOSABLE = (RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT)
 # The interview's and the planning meeting's forms share a page: their ids must differ.
@@ -66,6 +67,22 @@ def page_url(user, rfq: RFQ) -> str:
     return reverse("pages:request", args=[rfq.pk])
 
 
+def open_request_page(request, rfq: RFQ):
+    """Show the request to the person who opened it: the threads it shows are then read.
+
+    Only a thread with a message new to them moves their read marker: opening a page
+    with nothing new writes nothing.
+    """
+    template, context = request_page(request, rfq)
+    newest = {
+        thread["audience"]: thread["messages"][-1].pk
+        for key, thread in context.items()
+        if key.endswith("_thread") and thread["new_count"]
+    }
+    threads_mark_read(user=request.user, rfq=rfq, read_up_to=newest)
+    return render_page(request, rfq, template, context)
+
+
 def render_request_page(
     request, rfq: RFQ, *, bound: dict | None = None, status: int = 200, problem: str = ""
 ):
@@ -74,6 +91,20 @@ def render_request_page(
     `problem` is said once more at the top of the page, so that it is seen (and read out)
     even when the refused form is far below or no longer shown.
     """
+    template, context = request_page(request, rfq, bound=bound, problem=problem)
+    return render_page(request, rfq, template, context, status=status)
+
+
+def render_page(request, rfq: RFQ, template: str, context: dict, *, status: int = 200):
+    # Times on the page, and in its forms, are the network's (Asia/Tokyo for the demos).
+    with timezone.override(rfq.network.tzinfo):
+        return render(request, template, context, status=status)
+
+
+def request_page(
+    request, rfq: RFQ, *, bound: dict | None = None, problem: str = ""
+) -> tuple[str, dict]:
+    """Return the template and context of the request as the person's role sees it."""
     bound = bound or {}
     role = access.rfq_role(request.user, rfq)
     if role == "customer":
@@ -87,9 +118,7 @@ def render_request_page(
         context = member_context(request, rfq, invitation, bound)
         template = "brokerage/member/invitation.html"
     context["problem"] = problem
-    # Times on the page, and in its forms, are the network's (Asia/Tokyo for the demos).
-    with timezone.override(rfq.network.tzinfo):
-        return render(request, template, context, status=status)
+    return template, context
 
 
 def shared_context(request, rfq: RFQ, role: str) -> dict:
@@ -115,6 +144,7 @@ def threads_context(request, rfq: RFQ, audiences: tuple[str, ...], bound: dict) 
         f"{audience}_thread": {
             "audience": audience,
             "messages": threads[audience],
+            "new_count": sum(message.is_new for message in threads[audience]),
             "form": bound.get(f"{audience}_message_form")
             or MessageForm(initial={"audience": audience}, auto_id=f"id_{audience}_%s"),
         }

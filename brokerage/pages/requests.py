@@ -22,7 +22,12 @@ from brokerage.page_selectors import (
     estimate_firms,
     rfq_list_for_page,
 )
-from brokerage.pages.rendering import leader_choices, page_url, render_request_page
+from brokerage.pages.rendering import (
+    leader_choices,
+    open_request_page,
+    page_url,
+    render_request_page,
+)
 from brokerage.selectors import (
     action_needed_for_customer,
     estimate_get_for_user,
@@ -98,7 +103,7 @@ def request_detail(request, rfq_id: int):
     target = page_url(request.user, rfq)
     if target != request.path:
         return redirect(target)
-    return render_request_page(request, rfq)
+    return open_request_page(request, rfq)
 
 
 @require_POST

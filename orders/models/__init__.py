@@ -14,6 +14,7 @@ from orders.models.orders import (
     EventAppendOnlyError,
     Message,
     Order,
+    ThreadRead,
 )
 from orders.models.payments import (
     Allocation,
@@ -80,4 +81,5 @@ __all__ = [
     "Refund",
     "StoredUpload",
     "TeamMember",
+    "ThreadRead",
 ]

@@ -162,3 +162,29 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ThreadRead(models.Model):
+    """How far a person has read one of a request's threads: up to which message.
+
+    Messages after it that someone else wrote are the person's unread ones. It counts by
+    message, not by time: two messages of the same moment stay apart.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(_("audience"), max_length=10, choices=Message.Audience.choices)
+    last_read_message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(_("read at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("thread read up to")
+        verbose_name_plural = _("threads read up to")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "rfq", "audience"], name="thread_read_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.rfq_id} {self.audience}: {self.last_read_message_id}"

@@ -15,7 +15,7 @@ import pytest
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from brokerage.models import Invitation
 from brokerage.services.answers import invitation_answer
@@ -32,6 +32,7 @@ from orders.models import RFQ, Allocation, Estimate, Order, PayoutBatch, TeamMem
 from orders.services.bank_accounts import BankAccountInput, bank_account_set
 from orders.services.payments import payment_record
 from orders.services.teams import TeamMemberInput, team_member_answer, team_set
+from orders.services.timeline import message_post
 from orders.templatetags.money import yen
 from tests.kit.factories import real_branch_code
 from tests.kit.steps import PDF_BYTES, routed
@@ -49,6 +50,16 @@ def words(language: str, text: str, **values) -> str:
     with translation.override(language):
         said = gettext(text)
         return said % values if values else said
+
+
+def counted(language: str, singular: str, plural: str, count: int) -> str:
+    """Return what the site says for a count (`%(count)s` in the text) in the language."""
+    with translation.override(language):
+        return ngettext(singular, plural, count) % {"count": count}
+
+
+def unread_marker(language: str, count: int) -> str:
+    return counted(language, "%(count)s unread message", "%(count)s unread messages", count)
 
 
 def yen_in(language: str, amount: int) -> str:
@@ -222,6 +233,42 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
         lambda: RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.ROUTED, "routing by the worker"
     )
     assert Invitation.objects.filter(rfq=rfq).count() == 2
+    # and the timeline tells them it went to two member firms, naming none
+    page.reload()
+    timeline = page.locator("#timeline").inner_text()
+    assert (
+        counted(
+            language,
+            "Sent to %(count)s member firm with the skills it needs",
+            "Sent to %(count)s member firms with the skills it needs",
+            2,
+        )
+        in timeline
+    )
+    assert "fushimi" not in timeline and "uji" not in timeline
+    journey.screenshot("timeline-routed")
+
+    # When they ask the network a question on the request's thread
+    page.fill("#id_customer_body", "Can you anodize it black?")
+    page.locator("#thread-customer button[type=submit]").click()
+    page.locator(".messages .message").wait_for()
+    # Then the worker tells the office's people
+    journey.wait_for(
+        lambda: delivered("message.posted", recipient=world.office_user),
+        "the office's notification of the message",
+    )
+    # When the office answers, their list marks the request unread until they open it
+    message_post(rfq=rfq, author=world.office_user, body="Black is fine.", audience="customer")
+    page.goto(reverse("pages:request-list"))
+    row = page.locator(".row", has_text="Aluminium bracket, 5 pieces")
+    assert unread_marker(language, 1) in row.inner_text()
+    journey.screenshot("requests-unread")
+    row.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
+    assert page.locator("#thread-customer li.new", has_text="Black is fine.").count() == 1
+    journey.screenshot("thread-new")
+    page.goto(reverse("pages:request-list"))
+    assert unread_marker(language, 1) not in page.locator("main").inner_text()
+    page.goto(reverse("pages:request", args=[rfq.pk]))
 
     # When a member can do it, the office designates it and sends the estimate
     answered_can_do(world, rfq, "fushimi", price=120_000, lead_time_days=7)
@@ -316,10 +363,16 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
     journey = journeys("member", language, phone=True)
     journey.context.set_extra_http_headers({"Accept-Language": OTHER[language]})
     page = journey.page
+    message_post(
+        rfq=rfq, author=world.office_user, body="Who can start Monday?", audience="internal"
+    )
 
-    # When the member logs in, the site speaks their language and shows the invitation
+    # When the member logs in, the site speaks their language and shows the invitation,
+    # with the office's message on the request still unread
     journey.log_in(member)
     assert page.url.endswith("/invitations/")
+    row = page.locator(".row", has_text="Aluminium bracket, 5 pieces")
+    assert unread_marker(language, 1) in row.inner_text()
     journey.screenshot("invitations")
     page.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
     journey.screenshot("invitation")
@@ -408,13 +461,14 @@ def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch
     rfq = routed(world, MILLING, title="Urgent shaft repair", urgency=RFQ.Urgency.URGENT)
     answered_can_do(world, rfq, "fushimi", price=80_000, lead_time_days=3)
     answered_can_do(world, rfq, "uji", price=60_000, lead_time_days=5)
+    message_post(rfq=rfq, author=world.customer, body="Can it ship Friday?", audience="customer")
     User.objects.filter(pk=world.office_user.pk).update(
         language=language, first_name="智也", last_name="藤原"
     )
     journey = journeys("office", language)
     page = journey.page
 
-    # When the office opens its queue and the urgent request
+    # When the office opens its queue and the urgent request, the customer's message unread
     journey.log_in(world.office_user)
     assert page.url.endswith("/office/queue/")
     # Then the site names its person as Japanese writes the name, in either language
@@ -422,8 +476,10 @@ def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch
     journey.skip_to_content()
     row = page.locator(".row", has_text="Urgent shaft repair")
     assert words(language, "Urgent") in row.inner_text()
+    assert unread_marker(language, 1) in row.inner_text()
     journey.screenshot("queue")
     row.get_by_role("link", name="Urgent shaft repair").click()
+    assert page.locator("#thread-customer li.new", has_text="Can it ship Friday?").count() == 1
     journey.screenshot("request")
     # Then it reads why each firm was invited in its language, the capability by its name
     with translation.override(language):

@@ -17,7 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from members.models import Membership
+from orders.models import ThreadRead
 from orders.services import payouts
+from orders.services.timeline import message_post
 from tests.kit.factories import AcceptedOrderFactory, FirmBankAccountFactory
 from tests.kit.steps import as_user, client_for, in_production, pay, routed
 from tests.kit.worlds import add_firm, capabilities, kyoto_world, migakiya_world
@@ -123,6 +125,33 @@ def test_a_request_costs_the_same_queries_for_few_or_many_invited_firms(name):
     # Then both cost the same queries, no more than measured
     assert many == few
     assert many <= most
+
+
+@pytest.mark.parametrize("who", ["customer", "office", "fushimi"])
+def test_a_request_with_new_messages_costs_the_same_queries_for_few_or_many(who):
+    # Given a request with two messages new to the reader, and one with eight
+    world = kyoto_world()
+    user = {"office": world.office_user, "customer": world.customer}.get(who)
+    user = user or world.users[who]
+    author = world.office_user if who != "office" else world.customer
+    audience = "internal" if who == "fushimi" else "customer"
+    few, many = (routed(world, "process.machining.milling") for _ in range(2))
+    for rfq, messages in ((few, 2), (many, 8)):
+        for number in range(messages):
+            message_post(rfq=rfq, author=author, body=f"Message {number}", audience=audience)
+    client = client_for(user)
+
+    def path(rfq) -> str:
+        if who == "fushimi":
+            return f"/invitations/{rfq.invitations.get(firm=world.firms[who]).pk}/"
+        return f"/requests/{rfq.pk}/"
+
+    # When the person opens each, which marks its threads read
+    few_queries, many_queries = read(client, path(few)), read(client, path(many))
+
+    # Then both cost the same queries: the marker is one statement for every thread
+    assert many_queries == few_queries
+    assert ThreadRead.objects.filter(user=user).count() == 2
 
 
 def test_a_payout_batch_costs_the_same_queries_for_few_or_many_lines():

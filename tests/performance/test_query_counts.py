@@ -13,6 +13,7 @@ from brokerage.services.intake import RequirementInput, RFQInput
 from members.models import Membership
 from orders.models import Delivery, Estimate
 from orders.services.payments import invoice_issue
+from orders.services.timeline import message_post
 from tests.kit.factories import OrderInProductionFactory
 from tests.kit.steps import client_for, estimate_sent_to_customer, submit_and_route
 from tests.kit.worlds import add_firm, capabilities, kyoto_world
@@ -23,14 +24,18 @@ FEW, MANY = 2, 8
 
 
 def grow(world, count: int) -> None:
-    """Bring the network to `count` routed requests and `count` extra member firms."""
+    """Bring the network to `count` routed requests and `count` extra member firms.
+
+    Each request has messages on both threads that each reader has not read yet, so that
+    every list counts unread messages on each row.
+    """
     milling = capabilities()["milling"]
     while len(world.firms) - 4 < count:
         add_firm(world, f"extra{len(world.firms)}", Membership.Role.MEMBER, {milling: 3})
     from orders.models import RFQ
 
     for index in range(RFQ.objects.filter(network=world.network).count(), count):
-        submit_and_route(
+        rfq = submit_and_route(
             network=world.network,
             customer=world.customer,
             data=RFQInput(
@@ -39,6 +44,12 @@ def grow(world, count: int) -> None:
                 requirements=(RequirementInput(capability_code="process.machining.milling"),),
             ),
         )
+        for author, audience in (
+            (world.customer, "customer"),
+            (world.office_user, "customer"),
+            (world.office_user, "internal"),
+        ):
+            message_post(rfq=rfq, author=author, body="Unread here", audience=audience)
 
 
 # (who reads it, the path, the text each row shows once)

@@ -284,6 +284,11 @@ API: dict[tuple[str, str], Row] = {
         body=lambda w: {"body": "Internal note", "audience": "internal"},
         proves="office",
     ),
+    ("GET", "/api/rfqs/{pk}/messages/"): Row(
+        SEES_OPEN_REQUEST, **rfq("rfq_open"), lists="rfq_message"
+    ),
+    # Whoever sees the request marks what they read of it (a firm without the NDA: nothing).
+    ("POST", "/api/rfqs/{pk}/read/"): Row(SEES_OPEN_REQUEST, **rfq("rfq_open"), proves="office"),
     ("POST", "/api/rfqs/{pk}/interview/"): Row(
         OFFICE_ACTS,
         **rfq("rfq_open"),

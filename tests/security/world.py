@@ -239,20 +239,20 @@ def build_world() -> World:
         201,
     )
     ids["drawing_open"] = drawing["id"]
-    ok(
+    ids["message_customer"] = ok(
         customer.post(
             f"/api/rfqs/{ids['rfq_open']}/messages/",
             {"body": "MXCUSTOMERMSG when?", "audience": "customer"},
         ),
         201,
-    )
-    ok(
+    )["id"]
+    ids["message_internal"] = ok(
         client_for(n.office_user).post(
             f"/api/rfqs/{ids['rfq_open']}/messages/",
             {"body": "MXINTERNALMSG margin", "audience": "internal"},
         ),
         201,
-    )
+    )["id"]
     ids["invitation_open"] = Invitation.objects.get(
         rfq_id=ids["rfq_open"], firm=n.firms["polisher1"]
     ).pk
@@ -527,6 +527,16 @@ def declare_visibility(world: World) -> None:
     batches = {ids["payout_batch"], ids["payout_closed"]}
     world.lists["payout_batch"].update(office=batches, staff=batches)
     declare_timelines(world)
+    # The threads as each reads them (see MXCUSTOMERMSG and MXINTERNALMSG above).
+    both = {ids["message_customer"], ids["message_internal"]}
+    world.lists["rfq_message"] = {
+        "customer": {ids["message_customer"]},
+        "office": both,
+        "staff": both,
+        "administrative_member": {ids["message_internal"]},
+        "invited_member": {ids["message_internal"]},
+        "member_without_nda": set(),
+    }
     world.lists["proposal"] = {
         "other_office": {ids["proposal_other"], ids["proposal_rival"]},
         "staff": {ids["proposal_other"], ids["proposal_rival"]},
@@ -567,8 +577,13 @@ def declare_timelines(world: World) -> None:
         "staff": every,
         "administrative_member": every,
         "invited_member": every,
-        # The customer reads its own steps, not the board's or the members'.
-        "customer": {pk for pk, kind in open_events if kind == "rfq.submitted"},
+        # The customer reads each step of its request (the board's acceptance, its
+        # drawing), not how each board member decided, nor that the threads moved.
+        "customer": {
+            pk
+            for pk, kind in open_events
+            if kind in {"rfq.submitted", "rfq.routed", "rfq.accepted_by_board", "drawing.attached"}
+        },
         # Without the current NDA, not even the drawing's name.
         "member_without_nda": {pk for pk, kind in open_events if kind != "drawing.attached"},
     }
@@ -582,7 +597,12 @@ def declare_timelines(world: World) -> None:
     world.lists["other_rfq_event"] = {
         "other_office": everything,
         "staff": everything,
-        "other_customer": {pk for pk, kind, _data in other_events if kind == "rfq.submitted"},
+        # The customer follows the groups' proposals as they come, without their prices.
+        "other_customer": {
+            pk
+            for pk, kind, _data in other_events
+            if kind in {"rfq.submitted", "rfq.routed", "drawing.attached", "proposal.submitted"}
+        },
         # A rival coordinator never reads the north group's bid.
         "rival_coordinator": everything - bids,
     }
