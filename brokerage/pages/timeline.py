@@ -46,6 +46,9 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
         return _("Estimate version %(version)s sent") % {"version": version}, late
     if kind == "drawing.attached":
         return _("Drawing attached: %(name)s") % {"name": data.get("name", "")}, ""
+    if kind == "deadline.reminder" and data.get("round", 1) > 1:
+        # A later round's reminder is about its answers, not the estimate.
+        return _("Reminder: the latest invited firms' answers are due soon"), ""
     headline = simple_labels().get(kind)
     if headline is None:
         return kind, ""
