@@ -48,6 +48,9 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
         return _("Drawing attached: %(name)s") % {"name": data.get("name", "")}, ""
     if kind == "rfq.follow_on_of":
         return _("Follow-on of order #%(order)s") % {"order": data.get("order", "")}, ""
+    if kind == "deadline.reminder" and data.get("round", 1) > 1:
+        # A later round's reminder is about its answers, not the estimate.
+        return _("Reminder: the latest invited firms' answers are due soon"), ""
     headline = simple_labels().get(kind)
     if headline is None:
         return kind, ""

@@ -132,6 +132,7 @@ class FiringOutcome:
                     data={
                         "due_at": deadline.due_at.isoformat(),
                         "late_seconds": round((self.now - deadline.due_at).total_seconds()),
+                        "round": deadline.round,
                         **data,
                     },
                 )
@@ -316,7 +317,7 @@ def round_reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
             link=rfq_link(rfq),
             urgent=True,
         )
-        outcome.event_data[deadline.pk] = (deadline, {"round": deadline.round, "reminded": firms})
+        outcome.event_data[deadline.pk] = (deadline, {"reminded": firms})
 
 
 def estimate_due(group: list[Deadline], outcome: FiringOutcome) -> None:

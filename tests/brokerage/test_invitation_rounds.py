@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from brokerage.models import Deadline, Invitation
+from brokerage.pages.timeline import event_label
 from brokerage.policies import response_rate_by_firm
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.sla import member_sla
@@ -106,6 +107,10 @@ def test_migakiyas_members_invited_after_the_board_get_their_own_answer_window(c
     assert notified(world, "polisher2", "deadline.answer_reminder")
     assert not notified(world, "polisher1", "deadline.answer_reminder")
     assert statuses(rfq["id"], world)["polisher2"] == Invitation.Status.PENDING
+    # and the office's timeline tells that reminder from the estimate's
+    reminder = Event.objects.get(rfq_id=rfq["id"], kind="deadline.reminder", data__round=2)
+    headline, _detail = event_label(reminder.kind, reminder.data, {}, "office")
+    assert headline == "Reminder: the latest invited firms' answers are due soon"
     # and when the round's window closes, the silent polisher is marked, not before
     clock.set(tokyo(2026, 11, 18, 12, 41))
     deadlines_fire_due()

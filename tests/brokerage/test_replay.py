@@ -182,12 +182,14 @@ def test_every_payment_and_refund_is_split_exactly(replayed, volume):
 
 def test_no_deadline_fires_twice(replayed, volume):
     # Given every replayed request's deadlines
-    fired = set(Deadline.objects.filter(fired_at__isnull=False).values_list("rfq_id", "kind"))
-    # When the events the deadlines wrote are counted per request and kind
+    fired = set(
+        Deadline.objects.filter(fired_at__isnull=False).values_list("rfq_id", "kind", "round")
+    )
+    # When the events the deadlines wrote are counted per request, kind and invitation round
     events = Counter(
-        (rfq_id, kind.removeprefix("deadline."))
-        for rfq_id, kind in Event.objects.filter(kind__startswith="deadline.").values_list(
-            "rfq_id", "kind"
+        (rfq_id, kind.removeprefix("deadline."), data["round"])
+        for rfq_id, kind, data in Event.objects.filter(kind__startswith="deadline.").values_list(
+            "rfq_id", "kind", "data"
         )
     )
     # Then each fired deadline wrote exactly one event, and no other deadline wrote any
@@ -249,6 +251,9 @@ def recount(network: Network, since: datetime.datetime, until: datetime.datetime
     ]
     invitations = defaultdict(Counter)
     for invitation in Invitation.objects.filter(rfq__network=network):
+        # A board vote closed as not needed was never the member's to answer.
+        if invitation.status == Invitation.Status.NOT_NEEDED:
+            continue
         if since <= invitation.created_at < until:
             invitations[invitation.firm_id]["invited"] += 1
             if invitation.status in Invitation.ANSWERED and invitation.answered_at:
