@@ -87,23 +87,23 @@ def form_errors(forms) -> list[FormError]:
     """Return the errors of the sent forms (and formsets' forms), in their order."""
     found = []
     for sent in forms:
-        # A formset's errors about it as a whole are shown above its first form.
+        # A formset's errors about it as a whole are shown just above its first field.
         for message in getattr(sent, "non_form_errors", list)():
-            first = next(iter(sent.forms), None)
-            found.append(FormError("", message, errors_box_id(first) if first else ""))
+            fields = [field for form in sent.forms for field in form.visible_fields()]
+            found.append(FormError("", message, fields[0].id_for_label if fields else ""))
         for number, form in enumerate(_forms_of(sent), start=1):
             in_formset = form is not sent
             for message in form.non_field_errors():
                 found.append(FormError("", message, errors_box_id(form)))
             for field in form:
-                if field.is_hidden or not field.errors:
+                if not field.errors:
                     continue
                 label = str(field.label)
                 if in_formset:
                     label = _("Line %(number)s: %(label)s") % {"number": number, "label": label}
-                found.extend(
-                    FormError(label, message, field.id_for_label) for message in field.errors
-                )
+                # A hidden field has nothing on the page to go to.
+                target = "" if field.is_hidden else field.id_for_label
+                found.extend(FormError(label, message, target) for message in field.errors)
     return found
 
 
@@ -115,12 +115,13 @@ def error_summary(forms, text: str = "") -> ErrorSummary:
     """
     forms = list(forms)
     errors = form_errors(forms)
-    if errors:
-        _focus(forms, errors[0].target)
+    _focus(forms, next((error.target for error in errors if error.target), ""))
     return ErrorSummary(text=text, errors=tuple(errors))
 
 
 def _focus(forms, target: str) -> None:
+    if not target:
+        return
     for form in (form for sent in forms for form in _forms_of(sent)):
         if errors_box_id(form) == target:
             form.errors_box_focused = True

@@ -46,6 +46,7 @@ from brokerage.selectors import (
 from brokerage.services.answers import ANSWERABLE
 from brokerage.services.designation import DESIGNATABLE
 from brokerage.services.estimates import suggested_lines
+from capabilities.matching.explanations import Names
 from core import access
 from members.models import Network
 from orders.models import RFQ, Message
@@ -124,12 +125,15 @@ def request_page(
 def shared_context(request, rfq: RFQ, role: str) -> dict:
     user = request.user
     details_visible = access.rfq_details_visible(user, rfq)
+    requirements = list(rfq.requirements.select_related("capability"))
     return {
         "rfq": rfq,
         "network": rfq.network,
         "role": role,
         "details_visible": details_visible,
-        "requirements": list(rfq.requirements.select_related("capability")),
+        "requirements": requirements,
+        # The reasons on the page name these capabilities without reading them again.
+        "reason_names": Names().know(requirement.capability for requirement in requirements),
         "drawings": list(rfq.drawings.all()) if details_visible else [],
         "timeline": timeline_entries(event_list_for_rfq(user, rfq), rfq=rfq, user=user),
         "clock_running": rfq.status in RFQ.CLOCK_STATUSES,

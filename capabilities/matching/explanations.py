@@ -50,6 +50,12 @@ class Names:
                 self.firms[firm.pk] = firm.name
         return self
 
+    def know(self, capabilities: Iterable[Capability]) -> Names:
+        """Keep the names of capabilities a page has read already; return self."""
+        for capability in capabilities:
+            self.capabilities[capability.code] = capability.name
+        return self
+
     def capability(self, code: str) -> str:
         # A code no longer in the taxonomy is still better than nothing.
         return self.capabilities.get(code, code)
@@ -105,15 +111,14 @@ def team_reason(
     """Return why a team was proposed, as data: who does which requirement at which grade."""
     grades_by_firm = {member.firm_id: member.grades for member in team.members}
     loads = {member.firm_id: member.open_load for member in team.members}
+    codes = [requirement.capability_code for requirement in requirements]
     return {
         "code": TEAM,
         "firms": list(team.firm_ids),
         "assignments": dict(assignments),
+        # the grade of the member each requirement is given to
         "grades": {
-            requirement.capability_code: grades_by_firm[assignments[requirement.capability_code]][
-                index
-            ]
-            for index, requirement in enumerate(requirements)
+            code: grades_by_firm[assignments[code]][index] for index, code in enumerate(codes)
         },
         "min_grades": {
             requirement.capability_code: requirement.min_grade for requirement in requirements

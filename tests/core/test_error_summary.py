@@ -22,7 +22,13 @@ class LineForm(forms.Form):
     amount = forms.IntegerField(label="Amount")
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=0)
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if not any(form.cleaned_data.get("amount") for form in self.forms):
+            raise forms.ValidationError("An estimate needs an amount.")
+
+
+LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=0)
 
 
 def lines(*rows: dict) -> dict:
@@ -86,3 +92,18 @@ def test_a_refusal_about_no_field_links_to_its_forms_errors_which_are_focused(fi
     assert (str(error), error.target) == ("This request is closed.", "id_terms_errors")
     html = render_to_string("includes/form_errors.html", {"form": terms})
     assert 'id="id_terms_errors" tabindex="-1" autofocus' in html
+
+
+def test_an_error_about_a_whole_formset_leads_to_its_first_field():
+    # Given lines that are each valid but together refused
+    line_formset = LineFormSet(
+        lines({"description": "Milling", "amount": "0"}, {"description": "Tapping", "amount": "0"}),
+        prefix="lines",
+    )
+    assert not line_formset.is_valid()
+    # When it is summed up
+    summary = error_summary([line_formset])
+    # Then the error leads to the first line's first field, which the page focuses
+    [error] = summary.errors
+    assert (str(error), error.target) == ("An estimate needs an amount.", "id_lines-0-description")
+    assert " autofocus " in str(line_formset.forms[0]["description"])
