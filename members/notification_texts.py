@@ -191,6 +191,14 @@ CATALOGUE = {
             "network's office at once."
         ),
     ),
+    "bank_account.network_changed": (
+        _("The account customers pay {network} into was set"),
+        _(
+            "Now {bank_code}-{branch_code}, account ending {account_tail}, set by "
+            "{changed_by} at {changed_at}; invoices name it to customers from now on. If "
+            "nobody in your office made this change, tell the platform's staff at once."
+        ),
+    ),
     "order.follow_on": (
         _("Follow-on request #{rfq} after order #{order}: {title}"),
         _("The customer asked for more after this order."),

@@ -26,7 +26,7 @@ from core.bilingual import name_said_to_each
 from core.errors import NotAllowed, Refusal
 from members.models import Firm, Network, User
 from members.notifications import notifications_create
-from members.selectors import firm_people
+from members.selectors import firm_people, office_people
 from orders.bank_codes import bank_branch_lookup, holder_name_kana
 from orders.locks import bank_account_lock
 from orders.models import BankAccount, BankAccountChange
@@ -144,6 +144,8 @@ def bank_account_set(
     )
     if firm is not None:
         _tell_the_firm(firm, change, account)
+    else:
+        _tell_the_office(network, change, account)
     return account
 
 
@@ -173,6 +175,28 @@ def _tell_the_firm(firm: Firm, change: BankAccountChange, account: BankAccount) 
         context=context,
         link=f"/bank-accounts/firms/{firm.pk}/",
         urgent=bool(change.held_until),
+    )
+
+
+def _tell_the_office(network: Network, change: BankAccountChange, account: BankAccount) -> None:
+    """Tell every person of the network's office: invoices name this account to customers,
+    so a change nobody in the office made must be noticed at once."""
+    changed_by = change.changed_by
+    notifications_create(
+        kind="bank_account.network_changed",
+        subject_type="bank_account_change",
+        subject_id=change.pk,
+        recipients=office_people(network),
+        context={
+            "network": name_said_to_each(network),
+            "bank_code": account.bank_code,
+            "branch_code": account.branch_code,
+            "account_tail": account.account_number[-SHOWN_DIGITS:],
+            "changed_by": changed_by.display_name if changed_by else "",
+            "changed_at": _local(change.changed_at),
+        },
+        link=f"/bank-accounts/networks/{network.slug}/",
+        urgent=True,
     )
 
 

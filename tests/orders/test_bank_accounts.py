@@ -205,3 +205,30 @@ def test_the_history_of_changes_cannot_be_rewritten(world):
         cursor.execute(
             "UPDATE brokerage_bankaccountchange SET held_until = NULL WHERE id = %s", [change.pk]
         )
+
+
+def test_a_change_of_the_networks_account_is_told_to_every_person_of_its_office(world):
+    # Given a second person at the network's office, and the account customers pay into
+    colleague = FirmUserFactory(firm=world.office_user.firm, language="en")
+    NetworkBankAccountFactory(network=world.network, account_number="1111111")
+    # When one of the office's people changes it
+    response = as_user(world.office_user).put(
+        f"/api/bank-accounts/networks/{world.network.slug}/",
+        account(account_number="7654321", requester_code="1234567890"),
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    # Then every person of the office is told, urgently and with a masked number, since
+    # invoices name this account to the network's customers from now on
+    told = Notification.objects.filter(kind="bank_account.network_changed", channel="in_app")
+    assert {n.recipient_id for n in told} == {world.office_user.pk, colleague.pk}
+    english = told.get(recipient=colleague)
+    assert english.title == f"The account customers pay {world.network.name_en} into was set"
+    assert "7654321" not in english.title + english.body
+    assert "account ending 321" in english.body
+    # and no member firm hears of it
+    assert (
+        not told.filter(recipient__firm__isnull=False)
+        .exclude(recipient__firm=world.office_user.firm)
+        .exists()
+    )
