@@ -13,6 +13,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -135,6 +136,16 @@ class Journey:
         assert self.page.locator("html").get_attribute("lang") == (
             expect_language or self.language
         ), self.page.url
+
+    def follow(self, link) -> None:
+        """Click a link and wait until its page has loaded.
+
+        A click only starts the navigation: what is asked of the page next would otherwise
+        be asked, on a slow machine, of the page being left.
+        """
+        target = urljoin(self.page.url, link.get_attribute("href"))
+        link.click()
+        self.page.wait_for_url(lambda url: url == target)
 
     def skip_to_content(self) -> None:
         """Check with the keyboard that the first Tab shows the skip link and Enter uses it."""

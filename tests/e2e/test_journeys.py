@@ -183,7 +183,9 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
     page.goto(f"/networks/{world.network.slug}/")
     journey.skip_to_content()
     journey.screenshot("network")
-    page.get_by_role("link", name=words(language, "Submit a request"), exact=True).last.click()
+    journey.follow(
+        page.get_by_role("link", name=words(language, "Submit a request"), exact=True).last
+    )
     journey.screenshot("submit-as-visitor")
     # And logs in from the form, as it offers to anyone who has an account
     page.locator("fieldset.signup a").click()
@@ -263,7 +265,7 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
     row = page.locator(".row", has_text="Aluminium bracket, 5 pieces")
     assert unread_marker(language, 1) in row.inner_text()
     journey.screenshot("requests-unread")
-    row.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
+    journey.follow(row.get_by_role("link", name="Aluminium bracket, 5 pieces"))
     assert page.locator("#thread-customer li.new", has_text="Black is fine.").count() == 1
     journey.screenshot("thread-new")
     page.goto(reverse("pages:request-list"))
@@ -280,13 +282,15 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
     )
     estimate = estimate_sent_by_office(world, rfq, {"fushimi": 120_000})
     # Then their list of requests opens with the estimate waiting on them
-    page.get_by_role("link", name=words(language, "My requests"), exact=True).click()
+    journey.follow(page.get_by_role("link", name=words(language, "My requests"), exact=True))
     waiting = page.locator("#action-needed")
     assert words(language, "Accept or decline the estimate") in waiting.inner_text()
     assert yen_in(language, 132_000) in waiting.inner_text()
     journey.screenshot("waiting-on-you")
     # And it leads to the estimate, with the tax and the total in their language
-    waiting.get_by_role("link", name=words(language, "Accept or decline the estimate")).click()
+    journey.follow(
+        waiting.get_by_role("link", name=words(language, "Accept or decline the estimate"))
+    )
     assert page.locator(".status").first.inner_text() == words(language, "Estimate sent")
     accept = page.locator("#estimate a.button.big")
     assert yen_in(language, 132_000) in accept.inner_text()
@@ -331,7 +335,7 @@ def test_an_answer_refused_per_field_says_which_field_in_place(journeys):
     journey = journeys("member-refused", "en")
     page = journey.page
     journey.log_in(member)
-    page.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
+    journey.follow(page.get_by_role("link", name="Aluminium bracket, 5 pieces"))
     # When they answer "can do" with a price but no lead time
     page.focus("input[name=can_do][value=yes]")
     page.keyboard.press("Space")
@@ -374,7 +378,7 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
     row = page.locator(".row", has_text="Aluminium bracket, 5 pieces")
     assert unread_marker(language, 1) in row.inner_text()
     journey.screenshot("invitations")
-    page.get_by_role("link", name="Aluminium bracket, 5 pieces").click()
+    journey.follow(page.get_by_role("link", name="Aluminium bracket, 5 pieces"))
     journey.screenshot("invitation")
     # Then it reads why its firm was invited in its language, naming the capability
     with translation.override(language):
@@ -416,9 +420,9 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
     team_of(world, order, {"fushimi": 6_000, "uji": 4_000}, leader="fushimi")
     confirmed_by(world, order, "uji")
     # Then the member finds its part among its teams and confirms it
-    page.get_by_role("link", name=words(language, "Teams"), exact=True).click()
+    journey.follow(page.get_by_role("link", name=words(language, "Teams"), exact=True))
     journey.screenshot("teams")
-    page.locator(f"a[href='/orders/{order.pk}/']").first.click()
+    journey.follow(page.locator(f"a[href='/orders/{order.pk}/']").first)
     journey.screenshot("team-part")
     page.get_by_role("button", name=words(language, "Confirm our part")).click()
     page.locator(".messages .message").wait_for()
@@ -433,10 +437,10 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
     earned = sum(
         Allocation.objects.filter(firm=world.firms["fushimi"]).values_list("amount", flat=True)
     )
-    page.get_by_role("link", name=words(language, "Statements"), exact=True).click()
+    journey.follow(page.get_by_role("link", name=words(language, "Statements"), exact=True))
     journey.screenshot("statements")
     statement = reverse("pages:statement", args=[world.network.slug, world.firms["fushimi"].pk])
-    page.locator(f"a[href='{statement}']").first.click()
+    journey.follow(page.locator(f"a[href='{statement}']").first)
     # Then it shows what the firm earned, in yen as its language writes them
     assert yen_in(language, earned) in page.locator("main").inner_text()
     journey.screenshot("statement")
@@ -478,7 +482,7 @@ def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch
     assert words(language, "Urgent") in row.inner_text()
     assert unread_marker(language, 1) in row.inner_text()
     journey.screenshot("queue")
-    row.get_by_role("link", name="Urgent shaft repair").click()
+    journey.follow(row.get_by_role("link", name="Urgent shaft repair"))
     assert page.locator("#thread-customer li.new", has_text="Can it ship Friday?").count() == 1
     journey.screenshot("request")
     # Then it reads why each firm was invited in its language, the capability by its name
@@ -551,7 +555,7 @@ def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch
     owed = dict(Allocation.objects.filter(party="member").values_list("firm_id", "amount"))
 
     # And the office opens a payout batch for the day after tomorrow
-    page.get_by_role("link", name=words(language, "Payouts"), exact=True).click()
+    journey.follow(page.get_by_role("link", name=words(language, "Payouts"), exact=True))
     journey.screenshot("payouts")
     transfer_date = timezone.localdate() + datetime.timedelta(days=2)
     page.get_by_label(words(language, "Transfer date")).fill(transfer_date.isoformat())
