@@ -219,17 +219,6 @@ def message_threads_for_rfq(
     return threads
 
 
-def board_decisions_for_rfq(user: User, rfq: RFQ) -> QuerySet[BoardDecision]:
-    """Return the administrative board's decisions, for the office and the board itself."""
-    decisions = BoardDecision.objects.filter(rfq=rfq).select_related("firm", "decided_by")
-    if access.rfq_role(user, rfq) in access.OFFICE_ROLES:
-        return decisions
-    on_board = rfq.invitations.filter(
-        firm_id=access.viewer_of(user).firm_id, purpose=Invitation.Purpose.BOARD
-    ).exists()
-    return decisions if on_board else decisions.none()
-
-
 def phase_assignments_for_rfq(rfq: RFQ) -> QuerySet[PhaseAssignment]:
     """Return the firms chosen per phase of a consultation (visible with the request)."""
     return PhaseAssignment.objects.filter(rfq=rfq).select_related("firm")

@@ -166,6 +166,45 @@ class CompetencyBroadcastPolicy(NetworkPolicy):
         return ""
 
 
+@dataclass(frozen=True)
+class BoardTally:
+    """The administrative board's votes so far, and what its rule needs to decide."""
+
+    rule: str
+    board_size: int
+    accepts: int
+    declines: int
+
+    @property
+    def rule_label(self) -> str:
+        return Network.DecisionRule(self.rule).label
+
+    @property
+    def undecided(self) -> int:
+        return self.board_size - self.accepts - self.declines
+
+    @property
+    def accepts_needed(self) -> int:
+        """Return how many accepts the rule needs for the board to accept."""
+        if self.rule == Network.DecisionRule.ANY:
+            return 1
+        if self.rule == Network.DecisionRule.ALL:
+            return self.board_size
+        return self.board_size // 2 + 1
+
+    @property
+    def outcome(self) -> bool | None:
+        """Return True (accepted), False (declined) or None (undecided) under the rule."""
+        if self.rule == Network.DecisionRule.ALL and self.declines:
+            return False
+        if self.accepts >= self.accepts_needed:
+            return True
+        # Declined once the accepts still possible cannot reach what the rule needs.
+        if self.board_size - self.declines < self.accepts_needed:
+            return False
+        return None
+
+
 class AdministrativeBoardPolicy(NetworkPolicy):
     """Migakiya Syndicate: the administrative members decide first, then form the team."""
 
@@ -195,21 +234,18 @@ class AdministrativeBoardPolicy(NetworkPolicy):
             )
         return RoutingPlan(status=RFQ.Status.ROUTED, invitations=rows)
 
+    def board_tally(self, rfq: RFQ) -> "BoardTally":
+        """Count the board's votes so far against the network's rule."""
+        board_size = rfq.invitations.filter(purpose=Invitation.Purpose.BOARD).count()
+        votes = BoardDecision.objects.filter(rfq=rfq).aggregate(
+            accepts=Count("pk", filter=Q(accept=True)),
+            declines=Count("pk", filter=Q(accept=False)),
+        )
+        return BoardTally(rule=self.network.admin_decision_rule, board_size=board_size, **votes)
+
     def board_outcome(self, rfq: RFQ) -> bool | None:
         """Return True (accepted), False (declined) or None (undecided) under the rule."""
-        board_size = rfq.invitations.filter(purpose=Invitation.Purpose.BOARD).count()
-        decisions = BoardDecision.objects.filter(rfq=rfq)
-        accepts = decisions.filter(accept=True).count()
-        declines = decisions.filter(accept=False).count()
-        rule = self.network.admin_decision_rule
-        if rule == Network.DecisionRule.ANY:
-            return True if accepts else (False if declines >= board_size else None)
-        if rule == Network.DecisionRule.ALL:
-            return False if declines else (True if accepts >= board_size else None)
-        majority = board_size // 2 + 1
-        if accepts >= majority:
-            return True
-        return False if board_size - declines < majority else None
+        return self.board_tally(rfq).outcome
 
     def ready_for_leader(self, rfq: RFQ) -> str:
         if self.board_outcome(rfq) is not True:

@@ -7,8 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from brokerage.models import GroupProposal, Invitation
+from brokerage.models import BoardDecision, GroupProposal, Invitation
+from brokerage.policies import AdministrativeBoardPolicy, BoardTally, policy_for
 from core import access
+from core.errors import NotAllowed
 from members.models import User
 from orders.models import RFQ, Estimate, Event
 from orders.selectors import ActionNeeded, order_actions_for_customer, unread_message_count
@@ -182,3 +184,31 @@ def action_needed_for_customer(user: User) -> list[ActionNeeded]:
     ]
     actions += order_actions_for_customer(user)
     return sorted(actions, key=ActionNeeded.sort_key)
+
+
+def board_decisions_for_rfq(user: User, rfq: RFQ) -> QuerySet[BoardDecision]:
+    """Return the administrative board's decisions, for the office and the board itself."""
+    decisions = BoardDecision.objects.filter(rfq=rfq).select_related("firm", "decided_by")
+    if access.rfq_role(user, rfq) in access.OFFICE_ROLES:
+        return decisions
+    on_board = rfq.invitations.filter(
+        firm_id=access.viewer_of(user).firm_id, purpose=Invitation.Purpose.BOARD
+    ).exists()
+    return decisions if on_board else decisions.none()
+
+
+def board_for_rfq(user: User, rfq: RFQ) -> tuple[BoardTally, QuerySet[BoardDecision]]:
+    """Return the board's tally and votes, for the office and the administrative members.
+
+    Refuses a request without a board, and anyone else: the votes are the board's business.
+    """
+    policy = policy_for(rfq.network)
+    if not isinstance(policy, AdministrativeBoardPolicy):
+        raise NotAllowed(_("This network has no administrative board."))
+    decisions = board_decisions_for_rfq(user, rfq)
+    on_board = rfq.invitations.filter(
+        firm_id=access.viewer_of(user).firm_id, purpose=Invitation.Purpose.BOARD
+    ).exists()
+    if not on_board and access.rfq_role(user, rfq) not in access.OFFICE_ROLES:
+        raise NotAllowed(_("Only the office and the administrative members see the board's votes."))
+    return policy.board_tally(rfq), decisions

@@ -302,6 +302,31 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class BoardVoteSerializer(serializers.Serializer):
+    firm = serializers.IntegerField(source="firm_id")
+    firm_name = serializers.CharField(source="firm.name")
+    accept = serializers.BooleanField()
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class BoardSerializer(serializers.Serializer):
+    """The administrative board's votes so far against the network's rule."""
+
+    rule = serializers.CharField(help_text="The network's rule: any, majority or all.")
+    board_size = serializers.IntegerField()
+    accepts = serializers.IntegerField()
+    declines = serializers.IntegerField()
+    undecided = serializers.IntegerField(help_text="Administrative members yet to vote.")
+    accepts_needed = serializers.IntegerField(help_text="Accepts the rule needs to accept.")
+    outcome = serializers.ChoiceField(
+        choices=["accepted", "declined"],
+        allow_null=True,
+        help_text="Null while undecided: until then a member may change its vote.",
+    )
+    votes = BoardVoteSerializer(many=True)
+
+
 class LeaderSerializer(serializers.Serializer):
     firm = serializers.IntegerField(min_value=1)
     reason = serializers.ChoiceField(choices=RFQ.LeaderReason.choices)

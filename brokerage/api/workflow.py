@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from brokerage.api import serializers as s
 from brokerage.models import GroupProposal
 from brokerage.selectors import (
+    board_for_rfq,
     estimate_get_for_user,
     estimate_list_for_rfq,
     event_list_for_rfq,
@@ -190,6 +191,25 @@ class RFQViewSet(
         form.is_valid(raise_exception=True)
         answers.board_decide(rfq_id=rfq.pk, user=request.user, **form.validated_data)
         return self.fresh(rfq.pk)
+
+    @extend_schema(
+        summary="Read the administrative board's votes and tally",
+        responses={
+            200: s.BoardSerializer,
+            403: OpenApiResponse(
+                description="Not the office "
+                "nor an administrative member, or the network has no board."
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def board(self, request, pk=None):
+        """Tell the office and the board how the vote stands against the network's rule."""
+        rfq = self.get_object()
+        tally, votes = board_for_rfq(request.user, rfq)
+        outcome = {True: "accepted", False: "declined", None: None}[tally.outcome]
+        body = {**vars(tally), "undecided": tally.undecided, "accepts_needed": tally.accepts_needed}
+        return Response(s.BoardSerializer({**body, "outcome": outcome, "votes": votes}).data)
 
     @extend_schema(request=s.LeaderSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])

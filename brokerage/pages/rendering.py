@@ -27,7 +27,6 @@ from brokerage.forms import (
 from brokerage.models import GroupProposal, Invitation, PhaseAssignment
 from brokerage.page_selectors import (
     answer_due_at,
-    board_decisions_for_rfq,
     consultation_for_rfq,
     estimate_firms,
     group_firms,
@@ -36,8 +35,9 @@ from brokerage.page_selectors import (
     phase_assignments_for_rfq,
 )
 from brokerage.pages.timeline import timeline_entries
-from brokerage.policies import AdministrativeBoardPolicy, policy_for
+from brokerage.policies import AdministrativeBoardPolicy, BoardTally, policy_for
 from brokerage.selectors import (
+    board_decisions_for_rfq,
     estimate_list_for_rfq,
     event_list_for_rfq,
     invitation_list_for_rfq,
@@ -246,6 +246,7 @@ def office_context(request, rfq: RFQ, bound: dict) -> dict:
         "answered_count": sum(i.status in Invitation.ANSWERED for i in invitations),
         "can_do_count": sum(i.status == Invitation.Status.CAN_DO for i in invitations),
         "board_decisions": list(board_decisions_for_rfq(user, rfq)),
+        "board_tally": board_tally_for(rfq),
         "proposals": list(proposal_list_for_rfq(user, rfq)),
         "consultation": consultation,
         "interview": interview,
@@ -357,15 +358,28 @@ def current_answer(invitation: Invitation) -> dict:
     }
 
 
-def board_context(request, rfq: RFQ, bound: dict) -> dict:
-    """Return the board's decisions, and the form the member's firm still has to use."""
-    decisions = list(board_decisions_for_rfq(request.user, rfq))
+def board_tally_for(rfq: RFQ) -> BoardTally | None:
+    """Return the board's votes against its rule, where the network has a board."""
     policy = policy_for(rfq.network)
-    outcome = policy.board_outcome(rfq) if isinstance(policy, AdministrativeBoardPolicy) else None
-    decided = any(decision.firm_id == request.user.firm_id for decision in decisions)
-    context = {"board_decisions": decisions, "board_outcome": outcome}
-    if rfq.status == RFQ.Status.ROUTED and outcome is None and not decided:
-        context["decision_form"] = bound.get("decision_form") or BoardDecisionForm()
+    return policy.board_tally(rfq) if isinstance(policy, AdministrativeBoardPolicy) else None
+
+
+def board_context(request, rfq: RFQ, bound: dict) -> dict:
+    """Return the board's votes and tally, and the form for the member firm's vote, which
+    it may change until the board decides."""
+    decisions = list(board_decisions_for_rfq(request.user, rfq))
+    tally = board_tally_for(rfq)
+    outcome = tally.outcome if tally else None
+    own = next((d for d in decisions if d.firm_id == request.user.firm_id), None)
+    context = {
+        "board_decisions": decisions,
+        "board_outcome": outcome,
+        "board_tally": tally,
+        "own_decision": own,
+    }
+    if rfq.status == RFQ.Status.ROUTED and outcome is None:
+        initial = {"accept": "yes" if own.accept else "no", "reason": own.reason} if own else {}
+        context["decision_form"] = bound.get("decision_form") or BoardDecisionForm(initial=initial)
     if outcome is True and rfq.leader_firm_id is None and rfq.status in DESIGNATABLE:
         accepted = [(d.firm_id, d.firm.name) for d in decisions if d.accept]
         context["leader_form"] = bound.get("leader_form") or LeaderForm(

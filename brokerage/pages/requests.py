@@ -18,7 +18,6 @@ from brokerage.forms import (
     RequestFilterForm,
 )
 from brokerage.page_selectors import (
-    board_decisions_for_rfq,
     estimate_firms,
     rfq_list_for_page,
 )
@@ -30,6 +29,7 @@ from brokerage.pages.rendering import (
 )
 from brokerage.selectors import (
     action_needed_for_customer,
+    board_decisions_for_rfq,
     estimate_get_for_user,
     invitation_list_for_rfq,
     rfq_get_for_user,

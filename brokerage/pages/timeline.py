@@ -34,6 +34,12 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
             return _("%(firm)s answered: can do") % {"firm": firm}, ""
         return _("%(firm)s answered: cannot do") % {"firm": firm}, ""
     if kind == "board.decided":
+        if data.get("changed"):
+            if data.get("accept"):
+                label = _("%(firm)s changed its vote: accepts the order")
+            else:
+                label = _("%(firm)s changed its vote: declines the order")
+            return label % {"firm": firm}, data.get("reason", "")
         if data.get("accept"):
             return _("%(firm)s accepted the order") % {"firm": firm}, data.get("reason", "")
         return _("%(firm)s declined the order") % {"firm": firm}, data.get("reason", "")

@@ -113,7 +113,10 @@ def invitation_answer(
 
 @transaction.atomic
 def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> BoardDecision:
-    """Record an administrative member's decision and apply the board's rule."""
+    """Record an administrative member's vote, or its changed vote, and apply the board's rule.
+
+    Voting the same again changes nothing and records nothing.
+    """
     rfq = rfq_lock(rfq_id)
     policy = policy_for(rfq.network)
     if not isinstance(policy, AdministrativeBoardPolicy):
@@ -126,14 +129,21 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
         raise NotAllowed(_("Only the administrative members decide on this request."))
     if policy.board_outcome(rfq) is not None:
         raise InvalidTransition(_("The board has already decided on this request."))
-    if BoardDecision.objects.filter(rfq=rfq, firm_id=user.firm_id).exists():
-        raise InvalidTransition(_("Your firm has already decided on this request."))
     if not accept and not reason.strip():
         raise Refusal(_("Give the customer a reason when declining."))
-    decision = BoardDecision.objects.create(
-        rfq=rfq, firm_id=user.firm_id, accept=accept, reason=reason.strip(), decided_by=user
-    )
+    decision = BoardDecision.objects.filter(rfq=rfq, firm_id=user.firm_id).first()
+    changed = decision is not None
+    if decision is None:
+        decision = BoardDecision(rfq=rfq, firm_id=user.firm_id)
+    elif (decision.accept, decision.reason) == (accept, reason.strip()):
+        return decision
+    # Until the board decides, a member may change its vote: the latest one counts.
     now = clock.now()
+    decision.accept = accept
+    decision.reason = reason.strip()
+    decision.decided_by = user
+    decision.at = now
+    decision.save()
     invitation.status = Invitation.Status.CAN_DO if accept else Invitation.Status.CANNOT_DO
     invitation.answered_by = user
     invitation.answered_at = now
@@ -143,7 +153,12 @@ def board_decide(*, rfq_id: int, user: User, accept: bool, reason: str = "") -> 
         kind="board.decided",
         actor=user,
         rfq=rfq,
-        data={"firm": user.firm_id, "accept": accept, "reason": reason.strip()},
+        data={
+            "firm": user.firm_id,
+            "accept": accept,
+            "reason": reason.strip(),
+            **({"changed": True} if changed else {}),
+        },
     )
     outcome = policy.board_outcome(rfq)
     if outcome is not None:

@@ -255,6 +255,7 @@ API: dict[tuple[str, str], Row] = {
         body=lambda w: {"reason": "No longer needed"},
         proves="customer",
     ),
+    ("GET", "/api/rfqs/{pk}/board/"): Row(N_OFFICE | BOARD, **rfq("rfq_board")),
     ("POST", "/api/rfqs/{pk}/decision/"): Row(
         BOARD, **rfq("rfq_board"), body=lambda w: {"accept": True}, proves="administrative_member"
     ),
