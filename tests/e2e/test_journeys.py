@@ -15,7 +15,6 @@ import pytest
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
 
 from brokerage.models import Invitation
 from brokerage.services.answers import invitation_answer
@@ -34,6 +33,7 @@ from orders.services.payments import payment_record
 from orders.services.teams import TeamMemberInput, team_member_answer, team_set
 from orders.services.timeline import message_post
 from orders.templatetags.money import yen
+from tests.kit.catalogues import counted, words
 from tests.kit.factories import real_branch_code
 from tests.kit.steps import PDF_BYTES, routed
 from tests.kit.worlds import kyoto_world
@@ -43,19 +43,6 @@ pytestmark = pytest.mark.celery_worker
 LANGUAGES = ["ja", "en"]
 OTHER = {"ja": "en", "en": "ja"}
 MILLING = "process.machining.milling"
-
-
-def words(language: str, text: str, **values) -> str:
-    """Return what the site says for `text` in the language (from the same catalogues)."""
-    with translation.override(language):
-        said = gettext(text)
-        return said % values if values else said
-
-
-def counted(language: str, singular: str, plural: str, count: int) -> str:
-    """Return what the site says for a count (`%(count)s` in the text) in the language."""
-    with translation.override(language):
-        return ngettext(singular, plural, count) % {"count": count}
 
 
 def unread_marker(language: str, count: int) -> str:

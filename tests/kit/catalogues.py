@@ -1,4 +1,4 @@
-"""The message catalogues, as the i18n tests read them."""
+"""The message catalogues, as the i18n tests read them, and what the site says in a language."""
 
 import html
 import re
@@ -6,6 +6,8 @@ from functools import cache
 
 import polib
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 JAPANESE = settings.BASE_DIR / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 # %(name)s, %s, %d, %r … and %%: what Python's % operator reads in a string.
@@ -49,3 +51,16 @@ def english_shown_untranslated() -> tuple[re.Pattern, ...]:
             if not any(re.search(pattern, text) for text in translations):
                 patterns.add(pattern)
     return tuple(re.compile(pattern) for pattern in sorted(patterns))
+
+
+def words(language: str, text: str, **values) -> str:
+    """Return what the site says for `text` in the language (from the same catalogues)."""
+    with translation.override(language):
+        said = gettext(text)
+        return said % values if values else said
+
+
+def counted(language: str, singular: str, plural: str, count: int) -> str:
+    """Return what the site says for a count (`%(count)s` in the text) in the language."""
+    with translation.override(language):
+        return ngettext(singular, plural, count) % {"count": count}
