@@ -25,7 +25,6 @@ from django.http import Http404
 
 from brokerage.models import (
     BoardDecision,
-    Deadline,
     GroupProposal,
     Interview,
     Invitation,
@@ -176,11 +175,7 @@ def _row_count(rows: QuerySet) -> Subquery:
 
 def invitation_inbox(user: User, *, status: str = "") -> QuerySet[Invitation]:
     """Return the firm's invitations, those still to answer first, soonest due first."""
-    answer_due = Deadline.objects.filter(
-        rfq=OuterRef("rfq"), kind=Deadline.Kind.MEMBER_RESPONSE
-    ).values("due_at")[:1]
     invitations = invitation_list_for_firm(user).annotate(
-        answer_due_at=Subquery(answer_due),
         unread_messages=unread_message_count(user, rfq="rfq_id"),
         to_answer=Case(
             When(
@@ -194,15 +189,6 @@ def invitation_inbox(user: User, *, status: str = "") -> QuerySet[Invitation]:
     if status:
         invitations = invitations.filter(status=status)
     return invitations.order_by("-to_answer", "answer_due_at", "-created_at", "-id")
-
-
-def answer_due_at(rfq: RFQ):
-    """Return when the members' answers are due for a request, if it has that deadline."""
-    return (
-        Deadline.objects.filter(rfq=rfq, kind=Deadline.Kind.MEMBER_RESPONSE)
-        .values_list("due_at", flat=True)
-        .first()
-    )
 
 
 def message_threads_for_rfq(

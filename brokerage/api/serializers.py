@@ -265,6 +265,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "lead_time_days",
             "note",
             "created_at",
+            "answer_due_at",
             "answered_at",
         ]
         read_only_fields = fields

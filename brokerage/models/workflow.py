@@ -52,6 +52,9 @@ class Invitation(models.Model):
     # The invitations sent together: the routing is round 1; a later step (the board
     # accepting, the planning meeting) sends the next round, with its own answer window.
     round = models.PositiveSmallIntegerField(_("round"), default=1)
+    # When its round's answers are due (kept from the round's deadline when the round is
+    # sent), so that a firm's inbox sorts by an indexed column, not a subquery per row.
+    answer_due_at = models.DateTimeField(_("answer due at"), null=True, blank=True)
     reason = models.JSONField(_("why this firm"), default=dict)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
@@ -77,7 +80,10 @@ class Invitation(models.Model):
                 name="invitation_answer_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["firm", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["firm", "status", "-created_at"]),
+            models.Index(fields=["firm", "answer_due_at"], name="invitation_firm_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rfq} → {self.firm}"

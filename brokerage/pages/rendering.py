@@ -26,7 +26,6 @@ from brokerage.forms import (
 )
 from brokerage.models import GroupProposal, Invitation, PhaseAssignment
 from brokerage.page_selectors import (
-    answer_due_at,
     consultation_for_rfq,
     estimate_firms,
     group_firms,
@@ -304,7 +303,7 @@ def member_context(request, rfq: RFQ, invitation: Invitation | None, bound: dict
         **shared,
         "nav_section": "invitations",
         "invitation": invitation,
-        "answer_due_at": answer_due_at(rfq),
+        "answer_due_at": invitation.answer_due_at if invitation else None,
         "is_leader": is_leader,
         # The project leader also talks with the customer.
         **threads_context(

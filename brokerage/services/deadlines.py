@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 
 from brokerage.models import Deadline, Invitation
 from brokerage.services.designation import leader_designate
@@ -78,6 +78,15 @@ def deadlines_create(
         ],
         ignore_conflicts=True,
     )
+
+
+def invitations_due_stamp(*, rfq: RFQ, round_number: int) -> None:
+    """Give a round's invitations the time their answers are due, from the round's
+    deadline (in the caller's transaction): each firm reads its own round's time."""
+    due = Deadline.objects.filter(
+        rfq=rfq, round=round_number, kind=Deadline.Kind.MEMBER_RESPONSE
+    ).values("due_at")[:1]
+    Invitation.objects.filter(rfq=rfq, round=round_number).update(answer_due_at=Subquery(due))
 
 
 def deadlines_fire_due(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:

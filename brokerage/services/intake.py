@@ -14,6 +14,7 @@ from brokerage.reasons import reason_said_to_each
 from brokerage.services.deadlines import (
     deadline_times,
     deadlines_create,
+    invitations_due_stamp,
     round_deadline_times,
 )
 from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
@@ -303,6 +304,7 @@ def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None) -> None:
             for firm_id, purpose, rank, reason in plan.invitations
         ]
     )
+    invitations_due_stamp(rfq=rfq, round_number=1)
     GroupProposal.objects.bulk_create(
         [GroupProposal(rfq=rfq, group=group, reason=reason) for group, reason in plan.proposals]
     )
@@ -413,3 +415,4 @@ def invitation_round_send(*, rfq: RFQ, round_number: int) -> None:
     deadlines_create(
         rfq=rfq, times=round_deadline_times(rfq, clock.now()), round_number=round_number
     )
+    invitations_due_stamp(rfq=rfq, round_number=round_number)

@@ -4,6 +4,7 @@ a board's votes no longer needed are closed, not chased."""
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from brokerage.models import Deadline, Invitation
 from brokerage.pages.timeline import event_label
@@ -13,7 +14,7 @@ from brokerage.sla import member_sla
 from members.models import Network, Notification
 from orders.models import Event
 from tests.kit.clock import tokyo
-from tests.kit.steps import as_user, submit
+from tests.kit.steps import as_user, client_for, submit
 from tests.kit.worlds import migakiya_world, rodan_world
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,25 @@ def test_rodan21s_planning_firms_get_their_own_answer_window(clock):
     # Then the planning firms are marked silent and chased
     assert set(planners.values_list("status", flat=True)) == {Invitation.Status.NO_RESPONSE}
     assert notified(world, "maker", "deadline.answer_overdue")
+
+
+def test_a_later_rounds_firm_reads_its_own_answer_time_in_its_inbox_and_invitation(clock):
+    # Given a request submitted at 10:00 (the board's answers due at 11:00), which the board
+    # accepts at 11:40, inviting the polishers with answers due at 12:40
+    world = migakiya_world(rule=Network.DecisionRule.ANY)
+    clock.set(tokyo(2026, 11, 18, 10, 0))
+    rfq = submit(world, MIRROR)
+    clock.set(tokyo(2026, 11, 18, 11, 40))
+    decide(world, rfq["id"], "admin1")
+    invitation = Invitation.objects.get(rfq_id=rfq["id"], firm=world.firms["polisher1"])
+    # When the polisher opens its inbox and its invitation
+    polisher = client_for(world.users["polisher1"])
+    inbox = polisher.get(reverse("pages:invitations")).content.decode()
+    page = polisher.get(reverse("pages:invitation", args=[invitation.pk])).content.decode()
+    # Then both say 12:40, its round's time, never the board's 11:00
+    for shown in (inbox, page):
+        assert "12:40" in shown
+        assert "11:00" not in shown
+    # and the API says the same of the invitation
+    answers = as_user(world.users["polisher1"]).get("/api/invitations/").json()["results"]
+    assert [row["answer_due_at"] for row in answers] == [tokyo(2026, 11, 18, 12, 40).isoformat()]
