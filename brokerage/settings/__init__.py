@@ -171,10 +171,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=30.0)
+# /readyz fails when no worker has run a heartbeat for this long: three missed beats.
+WORKER_STALE_SECONDS = env.float("WORKER_STALE_SECONDS", default=3 * HEARTBEAT_SECONDS)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "brokerage.heartbeat",
-        "schedule": env.float("HEARTBEAT_SECONDS", default=30.0),
+        "schedule": HEARTBEAT_SECONDS,
         "kwargs": {"name": "worker"},
     },
     "sweep-submitted-requests": {

@@ -1,5 +1,6 @@
 """The platform foundation: boot, configuration, health and a real Celery worker."""
 
+import datetime
 import logging
 import os
 import subprocess
@@ -8,6 +9,7 @@ import sys
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 from kombu import Connection
 
 from brokerage.celery import app as celery_app
@@ -56,6 +58,40 @@ def test_healthz_reports_a_stopped_broker(client, monkeypatch):
     assert body["status"] == "unavailable"
     assert body["database"] == "ok"
     assert body["broker"].startswith("error:")
+
+
+@pytest.mark.django_db
+def test_readyz_is_ready_while_a_worker_was_seen_lately(client, settings):
+    # Given a worker that ran its heartbeat just inside the allowed window
+    settings.WORKER_STALE_SECONDS = 90
+    Heartbeat.objects.create(name="worker", at=timezone.now() - datetime.timedelta(seconds=80))
+    # When readiness is asked
+    response = client.get("/readyz")
+    # Then the platform is ready
+    assert response.status_code == 200, response.json()
+    assert response.json()["worker"] == "ok"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("last_seen_seconds_ago", [None, 100])
+def test_readyz_fails_when_no_worker_was_seen_lately_while_healthz_still_serves(
+    client, settings, last_seen_seconds_ago
+):
+    # Given no worker ever seen, or none for longer than the window allows
+    settings.WORKER_STALE_SECONDS = 90
+    if last_seen_seconds_ago is not None:
+        moment = timezone.now() - datetime.timedelta(seconds=last_seen_seconds_ago)
+        Heartbeat.objects.create(name="worker", at=moment)
+    # When readiness is asked
+    response = client.get("/readyz")
+    # Then it answers 503 and says why: routing, deadlines and notifications have stopped
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["worker"].startswith("error: no worker has been seen")
+    assert body["database"] == body["broker"] == "ok"
+    # while this web process itself still takes requests
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.fixture
