@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from brokerage import views
-from brokerage.health import healthz
+from brokerage.health import healthz, readyz
 from brokerage.pages.language import LanguageRememberingLoginView, language_switch
 from brokerage.throttles import LoginThrottle, throttled
 
@@ -15,6 +15,7 @@ handler404 = "brokerage.api.errors.page_not_found"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("favicon.ico", views.favicon, name="favicon"),
     # Logging in switches to the language of the person's profile; switching saves it there.
     path(

@@ -116,8 +116,16 @@ class Background:
         return env
 
     def start_worker(
-        self, name: str, *, broker_url: str | None, queues: str | None = None, **extra: str
+        self,
+        name: str,
+        *,
+        broker_url: str | None,
+        queues: str | None = None,
+        pool: str = "solo",
+        **extra: str,
     ) -> subprocess.Popen:
+        """Start a worker; `pool="prefork"` runs tasks in two child processes, as `make run`
+        does, so the worker keeps waiting on its broker for more while a task runs."""
         command = [
             sys.executable,
             "-m",
@@ -125,13 +133,15 @@ class Background:
             "-A",
             "brokerage",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
             "--hostname",
             f"{name}@%h",
             "--without-mingle",
             "--without-gossip",
             "--loglevel=INFO",
         ]
+        if pool == "prefork":
+            command.append("--concurrency=2")
         if queues:
             command += ["--queues", queues]
         return self._spawn(name, command, self.env(broker_url, **extra))

@@ -161,16 +161,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = _broker["transport_options"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# When the broker connection drops, a task in hand finishes (every task is idempotent), and
+# its message, left unacknowledged, comes back after the visibility timeout and does nothing
+# more; terminating it would leave its work waiting that long (or for its sweeper).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=30.0)
+# /readyz fails when no worker has run a heartbeat for this long: three missed beats.
+WORKER_STALE_SECONDS = env.float("WORKER_STALE_SECONDS", default=3 * HEARTBEAT_SECONDS)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "brokerage.heartbeat",
-        "schedule": env.float("HEARTBEAT_SECONDS", default=30.0),
+        "schedule": HEARTBEAT_SECONDS,
         "kwargs": {"name": "worker"},
     },
     "sweep-submitted-requests": {

@@ -12,6 +12,17 @@ import environ
 DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "sqlite"}
 BROKER_SCHEMES = {"redis", "rediss"}
 
+REDIS_TRANSPORT_OPTIONS = {
+    # A task is redelivered when unacknowledged for this long; deadlines never rely on
+    # long ETAs (the sweeper is their guarantee), so one hour is ample.
+    "visibility_timeout": 3600,
+    # A publish finds the broker at once or not at all: its connection is tried once, not
+    # again and again for broker_connection_timeout (4 s, then a 2 s pause: a submission
+    # waited 6 s on a broker that was down). What could not be sent waits for its sweeper.
+    # The worker's own reconnecting (broker_connection_max_retries) does not read this.
+    "max_retries": 0,
+}
+
 
 def database_settings(url: str, var_dir: Path) -> dict:
     """Return the default database: the URL's, or SQLite under var/ when it is empty."""
@@ -83,9 +94,7 @@ def broker_settings(url: str, var_dir: Path) -> dict:
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
         raise ValueError("the port is not a number") from None
-    # A task is redelivered when unacknowledged for this long; deadlines never rely on
-    # long ETAs (the sweeper is their guarantee), so one hour is ample.
-    return {"url": url, "transport_options": {"visibility_timeout": 3600}}
+    return {"url": url, "transport_options": REDIS_TRANSPORT_OPTIONS}
 
 
 def cache_settings(redis_url: str, var_dir: Path) -> dict:

@@ -46,6 +46,14 @@ def test_compose_has_every_service_with_a_health_check(compose):
         assert "healthcheck" in service, f"{name} has no health check"
 
 
+def test_compose_starts_again_every_service_that_exits(compose):
+    # Given the compose file
+    # Then no service stays down when its process exits (a worker that lost its broker),
+    # and each can still be stopped by hand
+    for name, service in compose["services"].items():
+        assert service.get("restart") == "unless-stopped", f"{name} is not started again"
+
+
 def test_compose_configures_the_app_only_through_variables_the_settings_read(compose):
     known = variables_read_by_settings() | {"DJANGO_SETTINGS_MODULE"}
     for name in APP_SERVICES:

@@ -1,5 +1,7 @@
 """The platform foundation: boot, configuration, health and a real Celery worker."""
 
+import datetime
+import logging
 import os
 import subprocess
 import sys
@@ -7,10 +9,16 @@ import sys
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from kombu import Connection
 
+from brokerage.celery import app as celery_app
 from brokerage.models import Heartbeat
 from brokerage.tasks import heartbeat
-from core.processes import ROOT, wait_until
+from core.processes import ROOT, free_port, wait_until
+from orders.models import RFQ
+from tests.kit.steps import as_user
+from tests.kit.worlds import kyoto_world
 
 
 @pytest.mark.django_db
@@ -50,6 +58,85 @@ def test_healthz_reports_a_stopped_broker(client, monkeypatch):
     assert body["status"] == "unavailable"
     assert body["database"] == "ok"
     assert body["broker"].startswith("error:")
+
+
+@pytest.mark.django_db
+def test_readyz_is_ready_while_a_worker_was_seen_lately(client, settings):
+    # Given a worker that ran its heartbeat just inside the allowed window
+    settings.WORKER_STALE_SECONDS = 90
+    Heartbeat.objects.create(name="worker", at=timezone.now() - datetime.timedelta(seconds=80))
+    # When readiness is asked
+    response = client.get("/readyz")
+    # Then the platform is ready
+    assert response.status_code == 200, response.json()
+    assert response.json()["worker"] == "ok"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("last_seen_seconds_ago", [None, 100])
+def test_readyz_fails_when_no_worker_was_seen_lately_while_healthz_still_serves(
+    client, settings, last_seen_seconds_ago
+):
+    # Given no worker ever seen, or none for longer than the window allows
+    settings.WORKER_STALE_SECONDS = 90
+    if last_seen_seconds_ago is not None:
+        moment = timezone.now() - datetime.timedelta(seconds=last_seen_seconds_ago)
+        Heartbeat.objects.create(name="worker", at=moment)
+    # When readiness is asked
+    response = client.get("/readyz")
+    # Then it answers 503 and says why: routing, deadlines and notifications have stopped
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["worker"].startswith("error: no worker has been seen")
+    assert body["database"] == body["broker"] == "ok"
+    # while this web process itself still takes requests
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.fixture
+def broker_on_a_closed_port(monkeypatch):
+    """Point this process's Celery app at a Redis port nothing listens on; record how each
+    publish tries to connect."""
+    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    attempts = []
+    ensure = Connection._ensure_connection
+
+    def recorded(connection, *args, **kwargs):
+        attempts.append(kwargs)
+        return ensure(connection, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "_ensure_connection", recorded)
+    return attempts
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_a_submission_is_saved_after_one_try_to_reach_it(
+    broker_on_a_closed_port, django_capture_on_commit_callbacks, caplog
+):
+    # Given a broker that is down (nothing listens on its port)
+    world = kyoto_world()
+    # When a customer submits a request, and its transaction commits
+    body = {
+        "network": world.network.slug,
+        "title": "Bracket during an outage",
+        "description": "Two pieces",
+        "requirements": [{"capability": "process.machining.milling"}],
+    }
+    with (
+        caplog.at_level(logging.WARNING, logger="core.background"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = as_user(world.customer).post("/api/rfqs/", body, format="json")
+    # Then the request is saved and answered, waiting for the routing sweeper
+    assert response.status_code == 201, response.json()
+    assert RFQ.objects.get(pk=response.json()["id"]).status == "submitted"
+    assert "waits for its sweeper" in caplog.text
+    # and each publish tried the broker once, not again and again for seconds
+    assert broker_on_a_closed_port
+    assert all(attempt.get("max_retries") == 0 for attempt in broker_on_a_closed_port)
 
 
 @pytest.mark.celery_worker

@@ -15,6 +15,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from brokerage.services.platform import heartbeat_record
 from tests.kit.factories import PASSWORD
 from tests.security.endpoints import api_operations, page_routes, plain_views_under_api
 from tests.security.matrix import (
@@ -535,6 +536,7 @@ PAGES: dict[str, dict[str, Row]] = {
     # --- Public -------------------------------------------------------------------------
     "": {"GET": page(EVERYONE)},
     "healthz": {"GET": page(EVERYONE)},
+    "readyz": {"GET": page(EVERYONE)},
     "favicon.ico": {"GET": page(EVERYONE)},
     "login/": {"GET": page(EVERYONE)},
     "logout/": {"POST": page(EVERYONE)},
@@ -1020,6 +1022,9 @@ def test_api_endpoint_on_the_other_network(world, method, path):
 def test_page(world, route, method):
     # Given the world and the row of this page
     row = PAGES[route][method]
+    if route == "readyz":
+        # (and a worker seen just now: else the readiness check answers 503)
+        heartbeat_record(name="worker")
     # When every role opens it (or sends its form)
     problems = check_row(world, method, route, row, api=False)
     # Then the allowed are served, the others refused, and nobody sees what is not theirs
