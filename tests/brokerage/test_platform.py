@@ -98,7 +98,10 @@ def test_readyz_fails_when_no_worker_was_seen_lately_while_healthz_still_serves(
 def broker_on_a_closed_port(monkeypatch):
     """Point this process's Celery app at a Redis port nothing listens on; record how each
     publish tries to connect."""
-    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port()}/0")
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    # Producers connect to the write URL, which the configuration resolved from broker_url.
+    monkeypatch.setattr(celery_app.conf, "broker_url", closed)
+    monkeypatch.setattr(celery_app.conf, "broker_write_url", closed)
     monkeypatch.setattr(celery_app, "_pool", None)
     monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
     attempts = []
