@@ -573,6 +573,17 @@ class DeclineForm(PageForm):
     )
 
 
+class ReissueForm(PageForm):
+    """The new last valid day of an expired estimate the office re-issues."""
+
+    id_prefix = "reissue"
+
+    valid_until = BoundedDateFormField(
+        label=_("Valid until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 class CancelForm(PageForm):
     id_prefix = "cancel"
 

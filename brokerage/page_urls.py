@@ -38,6 +38,9 @@ urlpatterns = [
     path("requests/<int:rfq_id>/leader/", requests.request_leader, name="request-leader"),
     path("requests/<int:rfq_id>/estimates/", requests.estimate_compose, name="estimate-compose"),
     path("estimates/<int:estimate_id>/send/", requests.estimate_send, name="estimate-send"),
+    path(
+        "estimates/<int:estimate_id>/reissue/", requests.estimate_reissue, name="estimate-reissue"
+    ),
     # Member firms
     path("invitations/", member.invitations, name="invitations"),
     path("invitations/<int:invitation_id>/", member.invitation_page, name="invitation"),

@@ -56,6 +56,18 @@ CATALOGUE = {
         _("Your estimate for request #{rfq} is ready: {total}"),
         _("Lead time {lead_time_days} days, valid until {valid_until}."),
     ),
+    "estimate.expired": (
+        _("Your estimate for request #{rfq} has expired: {title}"),
+        _("Version {version} was valid until {valid_until}. Ask the network to re-issue it."),
+    ),
+    "estimate.expired_office": (
+        _("The estimate for request #{rfq} expired unanswered: {title}"),
+        _("Version {version} was valid until {valid_until}. You may re-issue it."),
+    ),
+    "estimate.reissued": (
+        _("Your estimate for request #{rfq} is re-issued: {total}"),
+        _("Lead time {lead_time_days} days, now valid until {valid_until}."),
+    ),
     "estimate.accepted": (
         _("The customer accepted the estimate for request #{rfq}: {title}"),
         _("Order #{order} is created; the team can now be assembled."),

@@ -355,6 +355,10 @@ class EstimateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReissueSerializer(serializers.Serializer):
+    valid_until = BoundedDateField(help_text="The new version's last valid day.")
+
+
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 

@@ -438,6 +438,18 @@ class EstimateViewSet(viewsets.GenericViewSet):
         order = estimates.estimate_accept(estimate_id=int(pk), user=request.user)
         return Response({"order": order.pk})
 
+    @extend_schema(request=s.ReissueSerializer, responses={201: s.EstimateSerializer})
+    @action(detail=True, methods=["post"])
+    def reissue(self, request, pk=None):
+        """Re-issue an expired estimate as a new version, valid until a new day (the office)."""
+        estimate_get_for_user(request.user, int(pk))
+        form = s.ReissueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        estimate = estimates.estimate_reissue(
+            estimate_id=int(pk), user=request.user, valid_until=form.validated_data["valid_until"]
+        )
+        return Response(s.EstimateSerializer(estimate).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=s.DeclineSerializer, responses=s.EstimateSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):

@@ -15,6 +15,7 @@ from brokerage.forms import (
     EstimateLineFormSet,
     LeaderForm,
     MessageForm,
+    ReissueForm,
     RequestFilterForm,
 )
 from brokerage.page_selectors import (
@@ -230,5 +231,24 @@ def estimate_send(request, estimate_id: int):
         rfq,
         action=lambda: estimates.estimate_send(estimate_id=estimate.pk, user=request.user),
         done=_("The estimate is sent to the customer."),
+        anchor="#estimates",
+    )
+
+
+@require_POST
+@login_required
+def estimate_reissue(request, estimate_id: int):
+    """Re-issue an expired estimate as a new version with a new validity (the office)."""
+    estimate = estimate_get_for_user(request.user, estimate_id)
+    rfq = rfq_get_for_user(request.user, estimate.rfq_id)
+    form = ReissueForm(request.POST)
+    return carry_out(
+        request,
+        rfq,
+        forms={"reissue_form": form},
+        action=lambda: estimates.estimate_reissue(
+            estimate_id=estimate.pk, user=request.user, valid_until=form.cleaned_data["valid_until"]
+        ),
+        done=_("The estimate is re-issued: the customer may accept the new version."),
         anchor="#estimates",
     )

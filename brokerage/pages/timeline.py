@@ -44,6 +44,14 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
         if kind == "estimate.created":
             return _("Estimate version %(version)s drafted") % {"version": version}, ""
         return _("Estimate version %(version)s sent") % {"version": version}, late(data)
+    if kind == "estimate.expired":
+        return _("Estimate version %(version)s expired unanswered") % {
+            "version": data.get("version", "")
+        }, ""
+    if kind == "estimate.reissued":
+        return _("Estimate re-issued as version %(version)s") % {
+            "version": data.get("version", "")
+        }, ""
     if kind == "drawing.attached":
         return _("Drawing attached: %(name)s") % {"name": data.get("name", "")}, ""
     if kind == "rfq.follow_on_of":
