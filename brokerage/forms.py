@@ -573,6 +573,17 @@ class DeclineForm(PageForm):
     )
 
 
+class WithdrawForm(PageForm):
+    id_prefix = "withdraw"
+
+    note = forms.CharField(
+        label=_("Why do you withdraw it? (optional)"),
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReissueForm(PageForm):
     """The new last valid day of an expired estimate the office re-issues."""
 

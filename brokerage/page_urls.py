@@ -29,6 +29,7 @@ urlpatterns = [
     path(
         "estimates/<int:estimate_id>/decline/", customer.estimate_decline, name="estimate-decline"
     ),
+    path("requests/<int:rfq_id>/withdraw/", customer.request_withdraw, name="request-withdraw"),
     # Everyone who may see a request
     path("requests/", requests.request_list, name="request-list"),
     path("requests/<int:rfq_id>/", requests.request_detail, name="request"),

@@ -554,7 +554,7 @@ CUSTOMER_RFQ_EVENTS: dict[str, frozenset[str]] = {
         "rfq.routed": ("policy", "status"),
         "rfq.accepted_by_board": (),
         "rfq.no_bid": ("reason",),
-        "rfq.cancelled": ("reason",),
+        "rfq.cancelled": ("reason", "note"),
         "rfq.follow_on_of": ("order",),
         "interview.scheduled": ("at", "place"),
         "interview.recorded": (),

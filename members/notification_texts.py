@@ -28,6 +28,18 @@ CATALOGUE = {
         _("Request #{rfq} closed as no bid: {title}"),
         _("Reason: {reason}"),
     ),
+    "rfq.withdrawn_office": (
+        _("The customer withdrew request #{rfq}: {title}"),
+        _("The members were told to stop. The customer's note: {note}"),
+    ),
+    "rfq.cancelled_customer": (
+        _("Your request #{rfq} is closed by the network: {title}"),
+        _("The timeline of your request says why."),
+    ),
+    "rfq.closed_member": (
+        _("Request #{rfq} is closed: {title}"),
+        _("You need not answer or prepare anything more for it."),
+    ),
     "rfq.routed_office": (
         _("Request #{rfq} routed to {count} firms: {title}"),
         _("The estimate is due by {due}."),

@@ -459,6 +459,16 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class WithdrawSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why, in the customer's words (optional); the reason is kept as a code.",
+    )
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     new = serializers.BooleanField(

@@ -315,6 +315,16 @@ class RFQViewSet(
         designation.rfq_cancel(rfq_id=rfq.pk, user=request.user, **form.validated_data)
         return self.fresh(rfq.pk)
 
+    @extend_schema(request=s.WithdrawSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw the caller's request before an estimate is accepted (the customer)."""
+        rfq = self.get_object()
+        form = s.WithdrawSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        designation.rfq_withdraw(rfq_id=rfq.pk, user=request.user, **form.validated_data)
+        return self.fresh(rfq.pk)
+
     @extend_schema(
         methods=["GET"],
         summary="List the messages of the request's threads the caller may read",

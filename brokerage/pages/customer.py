@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from brokerage.forms import DeclineForm, RequestForm, SignUpForm
+from brokerage.forms import DeclineForm, RequestForm, SignUpForm, WithdrawForm
 from brokerage.models import GroupProposal
 from brokerage.page_selectors import capability_taxonomy, proposal_get_for_user
 from brokerage.pages.intake import request_form_with_suggestions, typed_initial
@@ -278,4 +278,29 @@ def estimate_decline(request, estimate_id: int):
         ),
         done=_("You declined the estimate. Thank you for telling us why."),
         anchor="#estimate",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_withdraw(request, rfq_id: int):
+    """Withdraw the customer's request: GET says what it means, POST withdraws it."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    if not access.may_withdraw(request.user, rfq):
+        raise not_found()
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST":
+        return carry_out(
+            request,
+            rfq,
+            forms={"withdraw_form": form},
+            action=lambda: designation.rfq_withdraw(
+                rfq_id=rfq.pk, user=request.user, note=form.cleaned_data["note"]
+            ),
+            done=_("You withdrew the request. The network and its members are told."),
+        )
+    if not rfq.is_open:
+        return redirect(page_url(request.user, rfq))
+    return render_confirmation(
+        request, rfq, "brokerage/customer/confirm_withdraw.html", {"form": form}
     )
