@@ -5,6 +5,7 @@ from django.urls import path
 from brokerage.pages import (
     access,
     customer,
+    drafts,
     follow_on,
     inbox,
     member,
@@ -30,6 +31,8 @@ urlpatterns = [
         "estimates/<int:estimate_id>/decline/", customer.estimate_decline, name="estimate-decline"
     ),
     path("requests/<int:rfq_id>/withdraw/", customer.request_withdraw, name="request-withdraw"),
+    path("requests/<int:rfq_id>/draft/", drafts.draft_change, name="draft"),
+    path("requests/<int:rfq_id>/draft/delete/", drafts.draft_delete, name="draft-delete"),
     # Everyone who may see a request
     path("requests/", requests.request_list, name="request-list"),
     path("requests/<int:rfq_id>/", requests.request_detail, name="request"),

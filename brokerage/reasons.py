@@ -10,9 +10,10 @@ are named by their names in that language, never by code or id.
 The codes: `covers` and `team` are the matching engine's (capabilities.matching.explanations);
 `board_member`, `stakeholder`, `group_covers` and `group_open` say why a firm or group was
 invited; `uncovered`, `no_board`, `no_group`, `all_cannot_do` and `board_declined` why
-nobody can take the request on; `withdrawn` that its customer withdrew it. A reason that is plain text was typed by a person and is
-shown as it is; the sentences routing wrote before reasons were data, which append-only
-events keep, are read back into data (migration 0008 converted the other rows).
+nobody can take the request on; `withdrawn` that its customer withdrew it. A reason that is
+plain text was typed by a person and is shown as it is; the sentences routing wrote before
+reasons were data, which append-only events keep, are read back into data (migration 0008
+converted the other rows).
 """
 
 import re

@@ -1,5 +1,7 @@
 """The request workflow API: submit, route, answer, designate, estimate, accept."""
 
+import dataclasses
+
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,6 +28,7 @@ from brokerage.selectors import (
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
 from brokerage.throttles import SubmissionThrottle
+from capabilities.models import MIN_GRADE
 from core import access
 from core.errors import NotAllowed
 from core.idempotency import idempotency_key
@@ -37,6 +40,18 @@ from orders.models import Message
 from orders.selectors import message_list_for_rfq, newest_message_ids, unread_message_count
 from orders.services.drawings import drawing_attach
 from orders.services.timeline import message_post, threads_mark_read
+
+
+def requirement_inputs(requirements: list[dict]) -> tuple[intake.RequirementInput, ...]:
+    return tuple(
+        intake.RequirementInput(
+            capability_code=item["capability"],
+            # A PATCH is partial all the way down: a requirement's defaults are not filled in.
+            min_grade=item.get("min_grade", MIN_GRADE),
+            note=item.get("note", ""),
+        )
+        for item in requirements
+    )
 
 
 @extend_schema(tags=["requests"])
@@ -95,20 +110,12 @@ class RFQViewSet(
         network = data.pop("network")
         customer, new_customer = data.pop("customer"), data.pop("new_customer")
         requirements = data.pop("requirements")
+        if data.pop("draft"):
+            return self.draft_create(network, customer, new_customer, requirements, data)
         submission = {
             "network": network,
             "idempotency_key": idempotency_key(request),
-            "data": intake.RFQInput(
-                requirements=tuple(
-                    intake.RequirementInput(
-                        capability_code=item["capability"],
-                        min_grade=item["min_grade"],
-                        note=item.get("note", ""),
-                    )
-                    for item in requirements
-                ),
-                **data,
-            ),
+            "data": intake.RFQInput(requirements=requirement_inputs(requirements), **data),
         }
         if new_customer is not None:
             if not access.is_office(request.user, network):
@@ -122,6 +129,53 @@ class RFQViewSet(
             {"rfq": rfq, "network": network, "requirements": requirements}
         ).data
         return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": answer["url"]})
+
+    def draft_create(self, network, customer, new_customer, requirements, data) -> Response:
+        if new_customer is not None or (customer is not None and customer != self.request.user):
+            raise NotAllowed("A draft is the customer's own: the office submits what it keys in.")
+        rfq = intake.rfq_draft_save(
+            network=network,
+            customer=self.request.user,
+            data=intake.RFQInput(requirements=requirement_inputs(requirements), **data),
+        )
+        answer = s.RFQSubmittedSerializer(
+            {"rfq": rfq, "network": network, "requirements": requirements}
+        ).data
+        return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": answer["url"]})
+
+    @extend_schema(
+        summary="Change the caller's draft (only the fields sent; requirements as a whole)",
+        request=s.RFQDraftSerializer(partial=True),
+        responses=s.RFQSerializer,
+    )
+    def partial_update(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.RFQDraftSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        changes = dict(form.validated_data)
+        if "requirements" in changes:
+            changes["requirements"] = requirement_inputs(changes["requirements"])
+        intake.rfq_draft_save(
+            network=rfq.network,
+            customer=request.user,
+            rfq_id=rfq.pk,
+            data=dataclasses.replace(intake.draft_input(rfq), **changes),
+        )
+        return self.fresh(rfq.pk)
+
+    @extend_schema(summary="Delete the caller's draft", request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        rfq = self.get_object()
+        intake.rfq_draft_delete(rfq_id=rfq.pk, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit the caller's completed draft: its estimate clock starts now."""
+        rfq = self.get_object()
+        intake.rfq_draft_submit(rfq_id=rfq.pk, user=request.user)
+        return self.fresh(rfq.pk)
 
     @extend_schema(
         methods=["GET"],

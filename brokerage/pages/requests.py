@@ -23,6 +23,7 @@ from brokerage.page_selectors import (
     estimate_firms,
     rfq_list_for_page,
 )
+from brokerage.pages.drafts import draft_page
 from brokerage.pages.rendering import (
     leader_choices,
     open_request_page,
@@ -101,6 +102,8 @@ def request_list(request):
 def request_detail(request, rfq_id: int):
     """Show a request as the person's role sees it (a member firm on its invitation)."""
     rfq = rfq_get_for_user(request.user, rfq_id)
+    if rfq.status == RFQ.Status.DRAFT and access.may_change_draft(request.user, rfq):
+        return draft_page(request, rfq)
     target = page_url(request.user, rfq)
     if target != request.path:
         return redirect(target)
