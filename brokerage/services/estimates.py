@@ -262,6 +262,7 @@ def estimate_ids_past_validity(*, limit: int = 500) -> list[int]:
         ids += Estimate.objects.filter(
             status=Estimate.Status.SENT,
             valid_until__lt=today,
+            rfq__status=RFQ.Status.ESTIMATE_SENT,
             rfq__network__time_zone=zone,
         ).values_list("pk", flat=True)[:limit]
     return sorted(ids)[:limit]
@@ -269,23 +270,22 @@ def estimate_ids_past_validity(*, limit: int = 500) -> list[int]:
 
 @transaction.atomic
 def estimate_expire(*, estimate_id: int) -> bool:
-    """Mark a sent estimate past its validity expired, with its request if it was the
-    estimate the customer had to decide on; tell the customer and the office.
+    """Mark the estimate a customer has to decide on expired, with its request, once its
+    last valid day is over; tell the customer and the office.
 
-    Return False when there is nothing to do (already expired, decided, superseded, or
-    still valid): the sweeper may run it twice.
+    Return False when there is nothing to do (already expired, decided, superseded, still
+    valid, or the request closed otherwise, e.g. withdrawn): the sweeper may run it twice.
     """
     estimate, rfq = estimate_lock(estimate_id)
-    if estimate.status != Estimate.Status.SENT:
+    if estimate.status != Estimate.Status.SENT or rfq.status != RFQ.Status.ESTIMATE_SENT:
         return False
     if estimate.valid_until >= network_today(rfq.network):
         return False
     estimate.status = Estimate.Status.EXPIRED
     estimate.decided_at = clock.now()
     estimate.save(update_fields=["status", "decided_at"])
-    if rfq.status == RFQ.Status.ESTIMATE_SENT:
-        rfq.status = RFQ.Status.EXPIRED
-        rfq.save(update_fields=["status", "updated_at"])
+    rfq.status = RFQ.Status.EXPIRED
+    rfq.save(update_fields=["status", "updated_at"])
     event_record(
         kind="estimate.expired",
         actor=None,

@@ -95,6 +95,19 @@ def test_an_accepted_or_superseded_estimate_never_expires(world, clock):
     assert RFQ.objects.get(pk=accepted.rfq_id).status == "accepted"
 
 
+def test_the_estimate_of_a_withdrawn_request_does_not_expire(world, clock):
+    # Given an estimate whose request the customer withdrew
+    estimate = valid_until_today(world)
+    response = as_user(world.customer).post(f"/api/rfqs/{estimate.rfq_id}/withdraw/")
+    assert response.status_code == 200, response.json()
+    # When the sweep runs after its last valid day, then nothing happens: the customer
+    # is not told that an estimate they no longer wait for expired
+    clock.set(tokyo(2026, 11, 19, 9, 0))
+    assert tasks.expire_estimates() == 0
+    assert RFQ.objects.get(pk=estimate.rfq_id).status == "cancelled"
+    assert not Notification.objects.filter(kind="estimate.expired").exists()
+
+
 def expired(world, clock) -> Estimate:
     estimate = valid_until_today(world)
     clock.set(tokyo(2026, 11, 19, 9, 0))

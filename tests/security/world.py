@@ -287,7 +287,12 @@ def build_world() -> World:
     )
     assert estimate_expire(estimate_id=ids["estimate_expired"])
     # A draft the customer has not submitted: nobody is invited to it.
-    draft = {"network": n.network.slug, "title": "MXDRAFTTITLE plates", "draft": True}
+    draft = {
+        "network": n.network.slug,
+        "title": "MXDRAFTTITLE plates",
+        "description": "Ready to submit.",
+        "draft": True,
+    }
     ids["rfq_draft"] = ok(customer.post("/api/rfqs/", draft, format="json"), 201)["id"]
 
     # An order still forming its team, and one in production, delivered in part and paid.
