@@ -116,3 +116,27 @@ def test_withdrawing_on_the_page_asks_for_confirmation_first(world):
     assert customer.get(confirm).status_code == 302
     # Nobody else reaches the confirmation
     assert client_for(world.office_user).get(confirm).status_code == 404
+
+
+def test_the_customers_cancellation_is_a_withdrawal_and_the_offices_tells_the_customer(world):
+    # Given two routed requests
+    withdrawn = routed(world, "process.machining.milling", title="Withdrawn")
+    closed = routed(world, "process.machining.milling", title="Closed")
+    # When the customer cancels one (the older endpoint) and the office closes the other
+    as_user(world.customer).post(
+        f"/api/rfqs/{withdrawn.pk}/cancel/", {"reason": "Plans changed"}, format="json"
+    )
+    as_user(world.office_user).post(
+        f"/api/rfqs/{closed.pk}/cancel/", {"reason": "Duplicate of #1"}, format="json"
+    )
+    # Then the customer's is kept as a withdrawal, the office told
+    event = Event.objects.get(rfq=withdrawn, kind="rfq.cancelled")
+    assert (event.data["reason"], event.data["note"]) == ({"code": "withdrawn"}, "Plans changed")
+    assert told("rfq.withdrawn_office", withdrawn) == {world.office_user.username}
+    # And the office's keeps its typed reason, the customer told
+    assert Event.objects.get(rfq=closed, kind="rfq.cancelled").data["reason"] == "Duplicate of #1"
+    assert told("rfq.cancelled_customer", closed) == {world.customer.username}
+    # And in both, nobody is left waiting for an answer
+    for rfq in (withdrawn, closed):
+        assert not rfq.invitations.filter(status__in=Invitation.UNANSWERED).exists()
+        assert told("rfq.closed_member", rfq)
