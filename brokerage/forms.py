@@ -96,12 +96,15 @@ class RequestForm(forms.Form):
         capabilities: list[Capability],
         suggested=(),
         requirements_required: bool = False,
+        draft: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.capabilities = capabilities
         self.suggested = set(suggested)
-        self.requirements_required = requirements_required
+        # A draft may be saved incomplete: it is checked whole when it is submitted.
+        self.requirements_required = requirements_required and not draft
+        self.fields["description"].required = not draft
         self.fields["requirements"].choices = [(c.code, c.name) for c in capabilities]
         for capability in capabilities:
             self.fields[grade_field_name(capability)] = forms.TypedChoiceField(
@@ -188,6 +191,28 @@ class RequestForm(forms.Form):
             confidential=data["confidential"],
             **extra,
         )
+
+    @staticmethod
+    def initial_of(rfq: RFQ) -> dict:
+        """Return a saved request's fields as the form's initial values (a draft reopened)."""
+        initial = {
+            name: getattr(rfq, name)
+            for name in (
+                "kind",
+                "title",
+                "description",
+                "quantity",
+                "material",
+                "desired_date",
+                "budget_min",
+                "budget_max",
+                "confidential",
+            )
+        }
+        requirements = list(rfq.requirements.select_related("capability"))
+        initial["requirements"] = [row.capability.code for row in requirements]
+        initial.update({grade_field_name(row.capability): row.min_grade for row in requirements})
+        return initial
 
 
 class SignUpForm(forms.Form):
@@ -570,6 +595,28 @@ class DeclineForm(PageForm):
         max_length=2_000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The network uses it to do better next time."),
+    )
+
+
+class WithdrawForm(PageForm):
+    id_prefix = "withdraw"
+
+    note = forms.CharField(
+        label=_("Why do you withdraw it? (optional)"),
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReissueForm(PageForm):
+    """The new last valid day of an expired estimate the office re-issues."""
+
+    id_prefix = "reissue"
+
+    valid_until = BoundedDateFormField(
+        label=_("Valid until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -5,6 +5,7 @@ from django.urls import path
 from brokerage.pages import (
     access,
     customer,
+    drafts,
     follow_on,
     inbox,
     member,
@@ -29,6 +30,9 @@ urlpatterns = [
     path(
         "estimates/<int:estimate_id>/decline/", customer.estimate_decline, name="estimate-decline"
     ),
+    path("requests/<int:rfq_id>/withdraw/", customer.request_withdraw, name="request-withdraw"),
+    path("requests/<int:rfq_id>/draft/", drafts.draft_change, name="draft"),
+    path("requests/<int:rfq_id>/draft/delete/", drafts.draft_delete, name="draft-delete"),
     # Everyone who may see a request
     path("requests/", requests.request_list, name="request-list"),
     path("requests/<int:rfq_id>/", requests.request_detail, name="request"),
@@ -38,6 +42,9 @@ urlpatterns = [
     path("requests/<int:rfq_id>/leader/", requests.request_leader, name="request-leader"),
     path("requests/<int:rfq_id>/estimates/", requests.estimate_compose, name="estimate-compose"),
     path("estimates/<int:estimate_id>/send/", requests.estimate_send, name="estimate-send"),
+    path(
+        "estimates/<int:estimate_id>/reissue/", requests.estimate_reissue, name="estimate-reissue"
+    ),
     # Member firms
     path("invitations/", member.invitations, name="invitations"),
     path("invitations/<int:invitation_id>/", member.invitation_page, name="invitation"),

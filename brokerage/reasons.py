@@ -10,9 +10,10 @@ are named by their names in that language, never by code or id.
 The codes: `covers` and `team` are the matching engine's (capabilities.matching.explanations);
 `board_member`, `stakeholder`, `group_covers` and `group_open` say why a firm or group was
 invited; `uncovered`, `no_board`, `no_group`, `all_cannot_do` and `board_declined` why
-nobody can take the request on. A reason that is plain text was typed by a person and is
-shown as it is; the sentences routing wrote before reasons were data, which append-only
-events keep, are read back into data (migration 0008 converted the other rows).
+nobody can take the request on; `withdrawn` that its customer withdrew it. A reason that is
+plain text was typed by a person and is shown as it is; the sentences routing wrote before
+reasons were data, which append-only events keep, are read back into data (migration 0008
+converted the other rows).
 """
 
 import re
@@ -32,6 +33,7 @@ NO_BOARD = "no_board"
 NO_GROUP = "no_group"
 ALL_CANNOT_DO = "all_cannot_do"
 BOARD_DECLINED = "board_declined"
+WITHDRAWN = "withdrawn"
 
 
 def uncovered_reason(missing: Sequence[str]) -> dict:
@@ -51,6 +53,11 @@ def board_declined_reason(notes: Sequence[str]) -> dict:
     return {"code": BOARD_DECLINED, "notes": [note for note in notes if note]}
 
 
+def withdrawn_reason() -> dict:
+    """The customer withdrew the request (their own words, if any, are kept beside it)."""
+    return {"code": WITHDRAWN}
+
+
 def _fixed_texts() -> dict[str, str]:
     # Built per call so that each is said in the language active right now.
     return {
@@ -60,6 +67,7 @@ def _fixed_texts() -> dict[str, str]:
         NO_BOARD: gettext("The network has no administrative members to review it."),
         NO_GROUP: gettext("No coordinator group covers every requirement of this request."),
         ALL_CANNOT_DO: gettext("Every qualified member answered that it cannot do it."),
+        WITHDRAWN: gettext("Withdrawn by the customer."),
     }
 
 

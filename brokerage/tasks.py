@@ -9,6 +9,7 @@ from django.db import OperationalError
 from psycopg import errors as database_errors
 
 from brokerage.services.deadlines import deadlines_fire_due
+from brokerage.services.estimates import estimate_expire, estimate_ids_past_validity
 from brokerage.services.intake import rfq_route_submitted, submitted_request_ids
 from brokerage.services.platform import heartbeat_record
 from members.tasks import deliver_notifications
@@ -72,4 +73,13 @@ def sweep_submitted_requests() -> int:
     return sum(
         rfq_route_submitted(rfq_id=rfq_id)
         for rfq_id in submitted_request_ids(older_than=ROUTING_GRACE)
+    )
+
+
+@shared_task(name="brokerage.expire_estimates")
+def expire_estimates() -> int:
+    """Expire the sent estimates past their validity, each in its own transaction; return
+    how many. Safe to run twice: an estimate already expired is left as it is."""
+    return sum(
+        estimate_expire(estimate_id=estimate_id) for estimate_id in estimate_ids_past_validity()
     )

@@ -379,6 +379,21 @@ def may_attach_drawing(user, rfq) -> bool:
     return rfq_role(user, rfq) in (CUSTOMER, OFFICE)
 
 
+def may_reissue_estimate(user, rfq) -> bool:
+    """The office re-issues an expired estimate: the network answers for its prices."""
+    return rfq_acting_role(user, rfq) == OFFICE
+
+
+def may_change_draft(user, rfq) -> bool:
+    """A draft is its customer's alone to edit, complete, submit or delete."""
+    return viewer_of(user).pk == rfq.customer_id
+
+
+def may_withdraw(user, rfq) -> bool:
+    """The customer who asked withdraws their request."""
+    return viewer_of(user).pk == rfq.customer_id
+
+
 def may_write_thread(user, rfq, audience: str) -> bool:
     """Return whether the person may write on one of a request's threads.
 
@@ -539,7 +554,7 @@ CUSTOMER_RFQ_EVENTS: dict[str, frozenset[str]] = {
         "rfq.routed": ("policy", "status"),
         "rfq.accepted_by_board": (),
         "rfq.no_bid": ("reason",),
-        "rfq.cancelled": ("reason",),
+        "rfq.cancelled": ("reason", "note"),
         "rfq.follow_on_of": ("order",),
         "interview.scheduled": ("at", "place"),
         "interview.recorded": (),
@@ -553,6 +568,8 @@ CUSTOMER_RFQ_EVENTS: dict[str, frozenset[str]] = {
         "estimate.sent": ("estimate", "version", "on_time"),
         "estimate.accepted": ("estimate", "order"),
         "estimate.declined": ("estimate", "reason"),
+        "estimate.expired": ("estimate", "version", "valid_until"),
+        "estimate.reissued": ("estimate", "version", "valid_until"),
         "drawing.attached": ("drawing", "name"),
         "deadline.estimate": (),
     }.items()
@@ -573,6 +590,8 @@ ESTIMATE_EVENT_KINDS = (
     "estimate.sent",
     "estimate.accepted",
     "estimate.declined",
+    "estimate.expired",
+    "estimate.reissued",
 )
 # Events that name the request's details: for those who may read them.
 DETAIL_EVENT_KINDS = ("drawing.attached",)

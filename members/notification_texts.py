@@ -28,6 +28,18 @@ CATALOGUE = {
         _("Request #{rfq} closed as no bid: {title}"),
         _("Reason: {reason}"),
     ),
+    "rfq.withdrawn_office": (
+        _("The customer withdrew request #{rfq}: {title}"),
+        _("The members were told to stop. The customer's note: {note}"),
+    ),
+    "rfq.cancelled_customer": (
+        _("Your request #{rfq} is closed by the network: {title}"),
+        _("The timeline of your request says why."),
+    ),
+    "rfq.closed_member": (
+        _("Request #{rfq} is closed: {title}"),
+        _("You need not answer or prepare anything more for it."),
+    ),
     "rfq.routed_office": (
         _("Request #{rfq} routed to {count} firms: {title}"),
         _("The estimate is due by {due}."),
@@ -55,6 +67,18 @@ CATALOGUE = {
     "estimate.sent": (
         _("Your estimate for request #{rfq} is ready: {total}"),
         _("Lead time {lead_time_days} days, valid until {valid_until}."),
+    ),
+    "estimate.expired": (
+        _("Your estimate for request #{rfq} has expired: {title}"),
+        _("Version {version} was valid until {valid_until}. Ask the network to re-issue it."),
+    ),
+    "estimate.expired_office": (
+        _("The estimate for request #{rfq} expired unanswered: {title}"),
+        _("Version {version} was valid until {valid_until}. You may re-issue it."),
+    ),
+    "estimate.reissued": (
+        _("Your estimate for request #{rfq} is re-issued: {total}"),
+        _("Lead time {lead_time_days} days, now valid until {valid_until}."),
     ),
     "estimate.accepted": (
         _("The customer accepted the estimate for request #{rfq}: {title}"),

@@ -41,7 +41,18 @@ class RFQCreateSerializer(serializers.Serializer):
         slug_field="slug", queryset=Network.objects.filter(is_public=True)
     )
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=20_000)
+    description = serializers.CharField(
+        max_length=20_000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required, unless the request is saved as a draft.",
+    )
+    draft = serializers.BooleanField(
+        default=False,
+        help_text="Save the request as the customer's draft instead of submitting it: it may "
+        "be incomplete, and has no clock until it is submitted (POST …/submit/).",
+    )
     kind = serializers.ChoiceField(choices=RFQ.Kind.choices, default=RFQ.Kind.PROTOTYPE)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
     material = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -106,7 +117,30 @@ class RFQCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"new_customer": "Give either an existing customer or a new one, not both."}
             )
+        if not attrs.get("draft") and not attrs.get("description", "").strip():
+            raise serializers.ValidationError({"description": _("This field is required.")})
         return attrs
+
+
+class RFQDraftSerializer(serializers.Serializer):
+    """A draft's fields, any of which a PATCH changes (requirements: the whole list)."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20_000, allow_blank=True)
+    kind = serializers.ChoiceField(choices=RFQ.Kind.choices)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    material = serializers.CharField(max_length=200, allow_blank=True)
+    requirements = RequirementSerializer(many=True)
+    desired_date = BoundedDateField(allow_null=True)
+    budget_min = AmountField(min_value=0, allow_null=True)
+    budget_max = AmountField(min_value=0, allow_null=True)
+    confidential = serializers.BooleanField()
+    urgency = serializers.ChoiceField(choices=RFQ.Urgency.choices)
+
+    def validate_desired_date(self, value):
+        if value is not None and value < timezone.localdate():
+            raise serializers.ValidationError(_("The desired date lies in the past."))
+        return value
 
 
 class RFQSubmittedSerializer(serializers.Serializer):
@@ -381,6 +415,10 @@ class EstimateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReissueSerializer(serializers.Serializer):
+    valid_until = BoundedDateField(help_text="The new version's last valid day.")
+
+
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
@@ -479,6 +517,16 @@ class ProposalSubmitSerializer(serializers.Serializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class WithdrawSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why, in the customer's words (optional); the reason is kept as a code.",
+    )
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -1,5 +1,7 @@
 """The request workflow API: submit, route, answer, designate, estimate, accept."""
 
+import dataclasses
+
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,6 +29,7 @@ from brokerage.selectors import (
 )
 from brokerage.services import answers, consultation, designation, estimates, intake
 from brokerage.throttles import SubmissionThrottle
+from capabilities.models import MIN_GRADE
 from core import access
 from core.errors import NotAllowed
 from core.idempotency import idempotency_key
@@ -38,6 +41,18 @@ from orders.models import Message
 from orders.selectors import message_list_for_rfq, newest_message_ids, unread_message_count
 from orders.services.drawings import drawing_attach
 from orders.services.timeline import message_post, threads_mark_read
+
+
+def requirement_inputs(requirements: list[dict]) -> tuple[intake.RequirementInput, ...]:
+    return tuple(
+        intake.RequirementInput(
+            capability_code=item["capability"],
+            # A PATCH is partial all the way down: a requirement's defaults are not filled in.
+            min_grade=item.get("min_grade", MIN_GRADE),
+            note=item.get("note", ""),
+        )
+        for item in requirements
+    )
 
 
 @extend_schema(tags=["requests"])
@@ -96,20 +111,12 @@ class RFQViewSet(
         network = data.pop("network")
         customer, new_customer = data.pop("customer"), data.pop("new_customer")
         requirements = data.pop("requirements")
+        if data.pop("draft"):
+            return self.draft_create(network, customer, new_customer, requirements, data)
         submission = {
             "network": network,
             "idempotency_key": idempotency_key(request),
-            "data": intake.RFQInput(
-                requirements=tuple(
-                    intake.RequirementInput(
-                        capability_code=item["capability"],
-                        min_grade=item["min_grade"],
-                        note=item.get("note", ""),
-                    )
-                    for item in requirements
-                ),
-                **data,
-            ),
+            "data": intake.RFQInput(requirements=requirement_inputs(requirements), **data),
         }
         if new_customer is not None:
             if not access.is_office(request.user, network):
@@ -123,6 +130,53 @@ class RFQViewSet(
             {"rfq": rfq, "network": network, "requirements": requirements}
         ).data
         return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": answer["url"]})
+
+    def draft_create(self, network, customer, new_customer, requirements, data) -> Response:
+        if new_customer is not None or (customer is not None and customer != self.request.user):
+            raise NotAllowed("A draft is the customer's own: the office submits what it keys in.")
+        rfq = intake.rfq_draft_save(
+            network=network,
+            customer=self.request.user,
+            data=intake.RFQInput(requirements=requirement_inputs(requirements), **data),
+        )
+        answer = s.RFQSubmittedSerializer(
+            {"rfq": rfq, "network": network, "requirements": requirements}
+        ).data
+        return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": answer["url"]})
+
+    @extend_schema(
+        summary="Change the caller's draft (only the fields sent; requirements as a whole)",
+        request=s.RFQDraftSerializer(partial=True),
+        responses=s.RFQSerializer,
+    )
+    def partial_update(self, request, pk=None):
+        rfq = self.get_object()
+        form = s.RFQDraftSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        changes = dict(form.validated_data)
+        if "requirements" in changes:
+            changes["requirements"] = requirement_inputs(changes["requirements"])
+        intake.rfq_draft_save(
+            network=rfq.network,
+            customer=request.user,
+            rfq_id=rfq.pk,
+            data=dataclasses.replace(intake.draft_input(rfq), **changes),
+        )
+        return self.fresh(rfq.pk)
+
+    @extend_schema(summary="Delete the caller's draft", request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        rfq = self.get_object()
+        intake.rfq_draft_delete(rfq_id=rfq.pk, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit the caller's completed draft: its estimate clock starts now."""
+        rfq = self.get_object()
+        intake.rfq_draft_submit(rfq_id=rfq.pk, user=request.user)
+        return self.fresh(rfq.pk)
 
     @extend_schema(
         methods=["GET"],
@@ -335,6 +389,16 @@ class RFQViewSet(
         designation.rfq_cancel(rfq_id=rfq.pk, user=request.user, **form.validated_data)
         return self.fresh(rfq.pk)
 
+    @extend_schema(request=s.WithdrawSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw the caller's request before an estimate is accepted (the customer)."""
+        rfq = self.get_object()
+        form = s.WithdrawSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        designation.rfq_withdraw(rfq_id=rfq.pk, user=request.user, **form.validated_data)
+        return self.fresh(rfq.pk)
+
     @extend_schema(
         methods=["GET"],
         summary="List the messages of the request's threads the caller may read",
@@ -457,6 +521,18 @@ class EstimateViewSet(viewsets.GenericViewSet):
         estimate_get_for_user(request.user, int(pk))
         order = estimates.estimate_accept(estimate_id=int(pk), user=request.user)
         return Response({"order": order.pk})
+
+    @extend_schema(request=s.ReissueSerializer, responses={201: s.EstimateSerializer})
+    @action(detail=True, methods=["post"])
+    def reissue(self, request, pk=None):
+        """Re-issue an expired estimate as a new version, valid until a new day (the office)."""
+        estimate_get_for_user(request.user, int(pk))
+        form = s.ReissueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        estimate = estimates.estimate_reissue(
+            estimate_id=int(pk), user=request.user, valid_until=form.validated_data["valid_until"]
+        )
+        return Response(s.EstimateSerializer(estimate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DeclineSerializer, responses=s.EstimateSerializer)
     @action(detail=True, methods=["post"])

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from brokerage.forms import DeclineForm, RequestForm, SignUpForm
+from brokerage.forms import DeclineForm, RequestForm, SignUpForm, WithdrawForm
 from brokerage.models import GroupProposal
 from brokerage.page_selectors import capability_taxonomy, proposal_get_for_user
 from brokerage.pages.intake import request_form_with_suggestions, typed_initial
@@ -26,9 +26,9 @@ from brokerage.pages.rendering import page_url
 from brokerage.pages.requests import button_step, carry_out
 from brokerage.selectors import estimate_get_for_user, rfq_get_for_user
 from brokerage.services import designation, estimates
-from brokerage.services.intake import NewCustomer, rfq_receive
+from brokerage.services.intake import NewCustomer, rfq_draft_save, rfq_receive
 from brokerage.throttles import SubmissionThrottle, throttled
-from core import access
+from core import access, page_steps
 from core.errors import REFUSALS, place_refusal, refusal_status
 from core.page_steps import not_found
 from members.models import Network, User
@@ -111,6 +111,8 @@ def submit_request(request, slug: str):
             },
         )
 
+    if "save_draft" in request.POST and not anonymous:
+        return draft_save(request, network, capabilities, context)
     form = RequestForm(
         request.POST,
         request.FILES,
@@ -166,6 +168,29 @@ def submit_request(request, slug: str):
             "files_lost": bool(request.FILES),
         },
         status=status,
+    )
+
+
+def draft_save(request, network: Network, capabilities, context: dict):
+    """Save the form as the customer's draft, to complete and submit later."""
+    form = RequestForm(request.POST, request.FILES, capabilities=capabilities, draft=True)
+    return page_steps.carry_out(
+        request,
+        forms={"form": form},
+        action=lambda: rfq_draft_save(
+            network=network,
+            customer=request.user,
+            data=form.rfq_input(),
+            drawings=form.cleaned_data["drawings"],
+        ),
+        done=_("Your draft is saved. Submit it when it is complete."),
+        redirect_to=lambda rfq: reverse("pages:request", args=[rfq.pk]),
+        render_again=lambda bound, status, problem: render(
+            request,
+            "brokerage/customer/submit.html",
+            {**context, "form": bound["form"], "files_lost": bool(request.FILES)},
+            status=status,
+        ),
     )
 
 
@@ -278,4 +303,29 @@ def estimate_decline(request, estimate_id: int):
         ),
         done=_("You declined the estimate. Thank you for telling us why."),
         anchor="#estimate",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_withdraw(request, rfq_id: int):
+    """Withdraw the customer's request: GET says what it means, POST withdraws it."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    if not access.may_withdraw(request.user, rfq):
+        raise not_found()
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST":
+        return carry_out(
+            request,
+            rfq,
+            forms={"withdraw_form": form},
+            action=lambda: designation.rfq_withdraw(
+                rfq_id=rfq.pk, user=request.user, note=form.cleaned_data["note"]
+            ),
+            done=_("You withdrew the request. The network and its members are told."),
+        )
+    if not rfq.is_open:
+        return redirect(page_url(request.user, rfq))
+    return render_confirmation(
+        request, rfq, "brokerage/customer/confirm_withdraw.html", {"form": form}
     )

@@ -21,6 +21,7 @@ from brokerage.forms import (
     MessageForm,
     PhasesForm,
     ProposalForm,
+    ReissueForm,
     ScheduleForm,
     default_valid_until,
 )
@@ -291,6 +292,11 @@ def office_context(request, rfq: RFQ, bound: dict) -> dict:
         )
     if context["may_compose"]:
         context.update(estimate_compose_context(rfq, bound))
+    if rfq.status == RFQ.Status.EXPIRED and access.may_reissue_estimate(user, rfq):
+        # The latest version, expired unanswered, may be sent again with a new validity.
+        context["reissue_form"] = bound.get("reissue_form") or ReissueForm(
+            initial={"valid_until": default_valid_until()}
+        )
     return context
 
 

@@ -15,12 +15,14 @@ from brokerage.forms import (
     EstimateLineFormSet,
     LeaderForm,
     MessageForm,
+    ReissueForm,
     RequestFilterForm,
 )
 from brokerage.page_selectors import (
     estimate_firms,
     rfq_list_for_page,
 )
+from brokerage.pages.drafts import draft_page
 from brokerage.pages.rendering import (
     leader_choices,
     open_request_page,
@@ -100,6 +102,8 @@ def request_list(request):
 def request_detail(request, rfq_id: int):
     """Show a request as the person's role sees it (a member firm on its invitation)."""
     rfq = rfq_get_for_user(request.user, rfq_id)
+    if rfq.status == RFQ.Status.DRAFT and access.may_change_draft(request.user, rfq):
+        return draft_page(request, rfq)
     target = page_url(request.user, rfq)
     if target != request.path:
         return redirect(target)
@@ -230,5 +234,24 @@ def estimate_send(request, estimate_id: int):
         rfq,
         action=lambda: estimates.estimate_send(estimate_id=estimate.pk, user=request.user),
         done=_("The estimate is sent to the customer."),
+        anchor="#estimates",
+    )
+
+
+@require_POST
+@login_required
+def estimate_reissue(request, estimate_id: int):
+    """Re-issue an expired estimate as a new version with a new validity (the office)."""
+    estimate = estimate_get_for_user(request.user, estimate_id)
+    rfq = rfq_get_for_user(request.user, estimate.rfq_id)
+    form = ReissueForm(request.POST)
+    return carry_out(
+        request,
+        rfq,
+        forms={"reissue_form": form},
+        action=lambda: estimates.estimate_reissue(
+            estimate_id=estimate.pk, user=request.user, valid_until=form.cleaned_data["valid_until"]
+        ),
+        done=_("The estimate is re-issued: the customer may accept the new version."),
         anchor="#estimates",
     )

@@ -50,6 +50,17 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
         if kind == "estimate.created":
             return _("Estimate version %(version)s drafted") % {"version": version}, ""
         return _("Estimate version %(version)s sent") % {"version": version}, late(data)
+    if kind == "estimate.expired":
+        return _("Estimate version %(version)s expired unanswered") % {
+            "version": data.get("version", "")
+        }, ""
+    if kind == "estimate.reissued":
+        return _("Estimate re-issued as version %(version)s") % {
+            "version": data.get("version", "")
+        }, ""
+    if kind == "rfq.cancelled" and isinstance(data.get("reason"), dict):
+        # Withdrawn: the reason is a code; the customer's own words are the note.
+        return _("Withdrawn by the customer"), data.get("note", "")
     if kind == "drawing.attached":
         return _("Drawing attached: %(name)s") % {"name": data.get("name", "")}, ""
     if kind == "rfq.follow_on_of":
@@ -110,6 +121,8 @@ def customer_event_label(
     if kind == "leader.designated":
         firm = firm_names.get(data.get("firm"), data.get("firm_name", ""))
         return _("%(firm)s leads your project") % {"firm": firm}, leader_reason(data)
+    if kind == "rfq.cancelled" and isinstance(data.get("reason"), dict):
+        return _("You withdrew the request"), data.get("note", "")
     if kind == "estimate.sent":
         version = data.get("version", "")
         return _("Your estimate is ready (version %(version)s)") % {"version": version}, late(data)

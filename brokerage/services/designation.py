@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from brokerage.locks import group_proposal_lock
-from brokerage.models import GroupProposal
+from brokerage.models import GroupProposal, Invitation
 from brokerage.policies import CompetingGroupsPolicy, policy_for
+from brokerage.reasons import withdrawn_reason
 from brokerage.services.workflow_support import (
     deadlines_cancel,
     require_status,
@@ -164,13 +165,77 @@ def proposal_choose(*, proposal_id: int, user: User) -> RFQ:
 
 @transaction.atomic
 def rfq_cancel(*, rfq_id: int, user: User, reason: str = "") -> RFQ:
-    """The customer (or the office) withdraws an open request."""
+    """Close an open request: the customer withdraws it (their words kept as a note beside
+    the reason), or the office closes it with the reason it typed."""
     rfq = rfq_lock(rfq_id)
-    if access.rfq_acting_role(user, rfq) not in ("customer", "office"):
+    role = access.rfq_acting_role(user, rfq)
+    if role not in ("customer", "office"):
         raise NotAllowed(_("Only the customer or the network office cancels a request."))
     require_status(rfq, *RFQ.OPEN_STATUSES, action=_("cancel"))
+    if role == "customer":
+        rfq_close_withdrawn(rfq=rfq, user=user, note=reason)
+    else:
+        rfq_close_cancelled(rfq=rfq, actor=user, data={"reason": reason.strip()})
+        notifications_create(
+            kind="rfq.cancelled_customer",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=[rfq.customer],
+            context=rfq_context(rfq),
+            link=rfq_link(rfq),
+        )
+    return rfq
+
+
+@transaction.atomic
+def rfq_withdraw(*, rfq_id: int, user: User, note: str = "") -> RFQ:
+    """The customer withdraws their request before accepting an estimate: the members stop
+    working on it and are told, and so is the office."""
+    rfq = rfq_lock(rfq_id)
+    if not access.may_withdraw(user, rfq):
+        raise NotAllowed(_("Only the customer who asked withdraws the request."))
+    require_status(rfq, *RFQ.OPEN_STATUSES, action=_("withdraw the request"))
+    rfq_close_withdrawn(rfq=rfq, user=user, note=note)
+    return rfq
+
+
+def rfq_close_withdrawn(*, rfq: RFQ, user: User, note: str) -> None:
+    """Close a locked request as withdrawn by its customer and tell the office (in the
+    caller's transaction)."""
+    note = note.strip()
+    rfq_close_cancelled(rfq=rfq, actor=user, data={"reason": withdrawn_reason(), "note": note})
+    notifications_create(
+        kind="rfq.withdrawn_office",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=office_people(rfq.network),
+        context={**rfq_context(rfq), "note": note or "—"},
+        link=rfq_link(rfq),
+    )
+
+
+def rfq_close_cancelled(*, rfq: RFQ, actor: User, data: dict) -> None:
+    """Cancel a locked open request (in the caller's transaction): its deadlines stop, its
+    open invitations close, and the firms still working on it are told to stop."""
     rfq.status = RFQ.Status.CANCELLED
     rfq.save(update_fields=["status", "updated_at"])
     deadlines_cancel(rfq=rfq)
-    event_record(kind="rfq.cancelled", actor=user, rfq=rfq, data={"reason": reason.strip()})
-    return rfq
+    # The firms that have not answered are not asked any more: nothing chases them.
+    closed = rfq.invitations.filter(status__in=Invitation.UNANSWERED).update(
+        status=Invitation.Status.NOT_NEEDED
+    )
+    event_record(
+        kind="rfq.cancelled", actor=actor, rfq=rfq, data={**data, "invitations_closed": closed}
+    )
+    # Everyone invited but those who said they cannot do it may be waiting or preparing.
+    working = rfq.invitations.exclude(status=Invitation.Status.CANNOT_DO).values_list(
+        "firm_id", flat=True
+    )
+    notifications_create(
+        kind="rfq.closed_member",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=firm_people({*working, *([rfq.leader_firm_id] if rfq.leader_firm_id else [])}),
+        context=rfq_context(rfq),
+        link=rfq_link(rfq),
+    )

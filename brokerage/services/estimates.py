@@ -1,6 +1,12 @@
-"""Estimates: composed from the members' answers, versioned, accepted into an order."""
+"""Estimates: composed from the members' answers, versioned, accepted into an order.
+
+A sent estimate is valid to the end of its `valid_until` day in its network's zone; the
+expiry sweeper (`brokerage.expire_estimates`) then marks it and its request expired, and
+the office may re-issue it as a new version with a new validity.
+"""
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -17,7 +23,7 @@ from brokerage.services.workflow_support import (
 from core import access, clock
 from core.bounds import MAX_AMOUNT, too_large_message
 from core.errors import InvalidTransition, NotAllowed, Refusal
-from members.models import Membership, User
+from members.models import Membership, Network, User
 from members.notifications import notifications_create
 from members.selectors import firm_people, office_people
 from orders.locks import estimate_lock, rfq_lock
@@ -170,7 +176,7 @@ def estimate_accept(*, estimate_id: int, user: User) -> Order:
     if estimate.status != Estimate.Status.SENT:
         raise InvalidTransition(_("Only the estimate currently sent can be accepted."))
     require_status(rfq, RFQ.Status.ESTIMATE_SENT, action=_("accept the estimate"))
-    if estimate.valid_until < timezone.localdate():
+    if estimate.valid_until < network_today(rfq.network):
         raise InvalidTransition(_("This estimate is no longer valid; ask for a new one."))
     now = clock.now()
     estimate.status = Estimate.Status.ACCEPTED
@@ -238,3 +244,149 @@ def estimate_decline(*, estimate_id: int, user: User, reason: str) -> Estimate:
         link=rfq_link(rfq),
     )
     return estimate
+
+
+def network_today(network: Network) -> datetime.date:
+    """Return today's date where the network works (an estimate is valid to its day's end)."""
+    return timezone.localdate(clock.now(), timezone=network.tzinfo)
+
+
+def estimate_ids_past_validity(*, limit: int = 500) -> list[int]:
+    """Return sent estimates whose last valid day is over in their network's zone (the
+    expiry sweeper's work), the longest expired first."""
+    now = clock.now()
+    ids: list[int] = []
+    # The networks' zones are few: each zone's today decides for the estimates of its networks.
+    for zone in Network.objects.order_by().values_list("time_zone", flat=True).distinct():
+        today = timezone.localdate(now, timezone=zoneinfo.ZoneInfo(zone))
+        ids += Estimate.objects.filter(
+            status=Estimate.Status.SENT,
+            valid_until__lt=today,
+            rfq__status=RFQ.Status.ESTIMATE_SENT,
+            rfq__network__time_zone=zone,
+        ).values_list("pk", flat=True)[:limit]
+    return sorted(ids)[:limit]
+
+
+@transaction.atomic
+def estimate_expire(*, estimate_id: int) -> bool:
+    """Mark the estimate a customer has to decide on expired, with its request, once its
+    last valid day is over; tell the customer and the office.
+
+    Return False when there is nothing to do (already expired, decided, superseded, still
+    valid, or the request closed otherwise, e.g. withdrawn): the sweeper may run it twice.
+    """
+    estimate, rfq = estimate_lock(estimate_id)
+    if estimate.status != Estimate.Status.SENT or rfq.status != RFQ.Status.ESTIMATE_SENT:
+        return False
+    if estimate.valid_until >= network_today(rfq.network):
+        return False
+    estimate.status = Estimate.Status.EXPIRED
+    estimate.decided_at = clock.now()
+    estimate.save(update_fields=["status", "decided_at"])
+    rfq.status = RFQ.Status.EXPIRED
+    rfq.save(update_fields=["status", "updated_at"])
+    event_record(
+        kind="estimate.expired",
+        actor=None,
+        rfq=rfq,
+        data={
+            "estimate": estimate.pk,
+            "version": estimate.version,
+            "valid_until": estimate.valid_until.isoformat(),
+        },
+    )
+    context = {
+        **rfq_context(rfq),
+        "version": estimate.version,
+        "valid_until": estimate.valid_until.isoformat(),
+    }
+    notifications_create(
+        kind="estimate.expired",
+        subject_type="estimate",
+        subject_id=estimate.pk,
+        recipients=[rfq.customer],
+        context=context,
+        link=rfq_link(rfq),
+    )
+    notifications_create(
+        kind="estimate.expired_office",
+        subject_type="estimate",
+        subject_id=estimate.pk,
+        recipients=office_people(rfq.network),
+        context=context,
+        link=rfq_link(rfq),
+    )
+    return True
+
+
+@transaction.atomic
+def estimate_reissue(*, estimate_id: int, user: User, valid_until: datetime.date) -> Estimate:
+    """Send an expired estimate again as a new version, valid until a new day: the same
+    lines, lead time and total; the customer may accept it as their current estimate."""
+    estimate, rfq = estimate_lock(estimate_id)
+    if not access.may_reissue_estimate(user, rfq):
+        raise NotAllowed(_("The network office re-issues an expired estimate."))
+    if estimate.status != Estimate.Status.EXPIRED:
+        raise InvalidTransition(_("Only an expired estimate can be re-issued."))
+    require_status(rfq, RFQ.Status.EXPIRED, action=_("re-issue the estimate"))
+    latest = rfq.estimates.order_by("-version").values_list("version", flat=True).first()
+    if latest != estimate.version:
+        raise InvalidTransition(_("Only the latest version of the estimate can be re-issued."))
+    if valid_until < network_today(rfq.network):
+        raise Refusal(_("The estimate must be valid until today or later."), field="valid_until")
+    now = clock.now()
+    renewed = Estimate.objects.create(
+        rfq=rfq,
+        version=estimate.version + 1,
+        status=Estimate.Status.SENT,
+        currency=estimate.currency,
+        subtotal=estimate.subtotal,
+        tax_rate_bps=estimate.tax_rate_bps,
+        tax=estimate.tax,
+        total=estimate.total,
+        lead_time_days=estimate.lead_time_days,
+        valid_until=valid_until,
+        created_by=user,
+        sent_at=now,
+    )
+    EstimateLine.objects.bulk_create(
+        [
+            EstimateLine(
+                estimate=renewed,
+                position=line.position,
+                firm_id=line.firm_id,
+                work_package=line.work_package,
+                description=line.description,
+                amount=line.amount,
+            )
+            for line in estimate.lines.order_by("position", "id")
+        ]
+    )
+    rfq.status = RFQ.Status.ESTIMATE_SENT
+    rfq.save(update_fields=["status", "updated_at"])
+    event_record(
+        kind="estimate.reissued",
+        actor=user,
+        rfq=rfq,
+        data={
+            "estimate": renewed.pk,
+            "version": renewed.version,
+            "previous": estimate.pk,
+            "valid_until": valid_until.isoformat(),
+        },
+    )
+    notifications_create(
+        kind="estimate.reissued",
+        subject_type="estimate",
+        subject_id=renewed.pk,
+        recipients=[rfq.customer],
+        context={
+            **rfq_context(rfq),
+            "total": f"¥{renewed.total:,}",
+            "lead_time_days": renewed.lead_time_days,
+            "valid_until": valid_until.isoformat(),
+        },
+        link=rfq_link(rfq),
+    )
+    return renewed

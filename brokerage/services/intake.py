@@ -21,13 +21,13 @@ from brokerage.services.workflow_support import deadlines_cancel, rfq_context, r
 from capabilities.models import Capability
 from core import access, clock
 from core.background import enqueue
-from core.errors import NotAllowed, Refusal
+from core.errors import InvalidTransition, NotAllowed, Refusal
 from core.idempotency import idempotency_claim
 from members.models import Firm, Network, User
 from members.notifications import notifications_create
 from members.selectors import firm_people, office_people
 from members.signup import customer_register
-from orders.locks import rfq_submitted_lock
+from orders.locks import rfq_lock, rfq_submitted_lock
 from orders.models import RFQ, Drawing, RFQRequirement
 from orders.services.drawings import drawing_attach
 from orders.services.timeline import event_record
@@ -174,19 +174,8 @@ def rfq_submit(
             raise NotAllowed(_("Only the network's office enters requests for a customer."))
     elif data.channel != RFQ.Channel.WEB:
         raise NotAllowed(_("Requests by fax, phone or e-mail are keyed in by the office."))
-    if customer.firm_id is not None:
-        raise NotAllowed(_("Requests are submitted by customers, not by member firms' staff."))
-    codes = [requirement.capability_code for requirement in data.requirements]
-    if len(set(codes)) != len(codes):
-        raise Refusal(_("Each capability may be required only once."))
-    capabilities = {
-        capability.code: capability
-        for capability in Capability.objects.filter(code__in=codes, is_active=True)
-    }
-    unknown = sorted(set(codes) - set(capabilities))
-    if unknown:
-        raise Refusal(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
-
+    customer_check(customer)
+    capabilities = required_capabilities(data.requirements)
     claim = idempotency_claim(
         user=entered_by or customer,
         operation="rfq.submit",
@@ -202,62 +191,122 @@ def rfq_submit(
         return RFQ.objects.get(pk=claim.earlier)
     if data.received_at is not None:
         arrival_check(network=network, channel=data.channel, received_at=data.received_at)
-    now = submitted_at or data.received_at or clock.now()
     rfq = RFQ(
         network=network,
         customer=customer,
         entered_by=entered_by if entered_by is not None and entered_by != customer else None,
-        kind=data.kind,
-        title=data.title.strip(),
-        description=data.description.strip(),
-        quantity=data.quantity,
-        material=data.material.strip(),
-        desired_date=data.desired_date,
-        budget_min=data.budget_min,
-        budget_max=data.budget_max,
-        confidential=data.confidential,
-        urgency=data.urgency,
         channel=data.channel,
-        status=RFQ.Status.SUBMITTED,
-        submitted_at=now,
         idempotency_key=idempotency_key,
     )
-    times = deadline_times(rfq, now)
-    rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
+    rfq_fields_set(rfq, data)
+    submission_start(
+        rfq=rfq,
+        actor=entered_by or customer,
+        at=submitted_at or data.received_at or clock.now(),
+        event_at=submitted_at,
+        requirements=requirement_rows(data.requirements, capabilities),
+        event_data={"received_at": data.received_at.isoformat()} if data.received_at else {},
+    )
+    claim.complete(rfq.pk)
+    return rfq
+
+
+def required_capabilities(requirements: Sequence[RequirementInput]) -> dict[str, Capability]:
+    """Return the capabilities a request requires by code; refuse repeated or unknown ones."""
+    codes = [requirement.capability_code for requirement in requirements]
+    if len(set(codes)) != len(codes):
+        raise Refusal(_("Each capability may be required only once."))
+    capabilities = {
+        capability.code: capability
+        for capability in Capability.objects.filter(code__in=codes, is_active=True)
+    }
+    unknown = sorted(set(codes) - set(capabilities))
+    if unknown:
+        raise Refusal(_("Unknown capabilities: %(codes)s.") % {"codes": ", ".join(unknown)})
+    return capabilities
+
+
+def requirement_rows(
+    requirements: Sequence[RequirementInput], capabilities: dict[str, Capability]
+) -> list[RFQRequirement]:
+    return [
+        RFQRequirement(
+            capability=capabilities[requirement.capability_code],
+            min_grade=requirement.min_grade,
+            note=requirement.note,
+        )
+        for requirement in requirements
+    ]
+
+
+def rfq_fields_set(rfq: RFQ, data: RFQInput) -> None:
+    """Copy what the customer asks for onto a request (not yet saved)."""
+    rfq.kind = data.kind
+    rfq.title = data.title.strip()
+    rfq.description = data.description.strip()
+    rfq.quantity = data.quantity
+    rfq.material = data.material.strip()
+    rfq.desired_date = data.desired_date
+    rfq.budget_min = data.budget_min
+    rfq.budget_max = data.budget_max
+    rfq.confidential = data.confidential
+    rfq.urgency = data.urgency
+
+
+def rfq_save(rfq: RFQ) -> None:
     try:
         rfq.save()
     except IntegrityError as error:
         raise Refusal(_("The request is inconsistent (check quantity and budget).")) from error
-    RFQRequirement.objects.bulk_create(
-        [
-            RFQRequirement(
-                rfq=rfq,
-                capability=capabilities[requirement.capability_code],
-                min_grade=requirement.min_grade,
-                note=requirement.note,
-            )
-            for requirement in data.requirements
-        ]
-    )
+
+
+def submission_start(
+    *,
+    rfq: RFQ,
+    actor: User,
+    at: datetime.datetime,
+    event_at: datetime.datetime | None = None,
+    requirements: Sequence[RFQRequirement] = (),
+    event_data: dict | None = None,
+) -> None:
+    """Submit a request (new, or a completed draft) at `at`, in the caller's transaction:
+    its estimate clock starts then, its deadlines are stored, the customer is told when the
+    estimate is due, and it is routed right after commit.
+
+    The one way a request is submitted: `rfq_submit` for a new one, `rfq_draft_submit` for a
+    draft. `requirements` are the new request's, saved with it; a draft has its own.
+    """
+    rfq.status = RFQ.Status.SUBMITTED
+    rfq.submitted_at = at
+    times = deadline_times(rfq, at)
+    rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
+    rfq_save(rfq)
+    for requirement in requirements:
+        requirement.rfq = rfq
+    RFQRequirement.objects.bulk_create(requirements)
     deadlines_create(rfq=rfq, times=times)
-    claim.complete(rfq.pk)
+    codes = (
+        [requirement.capability.code for requirement in requirements]
+        if requirements
+        else list(rfq.requirements.values_list("capability__code", flat=True))
+    )
     event_record(
         kind="rfq.submitted",
-        actor=entered_by or customer,
+        actor=actor,
         rfq=rfq,
-        at=submitted_at,
+        at=event_at,
         data={
             "channel": rfq.channel,
             "estimate_due_at": rfq.estimate_due_at.isoformat(),
             "requirements": codes,
-            **({"received_at": data.received_at.isoformat()} if data.received_at else {}),
+            **(event_data or {}),
         },
     )
     notifications_create(
         kind="rfq.received",
         subject_type="rfq",
         subject_id=rfq.pk,
-        recipients=[customer],
+        recipients=[rfq.customer],
         context=rfq_context(rfq),
         link=rfq_link(rfq),
         # The routing task sent after commit delivers them too: one message per submission.
@@ -266,7 +315,119 @@ def rfq_submit(
     # A worker routes the request and delivers the acknowledgement; if the broker is down,
     # the routing and notification sweepers will.
     enqueue("brokerage.route_request", rfq.pk)
+
+
+def customer_check(customer: User) -> None:
+    if customer.firm_id is not None:
+        raise NotAllowed(_("Requests are submitted by customers, not by member firms' staff."))
+
+
+@transaction.atomic
+def rfq_draft_save(
+    *,
+    network: Network,
+    customer: User,
+    data: RFQInput,
+    rfq_id: int | None = None,
+    drawings: Sequence[UploadedFile] = (),
+) -> RFQ:
+    """Save a request the customer has not submitted yet: a new draft, or a draft changed,
+    with any drawings they add (all or nothing).
+
+    A draft may be incomplete (no description yet); it has no clock, no deadlines and no
+    timeline, and only its customer changes it.
+    """
+    customer_check(customer)
+    if data.channel != RFQ.Channel.WEB or data.received_at is not None:
+        raise NotAllowed(_("Requests by fax, phone or e-mail are keyed in by the office."))
+    if not data.title.strip():
+        raise Refusal(_("Give the draft a title, so that you can find it again."), field="title")
+    capabilities = required_capabilities(data.requirements)
+    if rfq_id is None:
+        rfq = RFQ(network=network, customer=customer, status=RFQ.Status.DRAFT)
+    else:
+        rfq = draft_lock(rfq_id=rfq_id, user=customer)
+        rfq.requirements.all().delete()
+    rfq_fields_set(rfq, data)
+    rfq_save(rfq)
+    requirements = requirement_rows(data.requirements, capabilities)
+    for requirement in requirements:
+        requirement.rfq = rfq
+    RFQRequirement.objects.bulk_create(requirements)
+    drawings_attach(rfq=rfq, files=drawings, user=customer)
     return rfq
+
+
+def draft_lock(*, rfq_id: int, user: User) -> RFQ:
+    """Lock a draft its customer changes; refuse anyone else, and a request submitted."""
+    rfq = rfq_lock(rfq_id)
+    if not access.may_change_draft(user, rfq):
+        raise NotAllowed(_("Only the customer who wrote a draft changes it."))
+    if rfq.status != RFQ.Status.DRAFT:
+        raise InvalidTransition(_("This request is submitted already: it is no longer a draft."))
+    return rfq
+
+
+@transaction.atomic
+def rfq_draft_submit(
+    *,
+    rfq_id: int,
+    user: User,
+    data: RFQInput | None = None,
+    drawings: Sequence[UploadedFile] = (),
+) -> RFQ:
+    """Submit a completed draft, with its last changes (`data`, `drawings`) if any: its
+    estimate clock starts now, as for a new request."""
+    rfq = draft_lock(rfq_id=rfq_id, user=user)
+    if data is not None or drawings:
+        rfq = rfq_draft_save(
+            network=rfq.network,
+            customer=user,
+            data=data or draft_input(rfq),
+            rfq_id=rfq.pk,
+            drawings=drawings,
+        )
+    missing = {
+        name: [_("Complete this before submitting the request.")]
+        for name in ("title", "description")
+        if not getattr(rfq, name).strip()
+    }
+    if missing:
+        raise Refusal.of_fields(missing)
+    submission_start(rfq=rfq, actor=user, at=clock.now())
+    return rfq
+
+
+def draft_input(rfq: RFQ) -> RFQInput:
+    """Return what a draft asks for as it stands."""
+    return RFQInput(
+        title=rfq.title,
+        description=rfq.description,
+        kind=rfq.kind,
+        quantity=rfq.quantity,
+        material=rfq.material,
+        requirements=tuple(
+            RequirementInput(
+                capability_code=row.capability.code, min_grade=row.min_grade, note=row.note
+            )
+            for row in rfq.requirements.select_related("capability")
+        ),
+        desired_date=rfq.desired_date,
+        budget_min=rfq.budget_min,
+        budget_max=rfq.budget_max,
+        confidential=rfq.confidential,
+        urgency=rfq.urgency,
+    )
+
+
+@transaction.atomic
+def rfq_draft_delete(*, rfq_id: int, user: User) -> None:
+    """Delete a draft with its drawings: it was never submitted, so nothing else knew it."""
+    rfq = draft_lock(rfq_id=rfq_id, user=user)
+    files = [drawing.file for drawing in rfq.drawings.all()]
+    rfq.delete()
+    # The files go once the rows are gone for good; a rollback keeps both.
+    transaction.on_commit(lambda: [file.delete(save=False) for file in files])
 
 
 @transaction.atomic

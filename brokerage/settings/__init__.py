@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brokerage.sweep_deadlines",
         "schedule": env.float("DEADLINE_SWEEP_SECONDS", default=5.0),
     },
+    # An estimate is valid to the end of a day: a sweep every few minutes is soon enough.
+    "expire-estimates": {
+        "task": "brokerage.expire_estimates",
+        "schedule": env.float("ESTIMATE_EXPIRY_SWEEP_SECONDS", default=300.0),
+    },
     "sweep-notifications": {
         "task": "members.sweep_notifications",
         "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=15.0),

@@ -24,6 +24,9 @@ def drawing_attach(*, rfq: RFQ, uploaded, user: User) -> Drawing:
     drawing = Drawing(rfq=rfq, uploaded_by=user, **facts)
     drawing.file.save(facts["original_name"], uploaded, save=False)
     drawing.save()
+    if rfq.status == RFQ.Status.DRAFT:
+        # A draft has no timeline: its customer may still delete it, drawings and all.
+        return drawing
     event_record(
         kind="drawing.attached",
         actor=user,

@@ -189,6 +189,11 @@ def test_customer_submits_with_a_drawing_watches_the_clock_and_accepts_the_estim
     page.check(f"#id_requirement_{milling.pk}")
     page.set_input_files("#id_drawings", str(drawing))
     journey.screenshot("submit-filled")
+    # And saves it as a draft first, which reopens as the form, to submit from there
+    page.get_by_role("button", name=words(language, "Save as a draft to complete later")).click()
+    page.locator("h1", has_text=words(language, "Complete your draft")).wait_for()
+    assert RFQ.objects.get(customer=customer).status == RFQ.Status.DRAFT
+    journey.screenshot("draft")
     page.get_by_role("button", name=words(language, "Submit the request")).click()
 
     # Then the request's page shows the drawing, and the estimate clock: two hours left

@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from brokerage.models import GroupProposal, Invitation
 from brokerage.services.designation import leader_designate, proposal_submit
+from brokerage.services.estimates import estimate_expire
+from brokerage.services.intake import RFQInput, rfq_draft_save
 from members.models import NetworkClosingDay
-from orders.models import Delivery, Order
+from orders.models import Delivery, Estimate, Order
 from orders.services.payments import invoice_issue
 from orders.services.payouts import payout_batch_create
 from tests.kit.factories import (
@@ -22,7 +24,14 @@ from tests.kit.factories import (
     OrderInProductionFactory,
     PaymentFactory,
 )
-from tests.kit.steps import answer, client_for, compose_and_send, invitation_of, routed
+from tests.kit.steps import (
+    answer,
+    client_for,
+    compose_and_send,
+    estimate_sent_to_customer,
+    invitation_of,
+    routed,
+)
 from tests.kit.worlds import kyoto_world, migakiya_world, ota_world, rodan_world
 
 
@@ -55,6 +64,16 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
         user=kyoto.office_user,
     )
     estimate = compose_and_send(client_for(kyoto.office_user), rfq, kyoto.firms["fushimi"])
+    lapsed = estimate_sent_to_customer(kyoto, "fushimi", title="Lapsed", valid_days=0)
+    Estimate.objects.filter(pk=lapsed.pk).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    estimate_expire(estimate_id=lapsed.pk)
+    draft = rfq_draft_save(
+        network=kyoto.network,
+        customer=kyoto.customer,
+        data=RFQInput(title="Housing, to complete", description=""),
+    )
     migakiya = migakiya_world()
     board_rfq = routed(migakiya, "finish.polishing.mirror")
     rodan = rodan_world()
@@ -82,6 +101,9 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
         (kyoto.customer, reverse("pages:request-list")),
         (kyoto.customer, reverse("pages:request", args=[rfq.pk])),
         (kyoto.customer, reverse("pages:estimate-accept", args=[estimate.pk])),
+        (kyoto.customer, reverse("pages:request", args=[lapsed.rfq_id])),
+        (kyoto.customer, reverse("pages:request", args=[draft.pk])),
+        (kyoto.customer, reverse("pages:request-withdraw", args=[pending.pk])),
         (kyoto.customer, reverse("pages:inbox")),
         (kyoto.users["fushimi"], reverse("pages:invitations")),
         (kyoto.users["fushimi"], reverse("pages:invitation", args=[leader_invitation.pk])),
@@ -90,6 +112,7 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
         (kyoto.office_user, reverse("pages:queue")),
         (kyoto.office_user, reverse("pages:request", args=[rfq.pk])),
         (kyoto.office_user, reverse("pages:request", args=[pending.pk])),
+        (kyoto.office_user, reverse("pages:request", args=[lapsed.rfq_id])),
         (kyoto.office_user, reverse("pages:key-in")),
         (migakiya.users["admin1"], reverse("pages:invitation", args=[board_invitation.pk])),
         (rodan.office_user, reverse("pages:request", args=[consultation.pk])),

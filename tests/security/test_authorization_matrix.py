@@ -257,6 +257,20 @@ API: dict[tuple[str, str], Row] = {
         proves="customer",
     ),
     ("GET", "/api/rfqs/{pk}/board/"): Row(N_OFFICE | BOARD, **rfq("rfq_board")),
+    ("POST", "/api/rfqs/{pk}/withdraw/"): Row(
+        roles("customer"),
+        **rfq("rfq_open"),
+        body=lambda w: {"note": "Plans changed"},
+        proves="customer",
+    ),
+    # A draft is its customer's alone to change, submit or delete, though the office sees it.
+    ("PATCH", "/api/rfqs/{pk}/"): Row(
+        roles("customer"), **rfq("rfq_draft"), body=lambda w: {"quantity": 3}, proves="customer"
+    ),
+    ("DELETE", "/api/rfqs/{pk}/"): Row(roles("customer"), **rfq("rfq_draft"), proves="customer"),
+    ("POST", "/api/rfqs/{pk}/submit/"): Row(
+        roles("customer"), **rfq("rfq_draft"), proves="customer"
+    ),
     ("POST", "/api/rfqs/{pk}/decision/"): Row(
         BOARD, **rfq("rfq_board"), body=lambda w: {"accept": True}, proves="administrative_member"
     ),
@@ -327,6 +341,12 @@ API: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/estimates/{pk}/accept/"): Row(
         roles("customer"), args={"pk": "estimate_sent"}, proves="customer"
+    ),
+    ("POST", "/api/estimates/{pk}/reissue/"): Row(
+        OFFICE_ACTS,
+        args={"pk": "estimate_expired"},
+        body=lambda w: {"valid_until": VALID_UNTIL},
+        proves="office",
     ),
     ("POST", "/api/estimates/{pk}/decline/"): Row(
         roles("customer"),
@@ -746,6 +766,27 @@ PAGES: dict[str, dict[str, Row]] = {
             proves="customer",
         ),
     },
+    "requests/<int:rfq_id>/withdraw/": {
+        # The confirmation, then the step: both the customer's alone.
+        "GET": page(roles("customer"), **on_request("rfq_open")),
+        "POST": page(
+            roles("customer"),
+            **on_request("rfq_open"),
+            body=lambda w: {"note": "Plans changed"},
+            proves="customer",
+        ),
+    },
+    "requests/<int:rfq_id>/draft/": {
+        "POST": page(
+            roles("customer"),
+            **on_request("rfq_draft"),
+            body=lambda w: {"title": "Plates", "kind": "prototype", "quantity": "2"},
+            proves="customer",
+        ),
+    },
+    "requests/<int:rfq_id>/draft/delete/": {
+        "POST": page(roles("customer"), **on_request("rfq_draft"), proves="customer"),
+    },
     "requests/<int:rfq_id>/messages/": {
         "POST": page(
             roles("office", "staff", "administrative_member", "invited_member"),
@@ -811,6 +852,14 @@ PAGES: dict[str, dict[str, Row]] = {
             LEADER | OFFICE_ACTS,
             args={"estimate_id": "estimate_draft"},
             proves="administrative_member",
+        ),
+    },
+    "estimates/<int:estimate_id>/reissue/": {
+        "POST": page(
+            OFFICE_ACTS,
+            args={"estimate_id": "estimate_expired"},
+            body=lambda w: {"valid_until": VALID_UNTIL},
+            proves="office",
         ),
     },
     "estimates/<int:estimate_id>/accept/": {

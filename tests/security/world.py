@@ -32,6 +32,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brokerage.models import GroupProposal, Invitation
+from brokerage.services.estimates import estimate_expire
 from capabilities.models import Capability, DirectoryContact
 from members.models import Membership, Network, NetworkClosingDay, Notification
 from members.services import membership_apply, membership_invite
@@ -276,6 +277,23 @@ def build_world() -> World:
     board_accepts(n, ids["rfq_quoted"])
     answered_and_led(n, ids["rfq_quoted"], note="Can do.")
     ids["estimate_sent"] = estimate(n, ids["rfq_quoted"], "MXQUOTELINE", send=True)
+    # An estimate the customer left unanswered past its last valid day, swept expired.
+    ids["rfq_expired"] = submit(n, "MXEXPIREDTITLE bowls", "Mirror finish.")
+    board_accepts(n, ids["rfq_expired"])
+    answered_and_led(n, ids["rfq_expired"], note="Can do.")
+    ids["estimate_expired"] = estimate(n, ids["rfq_expired"], "MXEXPIREDLINE", send=True)
+    Estimate.objects.filter(pk=ids["estimate_expired"]).update(
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    assert estimate_expire(estimate_id=ids["estimate_expired"])
+    # A draft the customer has not submitted: nobody is invited to it.
+    draft = {
+        "network": n.network.slug,
+        "title": "MXDRAFTTITLE plates",
+        "description": "Ready to submit.",
+        "draft": True,
+    }
+    ids["rfq_draft"] = ok(customer.post("/api/rfqs/", draft, format="json"), 201)["id"]
 
     # An order still forming its team, and one in production, delivered in part and paid.
     ids["rfq_forming"], ids["order_forming"] = accepted_order(n, "MXFORMINGTITLE", "Lids")
@@ -454,6 +472,10 @@ def declare_visibility(world: World) -> None:
         "MXDRAFTLINE": {"office", "staff", "administrative_member"},
         "MXQUOTEDTITLE": everyone_of_n,
         "MXQUOTELINE": {"customer", "office", "staff", "administrative_member"},
+        "MXEXPIREDTITLE": everyone_of_n,
+        "MXEXPIREDLINE": {"customer", "office", "staff", "administrative_member"},
+        # A draft is its customer's; the office sees its network's requests, drafts too.
+        "MXDRAFTTITLE": {"customer", "office", "staff"},
         "MXFORMINGTITLE": everyone_of_n,
         "MXPRODUCINGTITLE": everyone_of_n,
         "MXRUNNINGTITLE": everyone_of_n,
@@ -492,23 +514,25 @@ def declare_visibility(world: World) -> None:
             "rfq_open",
             "rfq_estimating",
             "rfq_quoted",
+            "rfq_expired",
             "rfq_forming",
             "rfq_producing",
             "rfq_running",
         )
     }
     invited = n_requests - {ids["rfq_board"]}
+    with_draft = n_requests | {ids["rfq_draft"]}
     world.lists["rfq"] = {
-        "customer": n_requests,
+        "customer": with_draft,
         "other_customer": {ids["rfq_other"]},
         "invited_member": invited,
         "uninvited_member": set(),
         "member_without_nda": {ids["rfq_open"]},
         "administrative_member": n_requests,
-        "office": n_requests,
+        "office": with_draft,
         "other_office": {ids["rfq_other"]},
         "rival_coordinator": {ids["rfq_other"]},
-        "staff": n_requests | {ids["rfq_other"]},
+        "staff": with_draft | {ids["rfq_other"]},
     }
     orders = {ids["order_forming"], ids["order_producing"], ids["order_running"]}
     world.lists["order"] = {
