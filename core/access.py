@@ -298,7 +298,8 @@ def rfqs_visible(user, requests: QuerySet) -> QuerySet:
     PostgreSQL read every request. So the few requests the person takes part in (as the
     customer, through an invitation of their firm, or as its leader) are gathered as one
     set of ids, and only the office's networks, whose requests are many, stay a plain
-    condition that the newest-first index serves row by row.
+    condition that the newest-first index serves row by row. Nobody but its customer
+    (and the platform's staff) sees a draft.
     """
     viewer = viewer_of(user)
     if not viewer.authenticated:
@@ -321,7 +322,9 @@ def rfqs_visible(user, requests: QuerySet) -> QuerySet:
             all=True,
         )
     )
-    return requests.filter(Q(pk__in=taking_part) | Q(network_id__in=viewer.office_network_ids))
+    # A draft is its customer's unfinished text: the office sees it once it is submitted.
+    office = Q(network_id__in=viewer.office_network_ids) & ~Q(status="draft")
+    return requests.filter(Q(pk__in=taking_part) | office)
 
 
 def rfq_role(user, rfq) -> str:

@@ -119,12 +119,11 @@ def test_a_draft_is_deleted_with_its_drawings(world, django_capture_on_commit_ca
 def test_only_its_customer_changes_a_draft(world):
     draft = draft_through_api(world)
     url = f"/api/rfqs/{draft['id']}/"
-    # The office (which sees its network's requests) may not change, submit or delete it
+    # Neither the office (which sees a request once submitted) nor another customer finds it
     office = as_user(world.office_user)
-    assert office.patch(url, {"title": "x"}, format="json").status_code == 403
-    assert office.post(f"{url}submit/").status_code == 403
-    assert office.delete(url).status_code == 403
-    # Another customer does not even find it
+    assert office.patch(url, {"title": "x"}, format="json").status_code == 404
+    assert office.post(f"{url}submit/").status_code == 404
+    assert office.delete(url).status_code == 404
     other = as_user(CustomerFactory())
     assert other.patch(url, {"title": "x"}, format="json").status_code == 404
     assert other.delete(url).status_code == 404
@@ -206,3 +205,19 @@ def test_a_draft_is_saved_again_then_deleted_on_its_page(world):
     response = customer.post(reverse("pages:draft-delete", args=[rfq.pk]))
     assert response.status_code == 302
     assert not RFQ.objects.filter(pk=rfq.pk).exists()
+
+
+def test_the_office_sees_a_request_once_it_is_submitted_not_as_a_draft(world):
+    # Given a customer's draft
+    draft = draft_through_api(world, description="Half written")
+    office = as_user(world.office_user)
+    # Then the office finds it neither in its list nor by its id, on the API or its pages
+    assert draft["id"] not in [row["id"] for row in office.get("/api/rfqs/").json()["results"]]
+    assert office.get(f"/api/rfqs/{draft['id']}/").status_code == 404
+    page = client_for(world.office_user).get(reverse("pages:request", args=[draft["id"]]))
+    assert page.status_code == 404
+    # When the customer submits it
+    response = as_user(world.customer).post(f"/api/rfqs/{draft['id']}/submit/")
+    assert response.status_code == 200, response.json()
+    # Then the office sees it
+    assert office.get(f"/api/rfqs/{draft['id']}/").status_code == 200

@@ -263,7 +263,7 @@ API: dict[tuple[str, str], Row] = {
         body=lambda w: {"note": "Plans changed"},
         proves="customer",
     ),
-    # A draft is its customer's alone to change, submit or delete, though the office sees it.
+    # A draft is its customer's alone to see, change, submit or delete.
     ("PATCH", "/api/rfqs/{pk}/"): Row(
         roles("customer"), **rfq("rfq_draft"), body=lambda w: {"quantity": 3}, proves="customer"
     ),

@@ -474,8 +474,8 @@ def declare_visibility(world: World) -> None:
         "MXQUOTELINE": {"customer", "office", "staff", "administrative_member"},
         "MXEXPIREDTITLE": everyone_of_n,
         "MXEXPIREDLINE": {"customer", "office", "staff", "administrative_member"},
-        # A draft is its customer's; the office sees its network's requests, drafts too.
-        "MXDRAFTTITLE": {"customer", "office", "staff"},
+        # A draft is its customer's alone until it is submitted.
+        "MXDRAFTTITLE": {"customer", "staff"},
         "MXFORMINGTITLE": everyone_of_n,
         "MXPRODUCINGTITLE": everyone_of_n,
         "MXRUNNINGTITLE": everyone_of_n,
@@ -529,7 +529,7 @@ def declare_visibility(world: World) -> None:
         "uninvited_member": set(),
         "member_without_nda": {ids["rfq_open"]},
         "administrative_member": n_requests,
-        "office": with_draft,
+        "office": n_requests,
         "other_office": {ids["rfq_other"]},
         "rival_coordinator": {ids["rfq_other"]},
         "staff": with_draft | {ids["rfq_other"]},
