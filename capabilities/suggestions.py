@@ -98,12 +98,12 @@ def words_of(text: str) -> list[Word]:
         part, detail = [*token.part_of_speech.split(","), "*"][:2]
         folded = surface.casefold()
         lemma = token.base_form if token.base_form not in ("", "*") else surface
+        # Out of context the dictionary may guess a loanword wrong ("ピン" read as the
+        # adverb of "ピンと"): a word in katakana or Latin letters names a thing here.
+        loanword = bool(KATAKANA_RUN.match(surface)) or (folded.isascii() and folded.isalpha())
         content = (
-            part in CONTENT_PARTS_OF_SPEECH
-            and detail not in NON_CONTENT_NOUNS
-            and not folded.isdigit()
-            and any(character.isalnum() for character in folded)
-        )
+            (part in CONTENT_PARTS_OF_SPEECH and detail not in NON_CONTENT_NOUNS) or loanword
+        ) and any(character.isalpha() for character in folded)
         words.append(
             Word(
                 key=singular(folded),

@@ -14,7 +14,7 @@ from core.parsers import FormParser, JSONParser, MultiPartParser
 from members.selectors import network_list_public
 
 
-class SuggestionRequestSerializer(serializers.Serializer):
+class SuggestionTextSerializer(serializers.Serializer):
     # The bounds of a request's own fields (RFQCreateSerializer): the text to come.
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(
@@ -49,12 +49,12 @@ class CapabilitySuggestionsView(APIView):
     @extend_schema(
         tags=["networks"],
         summary="Suggest capabilities for a request's title and description",
-        request=SuggestionRequestSerializer,
+        request=SuggestionTextSerializer,
         responses=CapabilitySuggestionSerializer(many=True),
     )
     def post(self, request, slug: str):
         network = get_object_or_404(network_list_public(), slug=slug)
-        form = SuggestionRequestSerializer(data=request.data)
+        form = SuggestionTextSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         capabilities = capability_taxonomy()
         names = {capability.code: capability.name for capability in capabilities}

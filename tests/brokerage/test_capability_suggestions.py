@@ -81,6 +81,22 @@ def test_the_request_form_suggests_what_the_office_chose_for_the_same_words(worl
     ]
 
 
+def test_the_office_key_in_suggests_from_the_chosen_networks_history(world):
+    # Given the office's network, whose "ピン" requests were settled on turning (a word
+    # the taxonomy does not know)
+    settled(world, "ピンの試作", ["process.machining.turning"], times=4)
+    settled(world, "ブラケットの試作", ["process.machining.milling"], times=4)
+    data = {
+        **request_form_data({}, title="ピン", description="FAXの依頼", material=""),
+        "for-network": str(world.network.pk),
+        "suggest": "1",
+    }
+    # When the office asks the key-in form for suggestions
+    response = client_for(world.office_user).post(reverse("pages:key-in"), data)
+    # Then turning is ticked, from that network's history
+    assert checked_values(response, "requirements") == ["process.machining.turning"]
+
+
 def test_the_history_is_kept_per_network_and_learned_again_when_it_expires(world, settings):
     # Given a network's history, learned once
     settled(world, "ブラケットの試作", ["process.machining.milling"], times=2)
