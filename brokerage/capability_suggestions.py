@@ -63,7 +63,7 @@ def request_text(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def network_history(network_id: int, index: KeywordIndex) -> SuggestionHistory:
+def network_history(network_id: int) -> SuggestionHistory:
     """Return what the network's offices settled on, learned at most an hour ago."""
     key = f"capability-suggestions:history:{network_id}"
     try:
@@ -72,7 +72,7 @@ def network_history(network_id: int, index: KeywordIndex) -> SuggestionHistory:
         logger.warning("capability suggestions: the cache did not answer", exc_info=True)
         history = None
     if history is None:
-        history = SuggestionHistory.learned_from(settled_request_examples(network_id), index)
+        history = SuggestionHistory.learned_from(settled_request_examples(network_id))
         try:
             cache.set(key, history, settings.CAPABILITY_SUGGESTION_HISTORY_SECONDS)
         except Exception:
@@ -86,5 +86,5 @@ def suggestions_for_network(
     """Return the capabilities the text asks for, with the network's history if there is one."""
     capabilities = list(capabilities)
     index = KeywordIndex.of(capabilities)
-    history = network_history(network_id, index) if network_id else None
+    history = network_history(network_id) if network_id else None
     return capability_suggestions(text, capabilities, history=history, index=index)

@@ -8,8 +8,8 @@ Two kinds of evidence, both read from words, never from pieces of words:
   is read as its singular. The longest phrase wins, so "stainless steel" is stainless
   steel and its "steel" is not also carbon steel.
 - a network's history (SuggestionHistory, learned from its past requests' text and the
-  capabilities their office settled on): how often a word's requests needed a capability,
-  and how often the office kept a capability the taxonomy's words pointed to.
+  capabilities their office settled on): the past requests worded most alike vote for
+  what their office chose.
 
 The history is passed in by the caller (brokerage reads the requests; this app does not
 know them), as plain (text, codes) examples.
@@ -17,6 +17,7 @@ know them), as plain (text, codes) examples.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -30,11 +31,11 @@ from capabilities.models import Capability
 KEYWORD_SEPARATORS = re.compile("[,\u3001\uff0c]")  # comma, ideographic and full-width
 # A suggestion is offered from this score up: more likely than not to be kept.
 SUGGESTION_THRESHOLD = 0.5
-# A taxonomy word counts as if the office had confirmed it this many times: a network
-# without history trusts its taxonomy, and one with history corrects it.
-KEYWORD_PRIOR = 2
-# A word is evidence once it was in this many past requests.
-MIN_WORD_SUPPORT = 2
+# The taxonomy's words vote as one past request worded exactly alike: a network without
+# history trusts them, and one whose office chose otherwise for such texts outvotes them.
+TAXONOMY_VOTE = 1.0
+# The past requests most alike a text that vote on its capabilities.
+NEIGHBOURS = 10
 # Parts of speech (Janome's IPADIC tags) that carry what a request is about.
 CONTENT_PARTS_OF_SPEECH = ("名詞", "動詞", "形容詞")
 NON_CONTENT_NOUNS = ("数", "非自立", "代名詞", "接尾")
@@ -185,64 +186,77 @@ def keyword_index(taxonomy: tuple[tuple[str, str, str, str], ...]) -> KeywordInd
     )
 
 
+@dataclass(frozen=True)
+class PastRequest:
+    """A past request of the network: its words and the capabilities its office settled on."""
+
+    lemmas: frozenset[str]
+    codes: frozenset[str]
+    norm: float  # the length of its vector of word weights, for cosine similarity
+
+
 @dataclass
 class SuggestionHistory:
-    """What one network's offices settled on for its past requests, counted by word.
+    """What one network's offices settled on for its past requests, and how rare each word is.
 
-    `word_requests[w]` is how many past requests had the word w, `word_capability[w][c]`
-    how many of those needed capability c; `keyword_hits[c]` how many requests the
-    taxonomy's words pointed to c, and `keyword_kept[c]` how many of those the office kept.
+    A new text is compared with each past request by the words they share, each weighed
+    by how rare it is among the network's requests (TF-IDF's inverse document frequency,
+    cosine similarity); the NEIGHBOURS most alike vote for what their office chose, each
+    by its similarity.
     """
 
-    requests: int = 0
-    capability_requests: Counter = field(default_factory=Counter)
+    requests: list[PastRequest] = field(default_factory=list)
     word_requests: Counter = field(default_factory=Counter)
-    word_capability: dict[str, Counter] = field(default_factory=dict)
-    keyword_hits: Counter = field(default_factory=Counter)
-    keyword_kept: Counter = field(default_factory=Counter)
 
     @classmethod
-    def learned_from(
-        cls, examples: Iterable[tuple[str, Iterable[str]]], index: KeywordIndex
-    ) -> SuggestionHistory:
+    def learned_from(cls, examples: Iterable[tuple[str, Iterable[str]]]) -> SuggestionHistory:
         """Learn from (text, codes the office settled on) pairs."""
         history = cls()
+        read = []
         for text, codes in examples:
-            chosen = set(codes)
-            if not chosen:
-                continue
-            words = words_of(text)
-            history.requests += 1
-            history.capability_requests.update(chosen)
-            for lemma in {word.lemma for word in words if word.content}:
-                history.word_requests[lemma] += 1
-                history.word_capability.setdefault(lemma, Counter()).update(chosen)
-            pointed = index.matches(words)
-            history.keyword_hits.update(pointed)
-            history.keyword_kept.update(pointed & chosen)
+            if chosen := frozenset(codes):
+                lemmas = frozenset(word.lemma for word in words_of(text) if word.content)
+                read.append((lemmas, chosen))
+                history.word_requests.update(lemmas)
+        history.requests = [
+            PastRequest(
+                lemmas=lemmas,
+                codes=chosen,
+                # Counted once all requests are read: a word's weight depends on all of them.
+                norm=math.sqrt(sum(history.rarity(lemma, len(read)) ** 2 for lemma in lemmas)),
+            )
+            for lemmas, chosen in read
+        ]
         return history
 
-    def keyword_trust(self, code: str) -> float:
-        """Return how often the office kept the capability the taxonomy's words pointed to."""
-        return (self.keyword_kept[code] + KEYWORD_PRIOR) / (self.keyword_hits[code] + KEYWORD_PRIOR)
+    def rarity(self, lemma: str, requests: int | None = None) -> float:
+        """Return a word's weight: higher the fewer past requests had it (smoothed IDF)."""
+        requests = len(self.requests) if requests is None else requests
+        return math.log((requests + 1) / (self.word_requests[lemma] + 1)) + 1
 
-    def word_scores(self, lemmas: Iterable[str]) -> dict[str, float]:
-        """Return, per capability, the best share of a word's past requests that needed it.
+    def alike(self, lemmas: Iterable[str]) -> list[tuple[float, PastRequest]]:
+        """Return the past requests most alike the words, with their similarity (0 to 1)."""
+        query = {lemma: self.rarity(lemma) for lemma in set(lemmas)}
+        query_norm = math.sqrt(sum(weight * weight for weight in query.values()))
+        if not query_norm:
+            return []
+        scored = []
+        for past in self.requests:
+            shared = sum(query[lemma] ** 2 for lemma in past.lemmas if lemma in query)
+            if shared:
+                scored.append((shared / (query_norm * past.norm), past))
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        return scored[:NEIGHBOURS]
 
-        The share is smoothed (one more request than seen, that did not need it), and a
-        word counts only where it makes the capability likelier than it is in general:
-        words in every request ("試作", "the") tell nothing.
-        """
-        scores: dict[str, float] = {}
-        for lemma in set(lemmas):
-            seen = self.word_requests[lemma]
-            if seen < MIN_WORD_SUPPORT:
-                continue
-            for code, together in self.word_capability[lemma].items():
-                share = together / (seen + 1)
-                if share > self.capability_requests[code] / self.requests:
-                    scores[code] = max(scores.get(code, 0.0), share)
-        return scores
+    def votes(self, lemmas: Iterable[str]) -> tuple[Counter, float]:
+        """Return each capability's votes from the requests most alike, and all the votes."""
+        votes: Counter = Counter()
+        total = 0.0
+        for similarity, past in self.alike(lemmas):
+            total += similarity
+            for code in past.codes:
+                votes[code] += similarity
+        return votes, total
 
 
 def capability_suggestions(
@@ -254,19 +268,21 @@ def capability_suggestions(
 ) -> list[Suggestion]:
     """Return the capabilities the text asks for, surest first, the most specific only.
 
-    Without history, what the taxonomy's words name; with it, also what the network's
-    offices chose for requests with the same words, and less of what they kept dropping.
+    A capability's score is a vote: the taxonomy's words vote as one past request worded
+    exactly alike (weight 1) for what they name, and each of the network's past requests
+    most alike votes by its similarity for what its office chose; the score is the share
+    of the votes. Without history the taxonomy's words alone decide.
     """
     capabilities = list(capabilities)
     index = index or KeywordIndex.of(capabilities)
     words = words_of(text)
-    scores: dict[str, float] = {}
-    for code in index.matches(words):
-        scores[code] = history.keyword_trust(code) if history else 1.0
+    votes: Counter = Counter(dict.fromkeys(index.matches(words), TAXONOMY_VOTE))
+    total = TAXONOMY_VOTE
     if history and history.requests:
-        lemmas = [word.lemma for word in words if word.content]
-        for code, score in history.word_scores(lemmas).items():
-            scores[code] = max(scores.get(code, 0.0), score)
+        past_votes, past_total = history.votes(word.lemma for word in words if word.content)
+        votes.update(past_votes)
+        total += past_total
+    scores = {code: vote / total for code, vote in votes.items()}
     known = {capability.code for capability in capabilities}
     chosen = {code for code, score in scores.items() if score >= SUGGESTION_THRESHOLD} & known
     # "Milling" says more than "machining": drop a node when a descendant is suggested too.

@@ -5,7 +5,6 @@ import pytest
 
 from capabilities.models import Capability
 from capabilities.suggestions import (
-    KeywordIndex,
     SuggestionHistory,
     capability_suggestions,
     singular,
@@ -100,14 +99,13 @@ def test_japanese_words_carry_their_dictionary_form_for_learning():
 
 def test_history_suggests_what_the_office_chose_for_requests_worded_alike(taxonomy):
     # Given a network whose office settled brackets "削り出し" on milling and aluminium
-    index = KeywordIndex.of(taxonomy)
     examples = [
         ("アルミ削り出しブラケットの試作", ["process.machining.milling", "material.aluminium"])
     ] * 6
     examples += [
         ("ステンレスシャフトの旋削試作", ["process.machining.turning", "material.stainless"])
     ] * 6
-    history = SuggestionHistory.learned_from(examples, index)
+    history = SuggestionHistory.learned_from(examples)
     # When a new request says only "ブラケットの削り出し"
     text = "ブラケットの削り出し、3個"
     without = suggested(text, taxonomy)
@@ -120,10 +118,9 @@ def test_history_suggests_what_the_office_chose_for_requests_worded_alike(taxono
 
 def test_history_drops_a_taxonomy_word_the_office_never_kept(taxonomy):
     # Given an office that, for "カバー" (a sheet-metal keyword), always chose resin work
-    index = KeywordIndex.of(taxonomy)
     examples = [("樹脂カバーの試作", ["process.resin.machining"])] * 5
     examples += [("アルミ削り出しブラケットの試作", ["process.machining.milling"])] * 5
-    history = SuggestionHistory.learned_from(examples, index)
+    history = SuggestionHistory.learned_from(examples)
     # When a new request asks for a cover
     text = "カバーを作りたい"
     # Then without history sheet metal is suggested, and with it resin machining instead
@@ -133,10 +130,9 @@ def test_history_drops_a_taxonomy_word_the_office_never_kept(taxonomy):
 
 def test_words_in_every_request_teach_nothing(taxonomy):
     # Given a history where "試作" is in every request, with different capabilities
-    index = KeywordIndex.of(taxonomy)
     examples = [("アルミ部品の試作", ["material.aluminium"])] * 3
     examples += [("チタン部品の試作", ["material.titanium"])] * 3
-    history = SuggestionHistory.learned_from(examples, index)
+    history = SuggestionHistory.learned_from(examples)
     # When a request says only "試作" (and "部品")
     # Then nothing is suggested: those words make no capability likelier than another
     assert suggested("部品の試作", taxonomy, history) == []
