@@ -2,6 +2,8 @@
 and what a network's offices settled on for past requests."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from capabilities.models import Capability
 from capabilities.suggestions import (
@@ -136,3 +138,30 @@ def test_words_in_every_request_teach_nothing(taxonomy):
     # When a request says only "試作" (and "部品")
     # Then nothing is suggested: those words make no capability likelier than another
     assert suggested("部品の試作", taxonomy, history) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(max_size=60),
+    past=st.lists(
+        st.tuples(
+            st.text(max_size=30),
+            st.sampled_from([["material.aluminium"], ["finish.blasting", "process.machining"]]),
+        ),
+        max_size=6,
+    ),
+)
+def test_any_text_gets_known_capabilities_most_specific_only_with_scores_it_passed(
+    taxonomy, text, past
+):
+    # Given any text, and any history
+    history = SuggestionHistory.learned_from(past)
+    # When capabilities are suggested for it
+    suggestions = capability_suggestions(text, taxonomy, history=history)
+    codes = [suggestion.code for suggestion in suggestions]
+    # Then each is a capability of the taxonomy, once, never beside one of its descendants,
+    # scored between the threshold and 1
+    assert set(codes) <= {capability.code for capability in taxonomy}
+    assert len(codes) == len(set(codes))
+    assert not any(other.startswith(f"{code}.") for code in codes for other in codes)
+    assert all(0.5 <= suggestion.score <= 1 for suggestion in suggestions)
