@@ -66,7 +66,8 @@ def request_text(*parts: str) -> str:
 
 def network_history(network_id: int) -> SuggestionHistory:
     """Return what the network's offices settled on, learned at most an hour ago."""
-    key = f"capability-suggestions:history:{network_id}"
+    # The version changes with SuggestionHistory's shape: an old process's pickle is skipped.
+    key = f"capability-suggestions:history:v1:{network_id}"
     try:
         history = cache.get(key)
     except Exception:  # the cache is a shortcut: without it, learn again
