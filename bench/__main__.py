@@ -29,6 +29,7 @@ BENCHMARKS = [
     "bench.intake",
     "bench.pages",
     "bench.mixed_load",
+    "bench.suggestions",
 ]
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 

@@ -4,7 +4,6 @@ Every function here either starts from a scoped selector (a request the person m
 their firm's invitations, their office's networks) or reads public data (the taxonomy).
 """
 
-import re
 from collections.abc import Iterable
 
 from django.db.models import (
@@ -46,8 +45,6 @@ from orders.selectors import message_list_for_rfq, unread_message_count
 
 # A firm that let the answer window pass may still answer late: it stays on top.
 STILL_TO_ANSWER = (*Invitation.UNANSWERED, Invitation.Status.NO_RESPONSE)
-# Splits a capability's keywords: written with ASCII or Japanese commas.
-KEYWORD_SEPARATORS = re.compile("[,\u3001\uff0c]")  # comma, ideographic and full-width
 
 
 def capability_taxonomy() -> list[Capability]:
@@ -61,31 +58,6 @@ def capability_taxonomy() -> list[Capability]:
         .only("code", "kind", "name_ja", "name_en", "keywords")
         .order_by("kind", "code")
     )
-
-
-def mentions(term: str, text: str) -> bool:
-    """Return whether a keyword occurs in the (case-folded) text.
-
-    Latin words must stand alone, so "cut" does not match "shortcut"; a plural "s" or
-    "es" is allowed. Japanese has no spaces between words, so a substring is a match.
-    """
-    if term.isascii():
-        pattern = rf"(?<![a-z0-9]){re.escape(term)}(?:e?s)?(?![a-z0-9])"
-        return re.search(pattern, text) is not None
-    return term in text
-
-
-def capability_codes_suggested_by(text: str, capabilities: Iterable[Capability]) -> list[str]:
-    """Return the codes whose names or keywords the text mentions, most specific only."""
-    folded = text.casefold()
-    matched = []
-    for capability in capabilities:
-        terms = [word.strip() for word in KEYWORD_SEPARATORS.split(capability.keywords)]
-        terms += [capability.name_ja, capability.name_en]
-        if any(len(term) >= 2 and mentions(term.casefold(), folded) for term in terms):
-            matched.append(capability.code)
-    # "Milling" says more than "machining": drop a node when a descendant matched too.
-    return [code for code in matched if not any(other.startswith(code + ".") for other in matched)]
 
 
 def rfq_list_for_page(user: User, *, status: str = "", sort: str = "-created") -> QuerySet[RFQ]:

@@ -83,6 +83,13 @@ class SubmissionThrottle(ConfiguredRateThrottle):
     per_user = True
 
 
+class SuggestionThrottle(ConfiguredRateThrottle):
+    """Capability suggestions read from a text: per person, or per address for visitors."""
+
+    scope = "suggestion"
+    per_user = True
+
+
 class LoginThrottle(ConfiguredRateThrottle):
     """Passwords tried on the login pages, per address."""
 

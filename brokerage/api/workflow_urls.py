@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from brokerage.api.action_needed import ActionNeededView
+from brokerage.api.capability_suggestions import CapabilitySuggestionsView
 from brokerage.api.follow_on import OrderFollowOnViewSet
 from brokerage.api.sla import NetworkSlaView
 from brokerage.api.team_forming import OrderTeamFormingViewSet
@@ -30,6 +31,11 @@ follow_on_router.register("orders", OrderFollowOnViewSet, basename="order")
 urlpatterns = [
     path("me/action-needed/", ActionNeededView.as_view(), name="action-needed"),
     path("networks/<slug:slug>/sla/", NetworkSlaView.as_view(), name="network-sla"),
+    path(
+        "networks/<slug:slug>/capability-suggestions/",
+        CapabilitySuggestionsView.as_view(),
+        name="network-capability-suggestions",
+    ),
     *router.urls,
     *team_forming_router.urls,
     *follow_on_router.urls,

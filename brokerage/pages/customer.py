@@ -93,7 +93,9 @@ def submit_request(request, slug: str):
         )
 
     if "suggest" in request.POST:
-        form, notice = request_form_with_suggestions(request.POST, capabilities)
+        form, notice = request_form_with_suggestions(
+            request.POST, capabilities, network_id=network.pk
+        )
         signup_form = None
         if anonymous:
             signup_form = SignUpForm(

@@ -1,15 +1,16 @@
 """What the customer's request form and the office's key-in form share.
 
 Both offer "suggest from my text": the form is sent once with the Suggest button, the
-server ticks the capabilities the text mentions, and the form comes back unvalidated
-with everything typed so far, ready to be checked and submitted.
+server ticks the capabilities the text asks for (its words, and what the network's office
+chose for requests worded alike: brokerage.capability_suggestions), and the form comes
+back unvalidated with everything typed so far, ready to be checked and submitted.
 """
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from brokerage.capability_suggestions import request_text, suggestions_for_network
 from brokerage.forms import RequestForm
-from brokerage.page_selectors import capability_codes_suggested_by
 
 SUGGESTION_SOURCES = ("title", "description", "material")
 
@@ -31,10 +32,13 @@ def typed_initial(data, *, prefix: str = "") -> dict:
     return initial
 
 
-def request_form_with_suggestions(data, capabilities) -> tuple[RequestForm, str]:
-    """Return the request form as typed, with the capabilities its text mentions ticked."""
-    text = " ".join(data.get(field, "") for field in SUGGESTION_SOURCES)
-    codes = capability_codes_suggested_by(text, capabilities)
+def request_form_with_suggestions(
+    data, capabilities, *, network_id: int | None
+) -> tuple[RequestForm, str]:
+    """Return the request form as typed, with the capabilities its text asks for ticked."""
+    text = request_text(*(data.get(field, "") for field in SUGGESTION_SOURCES))
+    suggestions = suggestions_for_network(network_id, text, capabilities)
+    codes = [suggestion.code for suggestion in suggestions]
     initial = typed_initial(data)
     initial["requirements"] = sorted({*initial.get("requirements", []), *codes})
     form = RequestForm(initial=initial, capabilities=capabilities, suggested=codes)

@@ -122,7 +122,12 @@ def key_in(request):
             },
         )
     if "suggest" in request.POST:
-        form, notice = request_form_with_suggestions(request.POST, capabilities)
+        chosen_network = request.POST.get(f"{CUSTOMER_PREFIX}-network", "")
+        # The history of the network chosen on the form, if it is one of the office's.
+        network = networks.filter(pk=chosen_network).first() if chosen_network.isdigit() else None
+        form, notice = request_form_with_suggestions(
+            request.POST, capabilities, network_id=network.pk if network else None
+        )
         return render(
             request,
             "brokerage/office/key_in.html",

@@ -248,7 +248,13 @@ THROTTLE_RATES = {
     "login": env.str("THROTTLE_LOGIN_RATE", default="20/minute"),
     # Passwords exchanged for API tokens, per address.
     "token": env.str("THROTTLE_TOKEN_RATE", default="20/minute"),
+    # Capability suggestions read from a text, per person (or per address for a visitor).
+    "suggestion": env.str("THROTTLE_SUGGESTION_RATE", default="60/minute"),
 }
+# How long a network's learned capability suggestions are kept before learning them again.
+CAPABILITY_SUGGESTION_HISTORY_SECONDS = env.int(
+    "CAPABILITY_SUGGESTION_HISTORY_SECONDS", default=3600
+)
 # After this many failed logins for one username from one address, that pair is locked
 # out for the cool-off; a successful login resets the count.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

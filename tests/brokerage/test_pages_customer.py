@@ -22,7 +22,7 @@ from tests.kit.steps import (
     request_form_data,
     submit_request,
 )
-from tests.kit.worlds import kyoto_world
+from tests.kit.worlds import kyoto_world, taxonomy_capabilities
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -184,6 +184,29 @@ def test_suggest_ticks_the_capabilities_the_text_mentions_without_submitting(wor
     assert "suggested" in response.content.decode()
     assert field_value(response, "title") == "Bracket"
     assert not RFQ.objects.filter(network=world.network).exists()
+
+
+def test_suggest_reads_words_not_pieces_of_words(world):
+    # Given the taxonomy's stainless and carbon steel, polycarbonate ("PC") and blasting
+    taxonomy_capabilities(
+        "material.stainless", "material.carbon_steel", "material.resin.pc", "finish.blasting"
+    )
+    data = request_form_data(
+        {},
+        title="Sensor flange",
+        description="Stainless steel flange, bead blasting finish, 4 pcs.",
+        material="",
+        suggest="1",
+    )
+    # When the customer asks for suggestions
+    response = client_for(world.customer).post(submit_url(world), data)
+    # Then stainless steel and blasting are ticked; "steel" inside "stainless steel" is not
+    # carbon steel, and "pcs" (pieces) is not polycarbonate
+    ticked = checked_values(response, "requirements")
+    assert "material.stainless" in ticked
+    assert "finish.blasting" in ticked
+    assert "material.carbon_steel" not in ticked
+    assert "material.resin.pc" not in ticked
 
 
 def test_my_requests_lists_filters_sorts_and_paginates_only_my_own(world):

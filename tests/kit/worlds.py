@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from capabilities.models import Capability
+from demo.taxonomy import TAXONOMY
 from members.models import Membership, Network, NetworkGroup
 from tests.kit.factories import (
     CapabilityFactory,
@@ -36,6 +38,21 @@ def capabilities():
             code="finish.polishing.mirror", kind="finish", name_en="Mirror polishing"
         ),
         "design": CapabilityFactory(code="service.design", kind="service", name_en="Design"),
+    }
+
+
+def taxonomy_capabilities(*codes: str) -> dict[str, Capability]:
+    """Return capabilities of the demo taxonomy, with their names and keywords, by code."""
+    nodes = {node.code: node for node in TAXONOMY}
+    return {
+        code: CapabilityFactory(
+            code=code,
+            kind=nodes[code].kind,
+            name_ja=nodes[code].name_ja,
+            name_en=nodes[code].name_en,
+            keywords=nodes[code].keywords,
+        )
+        for code in codes
     }
 
 

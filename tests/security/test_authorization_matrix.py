@@ -101,6 +101,12 @@ API: dict[tuple[str, str], Row] = {
     ("GET", "/api/capabilities/{code}/"): Row(EVERYONE, args={"code": "capability"}),
     ("GET", "/api/networks/"): Row(EVERYONE),
     ("GET", "/api/networks/{slug}/"): Row(EVERYONE, args={"slug": "network"}),
+    # Suggestions read a text; they store nothing and show no request of anyone's.
+    ("POST", "/api/networks/{slug}/capability-suggestions/"): Row(
+        EVERYONE,
+        args={"slug": "network"},
+        body=lambda w: {"title": "Aluminium bracket", "description": "Milled, 4 pcs."},
+    ),
     ("GET", "/api/firms/"): Row(EVERYONE),
     ("GET", "/api/firms/{pk}/"): Row(EVERYONE, args={"pk": "firm_invited"}),
     ("GET", "/api/firms/{firm_id}/capability-changes/"): Row(
