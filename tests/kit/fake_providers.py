@@ -87,12 +87,14 @@ class FakeHttpProvider:
 class _KeepingHandler:
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.refuse_with: str | None = None
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:
             return self.refuse_with
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.raw.append(envelope.original_content)
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 Message accepted for delivery"
 
 
@@ -108,6 +110,11 @@ class LocalSmtpServer:
     @property
     def messages(self) -> list[EmailMessage]:
         return self.handler.messages
+
+    @property
+    def raw(self) -> list[bytes]:
+        """The messages as they came over the wire."""
+        return self.handler.raw
 
     def refuse(self, reply: str | None) -> None:
         """Refuse every message with this SMTP reply (None: accept again)."""
