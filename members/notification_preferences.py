@@ -150,6 +150,18 @@ def quiet_hours_end_after(
     return datetime.datetime.combine(end_day, end, tzinfo=zone)
 
 
+def notification_preferences_get(*, person: User) -> dict:
+    """Return the person's cell phone, channels for every topic and quiet hours."""
+    preferences = NotificationPreferences.objects.filter(person=person).first()
+    return {
+        "sms_number": person.sms_number,
+        "channels": chosen_channels(person, preferences),
+        "quiet_hours_start": preferences.quiet_hours_start if preferences else None,
+        "quiet_hours_end": preferences.quiet_hours_end if preferences else None,
+        "time_zone": person_time_zone(person).key,
+    }
+
+
 @transaction.atomic
 def notification_preferences_set(
     *,
