@@ -18,7 +18,7 @@ from tests.kit.factories import (
     MembershipFactory,
     NetworkFactory,
 )
-from tests.kit.steps import as_user
+from tests.kit.steps import as_user, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +216,60 @@ def test_in_app_notices_are_marked_read_one_or_all_through_the_api(clock):
     # and the first keeps when it was read
     assert Notification.objects.get(pk=first).read_at == clock.now - datetime.timedelta(minutes=5)
     assert api.post("/api/notifications/read-all/").json() == {"marked_read": 0}
+
+
+PAGE = "/account/notifications/"
+
+
+def test_the_settings_page_saves_a_persons_choices_and_phone():
+    # Given a person on their notification settings page
+    person = CustomerFactory(notify_by_email=True)
+    client = client_for(person)
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert "Quiet hours" in page.content.decode()
+    # When they want messages by SMS only, give a domestic mobile number and quiet hours
+    form = {f"topic_{topic}": ["email", "in_app"] for topic in TOPICS}
+    form.update(
+        topic_messages=["sms"],
+        sms_number="080-1111-2222",
+        quiet_hours_start="21:30",
+        quiet_hours_end="06:30",
+    )
+    response = client.post(PAGE, form)
+    # Then the page saves them and says so
+    assert response.status_code == 302
+    assert "saved" in client.get(PAGE).content.decode()
+    person.refresh_from_db()
+    answer = as_user(person).get(URL).json()
+    assert answer["sms_number"] == "+818011112222"
+    assert answer["channels"]["messages"] == ["sms"]
+    assert answer["quiet_hours_start"] == "21:30:00"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("sms_number", "075-123-4567", "Enter a mobile number that can receive text messages"),
+        ("sms_number", "12345", "Enter a valid phone number"),
+        ("quiet_hours_start", "22:00", "Give both when quiet hours start and when they end"),
+    ],
+)
+def test_the_settings_page_refuses_a_landline_or_half_quiet_hours_with_a_clear_error(
+    field, value, message
+):
+    # Given a person with a mobile number already
+    person = CustomerFactory(sms_number="+819012345678")
+    # When they submit a landline, a number that is no phone, or quiet hours with one end
+    response = client_for(person).post(PAGE, {"sms_number": "090-1234-5678", field: value})
+    # Then the page is shown again with the error at the field, and nothing changed
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    person.refresh_from_db()
+    assert str(person.sms_number) == "+819012345678"
+
+
+def test_the_settings_page_speaks_japanese():
+    person = CustomerFactory(language="ja")
+    content = client_for(person, language="ja").get(PAGE).content.decode()
+    assert "通知設定" in content and "通知を控える時間" in content and "メール" in content
