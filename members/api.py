@@ -712,7 +712,7 @@ class NotificationPreferencesView(APIView):
         summary="Set the caller's notification preferences and cell phone",
         description=(
             "Topics left out keep their channels. A sms_number left out is kept; an empty "
-            "one removes it."
+            "one removes it. Quiet hours left out are cleared."
         ),
         responses={
             200: NotificationPreferencesSerializer,
@@ -740,12 +740,14 @@ class NotificationPreferencesView(APIView):
 
 
 class NotificationReadSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    read_at = serializers.DateTimeField()
+    id = serializers.IntegerField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True)
 
 
 class NotificationsMarkedReadSerializer(serializers.Serializer):
-    marked_read = serializers.IntegerField(help_text=_("How many were unread until now."))
+    marked_read = serializers.IntegerField(
+        read_only=True, help_text=_("How many were unread until now.")
+    )
 
 
 NOTIFICATION_ID_PARAMETER = OpenApiParameter("notification_id", int, OpenApiParameter.PATH)

@@ -124,13 +124,9 @@ def notification_rows(
     for person in people.values():
         title, body = notification_texts(kind, person.language, context)
         chosen = preferences.get(person.pk)
-        quiet_until = (
-            None
-            if urgent
-            else quiet_hours_end_after(chosen, zone=person_time_zone(person), moment=now)
-            if chosen and chosen.quiet_hours_start
-            else None
-        )
+        quiet_until = None
+        if not urgent and chosen is not None and chosen.quiet_hours_start is not None:
+            quiet_until = quiet_hours_end_after(chosen, zone=person_time_zone(person), moment=now)
         for channel in channels_for(person, kind=kind, urgent=urgent, preferences=chosen):
             in_app = channel == Notification.Channel.IN_APP
             rows.append(
@@ -252,7 +248,12 @@ def send_on_channel(notification: Notification) -> None:
 def send_email(notification: Notification, link: str) -> None:
     """Send the e-mail as plain text with the page's link, and the same as HTML."""
     person = notification.recipient
-    context = {"title": notification.title, "body": notification.body, "link": link}
+    context = {
+        "title": notification.title,
+        "body": notification.body,
+        "link": link,
+        "language": person.language,
+    }
     with translation.override(person.language):
         text = render_to_string("members/email/notification.txt", context)
         html = render_to_string("members/email/notification.html", context)

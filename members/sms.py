@@ -42,6 +42,7 @@ class TwilioSmsBackend(SmsBackend):
     """Send through Twilio's Messages API with its official client."""
 
     def __init__(self) -> None:
+        # Imported here: Twilio's client (and aiohttp under it) loads only where it is used.
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
