@@ -9,6 +9,8 @@ from members.models import (
     Network,
     NetworkClosingDay,
     NetworkGroup,
+    Notification,
+    NotificationPreferences,
     User,
 )
 
@@ -138,6 +140,12 @@ class NetworkGroupAdmin(admin.ModelAdmin):
     autocomplete_fields = ["coordinator"]
 
 
+class NotificationPreferencesInline(admin.StackedInline):
+    model = NotificationPreferences
+    extra = 0
+    max_num = 1
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "firm", "customer_type"]
@@ -158,6 +166,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     autocomplete_fields = ["firm"]
     list_select_related = ["firm"]
+    inlines = [NotificationPreferencesInline]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         (
@@ -169,3 +178,28 @@ class UserAdmin(DjangoUserAdmin):
             {"fields": ["language", "sms_number", "notify_by_email", "notify_by_sms"]},
         ),
     ]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Each delivery's state: whether it went, how often it was tried and why it failed."""
+
+    list_display = [
+        "kind",
+        "recipient",
+        "firm",
+        "channel",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "created_at",
+    ]
+    list_filter = ["channel", "status", "kind"]
+    search_fields = ["recipient__username", "recipient__email", "title"]
+    list_select_related = ["recipient", "firm"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        # Notifications are written by the changes they report, never by hand.
+        return False

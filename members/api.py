@@ -2,7 +2,14 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -19,7 +26,15 @@ from members.models import (
     Network,
     NetworkClosingDay,
     NetworkGroup,
+    NotificationPreferences,
+    validate_sms_number,
 )
+from members.notification_preferences import (
+    PERSONAL_CHANNELS,
+    notification_preferences_get,
+    notification_preferences_set,
+)
+from members.notifications import notifications_mark_read
 from members.selectors import (
     closing_day_list,
     membership_change_list_for_office,
@@ -27,6 +42,7 @@ from members.selectors import (
     membership_list_for_office,
     network_get_visible,
     network_list_public,
+    notification_inbox,
 )
 from members.services import (
     closing_day_add,
@@ -623,3 +639,154 @@ class ClosingDayDetailView(generics.DestroyAPIView):
 
     def perform_destroy(self, instance: NetworkClosingDay) -> None:
         closing_day_remove(closing_day=instance, actor=self.request.user)
+
+
+class NotificationPreferencesSerializer(serializers.Serializer):
+    sms_number = PhoneNumberField(
+        required=False,
+        allow_blank=True,
+        validators=[validate_sms_number],
+        help_text=_(
+            "The cell phone SMS go to: a mobile number, domestic (090-1234-5678) or "
+            "international (+81 90 1234 5678). Empty: no SMS."
+        ),
+    )
+    channels = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.ChoiceField(choices=[(c.value, c.label) for c in PERSONAL_CHANNELS])
+        ),
+        help_text=_(
+            "For each topic (requests, estimates, deadlines, messages, orders, money, "
+            "memberships), the channels that reach the person: email, sms, in_app. Urgent "
+            "notices reach them in the app and by SMS whatever they choose."
+        ),
+    )
+    quiet_hours_start = serializers.TimeField(
+        allow_null=True,
+        required=False,
+        help_text=_("From when e-mail and SMS wait (urgent notices do not), in time_zone."),
+    )
+    quiet_hours_end = serializers.TimeField(allow_null=True, required=False)
+    time_zone = serializers.CharField(read_only=True)
+
+    def validate_channels(self, channels: dict) -> dict:
+        unknown = sorted(set(channels) - set(NotificationPreferences.Topic.values))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown topics: %(topics)s. The topics are %(known)s.")
+                % {
+                    "topics": ", ".join(unknown),
+                    "known": ", ".join(NotificationPreferences.Topic.values),
+                }
+            )
+        return channels
+
+    def validate(self, data: dict) -> dict:
+        if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
+            raise serializers.ValidationError(
+                {
+                    "quiet_hours_end": _(
+                        "Give both when quiet hours start and when they end, or neither."
+                    )
+                }
+            )
+        return data
+
+
+def notification_preferences_answer(person) -> dict:
+    return NotificationPreferencesSerializer(notification_preferences_get(person=person)).data
+
+
+@extend_schema(tags=["notifications"])
+class NotificationPreferencesView(APIView):
+    """Which kinds of notice reach the caller on which channel; their quiet hours."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = NotificationPreferencesSerializer
+
+    @extend_schema(summary="The caller's notification preferences")
+    def get(self, request):
+        return Response(notification_preferences_answer(request.user))
+
+    @extend_schema(
+        summary="Set the caller's notification preferences and cell phone",
+        description=(
+            "Topics left out keep their channels. A sms_number left out is kept; an empty "
+            "one removes it. Quiet hours left out are cleared."
+        ),
+        responses={
+            200: NotificationPreferencesSerializer,
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="A phone that is not a mobile number, an unknown topic or "
+                "channel, or quiet hours with one end only; each under its field.",
+            ),
+        },
+    )
+    def put(self, request):
+        form = NotificationPreferencesSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        current = notification_preferences_get(person=request.user)
+        notification_preferences_set(
+            person=request.user,
+            channels={**current["channels"], **data["channels"]},
+            quiet_hours_start=data.get("quiet_hours_start"),
+            quiet_hours_end=data.get("quiet_hours_end"),
+            sms_number=data.get("sms_number"),
+            set_sms_number="sms_number" in data,
+        )
+        return Response(notification_preferences_answer(request.user))
+
+
+class NotificationReadSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True)
+
+
+class NotificationsMarkedReadSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField(
+        read_only=True, help_text=_("How many were unread until now.")
+    )
+
+
+NOTIFICATION_ID_PARAMETER = OpenApiParameter("notification_id", int, OpenApiParameter.PATH)
+
+
+@extend_schema(tags=["notifications"])
+class NotificationReadView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Mark one of the caller's in-app notifications as read",
+        request=None,
+        parameters=[NOTIFICATION_ID_PARAMETER],
+        responses={
+            200: NotificationReadSerializer,
+            404: OpenApiResponse(description="No such notification in the caller's inbox."),
+        },
+    )
+    def post(self, request, notification_id: int):
+        if not notification_inbox(request.user).filter(pk=notification_id).exists():
+            raise NotFound(_("There is no such notification in your inbox."))
+        notifications_mark_read(user=request.user, notification_ids=[notification_id])
+        read_at = (
+            notification_inbox(request.user)
+            .filter(pk=notification_id)
+            .values_list("read_at", flat=True)
+            .get()
+        )
+        return Response({"id": notification_id, "read_at": read_at})
+
+
+@extend_schema(tags=["notifications"])
+class NotificationReadAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Mark all the caller's in-app notifications as read",
+        request=None,
+        responses={200: NotificationsMarkedReadSerializer},
+    )
+    def post(self, request):
+        return Response({"marked_read": notifications_mark_read(user=request.user)})

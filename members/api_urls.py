@@ -15,6 +15,9 @@ from members.api import (
     NdaView,
     NetworkApplicationView,
     NetworkViewSet,
+    NotificationPreferencesView,
+    NotificationReadAllView,
+    NotificationReadView,
 )
 
 router = SimpleRouter()
@@ -72,6 +75,19 @@ urlpatterns = [
         "networks/<slug:slug>/closing-days/<int:closing_day_id>/",
         ClosingDayDetailView.as_view(),
         name="network-closing-day-detail",
+    ),
+    path(
+        "me/notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        NotificationReadView.as_view(),
+        name="notification-read",
+    ),
+    path(
+        "notifications/read-all/", NotificationReadAllView.as_view(), name="notification-read-all"
     ),
     *router.urls,
 ]

@@ -1,10 +1,19 @@
-"""Forms of the office's membership and closing-day pages and of NDA signing."""
+"""Forms of the office's membership and closing-day pages, of NDA signing and of a
+person's notification preferences."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
 
 from core.bounds import BoundedDateFormField
-from members.models import Firm, Membership, NetworkGroup
+from members.models import (
+    Firm,
+    Membership,
+    NetworkGroup,
+    NotificationPreferences,
+    validate_sms_number,
+)
+from members.notification_preferences import PERSONAL_CHANNELS
 from members.prefectures import Prefecture
 
 
@@ -83,3 +92,68 @@ class ClosingDayForm(forms.Form):
 
     date = BoundedDateFormField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """The person's cell phone, the channels of each topic and their quiet hours."""
+
+    sms_number = PhoneNumberFormField(
+        label=_("Cell phone for SMS"),
+        required=False,
+        validators=[validate_sms_number],
+        help_text=_("A mobile number such as 090-1234-5678. Leave empty for no SMS."),
+    )
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_(
+            "E-mail and SMS that come in these hours wait until they end; urgent notices "
+            "do not wait."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sms_number"].widget.attrs.update(type="tel", autocomplete="tel")
+        channel_choices = [(channel.value, channel.label) for channel in PERSONAL_CHANNELS]
+        for topic, label in NotificationPreferences.Topic.choices:
+            self.fields[f"topic_{topic}"] = forms.MultipleChoiceField(
+                label=label,
+                choices=channel_choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    @classmethod
+    def initial_from(cls, preferences: dict) -> dict:
+        return {
+            "sms_number": preferences["sms_number"],
+            "quiet_hours_start": preferences["quiet_hours_start"],
+            "quiet_hours_end": preferences["quiet_hours_end"],
+            **{f"topic_{topic}": chosen for topic, chosen in preferences["channels"].items()},
+        }
+
+    def topic_fields(self):
+        return [self[f"topic_{topic}"] for topic in NotificationPreferences.Topic.values]
+
+    def channels(self) -> dict[str, list[str]]:
+        return {
+            topic: self.cleaned_data[f"topic_{topic}"]
+            for topic in NotificationPreferences.Topic.values
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
+        if (start is None) != (end is None) and not self.errors:
+            self.add_error(
+                "quiet_hours_end",
+                _("Give both when quiet hours start and when they end, or neither."),
+            )
+        return cleaned

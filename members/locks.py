@@ -17,6 +17,7 @@ Locks on rows of apps to the right (orders, brokerage) come after these: see
 ``orders.locks`` and ``brokerage.locks``.
 """
 
+from core import clock
 from members.models import Firm, Membership, Network, Notification
 
 
@@ -45,10 +46,12 @@ def firm_lock(firm_id: int) -> None:
 
 
 def notification_pending_claim(notification_id: int) -> Notification | None:
-    """Claim a pending notification for delivery; None if sent or claimed by another worker."""
+    """Claim a pending notification that is due; None if sent, failed, not yet due (a retry
+    waiting out its backoff, a notice held for quiet hours) or claimed by another worker."""
     return (
         Notification.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("recipient", "firm")
         .filter(pk=notification_id, status=Notification.Status.PENDING)
+        .exclude(next_attempt_at__gt=clock.now())
         .first()
     )

@@ -2,6 +2,7 @@ import datetime
 import re
 import zoneinfo
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -35,6 +36,38 @@ def validate_weekdays(value) -> None:
 
 def default_working_weekdays() -> list[int]:
     return [0, 1, 2, 3, 4]
+
+
+def validate_sms_number(value) -> None:
+    """Accept only numbers that can receive a text message: mobile numbers (in Japan
+    070, 080 and 090), written domestically (090-1234-5678) or in full (+81 90 1234 5678)."""
+    if not value:
+        return
+    try:
+        # The model's and the forms' PhoneNumber is a phonenumbers.PhoneNumber.
+        number = (
+            value
+            if isinstance(value, phonenumbers.PhoneNumber)
+            else phonenumbers.parse(str(value), "JP")
+        )
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number)
+        not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+    ):
+        raise ValidationError(
+            _(
+                "Enter a mobile number that can receive text messages, such as "
+                "090-1234-5678 or +81 90 1234 5678."
+            ),
+            code="not_mobile",
+        )
 
 
 qualified_invoice_number_validator = RegexValidator(
@@ -502,7 +535,9 @@ class User(AbstractUser):
     customer_type = models.CharField(
         _("customer type"), max_length=16, choices=CustomerType.choices, blank=True
     )
-    sms_number = PhoneNumberField(_("cell phone for SMS"), blank=True)
+    sms_number = PhoneNumberField(
+        _("cell phone for SMS"), blank=True, validators=[validate_sms_number]
+    )
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.JA
     )
@@ -624,3 +659,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id or self.firm_id} ({self.channel})"
+
+
+class NotificationPreferences(models.Model):
+    """Which kinds of notice reach a person on which channel, and their quiet hours.
+
+    A topic the person has not chosen for reaches them as their profile's defaults say
+    (in-app, plus e-mail and SMS if they ticked them). Urgent notices reach them in the
+    app and by SMS whatever they chose, and are not held for quiet hours; other e-mail and
+    SMS notices wait until quiet hours end (in their network's zone).
+    """
+
+    class Topic(models.TextChoices):
+        REQUESTS = "requests", _("Requests and invitations")
+        ESTIMATES = "estimates", _("Estimates")
+        DEADLINES = "deadlines", _("Deadlines and reminders")
+        MESSAGES = "messages", _("Messages")
+        ORDERS = "orders", _("Orders, teams and deliveries")
+        MONEY = "money", _("Invoices, payments, payouts and bank accounts")
+        MEMBERSHIPS = "memberships", _("Memberships")
+
+    person = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preferences",
+    )
+    # {topic: [channel, …]} for the topics the person chose.
+    channels = models.JSONField(default=dict, blank=True)
+    quiet_hours_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiet_hours_start__isnull=True, quiet_hours_end__isnull=True)
+                | Q(quiet_hours_start__isnull=False, quiet_hours_end__isnull=False),
+                name="notification_quiet_hours_both_or_neither",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notification preferences of {self.person_id}"

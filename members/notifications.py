@@ -14,13 +14,22 @@ import urllib.request
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from core import clock
 from core.background import enqueue
 from members.locks import notification_pending_claim
 from members.models import Firm, Notification, User
+from members.notification_preferences import (
+    channels_for,
+    notice_is_urgent,
+    person_time_zone,
+    preferences_of,
+    quiet_hours_end_after,
+)
 from members.notification_texts import notification_texts
 from members.selectors import notification_inbox
 from members.sms import sms_backend
@@ -29,17 +38,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 WEBHOOK_TIMEOUT_SECONDS = 5
-
-
-def channels_for(person: User, *, urgent: bool) -> list[str]:
-    """Return the channels a person is reached on: in-app always, others by preference."""
-    channels = [Notification.Channel.IN_APP]
-    if person.email and person.notify_by_email:
-        channels.append(Notification.Channel.EMAIL)
-    # Urgent messages go to supervisors' cell phones even if they chose e-mail only.
-    if person.sms_number and (person.notify_by_sms or urgent):
-        channels.append(Notification.Channel.SMS)
-    return channels
 
 
 def notifications_create(
@@ -112,12 +110,24 @@ def notification_rows(
     urgent: bool = False,
     webhook_firms: Iterable[Firm] = (),
 ) -> list[Notification]:
-    """Return (unsaved) the notifications of one event, in each recipient's language."""
+    """Return (unsaved) the notifications of one event, in each recipient's language.
+
+    Each person gets the channels they chose for the kind's topic; an urgent notice also
+    their cell phone, at once. Other e-mail and SMS notices that fall in a person's quiet
+    hours wait (pending) until they end.
+    """
     rows = []
     now = clock.now()
-    for person in {person.pk: person for person in recipients if person.is_active}.values():
+    people = {person.pk: person for person in recipients if person.is_active}
+    preferences = preferences_of(people.values())
+    urgent = notice_is_urgent(kind=kind, context=context, urgent=urgent)
+    for person in people.values():
         title, body = notification_texts(kind, person.language, context)
-        for channel in channels_for(person, urgent=urgent):
+        chosen = preferences.get(person.pk)
+        quiet_until = None
+        if not urgent and chosen is not None and chosen.quiet_hours_start is not None:
+            quiet_until = quiet_hours_end_after(chosen, zone=person_time_zone(person), moment=now)
+        for channel in channels_for(person, kind=kind, urgent=urgent, preferences=chosen):
             in_app = channel == Notification.Channel.IN_APP
             rows.append(
                 Notification(
@@ -132,6 +142,7 @@ def notification_rows(
                     # The inbox row is itself the delivery.
                     status=Notification.Status.SENT if in_app else Notification.Status.PENDING,
                     sent_at=now if in_app else None,
+                    next_attempt_at=None if in_app else quiet_until,
                 )
             )
     for firm in webhook_firms:
@@ -171,6 +182,19 @@ def pending_notification_ids(
     return list(pending.order_by("id").values_list("id", flat=True)[:1000])
 
 
+def notification_retry_at(*, notification_id: int) -> datetime.datetime | None:
+    """Return when a pending notification is next tried, if that is still to come."""
+    return (
+        Notification.objects.filter(
+            pk=notification_id,
+            status=Notification.Status.PENDING,
+            next_attempt_at__gt=clock.now(),
+        )
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
 def notification_deliver(*, notification_id: int) -> bool:
     """Deliver one pending notification; return True if this call sent it."""
     with transaction.atomic():
@@ -185,7 +209,9 @@ def notification_deliver(*, notification_id: int) -> bool:
             if notification.attempts >= MAX_ATTEMPTS:
                 notification.status = Notification.Status.FAILED
             else:
-                backoff = datetime.timedelta(seconds=30 * 2 ** (notification.attempts - 1))
+                backoff = datetime.timedelta(
+                    seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** (notification.attempts - 1)
+                )
                 notification.next_attempt_at = clock.now() + backoff
             notification.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             logger.warning("notification %s failed: %s", notification.pk, error)
@@ -206,17 +232,39 @@ def send_on_channel(notification: Notification) -> None:
     channel = notification.channel
     link = absolute_link(notification.link)
     if channel == Notification.Channel.EMAIL:
-        body = f"{notification.body}\n\n{link}" if link else notification.body
-        send_mail(notification.title, body, None, [notification.recipient.email])
+        send_email(notification, link)
     elif channel == Notification.Channel.SMS:
         sms_backend().send(
             to=str(notification.recipient.sms_number),
             body=f"{notification.title} {link}".strip()[:670],
+            reference=f"notification-{notification.pk}",
         )
     elif channel == Notification.Channel.WEBHOOK:
         post_webhook(notification)
     else:
         raise ValueError(f"nothing delivers the {channel} channel")
+
+
+def send_email(notification: Notification, link: str) -> None:
+    """Send the e-mail as plain text with the page's link, and the same as HTML."""
+    person = notification.recipient
+    context = {
+        "title": notification.title,
+        "body": notification.body,
+        "link": link,
+        "language": person.language,
+    }
+    with translation.override(person.language):
+        text = render_to_string("members/email/notification.txt", context)
+        html = render_to_string("members/email/notification.html", context)
+    message = EmailMultiAlternatives(
+        subject=notification.title,
+        body=text,
+        to=[person.email],
+        headers={"X-Notification-Id": str(notification.pk)},
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
 
 
 def webhook_signature(secret: str, body: bytes) -> str:

@@ -3,6 +3,7 @@ from django.urls import path
 from members import views
 
 urlpatterns = [
+    path("account/notifications/", views.notification_settings, name="account-notifications"),
     path("memberships/", views.firm_memberships, name="network-firm-memberships"),
     path(
         "memberships/<int:membership_id>/<str:answer>/",

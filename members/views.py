@@ -1,5 +1,5 @@
 """Pages of a network: its public landing page, its office's membership and closing-day
-pages, its NDA."""
+pages, its NDA; and a person's notification settings."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +11,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import access
 from core.errors import REFUSALS, place_refusal, refusal_texts
-from members.forms import AddMemberForm, ClosingDayForm, MembershipForm, NdaSignForm
+from members.forms import (
+    AddMemberForm,
+    ClosingDayForm,
+    MembershipForm,
+    NdaSignForm,
+    NotificationPreferencesForm,
+)
 from members.models import Membership, Network
+from members.notification_preferences import (
+    notification_preferences_get,
+    notification_preferences_set,
+)
 from members.selectors import (
     closing_day_list,
     membership_change_list_for_office,
@@ -348,3 +358,34 @@ def network_apply(request, slug: str):
     else:
         messages.success(request, _("Your firm's application is sent to the network's office."))
     return redirect("network-firm-memberships")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """The person's account settings for notices: their cell phone, which kinds of notice
+    reach them on which channel, and their quiet hours."""
+    preferences = notification_preferences_get(person=request.user)
+    form = NotificationPreferencesForm(
+        request.POST or None, initial=NotificationPreferencesForm.initial_from(preferences)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            notification_preferences_set(
+                person=request.user,
+                channels=form.channels(),
+                quiet_hours_start=form.cleaned_data["quiet_hours_start"],
+                quiet_hours_end=form.cleaned_data["quiet_hours_end"],
+                sms_number=form.cleaned_data["sms_number"],
+                set_sms_number=True,
+            )
+        except REFUSALS as refusal:
+            place_refusal(form, refusal)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("account-notifications")
+    return render(
+        request,
+        "members/notification_settings.html",
+        {"form": form, "time_zone": preferences["time_zone"], "nav_section": "account"},
+    )

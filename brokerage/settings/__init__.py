@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# A failed e-mail, SMS or webhook is tried again after this many seconds, doubling each
+# time (30 s, 1 min, 2 min …), eight times in all.
+NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=30.0)
+
 # Where links in e-mails, SMS and webhooks point.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -212,11 +216,34 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A mail server that does not answer fails the attempt (retried later) instead of holding
+# the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@sme-networks.example")
-# SMS to supervisors' cell phones goes through a pluggable backend; the default logs.
+# SMS to cell phones goes through a pluggable backend (members.sms); the default logs.
+# members.sms.TwilioSmsBackend or members.sms.HttpGatewaySmsBackend send for real.
 SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.LogSmsBackend")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# The sending number (E.164) or a Messaging Service SID (MG…).
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+# Empty: Twilio's own https://api.twilio.com.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# An HTTP gateway: where to POST, the key and where it goes (a header, or a field when
+# SMS_API_KEY_HEADER is empty), the body's format and field names.
 SMS_API_URL = env.str("SMS_API_URL", default="")
 SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_API_KEY_HEADER = env.str("SMS_API_KEY_HEADER", default="X-API-Key")
+SMS_API_KEY_FIELD = env.str("SMS_API_KEY_FIELD", default="api_key")
+SMS_API_FORMAT = env.str("SMS_API_FORMAT", default="json")  # json or form
+SMS_API_TO_FIELD = env.str("SMS_API_TO_FIELD", default="to")
+SMS_API_TEXT_FIELD = env.str("SMS_API_TEXT_FIELD", default="text")
+SMS_API_SENDER = env.str("SMS_API_SENDER", default="")
+SMS_API_SENDER_FIELD = env.str("SMS_API_SENDER_FIELD", default="from")
+# e164 (+819012345678) or national (09012345678), as the gateway expects numbers.
+SMS_API_NUMBER_FORMAT = env.str("SMS_API_NUMBER_FORMAT", default="e164")
 
 # Card payments go through this provider; bank transfers are recorded by the office.
 PAYMENT_CARD_PROVIDER = env.str(

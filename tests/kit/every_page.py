@@ -201,6 +201,8 @@ def network_pages() -> list[tuple[object, str]]:
         (world.office_user, reverse("network-office-import", args=[slug])),
         (world.office_user, reverse("network-office-contacts", args=[slug])),
         (world.office_user, reverse("pages:inbox")),
+        (world.customer, reverse("account-notifications")),
+        (member, reverse("account-notifications")),
     ]
 
 

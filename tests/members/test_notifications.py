@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 class BrokenSmsBackend:
-    def send(self, *, to, body):
+    def send(self, *, to, body, reference):
         raise ConnectionError("SMS gateway unreachable")
 
 

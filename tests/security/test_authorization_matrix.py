@@ -369,6 +369,16 @@ API: dict[tuple[str, str], Row] = {
         body=lambda w: {"price": 100_000, "lead_time_days": 10},
     ),
     ("GET", "/api/notifications/"): Row(SIGNED_IN, lists="notification"),
+    # A notification is marked read only by the person it was sent to.
+    ("POST", "/api/notifications/{notification_id}/read/"): Row(
+        roles("customer"), args={"notification_id": "notification_customer"}, proves="customer"
+    ),
+    ("POST", "/api/notifications/read-all/"): Row(SIGNED_IN),
+    # Everyone sets their own notification preferences.
+    ("GET", "/api/me/notification-preferences/"): Row(SIGNED_IN),
+    ("PUT", "/api/me/notification-preferences/"): Row(
+        SIGNED_IN, body=lambda w: {"channels": {"messages": ["in_app"]}}
+    ),
     # Everyone asks about their own: a customer's estimates, proposals, deliveries, invoices.
     ("GET", "/api/me/action-needed/"): Row(SIGNED_IN),
     # --- Orders: the team, production, deliveries ---------------------------------------
@@ -760,6 +770,7 @@ PAGES: dict[str, dict[str, Row]] = {
     "home/": {"GET": page(SIGNED_IN)},
     "inbox/": {"GET": page(SIGNED_IN)},
     "inbox/read/": {"POST": page(SIGNED_IN)},
+    "account/notifications/": {"GET": page(SIGNED_IN), "POST": page(SIGNED_IN)},
     "requests/": {"GET": page(SIGNED_IN)},
     "orders/": {"GET": page(SIGNED_IN)},
     # --- Requests -----------------------------------------------------------------------

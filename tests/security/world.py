@@ -578,6 +578,7 @@ def declare_visibility(world: World) -> None:
         for role, user in world.users.items()
         if user is not None
     }
+    ids["notification_customer"] = min(world.lists["notification"]["customer"])
     assert set(Drawing.objects.values_list("pk", flat=True)) == {
         ids["drawing_open"],
         ids["drawing_other"],
