@@ -365,8 +365,9 @@ def test_production_refuses_to_start_without_a_real_secret():
     assert "SECRET_KEY must be set" in result.stderr.decode()
 
 
+# A key's own setting, not one that names where the key goes (SMS_API_KEY_HEADER, …_FIELD).
 SECRET_NAME = re.compile(
-    r"SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL|(^|_)TOKEN$|_DSN$", re.I
+    r"SECRET|PASSWORD|PASSWD|API_KEY$|PRIVATE_KEY|CREDENTIAL|(^|_)TOKEN$|_DSN$", re.I
 )
 
 
