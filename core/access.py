@@ -10,7 +10,8 @@ The vocabulary:
 viewer        the person, their firm, and the networks whose office their firm is: read
               once per request (one query), then asked as often as needed.
 rfq role      how a person stands to a request: customer, office, staff (the platform's
-              operators, who read like an office), or member (an invited firm's people).
+              operators, who read like an office), or member (an invited firm's people, or a
+              team firm's: on an order's team, or in the group proposal the customer chose).
 acting role   the same, but with the firm's own role in the network (administrative,
               stakeholder, coordinator ...), as policies decide who may act.
 order role    customer, office, staff, leader (the firm leading the order), member.
@@ -294,6 +295,8 @@ def firm_may_see_confidential(firm_id: int, network) -> bool:
 def rfqs_visible(user, requests: QuerySet) -> QuerySet:
     """Narrow `requests` to those a person may see: their own, their office's, their firm's.
 
+    A firm's are those it was invited to, leads, or works on as a team firm (`_team_rfq_ids`).
+
     Each reason alone is an index lookup, but ORed together in one condition they make
     PostgreSQL read every request. So the few requests the person takes part in (as the
     customer, through an invitation of their firm, or as its leader) are gathered as one
@@ -318,10 +321,36 @@ def rfqs_visible(user, requests: QuerySet) -> QuerySet:
             .order_by()
             .values("rfq_id"),
             rfq.objects.filter(leader_firm_id=viewer.firm_id).order_by().values("pk"),
+            *_team_rfq_ids(viewer.firm_id),
             all=True,
         )
     )
     return requests.filter(Q(pk__in=taking_part) | Q(network_id__in=viewer.office_network_ids))
+
+
+def _team_rfq_ids(firm_id: int) -> tuple[QuerySet, QuerySet]:
+    """Return (as subqueries of request ids) the requests the firm works on as a team firm.
+
+    A firm on an order's team (unless it declined its part), and, until the order's team
+    is set, a firm named in the group proposal the customer chose. Like an invitee, it
+    reads the request's details only under the NDA rule (`rfq_details_visible`).
+    """
+    team_member = _model("orders.TeamMember")
+    on_team = (
+        team_member.objects.filter(firm_id=firm_id)
+        .exclude(confirmation="declined")
+        .order_by()
+        .values("order__rfq_id")
+    )
+    team_set = team_member.objects.filter(order__rfq_id=OuterRef("rfq_id"))
+    in_chosen_group = (
+        _model("brokerage.GroupProposal")
+        .objects.filter(status="chosen", team_firm_ids__contains=[firm_id])
+        .exclude(Exists(team_set))
+        .order_by()
+        .values("rfq_id")
+    )
+    return on_team, in_chosen_group
 
 
 def rfq_role(user, rfq) -> str:
