@@ -264,6 +264,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "price",
             "lead_time_days",
             "note",
+            "line_description",
             "created_at",
             "answered_at",
         ]
@@ -279,7 +280,20 @@ class AnswerSerializer(serializers.Serializer):
     lead_time_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False, allow_null=True
     )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For the office and the project leader only; never shown to the customer.",
+    )
+    line_description = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional: how the firm's work reads on the customer's estimate.",
+    )
 
     def validate(self, attrs):
         # The same words as the page's form (brokerage.forms.AnswerForm), each on its field.
