@@ -12,7 +12,7 @@ from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
 from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, Notification, User
-from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event, Message
+from orders.models import REQUEST_THREADS, RFQ, Drawing, Estimate, EstimateLine, Event, Message
 
 NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
 REASON_HELP = "Why, as data: a `code` and its parameters (see brokerage.reasons)."
@@ -491,7 +491,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class ThreadQuerySerializer(serializers.Serializer):
-    audience = serializers.ChoiceField(choices=Message.Audience.values, required=False)
+    audience = serializers.ChoiceField(choices=list(REQUEST_THREADS), required=False)
 
 
 class MessageWriteSerializer(serializers.Serializer):
