@@ -298,7 +298,8 @@ def firm_may_see_confidential(firm_id: int, network) -> bool:
 def rfqs_visible(user, requests: QuerySet) -> QuerySet:
     """Narrow `requests` to those a person may see: their own, their office's, their firm's.
 
-    A firm's are those it was invited to, leads, or works on as a team firm (`_team_rfq_ids`).
+    A firm's are those it was invited to, leads, or works on as a team firm (on the order's
+    team, or named in the group proposal the customer chose).
 
     Each reason alone is an index lookup, but ORed together in one condition they make
     PostgreSQL read every request. So the few requests the person takes part in (as the
@@ -324,36 +325,42 @@ def rfqs_visible(user, requests: QuerySet) -> QuerySet:
             .order_by()
             .values("rfq_id"),
             rfq.objects.filter(leader_firm_id=viewer.firm_id).order_by().values("pk"),
-            *_team_rfq_ids(viewer.firm_id),
+            _team_rfq_ids(viewer.firm_id),
+            _chosen_group_rfq_ids(viewer.firm_id),
             all=True,
         )
     )
     return requests.filter(Q(pk__in=taking_part) | Q(network_id__in=viewer.office_network_ids))
 
 
-def _team_rfq_ids(firm_id: int) -> tuple[QuerySet, QuerySet]:
-    """Return (as subqueries of request ids) the requests the firm works on as a team firm.
+def _team_rfq_ids(firm_id: int) -> QuerySet:
+    """Return (as a subquery) the requests whose order has the firm on its team.
 
-    A firm on an order's team (unless it declined its part), and, until the order's team
-    is set, a firm named in the group proposal the customer chose. Like an invitee, it
-    reads the request's details only under the NDA rule (`rfq_details_visible`).
+    Unless it declined its part. Like an invitee, a team firm reads the request's details
+    only under the NDA rule (`rfq_details_visible`).
     """
-    team_member = _model("orders.TeamMember")
-    on_team = (
-        team_member.objects.filter(firm_id=firm_id)
+    return (
+        _model("orders.TeamMember")
+        .objects.filter(firm_id=firm_id)
         .exclude(confirmation="declined")
         .order_by()
         .values("order__rfq_id")
     )
-    team_set = team_member.objects.filter(order__rfq_id=OuterRef("rfq_id"))
-    in_chosen_group = (
+
+
+def _chosen_group_rfq_ids(firm_id: int) -> QuerySet:
+    """Return (as a subquery) the requests whose chosen group proposal names the firm.
+
+    Until the order's team is set: from then on the team says who works on it.
+    """
+    team_set = _model("orders.TeamMember").objects.filter(order__rfq_id=OuterRef("rfq_id"))
+    return (
         _model("brokerage.GroupProposal")
         .objects.filter(status="chosen", team_firm_ids__contains=[firm_id])
         .exclude(Exists(team_set))
         .order_by()
         .values("rfq_id")
     )
-    return on_team, in_chosen_group
 
 
 def rfq_role(user, rfq) -> str:
@@ -477,17 +484,14 @@ def on_order_team(user, order) -> bool:
     if viewer.firm_id is None:
         return False
     if order.pk not in viewer._on_team:
-        parts = _team_parts(order.pk).filter(firm_id=viewer.firm_id)
+        parts = _team_parts(order_id=order.pk).filter(firm_id=viewer.firm_id)
         viewer._on_team[order.pk] = parts.exists()
     return viewer._on_team[order.pk]
 
 
-def _team_parts(order_id: int) -> QuerySet:
-    return (
-        _model("orders.TeamMember")
-        .objects.filter(order_id=order_id)
-        .exclude(confirmation="declined")
-    )
+def _team_parts(**order) -> QuerySet:
+    """Return the parts of an order's team (by `order_id` or `order__rfq_id`) not declined."""
+    return _model("orders.TeamMember").objects.filter(**order).exclude(confirmation="declined")
 
 
 def _confidential_network_ids(firm_id: int) -> QuerySet:
@@ -520,9 +524,8 @@ def messages_readable(user) -> Q:
     office's internal messages, never a rival group's. Once the request is an order, the
     customer reads the order's thread with them, the order's leader that one and the
     team's, and a firm on the team (not having declined its part) the team's. The caller
-    scopes the requests to
-    those the person may see; one condition serves a thread, a page's threads and the
-    unread counts of a whole list, so that they never disagree.
+    scopes the requests to those the person may see; one condition serves a thread, a
+    page's threads and the unread counts of a whole list, so that they never disagree.
     """
     viewer = viewer_of(user)
     if not viewer.authenticated:
@@ -545,7 +548,7 @@ def messages_readable(user) -> Q:
     )
     with_customer = Q(audience=audiences.CUSTOMER, rfq__leader_firm_id=viewer.firm_id)
     leads_order = Q(rfq__order__leader_firm_id=viewer.firm_id)
-    on_team = Q(rfq_id__in=_team_rfq_ids(viewer.firm_id)[0])
+    on_team = Q(rfq_id__in=_team_rfq_ids(viewer.firm_id))
     order_threads = (Q(audience=audiences.ORDER_CUSTOMER) & leads_order) | (
         Q(audience=audiences.TEAM) & (leads_order | on_team)
     )
@@ -578,7 +581,7 @@ def message_reader_firm_ids(rfq, audience: str, author) -> frozenset[int]:
         order = _model("orders.Order").objects.get(rfq_id=rfq.pk)
         taking_part = {order.leader_firm_id}
         if audience == audiences.TEAM:
-            taking_part |= set(_team_parts(order.pk).values_list("firm_id", flat=True))
+            taking_part |= set(_team_parts(order_id=order.pk).values_list("firm_id", flat=True))
     elif audience == audiences.CUSTOMER:
         taking_part = {rfq.leader_firm_id} - {None}
     else:
@@ -588,12 +591,7 @@ def message_reader_firm_ids(rfq, audience: str, author) -> frozenset[int]:
                 .objects.filter(rfq_id=rfq.pk)
                 .values_list("firm_id", flat=True)
             )
-            | set(
-                _model("orders.TeamMember")
-                .objects.filter(order__rfq_id=rfq.pk)
-                .exclude(confirmation="declined")
-                .values_list("firm_id", flat=True)
-            )
+            | set(_team_parts(order__rfq_id=rfq.pk).values_list("firm_id", flat=True))
             | ({rfq.leader_firm_id} - {None})
         )
         author_firm_id = getattr(author, "firm_id", None)

@@ -241,3 +241,19 @@ def test_a_team_firm_without_the_current_nda_is_left_out_of_a_confidential_order
     assert bodies(world.users["polisher1"], order) == ["Drawing rev. B attached"]
     assert bodies(world.users["turner"], order) == []
     assert post(world.users["turner"], order, "team", "Hi").status_code == 403
+
+
+def test_the_orders_list_counts_each_persons_unread_messages(world, order):
+    # Given the leader wrote twice to the team
+    for body in ("Plan A", "Plan B"):
+        assert post(world.users["fushimi"], order, "team", body).status_code == 201
+
+    # Then yawata's list of orders counts two unread; the customer's and the author's none
+    orders = reverse("pages:order-list")
+    assert "2 unread messages" in client_for(world.users["yawata"]).get(orders).content.decode()
+    for reader in (world.customer, world.users["fushimi"]):
+        assert "unread message" not in client_for(reader).get(orders).content.decode()
+
+    # and once yawata opened the order, none
+    client_for(world.users["yawata"]).get(reverse("pages:order", args=[order.pk]))
+    assert "unread message" not in client_for(world.users["yawata"]).get(orders).content.decode()

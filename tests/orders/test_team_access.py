@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brokerage.models import GroupProposal
-from members.models import Membership, Network
+from members.models import Membership, Network, Notification
 from orders.models import TeamMember
 from orders.services.drawings import drawing_attach
+from orders.services.timeline import message_post
 from tests.kit.factories import AcceptedOrderFactory, TeamMemberFactory
 from tests.kit.steps import as_user, client_for, pdf
 from tests.kit.worlds import kyoto_world, migakiya_world, ota_world
@@ -143,3 +144,28 @@ def test_the_firms_of_a_chosen_group_proposal_read_the_request():
     # Then the chosen group's shop reads it and its drawing; the other group's does not
     assert reads_request_and_drawing(world.users["north_shop"], order, drawing)
     assert as_user(world.users["south_shop"]).get(f"/api/rfqs/{order.rfq_id}/").status_code == 404
+
+
+def test_a_team_firm_is_told_of_the_requests_internal_messages():
+    # Given an order led by fushimi with yawata on its team, yawata never invited
+    world = kyoto_world()
+    order, _ = order_with_drawing(world, leader="fushimi", team={"fushimi": 6_000, "yawata": 4_000})
+
+    # When the office writes on the request's internal thread
+    message = message_post(
+        rfq=order.rfq,
+        author=world.office_user,
+        body="Material arrives Tuesday",
+        audience="internal",
+    )
+
+    # Then yawata's people are told, as they may read it; a firm off the team is not
+    told = set(
+        Notification.objects.filter(
+            subject_type="message", subject_id=message.pk, channel="in_app"
+        ).values_list("recipient__username", flat=True)
+    )
+    assert world.users["yawata"].username in told
+    assert world.users["uji"].username not in told
+    response = as_user(world.users["yawata"]).get(f"/api/rfqs/{order.rfq_id}/messages/")
+    assert [row["body"] for row in response.json()["results"]] == ["Material arrives Tuesday"]
