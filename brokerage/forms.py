@@ -364,11 +364,20 @@ class AnswerForm(PageForm):
         widget=forms.NumberInput(attrs=NUMBER_PAD),
     )
     note = forms.CharField(
-        label=_("Note"),
+        label=_("Internal note"),
         max_length=2_000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example how you would make it, or why you cannot."),
+        help_text=_(
+            "For the office and the project leader only, never the customer: for example "
+            "how you would make it, or why you cannot."
+        ),
+    )
+    line_description = forms.CharField(
+        label=_("Line for the customer's estimate"),
+        max_length=300,
+        required=False,
+        help_text=_("Optional: how your work reads on the estimate the customer receives."),
     )
 
     def clean(self):

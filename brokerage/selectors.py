@@ -49,6 +49,12 @@ def invitation_list_for_rfq(user: User, rfq: RFQ) -> QuerySet[Invitation]:
     return invitations.none()
 
 
+def answer_notes_for_rfq(rfq: RFQ) -> dict[int, str]:
+    """Return the firms' internal notes on their 'can do' answers, by firm (for composers)."""
+    answers = Invitation.objects.filter(rfq=rfq, status=Invitation.Status.CAN_DO).exclude(note="")
+    return dict(answers.values_list("firm_id", "note"))
+
+
 def invitation_list_for_firm(user: User) -> QuerySet[Invitation]:
     """Return the invitations addressed to the person's firm, newest first."""
     if not user.is_authenticated or user.firm_id is None:

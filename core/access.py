@@ -10,7 +10,8 @@ The vocabulary:
 viewer        the person, their firm, and the networks whose office their firm is: read
               once per request (one query), then asked as often as needed.
 rfq role      how a person stands to a request: customer, office, staff (the platform's
-              operators, who read like an office), or member (an invited firm's people).
+              operators, who read like an office), or member (an invited firm's people, or a
+              team firm's: on an order's team, or in the group proposal the customer chose).
 acting role   the same, but with the firm's own role in the network (administrative,
               stakeholder, coordinator ...), as policies decide who may act.
 order role    customer, office, staff, leader (the firm leading the order), member.
@@ -23,8 +24,10 @@ events        each event is seen by whom the object it speaks of is seen: a firm
               and the office, a draft estimate by its composer; the customer reads every
               step of their request, worded for them and without the firms' names or
               answers, and never who did it, only which party ("office", "member firm").
-threads       a request's thread with the customer and its internal thread: each message
-              read, counted unread and told of by whom may read it (`messages_readable`).
+threads       a request's thread with the customer and its internal thread, and once it is
+              an order the order's thread with the customer (the leader speaks for the
+              team) and the team's: each message, and its attachments, read, counted
+              unread and told of by whom may read it (`messages_readable`).
 
 This module imports no project app (models are looked up by name when first needed), so
 that every app may ask it.
@@ -80,6 +83,7 @@ class Viewer:
         self.firm_id = user.firm_id if self.authenticated else None
         self.is_staff = bool(self.authenticated and user.is_active and user.is_staff)
         self._office_firms: dict[int, frozenset[int]] = {}
+        self._on_team: dict[int, bool] = {}
 
     @cached_property
     def memberships(self) -> dict:
@@ -294,6 +298,9 @@ def firm_may_see_confidential(firm_id: int, network) -> bool:
 def rfqs_visible(user, requests: QuerySet) -> QuerySet:
     """Narrow `requests` to those a person may see: their own, their office's, their firm's.
 
+    A firm's are those it was invited to, leads, or works on as a team firm (on the order's
+    team, or named in the group proposal the customer chose).
+
     Each reason alone is an index lookup, but ORed together in one condition they make
     PostgreSQL read every request. So the few requests the person takes part in (as the
     customer, through an invitation of their firm, or as its leader) are gathered as one
@@ -319,12 +326,44 @@ def rfqs_visible(user, requests: QuerySet) -> QuerySet:
             .order_by()
             .values("rfq_id"),
             rfq.objects.filter(leader_firm_id=viewer.firm_id).order_by().values("pk"),
+            _team_rfq_ids(viewer.firm_id),
+            _chosen_group_rfq_ids(viewer.firm_id),
             all=True,
         )
     )
     # A draft is its customer's unfinished text: the office sees it once it is submitted.
     office = Q(network_id__in=viewer.office_network_ids) & ~Q(status="draft")
     return requests.filter(Q(pk__in=taking_part) | office)
+
+
+def _team_rfq_ids(firm_id: int) -> QuerySet:
+    """Return (as a subquery) the requests whose order has the firm on its team.
+
+    Unless it declined its part. Like an invitee, a team firm reads the request's details
+    only under the NDA rule (`rfq_details_visible`).
+    """
+    return (
+        _model("orders.TeamMember")
+        .objects.filter(firm_id=firm_id)
+        .exclude(confirmation="declined")
+        .order_by()
+        .values("order__rfq_id")
+    )
+
+
+def _chosen_group_rfq_ids(firm_id: int) -> QuerySet:
+    """Return (as a subquery) the requests whose chosen group proposal names the firm.
+
+    Until the order's team is set: from then on the team says who works on it.
+    """
+    team_set = _model("orders.TeamMember").objects.filter(order__rfq_id=OuterRef("rfq_id"))
+    return (
+        _model("brokerage.GroupProposal")
+        .objects.filter(status="chosen", team_firm_ids__contains=[firm_id])
+        .exclude(Exists(team_set))
+        .order_by()
+        .values("rfq_id")
+    )
 
 
 def rfq_role(user, rfq) -> str:
@@ -404,6 +443,9 @@ def may_write_thread(user, rfq, audience: str) -> bool:
     a member firm that may not read a confidential request's details writes on neither.
     """
     audiences = _model("orders.Message").Audience
+    if audience in (audiences.ORDER_CUSTOMER, audiences.TEAM):
+        order = _model("orders.Order").objects.filter(rfq_id=rfq.pk).first()
+        return order is not None and may_write_order_thread(user, order, audience)
     role = rfq_role(user, rfq)
     if audience not in audiences.values:
         return False
@@ -414,6 +456,60 @@ def may_write_thread(user, rfq, audience: str) -> bool:
     if not rfq_details_visible(user, rfq):
         return False
     return audience == audiences.INTERNAL or leads_rfq(user, rfq)
+
+
+def may_write_order_thread(user, order, audience: str) -> bool:
+    """Return whether the person may write on one of an order's threads.
+
+    The office (and staff) on both; the customer with the team's leader, who writes on
+    both; a firm of the team on the team's thread. A team firm that may not read a
+    confidential request's details writes on neither.
+    """
+    audiences = _model("orders.Message").Audience
+    role = order_role(user, order)
+    if audience not in (audiences.ORDER_CUSTOMER, audiences.TEAM):
+        return False
+    if role in OFFICE_ROLES:
+        return True
+    if role == CUSTOMER:
+        return audience == audiences.ORDER_CUSTOMER
+    if not rfq_details_visible(user, order.rfq):
+        return False
+    if role == LEADER:
+        return True
+    return audience == audiences.TEAM and on_order_team(user, order)
+
+
+def order_threads_readable(user, order) -> tuple[str, ...]:
+    """Return the order's threads the person reads (as `messages_readable` says in SQL)."""
+    audiences = _model("orders.Message").Audience
+    role = order_role(user, order)
+    both = (audiences.ORDER_CUSTOMER, audiences.TEAM)
+    if role in OFFICE_ROLES:
+        return both
+    if role == CUSTOMER:
+        return (audiences.ORDER_CUSTOMER,)
+    if not rfq_details_visible(user, order.rfq):
+        return ()
+    if role == LEADER:
+        return both
+    return (audiences.TEAM,) if on_order_team(user, order) else ()
+
+
+def on_order_team(user, order) -> bool:
+    """Return whether the person's firm has a part on the order's team (not declined)."""
+    viewer = viewer_of(user)
+    if viewer.firm_id is None:
+        return False
+    if order.pk not in viewer._on_team:
+        parts = _team_parts(order_id=order.pk).filter(firm_id=viewer.firm_id)
+        viewer._on_team[order.pk] = parts.exists()
+    return viewer._on_team[order.pk]
+
+
+def _team_parts(**order) -> QuerySet:
+    """Return the parts of an order's team (by `order_id` or `order__rfq_id`) not declined."""
+    return _model("orders.TeamMember").objects.filter(**order).exclude(confirmation="declined")
 
 
 def _confidential_network_ids(firm_id: int) -> QuerySet:
@@ -443,16 +539,18 @@ def messages_readable(user) -> Q:
     of a request it takes part in, and its project leader the customer's thread too, where
     the firm may read the request's details (a confidential one needs the current NDA).
     Where groups compete for the order, a coordinator reads only its own firm's and the
-    office's internal messages, never a rival group's. The caller scopes the requests to
-    those the person may see; one condition serves a thread, a page's threads and the
-    unread counts of a whole list, so that they never disagree.
+    office's internal messages, never a rival group's. Once the request is an order, the
+    customer reads the order's thread with them, the order's leader that one and the
+    team's, and a firm on the team (not having declined its part) the team's. The caller
+    scopes the requests to those the person may see; one condition serves a thread, a
+    page's threads and the unread counts of a whole list, so that they never disagree.
     """
     viewer = viewer_of(user)
     if not viewer.authenticated:
         return Q(pk__in=[])
     audiences = _model("orders.Message").Audience
     own = Q(rfq__customer_id=viewer.pk)
-    as_customer = own & Q(audience=audiences.CUSTOMER)
+    as_customer = own & Q(audience__in=[audiences.CUSTOMER, audiences.ORDER_CUSTOMER])
     if viewer.is_staff:
         return ~own | as_customer
     if viewer.firm_id is None:
@@ -467,10 +565,15 @@ def messages_readable(user) -> Q:
         ~Q(rfq__network__policy=COMPETING_GROUPS) | Q(author__firm_id=viewer.firm_id) | by_office
     )
     with_customer = Q(audience=audiences.CUSTOMER, rfq__leader_firm_id=viewer.firm_id)
+    leads_order = Q(rfq__order__leader_firm_id=viewer.firm_id)
+    on_team = Q(rfq_id__in=_team_rfq_ids(viewer.firm_id))
+    order_threads = (Q(audience=audiences.ORDER_CUSTOMER) & leads_order) | (
+        Q(audience=audiences.TEAM) & (leads_order | on_team)
+    )
     details = Q(rfq__confidential=False) | Q(
         rfq__network_id__in=_confidential_network_ids(viewer.firm_id)
     )
-    as_member = ~office & details & (internal | with_customer)
+    as_member = ~office & details & (internal | with_customer | order_threads)
     return as_customer | (~own & (office | as_member))
 
 
@@ -478,10 +581,12 @@ def message_reader_firm_ids(rfq, audience: str, author) -> frozenset[int]:
     """Return the firms whose people may read a new message on one of a request's threads.
 
     The thread's side of `messages_readable`, for telling them: the network's office, and
-    of the firms taking part (invited, or leading) those that may read the request's
-    details: on the thread with the customer the leader only; on the internal one, where
-    groups compete, only the author's own firm unless the office wrote. The customer of
-    the thread with the customer is not a firm: the caller adds them.
+    of the firms taking part (invited, leading, or on the order's team) those that may read
+    the request's details: on the thread with the customer the leader only; on the
+    internal one, where groups compete, only the author's own firm unless the office
+    wrote; on the order's thread with the customer its leader, on the team's its leader
+    and team firms. The customer of a thread with the customer is not a firm: the caller
+    adds them.
     """
     membership = _model("members.Membership")
     office_firms = set(
@@ -490,14 +595,23 @@ def message_reader_firm_ids(rfq, audience: str, author) -> frozenset[int]:
         ).values_list("firm_id", flat=True)
     )
     audiences = _model("orders.Message").Audience
-    if audience == audiences.CUSTOMER:
+    if audience in (audiences.ORDER_CUSTOMER, audiences.TEAM):
+        order = _model("orders.Order").objects.get(rfq_id=rfq.pk)
+        taking_part = {order.leader_firm_id}
+        if audience == audiences.TEAM:
+            taking_part |= set(_team_parts(order_id=order.pk).values_list("firm_id", flat=True))
+    elif audience == audiences.CUSTOMER:
         taking_part = {rfq.leader_firm_id} - {None}
     else:
-        taking_part = set(
-            _model("brokerage.Invitation")
-            .objects.filter(rfq_id=rfq.pk)
-            .values_list("firm_id", flat=True)
-        ) | ({rfq.leader_firm_id} - {None})
+        taking_part = (
+            set(
+                _model("brokerage.Invitation")
+                .objects.filter(rfq_id=rfq.pk)
+                .values_list("firm_id", flat=True)
+            )
+            | set(_team_parts(order__rfq_id=rfq.pk).values_list("firm_id", flat=True))
+            | ({rfq.leader_firm_id} - {None})
+        )
         author_firm_id = getattr(author, "firm_id", None)
         if rfq.network.policy == COMPETING_GROUPS and author_firm_id not in office_firms:
             taking_part &= {author_firm_id}

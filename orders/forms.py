@@ -22,13 +22,25 @@ from core.bounds import (
 )
 from core.forms import NUMBER_PAD, MultipleFileField, PageForm
 from orders.drawings import ACCEPTED_EXTENSIONS, DrawingRejected, inspect_drawing
-from orders.models import BankAccount, Order, Payment, PayoutBatch, Refund, TeamMember
+from orders.models import (
+    ORDER_THREADS,
+    BankAccount,
+    Message,
+    Order,
+    Payment,
+    PayoutBatch,
+    Refund,
+    TeamMember,
+)
 from orders.money import BASIS_POINTS
 from orders.services.bank_accounts import BankAccountInput
 from orders.services.teams import TeamMemberInput
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BASIS_POINTS_PER_PERCENT = BASIS_POINTS // 100
+ORDER_THREAD_CHOICES = [
+    (value, label) for value, label in Message.Audience.choices if value in ORDER_THREADS
+]
 PERCENT_STEP = {"inputmode": "decimal", "step": "0.01", "min": "0", "max": "100"}
 
 
@@ -282,6 +294,39 @@ class InspectionDocumentsForm(forms.Form):
 
     def clean_documents(self):
         return inspected_drawings(self.cleaned_data["documents"])
+
+
+class OrderMessageForm(PageForm):
+    """A message on one of the order's threads: some text, files (drawings, photos,
+    inspection sheets), or both."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    audience = forms.ChoiceField(choices=ORDER_THREAD_CHOICES, widget=forms.HiddenInput)
+    files = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=with_accepted_formats(
+            gettext_noop(
+                "Drawings, photos or inspection sheets; you may choose several. "
+                "Accepted: %(formats)s."
+            )
+        ),
+    )
+
+    def clean_files(self):
+        return inspected_drawings(self.cleaned_data["files"])
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["body"] = (cleaned.get("body") or "").strip()
+        if not cleaned["body"] and not cleaned.get("files") and "files" not in self.errors:
+            raise ValidationError(_("Write a message or attach a file."))
+        return cleaned
 
 
 # --- Money ------------------------------------------------------------------------------

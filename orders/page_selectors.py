@@ -11,15 +11,21 @@ from django.http import Http404
 from core import access
 from members.models import Firm, Membership, Network, User
 from members.selectors import office_networks
-from orders.models import RFQ, BankAccount, LedgerEntry, Order, TeamMember
-from orders.selectors import order_list_for_user, payout_batch_list_for_user, statement_memberships
+from orders.models import ORDER_THREADS, RFQ, BankAccount, LedgerEntry, Order, TeamMember
+from orders.selectors import (
+    order_list_for_user,
+    payout_batch_list_for_user,
+    statement_memberships,
+    unread_message_count,
+)
 
 
 def order_list_for_page(user: User, *, status: str = "") -> QuerySet[Order]:
     """Return the person's visible orders, newest first, with what each row shows.
 
-    The team's size and progress, and the person's own firm's part, are read in the same
-    query as the orders, so a page of the list costs the same whatever its length.
+    The team's size and progress, the person's own firm's part and how many messages of
+    the order's threads they have not read are read in the same query as the orders, so
+    a page of the list costs the same whatever its length.
     """
     orders = order_list_for_user(user)
     if status:
@@ -37,6 +43,7 @@ def order_list_for_page(user: User, *, status: str = "") -> QuerySet[Order]:
             filter=Q(team_members__confirmation=TeamMember.Confirmation.CONFIRMED),
             distinct=True,
         ),
+        unread_messages=unread_message_count(user, rfq="rfq_id", audiences=ORDER_THREADS),
     )
     if user.is_authenticated and user.firm_id is not None:
         own = parts.filter(firm_id=user.firm_id)

@@ -24,7 +24,9 @@ What waits on the customer
 
 Threads
     A request's messages as core.access.messages_readable scopes them, and how many of
-    them each person has not read yet (written by someone else after their read marker).
+    them each person has not read yet (written by someone else after their read marker);
+    an order's threads are its request's messages of the order's audiences, their
+    attachments served to whom may read the message.
 """
 
 import datetime
@@ -58,6 +60,8 @@ from core import access
 from core.access import MONEY_ROLES, OFFICE_ROLES
 from members.models import Membership, User
 from orders.models import (
+    ORDER_THREADS,
+    REQUEST_THREADS,
     RFQ,
     Allocation,
     BankAccount,
@@ -68,6 +72,7 @@ from orders.models import (
     Invoice,
     LedgerEntry,
     Message,
+    MessageAttachment,
     Order,
     Payment,
     PayoutBatch,
@@ -539,23 +544,27 @@ def message_list_for_rfq(user: User, rfq: RFQ, audiences: Iterable[str]) -> Quer
         Message.objects.filter(rfq=rfq, audience__in=list(audiences))
         .filter(access.messages_readable(user))
         .select_related("author", "author__firm")
+        .prefetch_related("attachments")
         .annotate(is_new=ExpressionWrapper(unread, output_field=BooleanField()))
         .order_by("at", "id")
     )
 
 
-def unread_message_count(user: User, *, rfq: str = "pk") -> Subquery:
+def unread_message_count(
+    user: User, *, rfq: str = "pk", audiences: Iterable[str] = REQUEST_THREADS
+) -> Subquery:
     """Return, as an annotation, how many messages of a request the person has not read.
 
     `rfq` names the outer query's field holding the request ("pk" on requests, "rfq_id"
-    on invitations). The person's own messages are never unread. A subquery, evaluated
-    for the rows of a page only, keeps a list at one query whatever its length.
+    on invitations, "rfq_id" on orders with the order's threads as `audiences`). The
+    person's own messages are never unread. A subquery, evaluated for the rows of a page
+    only, keeps a list at one query whatever its length.
     """
     read_up_to = ThreadRead.objects.filter(
         user_id=user.pk, rfq_id=OuterRef("rfq_id"), audience=OuterRef("audience")
     ).values("last_read_message_id")[:1]
     unread = (
-        Message.objects.filter(rfq_id=OuterRef(rfq))
+        Message.objects.filter(rfq_id=OuterRef(rfq), audience__in=list(audiences))
         .filter(access.messages_readable(user))
         .exclude(author_id=user.pk)
         .filter(pk__gt=Coalesce(Subquery(read_up_to), Value(0)))
@@ -567,13 +576,30 @@ def unread_message_count(user: User, *, rfq: str = "pk") -> Subquery:
     return Subquery(unread, output_field=IntegerField())
 
 
-def newest_message_ids(user: User, rfq: RFQ) -> dict[str, int]:
-    """Return the newest message the person may read on each thread of a request."""
+def newest_message_ids(
+    user: User, rfq: RFQ, audiences: Iterable[str] = REQUEST_THREADS
+) -> dict[str, int]:
+    """Return the newest message the person may read on each of these threads of a request."""
     rows = (
-        Message.objects.filter(rfq=rfq)
+        Message.objects.filter(rfq=rfq, audience__in=list(audiences))
         .filter(access.messages_readable(user))
         .values("audience")
         .annotate(newest=Max("pk"))
         .order_by()
     )
     return {row["audience"]: row["newest"] for row in rows}
+
+
+def message_attachment_get(
+    user: User, order: Order, message_id: int, attachment_id: int
+) -> MessageAttachment:
+    """Return an attachment of a message on the order's threads the person may read, or 404."""
+    message = (
+        Message.objects.filter(rfq_id=order.rfq_id, pk=message_id, audience__in=ORDER_THREADS)
+        .filter(access.messages_readable(user))
+        .first()
+    )
+    attachment = message.attachments.filter(pk=attachment_id).first() if message else None
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment

@@ -16,6 +16,16 @@ urlpatterns = [
     path("orders/", order_pages.order_list, name="order-list"),
     path("orders/<int:order_id>/", order_pages.order_detail, name="order"),
     path(
+        "orders/<int:order_id>/messages/",
+        order_pages.order_message,
+        name="order-message",
+    ),
+    path(
+        "orders/<int:order_id>/messages/<int:message_id>/attachments/<int:attachment_id>/",
+        order_pages.order_message_attachment,
+        name="order-message-attachment",
+    ),
+    path(
         "orders/<int:order_id>/team/answer/",
         order_pages.order_team_answer,
         name="order-team-answer",

@@ -12,7 +12,7 @@ from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
 from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, Notification, User
-from orders.models import RFQ, Drawing, Estimate, EstimateLine, Event, Message
+from orders.models import REQUEST_THREADS, RFQ, Drawing, Estimate, EstimateLine, Event, Message
 
 NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
 REASON_HELP = "Why, as data: a `code` and its parameters (see brokerage.reasons)."
@@ -298,6 +298,7 @@ class InvitationSerializer(serializers.ModelSerializer):
             "price",
             "lead_time_days",
             "note",
+            "line_description",
             "created_at",
             "answer_due_at",
             "answered_at",
@@ -314,7 +315,20 @@ class AnswerSerializer(serializers.Serializer):
     lead_time_days = serializers.IntegerField(
         min_value=0, max_value=3650, required=False, allow_null=True
     )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For the office and the project leader only; never shown to the customer.",
+    )
+    line_description = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Optional: how the firm's work reads on the customer's estimate.",
+    )
 
     def validate(self, attrs):
         # The same words as the page's form (brokerage.forms.AnswerForm), each on its field.
@@ -551,7 +565,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class ThreadQuerySerializer(serializers.Serializer):
-    audience = serializers.ChoiceField(choices=Message.Audience.values, required=False)
+    audience = serializers.ChoiceField(choices=list(REQUEST_THREADS), required=False)
 
 
 class MessageWriteSerializer(serializers.Serializer):

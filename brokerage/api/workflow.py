@@ -37,7 +37,7 @@ from core.pagination import CountedPagination, paginated
 from core.parsers import FormParser, MultiPartParser
 from members.selectors import notification_inbox
 from orders.api.serializers import FileUploadSerializer
-from orders.models import Message
+from orders.models import REQUEST_THREADS
 from orders.selectors import message_list_for_rfq, newest_message_ids, unread_message_count
 from orders.services.drawings import drawing_attach
 from orders.services.timeline import message_post, threads_mark_read
@@ -404,7 +404,7 @@ class RFQViewSet(
         summary="List the messages of the request's threads the caller may read",
         parameters=[
             OpenApiParameter(
-                "audience", str, enum=Message.Audience.values, description="One thread only."
+                "audience", str, enum=list(REQUEST_THREADS), description="One thread only."
             )
         ],
         responses=s.MessageSerializer(many=True),
@@ -423,7 +423,7 @@ class RFQViewSet(
             thread = s.ThreadQuerySerializer(data=request.query_params)
             thread.is_valid(raise_exception=True)
             audience = thread.validated_data.get("audience")
-            audiences = [audience] if audience else Message.Audience.values
+            audiences = [audience] if audience else REQUEST_THREADS
             messages = message_list_for_rfq(request.user, rfq, audiences)
             return paginated(self, messages, s.MessageSerializer, rfq=rfq)
         form = s.MessageWriteSerializer(data=request.data)

@@ -61,7 +61,11 @@ class Invitation(models.Model):
     )
     price = models.PositiveBigIntegerField(_("price"), null=True, blank=True)
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    # The firm's note to the office and the leader (how it would do it, who helps): never
+    # shown to the customer. What the customer may read of the firm's work is
+    # `line_description`, which the estimate's suggested line takes.
+    note = models.TextField(_("internal note"), blank=True)
+    line_description = models.CharField(_("line for the customer"), max_length=300, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

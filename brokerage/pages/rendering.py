@@ -37,6 +37,7 @@ from brokerage.page_selectors import (
 from brokerage.pages.timeline import timeline_entries
 from brokerage.policies import AdministrativeBoardPolicy, BoardTally, policy_for
 from brokerage.selectors import (
+    answer_notes_for_rfq,
     board_decisions_for_rfq,
     estimate_list_for_rfq,
     event_list_for_rfq,
@@ -157,10 +158,24 @@ def threads_context(request, rfq: RFQ, audiences: tuple[str, ...], bound: dict) 
 
 
 def estimate_compose_context(rfq: RFQ, bound: dict) -> dict:
-    """Return the estimate form, its lines prefilled from the members' 'can do' answers."""
+    """Return the estimate form, its lines prefilled from the members' 'can do' answers.
+
+    Each line carries its firm's internal answer note, shown beside it (labelled as such)
+    for the composer to read before sending; it is never part of the line.
+    """
     firm_choices = [(firm.pk, firm.name) for firm in estimate_firms(rfq)]
     if "estimate_form" in bound:
-        return {"estimate_form": bound["estimate_form"], "line_formset": bound["line_formset"]}
+        context = {"estimate_form": bound["estimate_form"], "line_formset": bound["line_formset"]}
+    else:
+        context = fresh_estimate_forms(rfq, firm_choices)
+    notes = answer_notes_for_rfq(rfq)
+    for line in context["line_formset"]:
+        firm = str(line["firm"].value() or "")
+        line.internal_note = notes.get(int(firm)) if firm.isdigit() else None
+    return context
+
+
+def fresh_estimate_forms(rfq: RFQ, firm_choices: list) -> dict:
     lines = [
         {
             "firm": line.firm_id,
@@ -360,6 +375,7 @@ def current_answer(invitation: Invitation) -> dict:
         "price": invitation.price,
         "lead_time_days": invitation.lead_time_days,
         "note": invitation.note,
+        "line_description": invitation.line_description,
     }
 
 

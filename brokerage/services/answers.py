@@ -70,8 +70,13 @@ def invitation_answer(
     price: int | None = None,
     lead_time_days: int | None = None,
     note: str = "",
+    line_description: str = "",
 ) -> Invitation:
-    """Answer an invitation; a firm may change its answer until a leader is chosen."""
+    """Answer an invitation; a firm may change its answer until a leader is chosen.
+
+    `note` is for the office and the leader only; `line_description` is how the firm would
+    describe its work on the customer's estimate.
+    """
     invitation = invitation_for_user(invitation_id=invitation_id, user=user)
     if invitation.purpose == Invitation.Purpose.BOARD:
         raise Refusal(_("Administrative members decide with accept or decline instead."))
@@ -85,6 +90,7 @@ def invitation_answer(
     invitation.price = price if can_do else None
     invitation.lead_time_days = lead_time_days if can_do else None
     invitation.note = note.strip()
+    invitation.line_description = line_description.strip() if can_do else ""
     invitation.answered_by = user
     invitation.answered_at = clock.now()
     invitation.save()

@@ -20,6 +20,7 @@ from brokerage.services.workflow_support import (
     rfq_context,
     rfq_link,
 )
+from capabilities.matching.explanations import Names, listed
 from core import access, clock
 from core.bounds import MAX_AMOUNT, too_large_message
 from core.errors import InvalidTransition, NotAllowed, Refusal
@@ -113,17 +114,36 @@ def estimate_create(
 
 
 def suggested_lines(rfq: RFQ) -> list[EstimateLineInput]:
-    """Return estimate lines drawn from the 'can do' answers, the leader's first."""
-    answers = rfq.invitations.filter(status=Invitation.Status.CAN_DO, price__isnull=False)
+    """Return estimate lines drawn from the 'can do' answers, the leader's first.
+
+    A line reads as the firm wrote it for the customer, else as the capabilities it was
+    asked for; never the answer's note, which is for the office and the leader only.
+    """
+    answers = list(
+        rfq.invitations.filter(status=Invitation.Status.CAN_DO, price__isnull=False).order_by(
+            "rank"
+        )
+    )
+    names = Names().read(codes=(code for answer in answers for code in covered_codes(answer)))
     lines = [
         EstimateLineInput(
             firm_id=answer.firm_id,
-            description=answer.note[:300] or _("Work package"),
+            description=(
+                answer.line_description
+                or listed(names.capability(code) for code in covered_codes(answer))
+                or _("Work package")
+            )[:300],
             amount=answer.price,
         )
-        for answer in answers.order_by("rank")
+        for answer in answers
     ]
     return sorted(lines, key=lambda line: line.firm_id != rfq.leader_firm_id)
+
+
+def covered_codes(answer: Invitation) -> list[str]:
+    """Return the codes of the required capabilities the routing found the firm to cover."""
+    covered = answer.reason.get("covered") if isinstance(answer.reason, dict) else None
+    return [code for code in covered or () if isinstance(code, str)]
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ core.access, whose viewer is read once per request) and leave out what that role
 not see: a member firm never sees the order's price or another firm's share.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +14,7 @@ from core.access import MONEY_ROLES
 from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network
 from orders.models import (
+    ORDER_THREADS,
     Allocation,
     BankAccount,
     Delivery,
@@ -21,6 +23,8 @@ from orders.models import (
     InspectionDocument,
     Invoice,
     LedgerEntry,
+    Message,
+    MessageAttachment,
     Order,
     Payment,
     PayoutBatch,
@@ -642,3 +646,78 @@ class BankAccountSerializer(serializers.ModelSerializer):
 
 class FileUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+# --- The order's threads ------------------------------------------------------------------
+
+
+class MessageAttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MessageAttachment
+        fields = ["id", "original_name", "content_type", "size", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment) -> str:
+        return (
+            f"/api/orders/{self.context['order'].pk}/messages/{attachment.message_id}"
+            f"/attachments/{attachment.pk}/download/"
+        )
+
+
+class OrderMessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    new = serializers.BooleanField(
+        source="is_new",
+        read_only=True,
+        default=False,
+        help_text="Written by someone else since the caller read.",
+    )
+    attachments = MessageAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "audience", "author", "body", "at", "new", "attachments"]
+        read_only_fields = fields
+
+    def get_author(self, message) -> str | None:
+        order = self.context["order"]
+        return access.person_as_read(
+            self.context["request"].user,
+            message.author,
+            network_id=order.network_id,
+            customer_id=order.customer_id,
+        )
+
+
+class OrderThreadQuerySerializer(serializers.Serializer):
+    audience = serializers.ChoiceField(choices=list(ORDER_THREADS), required=False)
+
+
+class OrderMessageWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    audience = serializers.ChoiceField(
+        choices=list(ORDER_THREADS),
+        default=Message.Audience.TEAM,
+        help_text="`order_customer`: with the customer; `team`: the team and the office.",
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="Drawings, photos or inspection sheets (multipart only).",
+    )
+
+    def validate(self, attrs):
+        if not attrs["body"].strip() and not attrs["files"]:
+            raise serializers.ValidationError({"body": [_("Write a message or attach a file.")]})
+        return attrs
+
+
+class ThreadsReadSerializer(serializers.Serializer):
+    read_up_to = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="The newest message read on each of the order's threads.",
+    )

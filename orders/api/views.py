@@ -22,11 +22,11 @@ from core.access import MONEY_ROLES, OFFICE_ROLES
 from core.errors import NotAllowed
 from core.idempotency import idempotency_key
 from core.pagination import paginated
-from core.parsers import FormParser, MultiPartParser
+from core.parsers import FormParser, JSONParser, MultiPartParser
 from members.models import Firm, Membership, Network
 from orders.api import serializers as o
 from orders.api.serializers import FileUploadSerializer
-from orders.models import BankAccount, LedgerEntry, Order, PayoutBatch
+from orders.models import ORDER_THREADS, BankAccount, LedgerEntry, Order, PayoutBatch
 from orders.selectors import (
     allocation_list_for_order,
     delivery_list_for_order,
@@ -34,7 +34,10 @@ from orders.selectors import (
     fault_claim_list_for_order,
     inspection_document_get,
     invoice_for_order,
+    message_attachment_get,
+    message_list_for_rfq,
     money_summary,
+    newest_message_ids,
     order_get_for_user,
     order_list_for_user,
     payment_list_for_order,
@@ -46,8 +49,21 @@ from orders.selectors import (
     team_and_schedule_for_order,
 )
 from orders.services import bank_accounts, deliveries, payments, payouts, teams
+from orders.services.timeline import message_post, threads_mark_read
 
 FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiResponse(description="The file.")}
+
+
+def attachment_response(stored) -> FileResponse:
+    """Serve a privately stored file as a download, never to be run by the browser."""
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def require_office_view(role: str, what: str) -> None:
@@ -253,14 +269,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrderScoped
         document = inspection_document_get(request.user, order, int(document_id))
         if document.delivery_id != int(delivery_id):
             raise Http404("No such document.")
-        response = FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=document.original_name,
-            content_type=document.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return attachment_response(document)
 
     @extend_schema(request=None, responses=o.DeliverySerializer)
     @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>\d+)/receive")
@@ -408,6 +417,87 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrderScoped
             .order_by("posting_id", "id")
         )
         return paginated(self, entries, o.LedgerEntrySerializer)
+
+    # --- Threads -----------------------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List the messages of the order's threads the caller may read",
+        parameters=[
+            OpenApiParameter(
+                "audience", str, enum=list(ORDER_THREADS), description="One thread only."
+            )
+        ],
+        responses=o.OrderMessageSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Post a message, with files, to one of the order's threads",
+        request={
+            "multipart/form-data": o.OrderMessageWriteSerializer,
+            "application/json": o.OrderMessageWriteSerializer,
+        },
+        responses={201: o.OrderMessageSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
+    def messages(self, request, pk=None):
+        """Read the order's threads, or post on one: the customer's, or the team's."""
+        order = self.get_object()
+        if request.method == "GET":
+            thread = o.OrderThreadQuerySerializer(data=request.query_params)
+            thread.is_valid(raise_exception=True)
+            audience = thread.validated_data.get("audience")
+            audiences = [audience] if audience else ORDER_THREADS
+            messages = message_list_for_rfq(request.user, order.rfq, audiences)
+            return paginated(self, messages, o.OrderMessageSerializer, order=order)
+        form = o.OrderMessageWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        audience = form.validated_data["audience"]
+        if not access.may_write_order_thread(request.user, order, audience):
+            raise NotAllowed(
+                "The customer writes with the project leader and the office; the team's "
+                "firms write on the team's thread."
+            )
+        message = message_post(
+            rfq=order.rfq,
+            author=request.user,
+            body=form.validated_data["body"],
+            audience=audience,
+            attachments=form.validated_data["files"],
+        )
+        context = {**self.get_serializer_context(), "order": order}
+        return Response(
+            o.OrderMessageSerializer(message, context=context).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses=o.ThreadsReadSerializer)
+    @action(detail=True, methods=["post"], url_path="messages/read")
+    def messages_read(self, request, pk=None):
+        """Mark the order's threads read, up to the newest message the caller may read."""
+        order = self.get_object()
+        newest = newest_message_ids(request.user, order.rfq, ORDER_THREADS)
+        threads_mark_read(user=request.user, rfq=order.rfq, read_up_to=newest)
+        return Response(o.ThreadsReadSerializer({"read_up_to": newest}).data)
+
+    @extend_schema(responses=FILE_RESPONSE)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"messages/(?P<message_id>\d+)/attachments/(?P<attachment_id>\d+)/download",
+    )
+    def message_attachment_download(self, request, pk=None, message_id=None, attachment_id=None):
+        """Download a file sent on the order's threads, if the caller may read its message."""
+        order = self.get_object()
+        attachment = message_attachment_get(
+            request.user, order, int(message_id), int(attachment_id)
+        )
+        return attachment_response(attachment)
 
     @extend_schema(responses=o.OrderEventSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[])

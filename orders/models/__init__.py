@@ -10,9 +10,12 @@ from orders.models.ledger import (
     LedgerPosting,
 )
 from orders.models.orders import (
+    ORDER_THREADS,
+    REQUEST_THREADS,
     Event,
     EventAppendOnlyError,
     Message,
+    MessageAttachment,
     Order,
     ThreadRead,
 )
@@ -54,6 +57,8 @@ __all__ = [
     "CLOCK_STATUSES",
     "CURRENCY_CHOICES",
     "OPEN_STATUSES",
+    "ORDER_THREADS",
+    "REQUEST_THREADS",
     "RFQ",
     "Allocation",
     "AppendOnlyError",
@@ -71,6 +76,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerPosting",
     "Message",
+    "MessageAttachment",
     "Order",
     "Payment",
     "PaymentAttempt",

@@ -1,5 +1,5 @@
 """The order made when a customer accepts an estimate, its timeline (append-only events)
-and the messages on its request."""
+and the messages on its request's and its own threads, with their attachments."""
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Firm, Network
-from orders.models.requests import CURRENCY_CHOICES, RFQ, Estimate
+from orders.models.requests import CURRENCY_CHOICES, RFQ, Estimate, StoredUpload
 
 
 class Order(models.Model):
@@ -140,16 +140,24 @@ class Event(models.Model):
 
 
 class Message(models.Model):
-    """A message on a request's thread: with the customer, or internal among members."""
+    """A message on one of a request's threads, or of its order's.
+
+    The request's threads: with the customer, and internal among the invited members and
+    the office. Once the request is an order, its own: with the customer (the leader speaks
+    for the team) and the team's (the team's firms, the leader and the office). Who reads
+    each is core.access.messages_readable.
+    """
 
     class Audience(models.TextChoices):
         CUSTOMER = "customer", _("With the customer")
         INTERNAL = "internal", _("Members and office only")
+        ORDER_CUSTOMER = "order_customer", _("Order: with the customer")
+        TEAM = "team", _("Order: the team and the office")
 
     rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     audience = models.CharField(
-        _("audience"), max_length=10, choices=Audience.choices, default=Audience.INTERNAL
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.INTERNAL
     )
     body = models.TextField(_("message"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -164,6 +172,38 @@ class Message(models.Model):
         return f"{self.author} @ {self.at:%Y-%m-%d %H:%M}"
 
 
+REQUEST_THREADS = (Message.Audience.CUSTOMER, Message.Audience.INTERNAL)
+ORDER_THREADS = (Message.Audience.ORDER_CUSTOMER, Message.Audience.TEAM)
+
+
+def message_attachment_path(instance: "MessageAttachment", filename: str) -> str:
+    # Like drawings: a private, content-addressed name; the sender's name is metadata.
+    return (
+        f"messages/{instance.message.rfq_id}/{instance.message_id}/"
+        f"{instance.sha256[:16]}{instance.extension}"
+    )
+
+
+class MessageAttachment(StoredUpload):
+    """A file sent with a message (a drawing, a photo, an inspection sheet), stored privately.
+
+    It is served only to whom may read its message.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=message_attachment_path, max_length=300)
+
+    class Meta:
+        ordering = ["message", "uploaded_at", "id"]
+        verbose_name = _("message attachment")
+        verbose_name_plural = _("message attachments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "sha256"], name="message_attachment_once_per_message"
+            )
+        ]
+
+
 class ThreadRead(models.Model):
     """How far a person has read one of a request's threads: up to which message.
 
@@ -173,7 +213,7 @@ class ThreadRead(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="+")
-    audience = models.CharField(_("audience"), max_length=10, choices=Message.Audience.choices)
+    audience = models.CharField(_("audience"), max_length=20, choices=Message.Audience.choices)
     last_read_message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
     read_at = models.DateTimeField(_("read at"), auto_now=True)
 

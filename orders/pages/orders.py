@@ -9,6 +9,7 @@ schedule; the leader and the office everything. What a person may not see is a 4
 from functools import partial
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import render
@@ -25,6 +26,7 @@ from orders.forms import (
     DeliveryForm,
     InspectionDocumentsForm,
     OrderFilterForm,
+    OrderMessageForm,
     PlanForm,
     TeamAnswerForm,
     WorkPackageForm,
@@ -44,12 +46,15 @@ from orders.selectors import (
     fault_claim_list_for_order,
     inspection_document_get,
     invoice_for_order,
+    message_attachment_get,
+    message_list_for_rfq,
     money_summary,
     order_actions_for_customer,
     order_get_for_user,
     team_and_schedule_for_order,
 )
 from orders.services import deliveries, teams
+from orders.services.timeline import message_post, threads_mark_read
 
 ORDERS_PER_PAGE = 20
 OFFICE_OR_LEADER = (*OFFICE_ROLES, access.LEADER)
@@ -213,6 +218,7 @@ def order_context(request, order: Order, bound: dict) -> dict:
         "follow_on_requests": list(follow_on_requests_for_order(user, order)),
         "may_follow_on": role in ("customer", "office") and order.status in FOLLOW_ON_FROM,
         "timeline": order_timeline_entries(event_list_for_order(user, order), role=role),
+        **order_threads_context(request, order, bound),
     }
     answering = (
         own_part is not None
@@ -230,11 +236,90 @@ def order_context(request, order: Order, bound: dict) -> dict:
     return context
 
 
+def order_threads_context(request, order: Order, bound: dict) -> dict:
+    """Return `<audience>_thread` for each of the order's threads the person reads."""
+    user = request.user
+    audiences = access.order_threads_readable(user, order)
+    threads: dict[str, list] = {audience: [] for audience in audiences}
+    for message in message_list_for_rfq(user, order.rfq, audiences):
+        threads[message.audience].append(message)
+    return {
+        f"{audience}_thread": {
+            "audience": audience,
+            "messages": messages,
+            "new_count": sum(message.is_new for message in messages),
+            "action": reverse("pages:order-message", args=[order.pk]),
+            "attachments_url": "pages:order-message-attachment",
+            "form": (
+                bound.get(f"{audience}_message_form")
+                or OrderMessageForm(initial={"audience": audience}, auto_id=f"id_{audience}_%s")
+            )
+            if access.may_write_order_thread(user, order, audience)
+            else None,
+        }
+        for audience, messages in threads.items()
+    }
+
+
 @login_required
 def order_detail(request, order_id: int):
-    """Show an order as the person's role sees it."""
+    """Show an order as the person's role sees it: the threads it shows are then read.
+
+    Only a thread with a message new to them moves their read marker.
+    """
     order = order_get_for_user(request.user, order_id)
-    return render_order_page(request, order)
+    context = order_context(request, order, {})
+    context["problem"] = ""
+    newest = {
+        thread["audience"]: thread["messages"][-1].pk
+        for key, thread in context.items()
+        if key.endswith("_thread") and thread["new_count"]
+    }
+    threads_mark_read(user=request.user, rfq=order.rfq, read_up_to=newest)
+    return in_network_zone(order, lambda: render(request, "orders/detail.html", context))
+
+
+# --- The order's threads -------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def order_message(request, order_id: int):
+    """Post on one of the order's threads, with files if any."""
+    order = order_get_for_user(request.user, order_id)
+    audience = request.POST.get("audience", "")
+    if not access.may_write_order_thread(request.user, order, audience):
+        raise PermissionDenied("You may not write on this thread.")
+    form = OrderMessageForm(request.POST, request.FILES, auto_id=f"id_{audience}_%s")
+    return order_step(
+        request,
+        order,
+        forms={f"{audience}_message_form": form},
+        action=lambda: message_post(
+            rfq=order.rfq,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            audience=audience,
+            attachments=form.cleaned_data["files"],
+        ),
+        done=_("Your message is posted."),
+        anchor=f"#thread-{audience}",
+    )
+
+
+@login_required
+def order_message_attachment(request, order_id: int, message_id: int, attachment_id: int):
+    """Download a file sent on the order's threads, if the person may read its message."""
+    order = order_get_for_user(request.user, order_id)
+    attachment = message_attachment_get(request.user, order, message_id, attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def order_step(request, order: Order, *, forms: dict, action, done: str, anchor: str):

@@ -1,7 +1,7 @@
 """Writes of the customer's records that need no workflow: the timeline and threads."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -12,7 +12,8 @@ from core import access
 from members.models import User
 from members.notifications import notifications_create
 from members.selectors import firm_people
-from orders.models import RFQ, Event, Message, Order, ThreadRead
+from orders.drawings import DrawingRejected, inspect_drawing
+from orders.models import ORDER_THREADS, RFQ, Event, Message, MessageAttachment, Order, ThreadRead
 
 # How much of a message its notification quotes (a confidential request's: nothing).
 EXCERPT_LENGTH = 140
@@ -45,14 +46,29 @@ def event_record(
 
 
 @transaction.atomic
-def message_post(*, rfq: RFQ, author: User, body: str, audience: str) -> Message:
-    """Post a message on a request's thread and record it on the timeline."""
+def message_post(
+    *, rfq: RFQ, author: User, body: str, audience: str, attachments: Sequence = ()
+) -> Message:
+    """Post a message on a request's (or its order's) thread and record it on the timeline.
+
+    Its attachments (drawings, photos, inspection sheets) are checked by their content as
+    drawings are, and kept privately beside it; a message is some text, files, or both.
+    """
     if not access.may_write_thread(author, rfq, audience):
         raise PermissionDenied(_("You may not write on this thread."))
     body = body.strip()
-    if not body:
-        raise ValueError("a message needs some text")
+    if not body and not attachments:
+        raise ValueError("a message needs some text or a file")
     message = Message.objects.create(rfq=rfq, author=author, body=body, audience=audience)
+    for uploaded in attachments:
+        facts = inspect_drawing(uploaded)
+        if message.attachments.filter(sha256=facts["sha256"]).exists():
+            raise DrawingRejected(
+                _("“%(name)s” was chosen twice.") % {"name": facts["original_name"]}
+            )
+        attachment = MessageAttachment(message=message, uploaded_by=author, **facts)
+        attachment.file.save(facts["original_name"], uploaded, save=False)
+        attachment.save()
     event_record(
         kind="message.posted",
         actor=author,
@@ -61,6 +77,14 @@ def message_post(*, rfq: RFQ, author: User, body: str, audience: str) -> Message
     )
     message_announce(message=message)
     return message
+
+
+def thread_link(rfq: RFQ, audience: str) -> str:
+    """Return the page showing one of a request's threads (an order's on the order page)."""
+    if audience in ORDER_THREADS:
+        order_id = Order.objects.filter(rfq_id=rfq.pk).values_list("pk", flat=True).get()
+        return reverse("pages:order", args=[order_id]) + f"#thread-{audience}"
+    return reverse("pages:request", args=[rfq.pk]) + f"#thread-{audience}"
 
 
 def message_announce(*, message: Message) -> None:
@@ -72,7 +96,7 @@ def message_announce(*, message: Message) -> None:
     """
     rfq, author = message.rfq, message.author
     readers = firm_people(access.message_reader_firm_ids(rfq, message.audience, author))
-    if message.audience == Message.Audience.CUSTOMER:
+    if message.audience in (Message.Audience.CUSTOMER, Message.Audience.ORDER_CUSTOMER):
         readers.append(rfq.customer)
     context = {
         "rfq": rfq.pk,
@@ -89,7 +113,7 @@ def message_announce(*, message: Message) -> None:
         subject_id=message.pk,
         recipients=[person for person in readers if person.pk != author.pk],
         context=context,
-        link=reverse("pages:request", args=[rfq.pk]) + f"#thread-{message.audience}",
+        link=thread_link(rfq, message.audience),
     )
 
 

@@ -74,7 +74,8 @@
       can_do: data.get("can_do") === "yes",
       price: numberOrNull("price"),
       lead_time_days: numberOrNull("lead_time_days"),
-      note: data.get("note") || ""
+      note: data.get("note") || "",
+      line_description: data.get("line_description") || ""
     };
   }
 

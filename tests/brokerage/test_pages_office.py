@@ -191,7 +191,7 @@ def test_the_estimate_form_is_prefilled_from_the_can_do_answers(world):
     )
     response = office.get(reverse("pages:request", args=[rfq.pk]))
     assert field_value(response, "lines-0-amount") == "77000"
-    assert field_value(response, "lines-0-description") == "5-axis milling"
+    assert field_value(response, "lines-0-description") == "Milling"
     assert field_value(response, "lead_time_days") == "9"
 
 

@@ -27,7 +27,7 @@ from brokerage.services.estimates import (
 )
 from capabilities.models import Capability
 from members.models import Notification, User
-from orders.models import RFQ, Allocation, Estimate, Order, PayoutBatch, TeamMember
+from orders.models import RFQ, Allocation, Estimate, Message, Order, PayoutBatch, TeamMember
 from orders.services.bank_accounts import BankAccountInput, bank_account_set
 from orders.services.payments import payment_record
 from orders.services.teams import TeamMemberInput, team_member_answer, team_set
@@ -423,6 +423,23 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
     )
     assert Order.objects.get(pk=order.pk).status == Order.Status.IN_PRODUCTION
     journey.screenshot("part-confirmed")
+
+    # When the leader sends the team a photo of the first part on the team's thread
+    page.fill("#id_team_body", "First part: see the photo.")
+    page.set_input_files(
+        "#id_team_files",
+        {"name": "first-part.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES},
+    )
+    page.locator("#thread-team button[type=submit]").click()
+    # Then the message is on the thread with its file, and the team's other firm is told
+    page.locator("#thread-team li", has_text="First part: see the photo.").wait_for()
+    assert page.locator("#thread-team a", has_text="first-part.pdf").count() == 1
+    sent = Message.objects.get(audience="team", body="First part: see the photo.")
+    journey.wait_for(
+        lambda: delivered("message.posted", recipient=world.users["uji"], subject_id=sent.pk),
+        "the team firm's notification of the message",
+    )
+    journey.screenshot("team-thread")
 
     # When the customer has paid, the member reads its statement
     paid_in_full(world, order)

@@ -434,6 +434,21 @@ API: dict[tuple[str, str], Row] = {
     ("POST", "/api/orders/{pk}/deliveries/{delivery_id}/receive/"): Row(
         roles("customer"), **order("order_running", delivery_id="delivery"), proves="customer"
     ),
+    # The order's threads: what each reads is the "order_message" list.
+    ("GET", "/api/orders/{pk}/messages/"): Row(
+        SEES_RUNNING_ORDER, **order("order_running"), lists="order_message"
+    ),
+    ("POST", "/api/orders/{pk}/messages/"): Row(
+        TEAM | N_OFFICE,
+        **order("order_running"),
+        body=lambda w: {"audience": "team", "body": "Next batch on Monday"},
+        proves="invited_member",
+    ),
+    ("POST", "/api/orders/{pk}/messages/read/"): Row(SEES_RUNNING_ORDER, **order("order_running")),
+    ("GET", "/api/orders/{pk}/messages/{message_id}/attachments/{attachment_id}/download/"): Row(
+        TEAM | N_OFFICE,
+        **order("order_running", message_id="message_team", attachment_id="attachment_team"),
+    ),
     ("POST", "/api/orders/{pk}/follow-on/"): Row(
         roles("customer", "office"),
         **order("order_running"),
@@ -927,6 +942,20 @@ PAGES: dict[str, dict[str, Row]] = {
             **on_order("order_forming"),
             body=team_form,
             proves="administrative_member",
+        ),
+    },
+    "orders/<int:order_id>/messages/": {
+        "POST": page(
+            TEAM | N_OFFICE,
+            **on_order("order_running"),
+            body=lambda w: {"audience": "team", "body": "Next batch on Monday"},
+            proves="invited_member",
+        ),
+    },
+    "orders/<int:order_id>/messages/<int:message_id>/attachments/<int:attachment_id>/": {
+        "GET": page(
+            TEAM | N_OFFICE,
+            **on_order("order_running", message_id="message_team", attachment_id="attachment_team"),
         ),
     },
     "orders/<int:order_id>/team/answer/": {

@@ -400,6 +400,25 @@ def build_running_order(world: World, n) -> None:
     office = client_for(n.office_user)
     team_confirmed(n, order_id, package="MXPACKAGE polish")
     ids["part_invited"] = TeamMember.objects.get(order_id=order_id, firm=n.firms["polisher1"]).pk
+    # The order's threads: the leader sends the team a sheet; the customer asks the leader.
+    team_message = ok(
+        leader.post(
+            f"/api/orders/{order_id}/messages/",
+            {"audience": "team", "body": "MXTEAMMSG see sheet", "files": [pdf("mxteamsheet.pdf")]},
+            format="multipart",
+        ),
+        201,
+    )
+    ids["message_team"] = team_message["id"]
+    ids["attachment_team"] = team_message["attachments"][0]["id"]
+    ids["message_order_customer"] = ok(
+        client_for(n.customer).post(
+            f"/api/orders/{order_id}/messages/",
+            {"audience": "order_customer", "body": "MXORDERCUSTMSG when?"},
+            format="json",
+        ),
+        201,
+    )["id"]
     delivery = ok(
         leader.post(
             f"/api/orders/{order_id}/deliveries/",
@@ -483,6 +502,11 @@ def declare_visibility(world: World) -> None:
         # A team firm sees the deliveries it shipped (admin1 shipped this one).
         "MXDELIVERY": everyone_of_n - {"invited_member"},
         "mxinspection": {"customer", "office", "staff", "administrative_member"},
+        # The order's threads: the team's never reaches the customer, the customer's is
+        # the leader's and the office's, never the team's other firms'.
+        "MXTEAMMSG": {"office", "staff", "administrative_member", "invited_member"},
+        "mxteamsheet": {"office", "staff", "administrative_member", "invited_member"},
+        "MXORDERCUSTMSG": {"customer", "office", "staff", "administrative_member"},
         # Money: the customer and the leader see the payments; the split, faults and
         # accounts are internal.
         "MXPAYREF": {"customer", "office", "staff", "administrative_member"},
@@ -560,6 +584,14 @@ def declare_visibility(world: World) -> None:
         "administrative_member": {ids["message_internal"]},
         "invited_member": {ids["message_internal"]},
         "member_without_nda": set(),
+    }
+    both = {ids["message_team"], ids["message_order_customer"]}
+    world.lists["order_message"] = {
+        "customer": {ids["message_order_customer"]},
+        "office": both,
+        "staff": both,
+        "administrative_member": both,
+        "invited_member": {ids["message_team"]},
     }
     world.lists["proposal"] = {
         "other_office": {ids["proposal_other"], ids["proposal_rival"]},
