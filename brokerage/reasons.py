@@ -13,7 +13,8 @@ invited; `uncovered`, `no_board`, `no_group`, `all_cannot_do` and `board_decline
 nobody can take the request on (and why it waits for the office's triage);
 `office_invited` why the office invited a firm by hand from its triage, `office_closed`
 why the office closed a request it triaged, and `triage_expired` that its triage window
-closed without the office acting; the office's own words are kept as it typed them. A reason that is plain text was typed by a person and is
+closed without the office acting; the office's own words are kept as it typed them.
+A reason that is plain text was typed by a person and is
 shown as it is; the sentences routing wrote before reasons were data, which append-only
 events keep, are read back into data (migration 0008 converted the other rows).
 """

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F
 
-from brokerage.models import Deadline, Invitation
-from brokerage.services.designation import leader_designate
 from brokerage import reasons
+from brokerage.models import Deadline, Invitation
 from brokerage.reasons import reason_said_to_each
+from brokerage.services.designation import leader_designate
 from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
 from core import clock
 from core.clock import BusinessHoursClock, clock_for
