@@ -1,11 +1,26 @@
-"""A request no member firm covers goes to the network office's triage, not to no bid."""
+"""A request no member firm covers goes to the network office's triage, not to no bid:
+the office corrects it, invites firms by hand or closes it, and if it does none of these
+within the network's window the sweeper closes it."""
+
+import datetime
 
 import pytest
 
-from members.models import Notification
-from orders.models import RFQ, Event
+from brokerage.models import Deadline, Invitation
+from brokerage.services.deadlines import deadlines_fire_due
+from brokerage.services.intake import RequirementInput
+from brokerage.services.triage import (
+    rfq_triage_close,
+    rfq_triage_invite,
+    rfq_triage_requirements,
+)
+from capabilities.models import Capability
+from core.errors import InvalidTransition, NotAllowed, Refusal
+from members.models import Notification, User
+from orders.models import RFQ, Event, RFQRequirement
+from tests.kit.clock import tokyo
 from tests.kit.steps import routed
-from tests.kit.worlds import kyoto_world
+from tests.kit.worlds import kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
 
@@ -13,13 +28,35 @@ MILLING = "process.machining.milling"
 MIRROR = "finish.polishing.mirror"
 
 
+@pytest.fixture
+def world():
+    world = kyoto_world()
+    Capability.objects.filter(code=MIRROR).update(name_ja="鏡面研磨")
+    return world
+
+
 def kinds_told(user) -> set[str]:
     return set(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
-def test_a_request_nobody_covers_goes_to_the_offices_triage_not_to_no_bid():
+def speaking(user, language: str) -> None:
+    User.objects.filter(pk=user.pk).update(language=language)
+
+
+def body_of(user, kind: str) -> str:
+    return Notification.objects.get(recipient=user, kind=kind, channel="in_app").body
+
+
+def in_triage(world) -> RFQ:
+    rfq = routed(world, MIRROR)
+    assert rfq.status == RFQ.Status.TRIAGE
+    return rfq
+
+
+def test_a_request_nobody_covers_goes_to_the_offices_triage_not_to_no_bid(world):
     # Given a network where no member polishes to a mirror
-    world = kyoto_world()
+    speaking(world.customer, "ja")
+    speaking(world.office_user, "ja")
     # When a customer's request for mirror polishing is routed
     rfq = routed(world, MIRROR)
     # Then it waits for the office's triage, with why kept as data
@@ -31,3 +68,199 @@ def test_a_request_nobody_covers_goes_to_the_offices_triage_not_to_no_bid():
     assert "rfq.triage_office" in kinds_told(world.office_user)
     assert "rfq.triage" in kinds_told(world.customer)
     assert "rfq.no_bid" not in kinds_told(world.customer)
+    # in their language, the capability named, never coded
+    office = body_of(world.office_user, "rfq.triage_office")
+    assert "鏡面研磨" in office and MIRROR not in office
+    assert "事務局" in body_of(world.customer, "rfq.triage")
+
+
+def test_the_triage_window_is_the_networks_working_days_on_its_clock(world, clock):
+    # Given a network counting two working days of 9:00-18:00, and a Wednesday 10:00
+    world.network.use_business_hours = True
+    world.network.save()
+    clock.set(tokyo(2026, 11, 18, 10, 0))
+    # When a request nobody covers is routed
+    rfq = in_triage(world)
+    # Then its triage closes on Friday at 10:00
+    due = Deadline.objects.get(rfq=rfq, kind=Deadline.Kind.TRIAGE).due_at
+    assert due == tokyo(2026, 11, 20, 10, 0)
+
+
+def test_the_triage_closes_as_no_bid_only_after_the_window_and_only_once(world, clock):
+    # Given a request in triage, with the network's default window of 2 working days
+    world.network.use_business_hours = True
+    world.network.save()
+    speaking(world.customer, "en")
+    speaking(world.office_user, "en")
+    clock.set(tokyo(2026, 11, 18, 10, 0))
+    rfq = in_triage(world)
+    # When the sweeper runs a minute before the window closes
+    clock.set(tokyo(2026, 11, 20, 9, 59))
+    deadlines_fire_due()
+    # Then the request still waits for the office
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.TRIAGE
+    # When the window has closed and the sweeper runs, twice
+    clock.set(tokyo(2026, 11, 20, 10, 0))
+    deadlines_fire_due()
+    deadlines_fire_due()
+    # Then the request is closed as no bid, once, saying why
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.NO_BID
+    [closed] = Event.objects.filter(rfq=rfq, kind="rfq.no_bid")
+    assert closed.data == {"reason": {"code": "triage_expired", "days": 2}}
+    assert Event.objects.filter(rfq=rfq, kind="deadline.triage").count() == 1
+    # And the customer and the office are told, each once
+    assert "within 2 working days" in body_of(world.customer, "rfq.no_bid")
+    assert "within 2 working days" in body_of(world.office_user, "rfq.no_bid_office")
+    # And no deadline of it is left to fire
+    assert not Deadline.objects.filter(
+        rfq=rfq, fired_at__isnull=True, cancelled_at__isnull=True
+    ).exists()
+
+
+def test_the_office_corrects_the_requirements_and_the_request_is_routed_again(world, clock):
+    # Given a request in triage that asked for mirror polishing by mistake
+    rfq = in_triage(world)
+    # When the office corrects it to milling, an hour later
+    clock.advance(hours=1)
+    rfq_triage_requirements(
+        rfq_id=rfq.pk,
+        requirements=[RequirementInput(capability_code=MILLING)],
+        user=world.office_user,
+    )
+    # Then it is routed to the members who mill, in a round answered from now
+    rfq.refresh_from_db()
+    assert rfq.status == RFQ.Status.ROUTED
+    assert list(rfq.requirements.values_list("capability__code", flat=True)) == [MILLING]
+    invited = Invitation.objects.filter(rfq=rfq)
+    assert {invitation.firm_id for invitation in invited} == {
+        world.firms["fushimi"].pk,
+        world.firms["uji"].pk,
+    }
+    assert {invitation.round for invitation in invited} == {2}
+    window = Deadline.objects.get(rfq=rfq, kind=Deadline.Kind.MEMBER_RESPONSE, round=2)
+    assert window.due_at == clock.now + datetime.timedelta(minutes=60)
+    # and the correction is recorded, the triage window cancelled, everyone told
+    corrected = Event.objects.get(rfq=rfq, kind="rfq.requirements_corrected")
+    assert corrected.data == {"before": [MIRROR], "requirements": [MILLING]}
+    assert Deadline.objects.get(rfq=rfq, kind=Deadline.Kind.TRIAGE).cancelled_at is not None
+    assert "rfq.invited" in kinds_told(world.users["fushimi"])
+    assert "rfq.triage_routed" in kinds_told(world.customer)
+
+
+def test_a_correction_nobody_covers_either_is_refused_and_changes_nothing(world):
+    rfq = in_triage(world)
+    # When the office corrects it to another skill no member has
+    with pytest.raises(Refusal) as refused:
+        rfq_triage_requirements(
+            rfq_id=rfq.pk,
+            requirements=[RequirementInput(capability_code=MIRROR, min_grade=5)],
+            user=world.office_user,
+        )
+    # Then it is told so, and the request still waits in triage as it was
+    assert refused.value.field == "requirements"
+    rfq.refresh_from_db()
+    assert rfq.status == RFQ.Status.TRIAGE
+    assert RFQRequirement.objects.get(rfq=rfq).min_grade == 1
+    assert not Event.objects.filter(rfq=rfq, kind="rfq.requirements_corrected").exists()
+
+
+def test_the_office_invites_firms_by_hand_with_its_reason(world, clock):
+    rfq = in_triage(world)
+    # When the office invites a firm by hand, an hour later, saying why
+    clock.advance(hours=1)
+    rfq_triage_invite(
+        rfq_id=rfq.pk,
+        firm_ids=[world.firms["yawata"].pk],
+        note="Polishes resin parts; may do mirror finishes",
+        user=world.office_user,
+    )
+    # Then the firm is invited with the office's reason, answering within the usual window
+    rfq.refresh_from_db()
+    assert rfq.status == RFQ.Status.ROUTED
+    [invitation] = Invitation.objects.filter(rfq=rfq)
+    assert invitation.firm == world.firms["yawata"]
+    assert invitation.reason == {
+        "code": "office_invited",
+        "note": "Polishes resin parts; may do mirror finishes",
+    }
+    assert invitation.round == 2
+    window = Deadline.objects.get(rfq=rfq, kind=Deadline.Kind.MEMBER_RESPONSE, round=2)
+    assert window.due_at == clock.now + datetime.timedelta(minutes=60)
+    # and the firm, the customer and the timeline are told
+    assert "rfq.invited" in kinds_told(world.users["yawata"])
+    assert "rfq.triage_routed" in kinds_told(world.customer)
+    assert Event.objects.filter(rfq=rfq, kind="rfq.triage_invited").exists()
+    assert Deadline.objects.get(rfq=rfq, kind=Deadline.Kind.TRIAGE).cancelled_at is not None
+
+
+def test_the_office_invites_only_active_members_of_its_network(world):
+    rfq = in_triage(world)
+    rival = migakiya_world()
+    office_firm_id = world.office_user.firm_id
+    for firm_id in (rival.firms["polisher1"].pk, office_firm_id):
+        with pytest.raises(Refusal) as refused:
+            rfq_triage_invite(
+                rfq_id=rfq.pk, firm_ids=[firm_id], note="Can polish", user=world.office_user
+            )
+        assert refused.value.field == "firms"
+    with pytest.raises(Refusal) as refused:
+        rfq_triage_invite(
+            rfq_id=rfq.pk, firm_ids=[world.firms["uji"].pk], note=" ", user=world.office_user
+        )
+    assert refused.value.field == "reason"
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.TRIAGE
+
+
+def test_the_office_closes_a_triaged_request_with_its_decision(world):
+    speaking(world.customer, "ja")
+    rfq = in_triage(world)
+    # When the office closes it, saying why
+    rfq_triage_close(
+        rfq_id=rfq.pk, note="Nobody in the region polishes to a mirror", user=world.office_user
+    )
+    # Then it is closed as no bid with the office's decision as its reason
+    rfq.refresh_from_db()
+    assert rfq.status == RFQ.Status.NO_BID
+    closed = Event.objects.get(rfq=rfq, kind="rfq.no_bid")
+    assert closed.actor == world.office_user
+    assert closed.data["reason"] == {
+        "code": "office_closed",
+        "note": "Nobody in the region polishes to a mirror",
+    }
+    # and the customer is told in their language
+    assert "Nobody in the region" in body_of(world.customer, "rfq.no_bid")
+    assert "事務局" in body_of(world.customer, "rfq.no_bid")
+    # and the sweeper has nothing left to close
+    assert not Deadline.objects.filter(
+        rfq=rfq, kind=Deadline.Kind.TRIAGE, cancelled_at__isnull=True
+    ).exists()
+
+
+@pytest.mark.parametrize("who", ["rival office", "customer", "member", "staff"])
+def test_only_the_networks_office_triages(world, who):
+    rfq = in_triage(world)
+    person = {
+        "rival office": lambda: migakiya_world().office_user,
+        "customer": lambda: world.customer,
+        "member": lambda: world.users["fushimi"],
+        "staff": lambda: User.objects.create(username="staff", is_staff=True),
+    }[who]()
+    steps = (
+        lambda: rfq_triage_close(rfq_id=rfq.pk, note="No", user=person),
+        lambda: rfq_triage_invite(
+            rfq_id=rfq.pk, firm_ids=[world.firms["uji"].pk], note="Yes", user=person
+        ),
+        lambda: rfq_triage_requirements(
+            rfq_id=rfq.pk, requirements=[RequirementInput(capability_code=MILLING)], user=person
+        ),
+    )
+    for step in steps:
+        with pytest.raises(NotAllowed):
+            step()
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.TRIAGE
+
+
+def test_a_request_not_in_triage_is_not_triaged(world):
+    rfq = routed(world, MILLING)
+    with pytest.raises(InvalidTransition):
+        rfq_triage_close(rfq_id=rfq.pk, note="No", user=world.office_user)
