@@ -255,6 +255,24 @@ API: dict[tuple[str, str], Row] = {
         body=lambda w: {"reason": "No longer needed"},
         proves="customer",
     ),
+    ("POST", "/api/rfqs/{pk}/triage/requirements/"): Row(
+        OFFICE_ACTS,
+        **rfq("rfq_triage"),
+        body=lambda w: {"requirements": [{"capability": "finish.polishing.mirror"}]},
+        proves="office",
+    ),
+    ("POST", "/api/rfqs/{pk}/triage/invite/"): Row(
+        OFFICE_ACTS,
+        **rfq("rfq_triage"),
+        body=lambda w: {"firms": [w.ids["firm_admin1"]], "reason": "Polishes lids"},
+        proves="office",
+    ),
+    ("POST", "/api/rfqs/{pk}/triage/close/"): Row(
+        OFFICE_ACTS,
+        **rfq("rfq_triage"),
+        body=lambda w: {"reason": "Nobody polishes covers"},
+        proves="office",
+    ),
     ("POST", "/api/rfqs/{pk}/decision/"): Row(
         BOARD, **rfq("rfq_board"), body=lambda w: {"accept": True}, proves="administrative_member"
     ),
