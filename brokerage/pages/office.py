@@ -27,6 +27,7 @@ from brokerage.pages.access import office_required
 from brokerage.pages.intake import request_form_with_suggestions, typed_initial
 from brokerage.pages.rendering import INTERVIEW_IDS, PLANNING_IDS
 from brokerage.pages.requests import carry_out
+from brokerage.reasons import reason_text
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import consultation
 from brokerage.services.intake import NewCustomer, rfq_receive
@@ -46,6 +47,10 @@ def policy_step(rfq: RFQ) -> str:
     status = rfq.status
     if status == RFQ.Status.SUBMITTED:
         return _("Being routed")
+    if status == RFQ.Status.TRIAGE:
+        return _("Needs the office's triage: %(reason)s") % {
+            "reason": reason_text(getattr(rfq, "triage_reason", None))
+        }
     if status == RFQ.Status.LEADER_DESIGNATED:
         return _("The leader composes the estimate")
     if status == RFQ.Status.ESTIMATE_SENT:

@@ -2,9 +2,14 @@
 the office corrects it, invites firms by hand or closes it, and if it does none of these
 within the network's window the sweeper closes it."""
 
+# ruff: noqa: RUF001 - the Japanese the site writes has full-width colons
+
 import datetime
+import re
+from html import unescape
 
 import pytest
+from django.urls import reverse
 
 from brokerage.models import Deadline, Invitation
 from brokerage.services.deadlines import deadlines_fire_due
@@ -19,7 +24,7 @@ from core.errors import InvalidTransition, NotAllowed, Refusal
 from members.models import Notification, User
 from orders.models import RFQ, Event, RFQRequirement
 from tests.kit.clock import tokyo
-from tests.kit.steps import routed
+from tests.kit.steps import as_user, client_for, routed
 from tests.kit.worlds import kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +269,132 @@ def test_a_request_not_in_triage_is_not_triaged(world):
     rfq = routed(world, MILLING)
     with pytest.raises(InvalidTransition):
         rfq_triage_close(rfq_id=rfq.pk, note="No", user=world.office_user)
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+
+def test_the_office_sees_the_request_marked_for_triage_in_its_language(world):
+    rfq = in_triage(world)
+    office = client_for(world.office_user, language="ja")
+    # When the office opens its queue and the request, in Japanese
+    queue = office.get(reverse("pages:queue")).content.decode()
+    page = office.get(reverse("pages:request", args=[rfq.pk])).content.decode()
+    # Then the request is marked as needing triage, why said with the capability's name
+    assert "要振り分け" in queue
+    assert "次の必要な技能を持つ会員企業がありません：鏡面研磨。" in queue
+    panel = page[page.index('id="triage"') : page.index("</section>", page.index('id="triage"'))]
+    assert "次の必要な技能を持つ会員企業がありません：鏡面研磨。" in panel
+    assert MIRROR not in unescape(re.sub(r"<[^>]+>", " ", panel.split("<form")[0]))
+    # with its three ways out
+    for step in ("triage-requirements", "triage-invite", "triage-close"):
+        assert reverse(f"pages:{step}", args=[rfq.pk]) in page
+
+
+def test_the_office_invites_a_firm_by_hand_from_the_page(world):
+    rfq = in_triage(world)
+    office = client_for(world.office_user)
+    # When the office ticks a firm and says why
+    response = office.post(
+        reverse("pages:triage-invite", args=[rfq.pk]),
+        {"firms": [str(world.firms["yawata"].pk)], "reason": "Polishes resin parts"},
+    )
+    # Then the firm is invited and the office is back on the request
+    assert response.status_code == 302
+    assert Invitation.objects.get(rfq=rfq).firm == world.firms["yawata"]
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.ROUTED
+
+
+def test_a_refused_triage_step_says_why_on_its_form(world):
+    rfq = in_triage(world)
+    office = client_for(world.office_user)
+    # When the office sends the invitation form without a firm, and a correction nobody covers
+    empty = office.post(reverse("pages:triage-invite", args=[rfq.pk]), {"reason": "Try"})
+    uncovered = office.post(
+        reverse("pages:triage-requirements", args=[rfq.pk]),
+        {"requirements": [MIRROR], f"grade_{Capability.objects.get(code=MIRROR).pk}": "5"},
+    )
+    # Then each page says what to correct, on the form that was sent
+    assert empty.status_code == 400
+    assert "Tick at least one member firm." in empty.content.decode()
+    assert uncovered.status_code == 400
+    assert "Still no member firm can take it on" in uncovered.content.decode()
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.TRIAGE
+
+
+def test_the_customer_reads_that_the_office_is_looking_for_firms(world):
+    rfq = in_triage(world)
+    page = client_for(world.customer, language="ja").get(reverse("pages:request", args=[rfq.pk]))
+    text = page.content.decode()
+    assert "事務局が対応できる会員企業を探しています" in text
+    assert 'id="triage"' not in text
+
+
+def test_the_customer_and_the_members_may_not_triage_from_the_pages(world):
+    rfq = in_triage(world)
+    for person in (world.customer, world.users["fushimi"], migakiya_world().office_user):
+        response = client_for(person).post(
+            reverse("pages:triage-close", args=[rfq.pk]), {"reason": "No"}
+        )
+        assert response.status_code in (403, 404)
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.TRIAGE
+
+
+# --- API -------------------------------------------------------------------------------
+
+
+def test_the_office_triages_through_the_api(world):
+    rfq = in_triage(world)
+    api = as_user(world.office_user)
+    # When the office corrects the requirements through the API
+    response = api.post(
+        f"/api/rfqs/{rfq.pk}/triage/requirements/",
+        {"requirements": [{"capability": MILLING, "min_grade": 3}]},
+        format="json",
+    )
+    # Then the request is routed again
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "routed"
+    # And once it is out of triage, another triage step is refused as a conflict
+    response = api.post(f"/api/rfqs/{rfq.pk}/triage/close/", {"reason": "No"}, format="json")
+    assert response.status_code == 409
+
+
+def test_the_api_invites_and_closes_and_refuses_what_a_person_can_correct(world):
+    first, second = in_triage(world), in_triage(world)
+    api = as_user(world.office_user)
+    refused = api.post(f"/api/rfqs/{first.pk}/triage/invite/", {"firms": []}, format="json")
+    assert refused.status_code == 400
+    assert {"firms", "reason"} <= set(refused.json())
+    invited = api.post(
+        f"/api/rfqs/{first.pk}/triage/invite/",
+        {"firms": [world.firms["yawata"].pk], "reason": "Polishes resin"},
+        format="json",
+    )
+    assert invited.status_code == 200, invited.json()
+    closed = api.post(
+        f"/api/rfqs/{second.pk}/triage/close/", {"reason": "Out of scope"}, format="json"
+    )
+    assert closed.json()["status"] == "no_bid"
+    # And the customer's events name the office's decision in the customer's language
+    events = as_user(world.customer).get(
+        f"/api/rfqs/{second.pk}/events/", HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    rows = events.json()["results"]
+    [no_bid] = [row for row in rows if row["kind"] == "rfq.no_bid"]
+    assert "Out of scope" in no_bid["reason_text"] and "事務局" in no_bid["reason_text"]
+
+
+@pytest.mark.parametrize("who", ["customer", "member", "rival office"])
+def test_the_api_refuses_triage_to_anyone_but_the_networks_office(world, who):
+    rfq = in_triage(world)
+    person = {
+        "customer": lambda: world.customer,
+        "member": lambda: world.users["fushimi"],
+        "rival office": lambda: migakiya_world().office_user,
+    }[who]()
+    response = as_user(person).post(
+        f"/api/rfqs/{rfq.pk}/triage/close/", {"reason": "No"}, format="json"
+    )
+    assert response.status_code in (403, 404)
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.TRIAGE

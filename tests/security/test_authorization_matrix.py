@@ -785,6 +785,30 @@ PAGES: dict[str, dict[str, Row]] = {
             proves="office",
         ),
     },
+    "requests/<int:rfq_id>/triage/requirements/": {
+        "POST": page(
+            OFFICE_ACTS,
+            **on_request("rfq_triage"),
+            body=lambda w: {"requirements": ["finish.polishing.mirror"]},
+            proves="office",
+        ),
+    },
+    "requests/<int:rfq_id>/triage/invite/": {
+        "POST": page(
+            OFFICE_ACTS,
+            **on_request("rfq_triage"),
+            body=lambda w: {"firms": [str(w.ids["firm_admin1"])], "reason": "Polishes lids"},
+            proves="office",
+        ),
+    },
+    "requests/<int:rfq_id>/triage/close/": {
+        "POST": page(
+            OFFICE_ACTS,
+            **on_request("rfq_triage"),
+            body=lambda w: {"reason": "Nobody polishes covers"},
+            proves="office",
+        ),
+    },
     "requests/<int:rfq_id>/estimates/": {
         "POST": page(
             LEADER | OFFICE_ACTS,
