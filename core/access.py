@@ -544,8 +544,8 @@ CUSTOMER_RFQ_EVENTS: dict[str, frozenset[str]] = {
         "rfq.routed": ("policy", "status"),
         "rfq.accepted_by_board": (),
         "rfq.no_bid": ("reason",),
-        # Nobody covered it: the office looks for firms and decides by `closes_at`.
-        "rfq.triage": ("closes_at",),
+        # Nobody covered it (why): the office looks for firms and decides by `closes_at`.
+        "rfq.triage": ("reason", "closes_at"),
         "rfq.triage_invited": (),
         "rfq.requirements_corrected": (),
         "rfq.cancelled": ("reason",),

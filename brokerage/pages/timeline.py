@@ -119,11 +119,12 @@ def customer_event_label(
         version = data.get("version", "")
         return _("Your estimate is ready (version %(version)s)") % {"version": version}, late(data)
     if kind == "rfq.triage":
-        return _("No member firm matched at once: the network's office is looking for firms"), (
-            _("You will hear what it decided by %(when)s") % {"when": moment(data["closes_at"])}
-            if data.get("closes_at")
-            else ""
-        )
+        details = [reason_text(data.get("reason"))]
+        if data.get("closes_at"):
+            when = moment(data["closes_at"])
+            details.append(_("You will hear what it decided by %(when)s") % {"when": when})
+        headline = _("No member firm matched at once: the network's office is looking for firms")
+        return headline, " ".join(detail for detail in details if detail)
     labels = {
         "rfq.triage_invited": _("The office found member firms for your request"),
         "rfq.requirements_corrected": _("The office corrected the skills your request needs"),
