@@ -597,6 +597,7 @@ def test_office_triages_a_request_nobody_covers_and_invites_a_firm_by_hand(journ
     # Then the request is marked as needing triage, why said with the capability's name
     with translation.override(language):
         mirror = Capability.objects.get(code=MIRROR).name
+        yawata = world.firms["yawata"].name
     assert words(language, "Needs triage") in row.inner_text()
     assert mirror in row.inner_text() and MIRROR not in row.inner_text()
     journey.screenshot("queue")
@@ -607,7 +608,7 @@ def test_office_triages_a_request_nobody_covers_and_invites_a_firm_by_hand(journ
     assert mirror in triage.inner_text()
     journey.screenshot("triage")
     triage.locator("summary", has_text=words(language, "2. Invite member firms by hand")).click()
-    triage.get_by_label(world.firms["yawata"].name).check()
+    triage.get_by_label(yawata).check()
     triage.get_by_label(words(language, "Why these firms")).fill("Polishes resin to a gloss")
     triage.get_by_role("button", name=words(language, "Invite them")).click()
     page.locator(".messages .message").wait_for()
