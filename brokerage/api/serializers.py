@@ -467,7 +467,8 @@ class TriageRequirementsSerializer(serializers.Serializer):
 
 class TriageInviteSerializer(serializers.Serializer):
     firms = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        # Firm ids are PostgreSQL bigints: a larger number names no firm.
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         allow_empty=False,
         max_length=50,
         help_text="Member firms of the request's network to invite (ids).",

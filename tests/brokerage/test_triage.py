@@ -366,6 +366,14 @@ def test_the_api_invites_and_closes_and_refuses_what_a_person_can_correct(world)
     refused = api.post(f"/api/rfqs/{first.pk}/triage/invite/", {"firms": []}, format="json")
     assert refused.status_code == 400
     assert {"firms", "reason"} <= set(refused.json())
+    for firms in ([2**64], [world.office_user.firm_id]):
+        refused = api.post(
+            f"/api/rfqs/{first.pk}/triage/invite/",
+            {"firms": firms, "reason": "Try"},
+            format="json",
+        )
+        assert refused.status_code == 400, refused.json()
+        assert "firms" in refused.json()
     invited = api.post(
         f"/api/rfqs/{first.pk}/triage/invite/",
         {"firms": [world.firms["yawata"].pk], "reason": "Polishes resin"},
