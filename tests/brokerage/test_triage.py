@@ -9,6 +9,8 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from brokerage.models import Deadline, Invitation
@@ -406,3 +408,21 @@ def test_the_api_refuses_triage_to_anyone_but_the_networks_office(world, who):
     )
     assert response.status_code in (403, 404)
     assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.TRIAGE
+
+
+def test_the_queue_reads_the_triage_reasons_names_once_for_the_page(world):
+    office = client_for(world.office_user)
+
+    def queries_for_the_queue() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert office.get(reverse("pages:queue")).status_code == 200
+        return len(queries)
+
+    # Given two requests in triage, then six
+    for _index in range(2):
+        in_triage(world)
+    two = queries_for_the_queue()
+    for _index in range(4):
+        in_triage(world)
+    # Then the queue costs the same queries
+    assert queries_for_the_queue() == two
