@@ -36,7 +36,63 @@ def grade_field_name(capability: Capability) -> str:
     return f"grade_{capability.pk}"
 
 
-class RequestForm(forms.Form):
+class RequirementsPicking:
+    """The capabilities a request needs, each with its minimum grade, ticked from the
+    taxonomy (templates/brokerage/includes/requirements_picker.html draws them)."""
+
+    def add_grade_fields(self, capabilities: list[Capability], suggested=()) -> None:
+        self.capabilities = capabilities
+        self.suggested = set(suggested)
+        self.fields["requirements"].choices = [(c.code, c.name) for c in capabilities]
+        for capability in capabilities:
+            self.fields[grade_field_name(capability)] = forms.TypedChoiceField(
+                label=_("Minimum grade for %(name)s") % {"name": capability.name},
+                choices=GRADE_CHOICES,
+                coerce=int,
+                initial=MIN_GRADE,
+                required=False,
+            )
+
+    def requirement_groups(self) -> list[dict]:
+        """Return the taxonomy grouped by kind, each row with its checkbox state and grade."""
+        chosen = set(self["requirements"].value() or [])
+        rows_by_kind: dict[str, list[dict]] = {}
+        for capability in self.capabilities:
+            rows_by_kind.setdefault(capability.kind, []).append(
+                {
+                    "capability": capability,
+                    "checked": capability.code in chosen,
+                    "suggested": capability.code in self.suggested,
+                    "grade": self[grade_field_name(capability)],
+                }
+            )
+        kinds = Capability.Kind
+        return [
+            {
+                "kind": kind,
+                "label": kinds(kind).label if kind in kinds.values else kind,
+                "rows": rows,
+                "open": any(row["checked"] for row in rows),
+            }
+            for kind, rows in sorted(
+                rows_by_kind.items(),
+                key=lambda item: kinds.values.index(item[0]) if item[0] in kinds.values else 99,
+            )
+        ]
+
+    def requirement_inputs(self) -> tuple[RequirementInput, ...]:
+        data = self.cleaned_data
+        by_code = {capability.code: capability for capability in self.capabilities}
+        return tuple(
+            RequirementInput(
+                capability_code=code,
+                min_grade=data.get(grade_field_name(by_code[code])) or MIN_GRADE,
+            )
+            for code in data["requirements"]
+        )
+
+
+class RequestForm(RequirementsPicking, forms.Form):
     """A request's details, the capabilities it needs with their grades, and its drawings."""
 
     kind = forms.ChoiceField(
@@ -100,47 +156,10 @@ class RequestForm(forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.capabilities = capabilities
-        self.suggested = set(suggested)
         # A draft may be saved incomplete: it is checked whole when it is submitted.
         self.requirements_required = requirements_required and not draft
         self.fields["description"].required = not draft
-        self.fields["requirements"].choices = [(c.code, c.name) for c in capabilities]
-        for capability in capabilities:
-            self.fields[grade_field_name(capability)] = forms.TypedChoiceField(
-                label=_("Minimum grade for %(name)s") % {"name": capability.name},
-                choices=GRADE_CHOICES,
-                coerce=int,
-                initial=MIN_GRADE,
-                required=False,
-            )
-
-    def requirement_groups(self) -> list[dict]:
-        """Return the taxonomy grouped by kind, each row with its checkbox state and grade."""
-        chosen = set(self["requirements"].value() or [])
-        rows_by_kind: dict[str, list[dict]] = {}
-        for capability in self.capabilities:
-            rows_by_kind.setdefault(capability.kind, []).append(
-                {
-                    "capability": capability,
-                    "checked": capability.code in chosen,
-                    "suggested": capability.code in self.suggested,
-                    "grade": self[grade_field_name(capability)],
-                }
-            )
-        kinds = Capability.Kind
-        return [
-            {
-                "kind": kind,
-                "label": kinds(kind).label if kind in kinds.values else kind,
-                "rows": rows,
-                "open": any(row["checked"] for row in rows),
-            }
-            for kind, rows in sorted(
-                rows_by_kind.items(),
-                key=lambda item: kinds.values.index(item[0]) if item[0] in kinds.values else 99,
-            )
-        ]
+        self.add_grade_fields(capabilities, suggested)
 
     def clean_requirements(self):
         codes = self.cleaned_data["requirements"]
@@ -171,20 +190,13 @@ class RequestForm(forms.Form):
 
     def rfq_input(self, **extra) -> RFQInput:
         data = self.cleaned_data
-        by_code = {capability.code: capability for capability in self.capabilities}
         return RFQInput(
             title=data["title"],
             description=data["description"],
             kind=data["kind"],
             quantity=data["quantity"],
             material=data["material"],
-            requirements=tuple(
-                RequirementInput(
-                    capability_code=code,
-                    min_grade=data.get(grade_field_name(by_code[code])) or MIN_GRADE,
-                )
-                for code in data["requirements"]
-            ),
+            requirements=self.requirement_inputs(),
             desired_date=data["desired_date"],
             budget_min=data["budget_min"],
             budget_max=data["budget_max"],
@@ -636,6 +648,57 @@ class CancelForm(PageForm):
         label=_("Reason for cancelling (optional)"),
         required=False,
         max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TriageRequirementsForm(RequirementsPicking, PageForm):
+    """The office's correction of what a request in triage needs: every skill it needs."""
+
+    id_prefix = "triage_requirements"
+
+    requirements = forms.MultipleChoiceField(
+        label=_("Required capabilities"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one capability the job needs.")},
+    )
+
+    def __init__(self, *args, capabilities: list[Capability], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_grade_fields(capabilities)
+
+
+class TriageInviteForm(PageForm):
+    """Member firms the office invites by hand to a request in triage, and why."""
+
+    id_prefix = "triage_invite"
+
+    firms = forms.TypedMultipleChoiceField(
+        label=_("Member firms to invite"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one member firm.")},
+    )
+    reason = forms.CharField(
+        label=_("Why these firms"),
+        max_length=1_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with each invitation; the firms read it."),
+    )
+
+    def __init__(self, *args, firm_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["firms"].choices = firm_choices
+
+
+class TriageCloseForm(PageForm):
+    """The office's decision to close a request in triage as no bid."""
+
+    id_prefix = "triage_close"
+
+    reason = forms.CharField(
+        label=_("Your decision, told to the customer"),
+        max_length=1_000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -30,6 +30,7 @@ from brokerage.models import (
     PhaseAssignment,
     PlanningMeeting,
 )
+from brokerage.policies import MEMBER_ROLES
 from brokerage.selectors import (
     invitation_list_for_firm,
     proposal_list_for_rfq,
@@ -40,7 +41,7 @@ from capabilities.models import Capability
 from core import access
 from members.models import Firm, Membership, Notification, User
 from members.selectors import notification_inbox
-from orders.models import CLOCK_RUNNING, RFQ, Message
+from orders.models import CLOCK_RUNNING, RFQ, Event, Message
 from orders.selectors import message_list_for_rfq, unread_message_count
 
 # A firm that let the answer window pass may still answer late: it stays on top.
@@ -125,6 +126,12 @@ def queue_progress(user: User, rfqs: list[RFQ]) -> list[RFQ]:
             )
         ),
         "unread_messages": unread_message_count(user),
+        # Why a request waits for the office's triage (data, said when the row is shown).
+        "triage_reason": Subquery(
+            Event.objects.filter(rfq=OuterRef("pk"), kind="rfq.triage")
+            .order_by("-at", "-id")
+            .values("data__reason")[:1]
+        ),
     }
     rows = RFQ.objects.filter(pk__in=[rfq.pk for rfq in rfqs]).order_by().annotate(**counts)
     by_id = {row["pk"]: row for row in rows.values("pk", *counts)}
@@ -272,6 +279,30 @@ def proposal_get_for_user(user: User, proposal_id: int) -> GroupProposal:
     if proposal is None:
         raise Http404("No such proposal.")
     return proposal
+
+
+def triage_of(rfq: RFQ) -> dict | None:
+    """Return why a request waits for the office's triage and when it closes (the latest
+    `rfq.triage` event's data), or None if it does not."""
+    if rfq.status != RFQ.Status.TRIAGE:
+        return None
+    event = rfq.events.filter(kind="rfq.triage").order_by("-at", "-id").first()
+    return event.data if event is not None else {}
+
+
+def triage_firm_choices(rfq: RFQ) -> list[tuple[int, str]]:
+    """Return the member firms the office may invite by hand: active members of the
+    request's network (never its office), not invited yet, by name."""
+    firms = (
+        Firm.objects.filter(
+            memberships__network_id=rfq.network_id,
+            memberships__is_active=True,
+            memberships__role__in=MEMBER_ROLES,
+        )
+        .exclude(invitations__rfq=rfq)
+        .distinct()
+    )
+    return sorted(((firm.pk, firm.name) for firm in firms), key=lambda choice: choice[1])
 
 
 def consultation_for_rfq(rfq: RFQ) -> tuple[Interview | None, PlanningMeeting | None]:

@@ -40,6 +40,13 @@ urlpatterns = [
     path("requests/<int:rfq_id>/messages/", requests.request_message, name="request-message"),
     path("requests/<int:rfq_id>/drawings/", requests.request_drawings, name="request-drawings"),
     path("requests/<int:rfq_id>/leader/", requests.request_leader, name="request-leader"),
+    path(
+        "requests/<int:rfq_id>/triage/requirements/",
+        requests.triage_requirements,
+        name="triage-requirements",
+    ),
+    path("requests/<int:rfq_id>/triage/invite/", requests.triage_invite, name="triage-invite"),
+    path("requests/<int:rfq_id>/triage/close/", requests.triage_close, name="triage-close"),
     path("requests/<int:rfq_id>/estimates/", requests.estimate_compose, name="estimate-compose"),
     path("estimates/<int:estimate_id>/send/", requests.estimate_send, name="estimate-send"),
     path(

@@ -10,10 +10,13 @@ are named by their names in that language, never by code or id.
 The codes: `covers` and `team` are the matching engine's (capabilities.matching.explanations);
 `board_member`, `stakeholder`, `group_covers` and `group_open` say why a firm or group was
 invited; `uncovered`, `no_board`, `no_group`, `all_cannot_do` and `board_declined` why
-nobody can take the request on; `withdrawn` that its customer withdrew it. A reason that is
-plain text was typed by a person and is shown as it is; the sentences routing wrote before
-reasons were data, which append-only events keep, are read back into data (migration 0008
-converted the other rows).
+nobody can take the request on (and why it waits for the office's triage); `withdrawn`
+that its customer withdrew it; `office_invited` why the office invited a firm by hand from
+its triage, `office_closed` why the office closed a request it triaged, and
+`triage_expired` that its triage window closed without the office acting; the office's own
+words are kept as it typed them. A reason that is plain text was typed by a person and is
+shown as it is; the sentences routing wrote before reasons were data, which append-only
+events keep, are read back into data (migration 0008 converted the other rows).
 """
 
 import re
@@ -34,6 +37,9 @@ NO_GROUP = "no_group"
 ALL_CANNOT_DO = "all_cannot_do"
 BOARD_DECLINED = "board_declined"
 WITHDRAWN = "withdrawn"
+OFFICE_INVITED = "office_invited"
+OFFICE_CLOSED = "office_closed"
+TRIAGE_EXPIRED = "triage_expired"
 
 
 def uncovered_reason(missing: Sequence[str]) -> dict:
@@ -56,6 +62,21 @@ def board_declined_reason(notes: Sequence[str]) -> dict:
 def withdrawn_reason() -> dict:
     """The customer withdrew the request (their own words, if any, are kept beside it)."""
     return {"code": WITHDRAWN}
+
+
+def office_invited_reason(note: str) -> dict:
+    """The office invited the firm by hand from its triage; `note` is its own words."""
+    return {"code": OFFICE_INVITED, "note": note.strip()}
+
+
+def office_closed_reason(note: str) -> dict:
+    """The office closed a request it triaged; `note` is its own words."""
+    return {"code": OFFICE_CLOSED, "note": note.strip()}
+
+
+def triage_expired_reason(days: int) -> dict:
+    """The office's triage window of `days` working days closed without its acting."""
+    return {"code": TRIAGE_EXPIRED, "days": days}
 
 
 def _fixed_texts() -> dict[str, str]:
@@ -110,6 +131,25 @@ def reason_text(reason, names: Names | None = None) -> str:
         return gettext("The administrative members cannot take this order on: %(notes)s") % {
             "notes": " / ".join(notes)
         }
+    if code == OFFICE_INVITED:
+        note = reason.get("note") or ""
+        if not note:
+            return gettext("Invited by the network's office.")
+        return gettext("Invited by the network's office: %(note)s") % {"note": note}
+    if code == OFFICE_CLOSED:
+        note = reason.get("note") or ""
+        if not note:
+            return gettext("The network's office found no member firm that can take it on.")
+        return gettext(
+            "The network's office found no member firm that can take it on: %(note)s"
+        ) % {"note": note}
+    if code == TRIAGE_EXPIRED:
+        days = reason.get("days", 0)
+        return ngettext(
+            "The network's office found no member firm for it within %(days)s working day.",
+            "The network's office found no member firm for it within %(days)s working days.",
+            days,
+        ) % {"days": days}
     # A row routing wrote before reasons were data, which no migration could read.
     return _fixed_texts().get(code) or str(reason.get("explanation", ""))
 

@@ -416,6 +416,11 @@ def may_compose_estimate(user, rfq) -> bool:
     return rfq_acting_role(user, rfq) == OFFICE or leads_rfq(user, rfq)
 
 
+def may_triage(user, rfq) -> bool:
+    """Only the network's own office triages a request no member firm covers."""
+    return is_office(user, rfq.network)
+
+
 def may_attach_drawing(user, rfq) -> bool:
     """The customer attaches drawings to their request, or the office for them."""
     return rfq_role(user, rfq) in (CUSTOMER, OFFICE)
@@ -671,6 +676,10 @@ CUSTOMER_RFQ_EVENTS: dict[str, frozenset[str]] = {
         "rfq.routed": ("policy", "status"),
         "rfq.accepted_by_board": (),
         "rfq.no_bid": ("reason",),
+        # Nobody covered it (why): the office looks for firms and decides by `closes_at`.
+        "rfq.triage": ("reason", "closes_at"),
+        "rfq.triage_invited": (),
+        "rfq.requirements_corrected": (),
         "rfq.cancelled": ("reason", "note"),
         "rfq.follow_on_of": ("order",),
         "interview.scheduled": ("at", "place"),

@@ -80,6 +80,7 @@ class NetworkAdmin(admin.ModelAdmin):
                     "estimate_window_minutes",
                     "member_response_minutes",
                     "reminder_before_minutes",
+                    "triage_window_days",
                     "use_business_hours",
                     "time_zone",
                     "business_day_start",

@@ -116,6 +116,15 @@ class Network(BilingualNameMixin, models.Model):
             "and its estimate clock runs from then; an arrival longer ago than this is refused."
         ),
     )
+    triage_window_days = models.PositiveSmallIntegerField(
+        _("office triage window (working days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "A request no member firm covers waits this long for the office to correct it, "
+            "invite firms by hand or close it; then it closes as no bid."
+        ),
+    )
     use_business_hours = models.BooleanField(
         _("count windows in business hours"),
         default=False,
@@ -197,6 +206,10 @@ class Network(BilingualNameMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(invoice_payment_days__gte=1) & Q(invoice_payment_days__lte=365),
                 name="network_invoice_payment_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(triage_window_days__gte=1) & Q(triage_window_days__lte=30),
+                name="network_triage_window_days_range",
             ),
             models.CheckConstraint(
                 condition=Q(invoice_registration_number="")

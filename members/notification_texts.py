@@ -40,6 +40,24 @@ CATALOGUE = {
         _("Request #{rfq} is closed: {title}"),
         _("You need not answer or prepare anything more for it."),
     ),
+    "rfq.triage": (
+        _("The network's office is looking for firms for your request #{rfq}: {title}"),
+        _(
+            "No member firm matched it at once. The office checks what it needs and looks "
+            "for firms that can do it; we will tell you what it decided by {closes}."
+        ),
+    ),
+    "rfq.triage_office": (
+        _("Request #{rfq} needs triage: {title}"),
+        _(
+            "{reason} Correct its requirements, invite firms by hand or close it; "
+            "it closes as no bid at {closes}."
+        ),
+    ),
+    "rfq.triage_routed": (
+        _("Member firms are answering your request #{rfq}: {title}"),
+        _("The network's office found firms for it. We will tell you when your estimate is ready."),
+    ),
     "rfq.routed_office": (
         _("Request #{rfq} routed to {count} firms: {title}"),
         _("The estimate is due by {due}."),

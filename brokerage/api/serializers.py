@@ -232,6 +232,14 @@ class RFQSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "status": {
+                "help_text": "Where the request stands. `triage`: no member firm covers it, "
+                "and the network's office corrects its requirements, invites firms by hand "
+                "(`POST …/triage/invite/`) or closes it; it closes as `no_bid` by itself "
+                "after the network's triage window (`triage_window_days` working days)."
+            }
+        }
 
     def _details(self, rfq) -> bool:
         return access.rfq_details_visible(self.context["request"].user, rfq)
@@ -527,6 +535,31 @@ class ProposalSubmitSerializer(serializers.Serializer):
     lead_time_days = serializers.IntegerField(min_value=0, max_value=3650)
     approach = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     team = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+
+
+class TriageRequirementsSerializer(serializers.Serializer):
+    """The skills a request in triage needs, as the office corrected them: all of them."""
+
+    requirements = RequirementSerializer(many=True, allow_empty=False)
+
+
+class TriageInviteSerializer(serializers.Serializer):
+    firms = serializers.ListField(
+        # Firm ids are PostgreSQL bigints: a larger number names no firm.
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=50,
+        help_text="Member firms of the request's network to invite (ids).",
+    )
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why the office invites them: kept on each invitation."
+    )
+
+
+class TriageCloseSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="The office's decision, told to the customer."
+    )
 
 
 class CancelSerializer(serializers.Serializer):

@@ -27,7 +27,7 @@ from brokerage.selectors import (
     rfq_get_for_user,
     rfq_list_for_user,
 )
-from brokerage.services import answers, consultation, designation, estimates, intake
+from brokerage.services import answers, consultation, designation, estimates, intake, triage
 from brokerage.throttles import SubmissionThrottle
 from capabilities.models import MIN_GRADE
 from core import access
@@ -378,6 +378,54 @@ class RFQViewSet(
         """List the coordinator groups' proposals for a request."""
         rfq = self.get_object()
         return paginated(self, proposal_list_for_rfq(request.user, rfq), s.ProposalSerializer)
+
+    @extend_schema(request=s.TriageRequirementsSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"], url_path="triage/requirements")
+    def triage_requirements(self, request, pk=None):
+        """Correct the skills a request in triage needs, and route it again (office)."""
+        rfq = self.get_object()
+        form = s.TriageRequirementsSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        triage.rfq_triage_requirements(
+            rfq_id=rfq.pk,
+            requirements=[
+                intake.RequirementInput(
+                    capability_code=item["capability"],
+                    min_grade=item["min_grade"],
+                    note=item.get("note", ""),
+                )
+                for item in form.validated_data["requirements"]
+            ],
+            user=request.user,
+        )
+        return self.fresh(rfq.pk)
+
+    @extend_schema(request=s.TriageInviteSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"], url_path="triage/invite")
+    def triage_invite(self, request, pk=None):
+        """Invite member firms by hand to a request in triage, saying why (office)."""
+        rfq = self.get_object()
+        form = s.TriageInviteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        triage.rfq_triage_invite(
+            rfq_id=rfq.pk,
+            firm_ids=form.validated_data["firms"],
+            note=form.validated_data["reason"],
+            user=request.user,
+        )
+        return self.fresh(rfq.pk)
+
+    @extend_schema(request=s.TriageCloseSerializer, responses=s.RFQSerializer)
+    @action(detail=True, methods=["post"], url_path="triage/close")
+    def triage_close(self, request, pk=None):
+        """Close a request in triage as no bid, with the office's decision (office)."""
+        rfq = self.get_object()
+        form = s.TriageCloseSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        triage.rfq_triage_close(
+            rfq_id=rfq.pk, note=form.validated_data["reason"], user=request.user
+        )
+        return self.fresh(rfq.pk)
 
     @extend_schema(request=s.CancelSerializer, responses=s.RFQSerializer)
     @action(detail=True, methods=["post"])

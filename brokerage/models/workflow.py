@@ -221,6 +221,8 @@ class Deadline(models.Model):
         MEMBER_RESPONSE = "member_response", _("Members' answers due")
         REMINDER = "reminder", _("Reminder before the estimate is due")
         ESTIMATE = "estimate", _("Estimate due")
+        # A request in the office's triage closes as no bid if the office has not acted.
+        TRIAGE = "triage", _("Office triage closes")
 
     rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

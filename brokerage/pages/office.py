@@ -27,9 +27,11 @@ from brokerage.pages.access import office_required
 from brokerage.pages.intake import request_form_with_suggestions, typed_initial
 from brokerage.pages.rendering import INTERVIEW_IDS, PLANNING_IDS
 from brokerage.pages.requests import carry_out
+from brokerage.reasons import reason_text
 from brokerage.selectors import rfq_get_for_user
 from brokerage.services import consultation
 from brokerage.services.intake import NewCustomer, rfq_receive
+from capabilities.matching.explanations import Names
 from core.errors import REFUSALS, place_refusal, refusal_status
 from core.pagination import page_of
 from members.models import Network
@@ -40,12 +42,16 @@ QUEUE_PER_PAGE = 25
 CUSTOMER_PREFIX = "for"
 
 
-def policy_step(rfq: RFQ) -> str:
+def policy_step(rfq: RFQ, names: Names | None = None) -> str:
     """Return where a queued request stands in its network's policy, from the annotations."""
     policy = rfq.network.policy
     status = rfq.status
     if status == RFQ.Status.SUBMITTED:
         return _("Being routed")
+    if status == RFQ.Status.TRIAGE:
+        return _("Needs the office's triage: %(reason)s") % {
+            "reason": reason_text(getattr(rfq, "triage_reason", None), names)
+        }
     if status == RFQ.Status.LEADER_DESIGNATED:
         return _("The leader composes the estimate")
     if status == RFQ.Status.ESTIMATE_SENT:
@@ -80,15 +86,22 @@ def queue(request):
         status = filters.cleaned_data["status"]
     requests = office_queue(request.user, network_id=network.pk if network else None, status=status)
     page = page_of(request, requests, per_page=QUEUE_PER_PAGE)
+    rfqs = queue_progress(request.user, list(page))
+    # The capabilities the page's triage reasons name, read once for the page.
+    names = Names().read(
+        codes=[
+            code
+            for rfq in rfqs
+            if isinstance(rfq.triage_reason, dict)
+            for code in rfq.triage_reason.get("missing") or []
+        ]
+    )
     return render(
         request,
         "brokerage/office/queue.html",
         {
             "page": page,
-            "rows": [
-                {"rfq": rfq, "step": policy_step(rfq)}
-                for rfq in queue_progress(request.user, list(page))
-            ],
+            "rows": [{"rfq": rfq, "step": policy_step(rfq, names)} for rfq in rfqs],
             "filters": filters,
             "filtered": bool(network or status),
             "now": timezone.now(),

@@ -4,6 +4,8 @@ A page is built from fresh forms, except the ones a refused POST hands back boun
 what was typed and why it was refused): `bound` maps a form's context name to it.
 """
 
+import datetime
+
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,19 +25,27 @@ from brokerage.forms import (
     ProposalForm,
     ReissueForm,
     ScheduleForm,
+    TriageCloseForm,
+    TriageInviteForm,
+    TriageRequirementsForm,
     default_valid_until,
+    grade_field_name,
 )
 from brokerage.models import GroupProposal, Invitation, PhaseAssignment
 from brokerage.page_selectors import (
+    capability_taxonomy,
     consultation_for_rfq,
     estimate_firms,
     group_firms,
     longest_can_do_lead_time,
     message_threads_for_rfq,
     phase_assignments_for_rfq,
+    triage_firm_choices,
+    triage_of,
 )
 from brokerage.pages.timeline import timeline_entries
 from brokerage.policies import AdministrativeBoardPolicy, BoardTally, policy_for
+from brokerage.reasons import reason_text
 from brokerage.selectors import (
     answer_notes_for_rfq,
     board_decisions_for_rfq,
@@ -312,7 +322,43 @@ def office_context(request, rfq: RFQ, bound: dict) -> dict:
         context["reissue_form"] = bound.get("reissue_form") or ReissueForm(
             initial={"valid_until": default_valid_until()}
         )
+    context.update(triage_context(request, rfq, bound))
     return context
+
+
+def triage_context(request, rfq: RFQ, bound: dict) -> dict:
+    """Return why the request waits for the office's triage, until when, and the office's
+    three ways out of it: correct the requirements, invite firms by hand, close it."""
+    triage = triage_of(rfq)
+    if triage is None:
+        return {}
+    context = {
+        "triage_reason": reason_text(triage.get("reason")),
+        "triage_closes_at": datetime.datetime.fromisoformat(triage["closes_at"])
+        if triage.get("closes_at")
+        else None,
+        "may_triage": access.may_triage(request.user, rfq),
+    }
+    if not context["may_triage"]:
+        return context
+    current = list(rfq.requirements.select_related("capability"))
+    return {
+        **context,
+        "triage_requirements_form": bound.get("triage_requirements_form")
+        or TriageRequirementsForm(
+            capabilities=capability_taxonomy(),
+            initial={
+                "requirements": [requirement.capability.code for requirement in current],
+                **{
+                    grade_field_name(requirement.capability): requirement.min_grade
+                    for requirement in current
+                },
+            },
+        ),
+        "triage_invite_form": bound.get("triage_invite_form")
+        or TriageInviteForm(firm_choices=triage_firm_choices(rfq)),
+        "triage_close_form": bound.get("triage_close_form") or TriageCloseForm(),
+    }
 
 
 def member_context(request, rfq: RFQ, invitation: Invitation | None, bound: dict) -> dict:

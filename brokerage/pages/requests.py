@@ -17,10 +17,15 @@ from brokerage.forms import (
     MessageForm,
     ReissueForm,
     RequestFilterForm,
+    TriageCloseForm,
+    TriageInviteForm,
+    TriageRequirementsForm,
 )
 from brokerage.page_selectors import (
+    capability_taxonomy,
     estimate_firms,
     rfq_list_for_page,
+    triage_firm_choices,
 )
 from brokerage.pages.drafts import draft_page
 from brokerage.pages.rendering import (
@@ -36,7 +41,7 @@ from brokerage.selectors import (
     invitation_list_for_rfq,
     rfq_get_for_user,
 )
-from brokerage.services import designation, estimates
+from brokerage.services import designation, estimates, triage
 from brokerage.services.intake import drawings_attach
 from core import access, page_steps
 from core.pagination import page_of
@@ -195,6 +200,69 @@ def request_leader(request, rfq_id: int):
             user=request.user,
         ),
         done=_("The project leader is designated."),
+    )
+
+
+def triaged(request, rfq_id: int) -> RFQ:
+    """Return a request the person's office may triage; anyone else is refused."""
+    rfq = rfq_get_for_user(request.user, rfq_id)
+    if not access.may_triage(request.user, rfq):
+        raise PermissionDenied("Only the network's office triages its requests.")
+    return rfq
+
+
+@require_POST
+@login_required
+def triage_requirements(request, rfq_id: int):
+    """Correct what a request in triage needs, and route it again (the office)."""
+    rfq = triaged(request, rfq_id)
+    form = TriageRequirementsForm(request.POST, capabilities=capability_taxonomy())
+    return carry_out(
+        request,
+        rfq,
+        forms={"triage_requirements_form": form},
+        action=lambda: triage.rfq_triage_requirements(
+            rfq_id=rfq.pk, requirements=form.requirement_inputs(), user=request.user
+        ),
+        done=_("The requirements are corrected and the request is routed again."),
+    )
+
+
+@require_POST
+@login_required
+def triage_invite(request, rfq_id: int):
+    """Invite member firms by hand to a request in triage (the office)."""
+    rfq = triaged(request, rfq_id)
+    form = TriageInviteForm(request.POST, firm_choices=triage_firm_choices(rfq))
+    return carry_out(
+        request,
+        rfq,
+        forms={"triage_invite_form": form},
+        action=lambda: triage.rfq_triage_invite(
+            rfq_id=rfq.pk,
+            firm_ids=form.cleaned_data["firms"],
+            note=form.cleaned_data["reason"],
+            user=request.user,
+        ),
+        done=_("The firms are invited: they answer within the usual window from now."),
+        anchor="#answers",
+    )
+
+
+@require_POST
+@login_required
+def triage_close(request, rfq_id: int):
+    """Close a request in triage as no bid, with the office's decision (the office)."""
+    rfq = triaged(request, rfq_id)
+    form = TriageCloseForm(request.POST)
+    return carry_out(
+        request,
+        rfq,
+        forms={"triage_close_form": form},
+        action=lambda: triage.rfq_triage_close(
+            rfq_id=rfq.pk, note=form.cleaned_data["reason"], user=request.user
+        ),
+        done=_("The request is closed as no bid, and the customer is told why."),
     )
 
 

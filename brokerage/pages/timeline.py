@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -63,6 +63,17 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
         return _("Withdrawn by the customer"), data.get("note", "")
     if kind == "drawing.attached":
         return _("Drawing attached: %(name)s") % {"name": data.get("name", "")}, ""
+    if kind == "rfq.triage":
+        return _("No member firm covers it: waiting for the office's triage"), reason_text(
+            data.get("reason")
+        )
+    if kind == "rfq.triage_invited":
+        count = len(data.get("invited", []))
+        return ngettext(
+            "The office invited %(count)s firm by hand",
+            "The office invited %(count)s firms by hand",
+            count,
+        ) % {"count": count}, reason_text(data.get("reason"))
     if kind == "rfq.follow_on_of":
         return _("Follow-on of order #%(order)s") % {"order": data.get("order", "")}, ""
     if kind == "deadline.reminder" and data.get("round", 1) > 1:
@@ -126,7 +137,16 @@ def customer_event_label(
     if kind == "estimate.sent":
         version = data.get("version", "")
         return _("Your estimate is ready (version %(version)s)") % {"version": version}, late(data)
+    if kind == "rfq.triage":
+        details = [reason_text(data.get("reason"))]
+        if data.get("closes_at"):
+            when = moment(data["closes_at"])
+            details.append(_("You will hear what it decided by %(when)s") % {"when": when})
+        headline = _("No member firm matched at once: the network's office is looking for firms")
+        return headline, " ".join(detail for detail in details if detail)
     labels = {
+        "rfq.triage_invited": _("The office found member firms for your request"),
+        "rfq.requirements_corrected": _("The office corrected the skills your request needs"),
         "rfq.accepted_by_board": _("The syndicate's board agreed to take your request on"),
         "interview.scheduled": _("Your interview is scheduled"),
         "interview.recorded": _("Interview held: the network plans your project"),
@@ -169,6 +189,12 @@ def customer_routed_label(data: dict) -> str:
     ) % {"count": count}
 
 
+def moment(iso: str) -> str:
+    """Say a stored moment as the active language writes a date and time."""
+    at = timezone.localtime(datetime.datetime.fromisoformat(iso))
+    return f"{formats.date_format(at, 'DATETIME_FORMAT')} {at.tzname()}"
+
+
 def leader_reason(data: dict) -> str:
     reason = data.get("reason", "")
     return str(RFQ.LeaderReason(reason).label) if reason in RFQ.LeaderReason.values else ""
@@ -183,6 +209,8 @@ def simple_labels() -> dict[str, str]:
     return {
         "rfq.no_bid": _("Closed: no member can take it on"),
         "rfq.cancelled": _("Request cancelled"),
+        "rfq.requirements_corrected": _("The office corrected the required skills"),
+        "deadline.triage": _("The office's triage window closed"),
         "rfq.accepted_by_board": _("The administrative board accepted the order"),
         "interview.scheduled": _("Interview scheduled"),
         "interview.recorded": _("Interview held and recorded"),

@@ -16,16 +16,19 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F, Subquery
 
+from brokerage import reasons
 from brokerage.models import Deadline, Invitation
+from brokerage.reasons import reason_said_to_each
 from brokerage.services.designation import leader_designate
-from brokerage.services.workflow_support import rfq_context, rfq_link
+from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
 from core import clock
-from core.clock import clock_for
+from core.clock import BusinessHoursClock, clock_for
 from core.errors import Refusal
 from members.models import Membership, Notification, User
 from members.notifications import notification_rows, notifications_create_many
 from members.selectors import office_people
 from orders.models import RFQ, Event
+from orders.services.timeline import event_record
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +68,20 @@ def round_deadline_times(rfq: RFQ, sent_at: datetime.datetime) -> dict[str, date
         Deadline.Kind.MEMBER_RESPONSE: network_clock.add(sent_at, network.member_response_minutes),
         Deadline.Kind.REMINDER: network_clock.add(sent_at, round_reminder_minutes(network)),
     }
+
+
+def triage_closes_at(network, start: datetime.datetime) -> datetime.datetime:
+    """Return when a request the office triages closes if the office has not acted: the
+    network's triage window of working days after `start`, on its clock (a day of a
+    business-hours clock is its working hours; a wall clock's, 24 hours)."""
+    network_clock = clock_for(network)
+    if isinstance(network_clock, BusinessHoursClock):
+        day = datetime.datetime.combine(datetime.date.min, network.business_day_end)
+        day -= datetime.datetime.combine(datetime.date.min, network.business_day_start)
+        day_minutes = int(day.total_seconds() // 60)
+    else:
+        day_minutes = 24 * 60
+    return network_clock.add(start, network.triage_window_days * day_minutes)
 
 
 def deadlines_create(
@@ -375,8 +392,59 @@ def designate_best_can_do(rfq: RFQ) -> int | None:
     return None
 
 
+def triage_due(group: list[Deadline], outcome: FiringOutcome) -> None:
+    """The office's triage window closed without its acting: close the request as no bid
+    and tell the customer and the office why.
+
+    A request the office is acting on right now (its row locked) is left for the next
+    sweep, its deadline unfired: waiting for it here could deadlock with the office's
+    step, which cancels this very deadline. A request the office already moved on is only
+    marked: the conditional update closes only what is still in triage.
+    """
+    locked = {
+        rfq.pk: rfq
+        for rfq in RFQ.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("network", "customer")
+        .filter(pk__in={deadline.rfq_id for deadline in group})
+    }
+    busy = [deadline for deadline in group if deadline.rfq_id not in locked]
+    Deadline.objects.filter(pk__in=[deadline.pk for deadline in busy]).update(fired_at=None)
+    offices = office_people_by_network(deadline.rfq.network_id for deadline in group)
+    for deadline in group:
+        rfq = locked.get(deadline.rfq_id)
+        if rfq is None:
+            continue
+        closed = RFQ.objects.filter(pk=rfq.pk, status=RFQ.Status.TRIAGE).update(
+            status=RFQ.Status.NO_BID, updated_at=outcome.now
+        )
+        outcome.event_data[deadline.pk] = (deadline, {"closed": bool(closed)})
+        if not closed:
+            continue
+        deadlines_cancel(rfq=rfq)
+        reason = reasons.triage_expired_reason(rfq.network.triage_window_days)
+        event_record(kind="rfq.no_bid", actor=None, rfq=rfq, data={"reason": reason})
+        context = {**rfq_context(rfq), "reason": reason_said_to_each(reason)}
+        outcome.notify(
+            kind="rfq.no_bid",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=[rfq.customer],
+            context=context,
+            link=rfq_link(rfq),
+        )
+        outcome.notify(
+            kind="rfq.no_bid_office",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=offices[rfq.network_id],
+            context=context,
+            link=rfq_link(rfq),
+        )
+
+
 DEADLINE_EFFECTS = {
     Deadline.Kind.MEMBER_RESPONSE: member_response_due,
     Deadline.Kind.REMINDER: reminder_due,
     Deadline.Kind.ESTIMATE: estimate_due,
+    Deadline.Kind.TRIAGE: triage_due,
 }

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from brokerage.models import Deadline, GroupProposal, Invitation
 from brokerage.policies import policy_for
-from brokerage.reasons import reason_said_to_each
+from brokerage.reasons import reason_said_to_each, reason_text
 from brokerage.services.deadlines import (
     deadline_times,
     deadlines_create,
     invitations_due_stamp,
     round_deadline_times,
+    triage_closes_at,
 )
 from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
 from capabilities.models import Capability
@@ -452,16 +453,35 @@ def submitted_request_ids(*, older_than: datetime.timedelta, limit: int = 200) -
     )
 
 
-def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None) -> None:
-    """Route a submitted request by its network's policy (in the caller's transaction)."""
+def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None, round_number: int = 1) -> None:
+    """Route a request by its network's policy (in the caller's transaction).
+
+    The routing at submission is round 1, whose answer window runs from the submission; a
+    request the office routes again from its triage (`round_number` > 1) gets a round of
+    its own, answered within the usual window from now. A request nobody covers goes to
+    the office's triage; routed again from there, it is refused instead, with why.
+    """
     policy = policy_for(rfq.network)
     plan = policy.route(rfq)
     if plan.status == RFQ.Status.NO_BID:
-        rfq_close_no_bid(rfq=rfq, reason=plan.no_bid_reason, actor=None, at=at)
+        if round_number > 1:
+            raise Refusal(
+                _("Still no member firm can take it on: %(reason)s")
+                % {"reason": reason_text(plan.no_bid_reason)},
+                field="requirements",
+            )
+        rfq_triage_open(rfq=rfq, reason=plan.no_bid_reason, at=at)
         return
     Invitation.objects.bulk_create(
         [
-            Invitation(rfq=rfq, firm_id=firm_id, purpose=purpose, rank=rank, reason=reason)
+            Invitation(
+                rfq=rfq,
+                firm_id=firm_id,
+                purpose=purpose,
+                rank=rank,
+                reason=reason,
+                round=round_number,
+            )
             for firm_id, purpose, rank, reason in plan.invitations
         ]
     )
@@ -471,6 +491,8 @@ def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None) -> None:
     )
     rfq.status = plan.status
     rfq.save(update_fields=["status", "updated_at"])
+    if round_number > 1:
+        invitation_round_send(rfq=rfq, round_number=round_number)
     event_record(
         kind="rfq.routed",
         actor=None,
@@ -483,6 +505,7 @@ def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None) -> None:
                 {"firm": firm_id, "purpose": purpose, "rank": rank, "reason": reason}
                 for firm_id, purpose, rank, reason in plan.invitations
             ],
+            **({"round": round_number} if round_number > 1 else {}),
             **plan.data,
         },
     )
@@ -491,10 +514,56 @@ def rfq_route(*, rfq: RFQ, at: datetime.datetime | None = None) -> None:
         rfq=rfq,
         firm_ids=[row[0] for row in plan.invitations],
         kind="rfq.board_review" if board else "rfq.invited",
+        round_number=round_number,
     )
     context = {**rfq_context(rfq), "count": len(plan.invitations)}
     notifications_create(
         kind="rfq.routed_office",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=office_people(rfq.network),
+        context=context,
+        link=rfq_link(rfq),
+    )
+
+
+def rfq_triage_open(*, rfq: RFQ, reason: dict, at: datetime.datetime | None = None) -> None:
+    """Hand a request nobody covers to the network office's triage (in the caller's
+    transaction), instead of closing it: the office is asked to act, the customer told
+    that the office is looking for firms, and the request closes as no bid only if the
+    office has not acted within the network's triage window (the deadline sweeper).
+
+    Why nobody covers it is data (brokerage.reasons), kept with the event and said to each
+    person in their own language. The round's answer window is moot (nobody was invited);
+    the estimate clock runs on, as promised to the customer.
+    """
+    rfq.status = RFQ.Status.TRIAGE
+    rfq.save(update_fields=["status", "updated_at"])
+    deadlines_cancel(rfq=rfq, kinds=[Deadline.Kind.MEMBER_RESPONSE], round_number=1)
+    closes_at = triage_closes_at(rfq.network, at or clock.now())
+    deadlines_create(rfq=rfq, times={Deadline.Kind.TRIAGE: closes_at})
+    event_record(
+        kind="rfq.triage",
+        actor=None,
+        rfq=rfq,
+        at=at,
+        data={"reason": reason, "closes_at": closes_at.isoformat()},
+    )
+    context = {
+        **rfq_context(rfq),
+        "reason": reason_said_to_each(reason),
+        "closes": closes_at.astimezone(rfq.network.tzinfo).strftime("%Y-%m-%d %H:%M %Z"),
+    }
+    notifications_create(
+        kind="rfq.triage",
+        subject_type="rfq",
+        subject_id=rfq.pk,
+        recipients=[rfq.customer],
+        context=context,
+        link=rfq_link(rfq),
+    )
+    notifications_create(
+        kind="rfq.triage_office",
         subject_type="rfq",
         subject_id=rfq.pk,
         recipients=office_people(rfq.network),

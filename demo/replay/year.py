@@ -46,6 +46,7 @@ from brokerage.services.estimates import (
 )
 from brokerage.services.follow_on import order_follow_on_request
 from brokerage.services.intake import RequirementInput, RFQInput, rfq_route_submitted, rfq_submit
+from brokerage.services.triage import rfq_triage_close
 from capabilities.models import Capability
 from capabilities.services import directory_contact_create, firm_capability_set
 from core.clock import national_holidays_for, no_national_holidays
@@ -341,7 +342,24 @@ class NetworkYear:
         context = RequestContext(plan=plan, rng=rng, rfq_id=rfq.pk, customer=customer)
         self.requests[rfq.pk] = context
         self.schedule_sweeps(rfq.pk)
+        if self.rfq_state(context)[0] == RFQ.Status.TRIAGE:
+            # Nobody covers it: the office looks at it within a few working hours.
+            delay = hours(rng.uniform(1, 6))
+            self.at(self.working_after(rng, delay), self.office_triages, context)
+            return
         self.after_routing(context)
+
+    def office_triages(self, context: RequestContext) -> None:
+        """The office finds no member for a request nobody covers, and closes it saying so."""
+        status, _ = self.rfq_state(context)
+        if status == RFQ.Status.TRIAGE:
+            self.act(
+                "office closes triage",
+                rfq_triage_close,
+                rfq_id=context.rfq_id,
+                user=self.cast.office_user,
+                note="ネットワーク内に対応できる会員企業がないため、今回はお受けできません。",
+            )
 
     def after_routing(self, context: RequestContext) -> None:
         """Schedule what the policy's people do once the request is routed."""

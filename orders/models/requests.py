@@ -21,6 +21,8 @@ class RFQStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     ROUTED = "routed", _("Routed to members")
+    # No member firm covers it: the network's office decides what happens next.
+    TRIAGE = "triage", _("Office triage")
     INTERVIEW = "interview", _("Interview")
     PLANNING = "planning", _("Planning meeting")
     LEADER_DESIGNATED = "leader_designated", _("Leader designated")
@@ -35,6 +37,7 @@ class RFQStatus(models.TextChoices):
 OPEN_STATUSES = (
     RFQStatus.SUBMITTED,
     RFQStatus.ROUTED,
+    RFQStatus.TRIAGE,
     RFQStatus.INTERVIEW,
     RFQStatus.PLANNING,
     RFQStatus.LEADER_DESIGNATED,
@@ -44,6 +47,7 @@ OPEN_STATUSES = (
 CLOCK_STATUSES = (
     RFQStatus.SUBMITTED,
     RFQStatus.ROUTED,
+    RFQStatus.TRIAGE,
     RFQStatus.INTERVIEW,
     RFQStatus.PLANNING,
     RFQStatus.LEADER_DESIGNATED,

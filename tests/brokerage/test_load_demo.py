@@ -223,8 +223,9 @@ def test_submitted_requests_have_their_clock_and_one_event(fast_password_hashing
     demo_load(now=sunday)
     demo_load(now=sunday + datetime.timedelta(hours=1))
 
-    # Then each submitted request went through the real intake: routed (or closed as no
-    # bid), due a window after it came in on its network's clock, with its deadlines
+    # Then each submitted request went through the real intake: routed (or waiting for the
+    # office's triage, if no member covers it), due a window after it came in on its
+    # network's clock, with its deadlines
     submitted = RFQ.objects.exclude(status=RFQ.Status.DRAFT).select_related("network")
     assert submitted.count() >= 8
     assert set(submitted.values_list("status", flat=True)) <= {
@@ -245,7 +246,10 @@ def test_submitted_requests_have_their_clock_and_one_event(fast_password_hashing
             assert rfq.estimate_due_at - rfq.submitted_at == datetime.timedelta(
                 minutes=rfq.network.estimate_window_minutes
             )
-        if rfq.status != RFQ.Status.NO_BID:
+        if rfq.status == RFQ.Status.TRIAGE:
+            # and one more: when the office's triage closes if the office does not act
+            assert rfq.deadlines.filter(cancelled_at__isnull=True).count() == 3
+        elif rfq.status != RFQ.Status.NO_BID:
             assert rfq.deadlines.count() == 3
         # and it was recorded once, by who submitted it, when it came in
         event = Event.objects.get(rfq=rfq, kind="rfq.submitted")

@@ -115,20 +115,19 @@ def test_a_groups_reason_is_said_in_the_readers_language():
 # --- Why nobody can take a request on -----------------------------------------------------
 
 
-def test_a_no_bid_reason_is_data_said_to_each_person_in_their_own_language(world):
+def test_why_nobody_covers_a_request_is_data_said_to_each_person_in_their_own_language(world):
     # Given a customer who reads Japanese and an office person who reads English
     speaking(world.customer, "ja")
     speaking(world.office_user, "en")
     # When a request for mirror polishing, which no member does, is routed
     rfq = routed(world, MIRROR)
-    # Then the request closes with its reason kept as data
-    event = Event.objects.get(rfq=rfq, kind="rfq.no_bid")
-    assert event.data == {"reason": {"code": "uncovered", "missing": [MIRROR]}}
-    # And each is told why in their own language, the capability named in it
-    customer = body_of(world.customer, "rfq.no_bid")
-    office = body_of(world.office_user, "rfq.no_bid_office")
-    assert "次の必要な技能を持つ会員企業がありません：鏡面研磨。" in customer
-    assert office == "Reason: No member firm has these required skills: Mirror polishing."
+    # Then it waits for the office's triage with its reason kept as data
+    event = Event.objects.get(rfq=rfq, kind="rfq.triage")
+    assert event.data["reason"] == {"code": "uncovered", "missing": [MIRROR]}
+    # And the office is told why in its own language, the capability named in it
+    office = body_of(world.office_user, "rfq.triage_office")
+    assert office.startswith("No member firm has these required skills: Mirror polishing.")
+    assert "事務局" in body_of(world.customer, "rfq.triage")
     # And the customer's timeline says it in the language of the page
     url = reverse("pages:request", args=[rfq.pk])
     japanese = client_for(world.customer, language="ja").get(url).content.decode()
@@ -145,10 +144,10 @@ def test_the_events_api_says_the_reason_in_the_requesters_language(world):
     # When the customer reads its events in Japanese
     events = api.get(f"/api/rfqs/{rfq.pk}/events/", HTTP_ACCEPT_LANGUAGE="ja").json()
     rows = events["results"] if isinstance(events, dict) else events
-    [no_bid] = [row for row in rows if row["kind"] == "rfq.no_bid"]
+    [triage] = [row for row in rows if row["kind"] == "rfq.triage"]
     # Then the reason is data, and said in Japanese beside it
-    assert no_bid["data"]["reason"] == {"code": "uncovered", "missing": [MIRROR]}
-    assert no_bid["reason_text"] == "次の必要な技能を持つ会員企業がありません：鏡面研磨。"
+    assert triage["data"]["reason"] == {"code": "uncovered", "missing": [MIRROR]}
+    assert triage["reason_text"] == "次の必要な技能を持つ会員企業がありません：鏡面研磨。"
 
 
 @pytest.mark.parametrize(

@@ -87,12 +87,13 @@ def test_kyoto_broadcast_from_submission_to_accepted_estimate():
     ).exists()
 
 
-def test_a_request_nobody_can_do_is_closed_as_no_bid_and_everyone_is_told():
+def test_a_request_nobody_can_do_waits_for_the_offices_triage_and_everyone_is_told():
     world = kyoto_world()
     rfq = submit(world, [{"capability": "finish.polishing.mirror"}])
-    assert rfq["status"] == "no_bid"
-    assert notified(world.customer, "rfq.no_bid") == ["email", "in_app"]
-    assert notified(world.office_user, "rfq.no_bid_office") == ["email", "in_app"]
+    assert rfq["status"] == "triage"
+    assert notified(world.customer, "rfq.triage") == ["email", "in_app"]
+    assert notified(world.office_user, "rfq.triage_office") == ["email", "in_app"]
+    assert notified(world.customer, "rfq.no_bid") == []
 
 
 def test_two_designations_cannot_both_win():

@@ -43,6 +43,7 @@ pytestmark = pytest.mark.celery_worker
 LANGUAGES = ["ja", "en"]
 OTHER = {"ja": "en", "en": "ja"}
 MILLING = "process.machining.milling"
+MIRROR = "finish.polishing.mirror"
 
 
 def unread_marker(language: str, count: int) -> str:
@@ -586,3 +587,52 @@ def test_office_designates_urgently_sends_the_estimate_and_closes_a_payout_batch
     assert dict(batch.lines.values_list("firm_id", "amount")) == owed
     journey.screenshot("payout-closed")
     journey.wait_for(lambda: delivered("payout.closed"), "the members' payout notifications")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_office_triages_a_request_nobody_covers_and_invites_a_firm_by_hand(journeys, language):
+    # Given a request for mirror polishing, which no member firm of the network covers
+    world = kyoto_world()
+    rfq = routed(world, MIRROR, title="Mirror-polished lid")
+    assert rfq.status == RFQ.Status.TRIAGE
+    User.objects.filter(pk=world.office_user.pk).update(language=language)
+    journey = journeys("office-triage", language)
+    page = journey.page
+
+    # When the office opens its queue
+    journey.log_in(world.office_user)
+    journey.skip_to_content()
+    row = page.locator(".row", has_text="Mirror-polished lid")
+    # Then the request is marked as needing triage, why said with the capability's name
+    with translation.override(language):
+        mirror = Capability.objects.get(code=MIRROR).name
+        yawata = world.firms["yawata"].name
+    assert words(language, "Needs triage") in row.inner_text()
+    assert mirror in row.inner_text() and MIRROR not in row.inner_text()
+    journey.screenshot("queue")
+
+    # When the office opens the request and invites a firm by hand, saying why
+    journey.follow(row.get_by_role("link", name="Mirror-polished lid"))
+    triage = page.locator("#triage")
+    assert mirror in triage.inner_text()
+    journey.screenshot("triage")
+    triage.locator("summary", has_text=words(language, "2. Invite member firms by hand")).click()
+    triage.get_by_label(yawata).check()
+    triage.get_by_label(words(language, "Why these firms")).fill("Polishes resin to a gloss")
+    triage.get_by_role("button", name=words(language, "Invite them")).click()
+    page.locator(".messages .message").wait_for()
+
+    # Then the firm is invited with the office's reason, and the request waits for answers
+    invitation = Invitation.objects.get(rfq=rfq)
+    assert invitation.firm == world.firms["yawata"]
+    assert invitation.reason["note"] == "Polishes resin to a gloss"
+    assert RFQ.objects.get(pk=rfq.pk).status == RFQ.Status.ROUTED
+    assert "Polishes resin to a gloss" in page.locator("#answers").inner_text()
+    journey.screenshot("invited")
+    # And the worker tells the firm and the customer
+    journey.wait_for(
+        lambda: delivered("rfq.invited", recipient=world.users["yawata"]), "the firm's invitation"
+    )
+    journey.wait_for(
+        lambda: delivered("rfq.triage_routed", recipient=world.customer), "the customer's notice"
+    )

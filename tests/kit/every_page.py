@@ -50,6 +50,7 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
     kyoto = kyoto_world()
     rfq = routed(kyoto, "process.machining.milling")
     pending = routed(kyoto, "process.machining.milling", title="Still open")
+    triaged = routed(kyoto, "finish.polishing.mirror", title="Nobody covers it")
     answer(
         client_for(kyoto.users["fushimi"]),
         invitation_of(rfq, kyoto.firms["fushimi"]),
@@ -113,6 +114,8 @@ def pages_of_every_kind() -> list[tuple[object, str]]:
         (kyoto.office_user, reverse("pages:request", args=[rfq.pk])),
         (kyoto.office_user, reverse("pages:request", args=[pending.pk])),
         (kyoto.office_user, reverse("pages:request", args=[lapsed.rfq_id])),
+        (kyoto.office_user, reverse("pages:request", args=[triaged.pk])),
+        (kyoto.customer, reverse("pages:request", args=[triaged.pk])),
         (kyoto.office_user, reverse("pages:key-in")),
         (migakiya.users["admin1"], reverse("pages:invitation", args=[board_invitation.pk])),
         (rodan.office_user, reverse("pages:request", args=[consultation.pk])),

@@ -277,6 +277,24 @@ API: dict[tuple[str, str], Row] = {
     ("POST", "/api/rfqs/{pk}/submit/"): Row(
         roles("customer"), **rfq("rfq_draft"), proves="customer"
     ),
+    ("POST", "/api/rfqs/{pk}/triage/requirements/"): Row(
+        OFFICE_ACTS,
+        **rfq("rfq_triage"),
+        body=lambda w: {"requirements": [{"capability": "finish.polishing.mirror"}]},
+        proves="office",
+    ),
+    ("POST", "/api/rfqs/{pk}/triage/invite/"): Row(
+        OFFICE_ACTS,
+        **rfq("rfq_triage"),
+        body=lambda w: {"firms": [w.ids["firm_admin1"]], "reason": "Polishes lids"},
+        proves="office",
+    ),
+    ("POST", "/api/rfqs/{pk}/triage/close/"): Row(
+        OFFICE_ACTS,
+        **rfq("rfq_triage"),
+        body=lambda w: {"reason": "Nobody polishes covers"},
+        proves="office",
+    ),
     ("POST", "/api/rfqs/{pk}/decision/"): Row(
         BOARD, **rfq("rfq_board"), body=lambda w: {"accept": True}, proves="administrative_member"
     ),
@@ -840,6 +858,30 @@ PAGES: dict[str, dict[str, Row]] = {
             roles("office", "administrative_member"),
             **on_request("rfq_open"),
             body=lambda w: {"firm": str(w.ids["firm_admin1"]), "reason": "urgent"},
+            proves="office",
+        ),
+    },
+    "requests/<int:rfq_id>/triage/requirements/": {
+        "POST": page(
+            OFFICE_ACTS,
+            **on_request("rfq_triage"),
+            body=lambda w: {"requirements": ["finish.polishing.mirror"]},
+            proves="office",
+        ),
+    },
+    "requests/<int:rfq_id>/triage/invite/": {
+        "POST": page(
+            OFFICE_ACTS,
+            **on_request("rfq_triage"),
+            body=lambda w: {"firms": [str(w.ids["firm_admin1"])], "reason": "Polishes lids"},
+            proves="office",
+        ),
+    },
+    "requests/<int:rfq_id>/triage/close/": {
+        "POST": page(
+            OFFICE_ACTS,
+            **on_request("rfq_triage"),
+            body=lambda w: {"reason": "Nobody polishes covers"},
             proves="office",
         ),
     },

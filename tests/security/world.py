@@ -28,15 +28,17 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brokerage.models import GroupProposal, Invitation
 from brokerage.services.estimates import estimate_expire
+from brokerage.services.intake import rfq_triage_open
 from capabilities.models import Capability, DirectoryContact
 from members.models import Membership, Network, NetworkClosingDay, Notification
 from members.services import membership_apply, membership_invite
-from orders.models import Delivery, Drawing, Estimate, Event, Order, PayoutBatch, TeamMember
+from orders.models import RFQ, Delivery, Drawing, Estimate, Event, Order, PayoutBatch, TeamMember
 from tests.kit.factories import (
     FirmBankAccountFactory,
     FirmFactory,
@@ -168,6 +170,22 @@ def accepted_order(n, title: str, line: str) -> tuple[int, int]:
     estimate_id = estimate(n, rfq_id, line, send=True)
     order_id = ok(client_for(n.customer).post(f"/api/estimates/{estimate_id}/accept/"))["order"]
     return rfq_id, order_id
+
+
+def in_triage(n, title: str) -> int:
+    """Submit a request that waits for the office's triage, as one no member covers does
+    (a board network always has its board to route to, so it is handed over here)."""
+    body = {
+        "network": n.network.slug,
+        "title": title,
+        "description": "Covers for a lathe.",
+        "quantity": 2,
+        "requirements": [{"capability": "finish.polishing.mirror"}],
+    }
+    rfq_id = ok(client_for(n.customer).post("/api/rfqs/", body, format="json"), 201)["id"]
+    with transaction.atomic():
+        rfq_triage_open(rfq=RFQ.objects.get(pk=rfq_id), reason={"code": "no_board"})
+    return rfq_id
 
 
 def build_world() -> World:
@@ -314,6 +332,7 @@ def build_world() -> World:
     }
     ids["rfq_other"] = ok(other.post("/api/rfqs/", body, format="json"), 201)["id"]
     route_waiting_requests()
+    ids["rfq_triage"] = in_triage(n, "MXTRIAGETITLE covers")
     ids["drawing_other"] = ok(
         other.post(
             f"/api/rfqs/{ids['rfq_other']}/attachments/",
@@ -473,6 +492,8 @@ def declare_visibility(world: World) -> None:
     may_see = {
         # Titles: the customer, the office, the board and the invited (NDA or not).
         "MXBOARDTITLE": {"customer", "office", "staff", "administrative_member"},
+        # A request in the office's triage has invited nobody yet.
+        "MXTRIAGETITLE": {"customer", "office", "staff"},
         "MXOPENTITLE": everyone_of_n | {"member_without_nda"},
         # A confidential request's details and drawings: only with a current NDA.
         "MXOPENDESC": everyone_of_n,
@@ -545,18 +566,19 @@ def declare_visibility(world: World) -> None:
         )
     }
     invited = n_requests - {ids["rfq_board"]}
-    with_draft = n_requests | {ids["rfq_draft"]}
+    triage = {ids["rfq_triage"]}
+    draft = {ids["rfq_draft"]}
     world.lists["rfq"] = {
-        "customer": with_draft,
+        "customer": n_requests | triage | draft,
         "other_customer": {ids["rfq_other"]},
         "invited_member": invited,
         "uninvited_member": set(),
         "member_without_nda": {ids["rfq_open"]},
         "administrative_member": n_requests,
-        "office": n_requests,
+        "office": n_requests | triage,
         "other_office": {ids["rfq_other"]},
         "rival_coordinator": {ids["rfq_other"]},
-        "staff": with_draft | {ids["rfq_other"]},
+        "staff": n_requests | triage | draft | {ids["rfq_other"]},
     }
     orders = {ids["order_forming"], ids["order_producing"], ids["order_running"]}
     world.lists["order"] = {
