@@ -364,7 +364,7 @@ class BoardVoteSerializer(serializers.Serializer):
     firm_name = serializers.CharField(source="firm.name")
     accept = serializers.BooleanField()
     reason = serializers.CharField()
-    at = serializers.DateTimeField()
+    at = BoundedDateTimeField()
 
 
 class BoardSerializer(serializers.Serializer):

@@ -355,6 +355,10 @@ SPECTACULAR_SETTINGS = {
         # Two fields are called "kind": a request's, and what waits on a customer.
         "KindEnum": "orders.models.RFQ.Kind",
         "ActionNeededKindEnum": "orders.selectors.ActionNeeded.KINDS",
+        # Three sets of "audience": every thread, a request's own, an order's own.
+        "MessageAudienceEnum": "orders.models.Message.Audience",
+        "RequestThreadEnum": "orders.models.orders.REQUEST_THREADS",
+        "OrderThreadEnum": "orders.models.orders.ORDER_THREADS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
