@@ -30,6 +30,10 @@ from orders.models.payouts import (
     PayoutBatch,
     PayoutLine,
 )
+from orders.models.previews import (
+    DrawingPreview,
+    PreviewImage,
+)
 from orders.models.requests import (
     CLOCK_RUNNING,
     CLOCK_STATUSES,
@@ -61,6 +65,7 @@ __all__ = [
     "BankAccountChange",
     "Delivery",
     "Drawing",
+    "DrawingPreview",
     "Estimate",
     "EstimateLine",
     "Event",
@@ -76,6 +81,7 @@ __all__ = [
     "PaymentAttempt",
     "PayoutBatch",
     "PayoutLine",
+    "PreviewImage",
     "RFQRequirement",
     "RFQStatus",
     "Refund",
