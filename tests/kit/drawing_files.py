@@ -4,8 +4,11 @@ import io
 import struct
 import zlib
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from orders.models import DrawingPreview, PreviewImage
 
 
 def pdf_bytes(pages: int = 1, size: tuple[int, int] = (420, 297)) -> bytes:
@@ -23,7 +26,7 @@ def png_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
 
 
 def bomb_png_bytes(side: int = 30_000) -> bytes:
-    """A tiny PNG that claims `side`×`side` pixels: decoding it would take gigabytes.
+    """A tiny PNG that claims `side` by `side` pixels: decoding it would take gigabytes.
 
     Only the header and one compressed row are real; Pillow refuses it by its size
     (its decompression-bomb limit) before decoding anything.
@@ -48,3 +51,13 @@ def bomb_png_bytes(side: int = 30_000) -> bytes:
 
 def upload(name: str, content: bytes, content_type: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def preview_stored(drawing_id: int) -> None:
+    """Give a drawing a one-page preview, whatever its content (as if a worker made it)."""
+    preview = DrawingPreview.objects.create(
+        drawing_id=drawing_id, status=DrawingPreview.Status.READY, page_count=1
+    )
+    image = PreviewImage(preview=preview, number=1, width=64, height=48)
+    image.image.save("1.png", ContentFile(png_bytes()), save=False)
+    image.save()
