@@ -33,3 +33,9 @@ def drawing_preview_make(drawing_id: int) -> str | None:
     """Make a drawing's preview images; safe to run twice (one preview is kept)."""
     preview = previews.drawing_preview_make(drawing_id=drawing_id)
     return preview.status if preview else None
+
+
+@shared_task(name="orders.sweep_drawing_previews")
+def sweep_drawing_previews() -> int:
+    """Send again the preview tasks of drawings still without a preview."""
+    return previews.drawing_previews_resend()

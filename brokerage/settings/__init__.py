@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.settle_payment_attempts",
         "schedule": env.float("PAYMENT_SETTLE_SECONDS", default=60.0),
     },
+    "sweep-drawing-previews": {
+        "task": "orders.sweep_drawing_previews",
+        "schedule": env.float("PREVIEW_SWEEP_SECONDS", default=60.0),
+    },
 }
 
 # Where links in e-mails, SMS and webhooks point.

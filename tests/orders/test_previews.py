@@ -2,14 +2,21 @@
 recorded as such (the drawing stays downloadable), and a preview's pages are served only
 to those who may download the drawing."""
 
-import pytest
+import datetime
 
+import pytest
+from celery import current_app
+from django.utils import timezone
+
+from brokerage.models import Invitation
+from core.processes import wait_until
 from orders.models import Drawing, DrawingPreview, PreviewImage
-from orders.tasks import drawing_preview_make
+from orders.services.drawings import drawing_attach
+from orders.tasks import drawing_preview_make, sweep_drawing_previews
 from tests.kit.drawing_files import bomb_png_bytes, pdf_bytes, png_bytes, upload
 from tests.kit.factories import FirmUserFactory
 from tests.kit.steps import as_user, routed
-from tests.kit.worlds import kyoto_world
+from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +171,79 @@ def test_only_those_who_may_download_the_drawing_see_its_preview(world, rfq):
         .status_code
         == 404
     )
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Record the preview tasks sent to the broker instead of sending them."""
+    calls = []
+    monkeypatch.setattr(
+        current_app.tasks["orders.drawing_preview_make"],
+        "apply_async",
+        lambda args=(), kwargs=None, **options: calls.append(tuple(args)),
+    )
+    return calls
+
+
+def test_attaching_a_drawing_sends_its_preview_task_after_commit(
+    world, rfq, sent, django_capture_on_commit_callbacks
+):
+    # When the customer attaches a drawing
+    with django_capture_on_commit_callbacks(execute=True):
+        drawing = drawing_attach(
+            rfq=rfq,
+            uploaded=upload("housing.pdf", pdf_bytes(), "application/pdf"),
+            user=world.customer,
+        )
+    # Then the preview task is sent once the drawing is saved, with its id only
+    assert sent == [(drawing.pk,)]
+
+
+def test_the_sweeper_sends_again_what_the_broker_lost(world, rfq, sent):
+    # Given three drawings: one waiting for minutes, one just attached, one with its preview
+    lost, _just_attached, done = (
+        attach(world, rfq, f"{pages}.pdf", pdf_bytes(pages=pages), "application/pdf")
+        for pages in (1, 2, 3)
+    )
+    Drawing.objects.filter(pk__in=[lost.pk, done.pk]).update(
+        uploaded_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    drawing_preview_make(done.pk)
+    sent.clear()
+    # When the sweeper runs
+    assert sweep_drawing_previews() == 1
+    # Then only the one waiting is sent again
+    assert sent == [(lost.pk,)]
+
+
+def test_a_confidential_requests_preview_needs_the_nda_like_its_drawing():
+    # Given a confidential request in a network requiring an NDA, its drawing previewed
+    world = rodan_world()
+    rfq = routed(world, "process.machining.milling", confidential=True)
+    drawing = attach(world, rfq, "housing.pdf", pdf_bytes(), "application/pdf")
+    drawing_preview_make(drawing.pk)
+    url = f"/api/rfqs/{rfq.pk}/attachments/{drawing.pk}/preview/1/"
+    # When a firm without the NDA and one with it are invited (say, by an earlier routing)
+    for key in ("cluster_no_nda", "cluster_nda"):
+        Invitation.objects.get_or_create(rfq=rfq, firm=world.firms[key], defaults={"rank": 9})
+    # Then the one without gets no preview, as it gets no drawing; the other gets both
+    download = f"/api/rfqs/{rfq.pk}/attachments/{drawing.pk}/download/"
+    without_nda, with_nda = (as_user(world.users[key]) for key in ("cluster_no_nda", "cluster_nda"))
+    assert (without_nda.get(download).status_code, without_nda.get(url).status_code) == (404, 404)
+    assert (with_nda.get(download).status_code, with_nda.get(url).status_code) == (200, 200)
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_makes_the_preview(celery_worker):
+    # Given a drawing attached (committed: the worker reads it from the database)
+    world = kyoto_world()
+    rfq = routed(world, "process.machining.milling")
+    drawing = attach(world, rfq, "sketch.png", png_bytes(), "image/png")
+    # When its task goes through the broker to a real worker
+    drawing_preview_make.apply_async(args=[drawing.pk], queue=celery_worker.queue)
+    # Then the preview is made there
+    made = wait_until(
+        lambda: DrawingPreview.objects.filter(drawing=drawing, status="ready").exists(),
+        timeout=60,
+    )
+    assert made, celery_worker.output()
