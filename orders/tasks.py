@@ -1,9 +1,11 @@
-"""Celery tasks of an order's money: settle card payments left in doubt; safe to rerun."""
+"""Celery tasks of an order: settle card payments left in doubt, make drawing previews;
+safe to rerun."""
 
 import logging
 
 from celery import shared_task
 
+from orders.services import previews
 from orders.services.card_payments import payment_attempt_settle, unsettled_attempt_ids
 
 logger = logging.getLogger(__name__)
@@ -24,3 +26,16 @@ def settle_payment_attempts() -> int:
             # it stays unsettled and the next sweep tries it again.
             logger.exception("payment attempt %s could not be settled", attempt_id)
     return posted
+
+
+@shared_task(name="orders.drawing_preview_make", soft_time_limit=60, time_limit=90)
+def drawing_preview_make(drawing_id: int) -> str | None:
+    """Make a drawing's preview images; safe to run twice (one preview is kept)."""
+    preview = previews.drawing_preview_make(drawing_id=drawing_id)
+    return preview.status if preview else None
+
+
+@shared_task(name="orders.sweep_drawing_previews")
+def sweep_drawing_previews() -> int:
+    """Send again the preview tasks of drawings still without a preview."""
+    return previews.drawing_previews_resend()

@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brokerage.models import GroupProposal, Invitation, PhaseAssignment
@@ -12,10 +13,21 @@ from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
 from core.bounds import MAX_QUANTITY, AmountField, BoundedDateField, BoundedDateTimeField
 from members.models import Network, Notification, User
-from orders.models import REQUEST_THREADS, RFQ, Drawing, Estimate, EstimateLine, Event, Message
+from orders.models import (
+    REQUEST_THREADS,
+    RFQ,
+    Drawing,
+    DrawingPreview,
+    Estimate,
+    EstimateLine,
+    Event,
+    Message,
+)
 
 NO_SUCH_CUSTOMER = "No customer with this id for whom you may enter a request."
 REASON_HELP = "Why, as data: a `code` and its parameters (see brokerage.reasons)."
+# A drawing whose preview the worker has not made yet has no preview row.
+PREVIEW_PENDING = "pending"
 REASON_TEXT_HELP = "The reason in the language of the request (Accept-Language)."
 
 
@@ -174,15 +186,58 @@ class RequirementReadSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class PreviewImageSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, image) -> str:
+        drawing = image.preview.drawing
+        return f"/api/rfqs/{drawing.rfq_id}/attachments/{drawing.pk}/preview/{image.number}/"
+
+
+class DrawingPreviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[PREVIEW_PENDING, *DrawingPreview.Status.values],
+        help_text="pending: not made yet; ready: images below; unavailable: the format has "
+        "none; failed: the file could not be read (see reason).",
+    )
+    reason = serializers.ChoiceField(choices=DrawingPreview.Reason.values)
+    page_count = serializers.IntegerField(help_text="Pages in the document; a few are shown.")
+    images = PreviewImageSerializer(many=True)
+
+
 class DrawingSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
+    preview = serializers.SerializerMethodField()
 
     class Meta:
         model = Drawing
-        fields = ["id", "original_name", "content_type", "size", "uploaded_at", "download_url"]
+        fields = [
+            "id",
+            "original_name",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "download_url",
+            "preview",
+        ]
 
     def get_download_url(self, drawing) -> str:
         return f"/api/rfqs/{drawing.rfq_id}/attachments/{drawing.pk}/download/"
+
+    @extend_schema_field(DrawingPreviewSerializer)
+    def get_preview(self, drawing) -> dict:
+        preview = getattr(drawing, "preview", None)
+        if preview is None:
+            return {"status": PREVIEW_PENDING, "reason": "", "page_count": 0, "images": []}
+        return {
+            "status": preview.status,
+            "reason": preview.reason,
+            "page_count": preview.page_count,
+            "images": PreviewImageSerializer(preview.images.all(), many=True).data,
+        }
 
 
 class RFQSerializer(serializers.ModelSerializer):

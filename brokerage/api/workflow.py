@@ -38,6 +38,7 @@ from core.parsers import FormParser, MultiPartParser
 from members.selectors import notification_inbox
 from orders.api.serializers import FileUploadSerializer
 from orders.models import REQUEST_THREADS
+from orders.preview_selectors import drawings_with_previews, preview_image_for
 from orders.selectors import message_list_for_rfq, newest_message_ids, unread_message_count
 from orders.services.drawings import drawing_attach
 from orders.services.timeline import message_post, threads_mark_read
@@ -80,7 +81,7 @@ class RFQViewSet(
         return (
             rfq_list_for_user(self.request.user)
             .annotate(unread_messages=unread_message_count(self.request.user))
-            .prefetch_related("requirements__capability", "drawings")
+            .prefetch_related("requirements__capability", "drawings__preview__images")
             .order_by("-created_at", "-id")
         )
 
@@ -199,7 +200,7 @@ class RFQViewSet(
     def attachments(self, request, pk=None):
         rfq = self.get_object()
         if request.method == "GET":
-            drawings = rfq.drawings.order_by("uploaded_at", "id")
+            drawings = drawings_with_previews(rfq)
             if not access.rfq_details_visible(request.user, rfq):
                 drawings = drawings.none()
             return paginated(self, drawings, s.DrawingSerializer)
@@ -227,6 +228,30 @@ class RFQViewSet(
             content_type=drawing.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(
+        summary="Show one page of a drawing's preview",
+        responses={
+            (200, "image/png"): OpenApiResponse(description="The page as a PNG image."),
+            404: OpenApiResponse(
+                description="No such request, drawing or page for the caller, or no preview "
+                "(yet): the drawing itself may still be downloaded."
+            ),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<drawing_id>\d+)/preview/(?P<number>\d+)",
+    )
+    def preview(self, request, pk=None, drawing_id=None, number=None):
+        """Show one page of a drawing's preview, to those who may download the drawing."""
+        rfq = self.get_object()
+        image = preview_image_for(request.user, rfq, int(drawing_id), int(number))
+        response = FileResponse(image.image.open("rb"), content_type="image/png")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
         return response
 
     @extend_schema(responses=s.InvitationSerializer(many=True))

@@ -62,6 +62,7 @@ from core import access
 from members.models import Network
 from orders.models import RFQ, Message
 from orders.page_selectors import firm_names
+from orders.preview_selectors import drawings_with_previews
 from orders.services.timeline import threads_mark_read
 
 COMPOSABLE = (RFQ.Status.LEADER_DESIGNATED, RFQ.Status.ESTIMATE_SENT)
@@ -145,7 +146,7 @@ def shared_context(request, rfq: RFQ, role: str) -> dict:
         "requirements": requirements,
         # The reasons on the page name these capabilities without reading them again.
         "reason_names": Names().know(requirement.capability for requirement in requirements),
-        "drawings": list(rfq.drawings.all()) if details_visible else [],
+        "drawings": list(drawings_with_previews(rfq)) if details_visible else [],
         "timeline": timeline_entries(event_list_for_rfq(user, rfq), rfq=rfq, user=user),
         "clock_running": rfq.status in RFQ.CLOCK_STATUSES,
         "may_cancel": role in ("customer", "office") and rfq.is_open,

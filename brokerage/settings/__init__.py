@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.settle_payment_attempts",
         "schedule": env.float("PAYMENT_SETTLE_SECONDS", default=60.0),
     },
+    "sweep-drawing-previews": {
+        "task": "orders.sweep_drawing_previews",
+        "schedule": env.float("PREVIEW_SWEEP_SECONDS", default=60.0),
+    },
 }
 
 # A failed e-mail, SMS or webhook is tried again after this many seconds, doubling each

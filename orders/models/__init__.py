@@ -33,6 +33,10 @@ from orders.models.payouts import (
     PayoutBatch,
     PayoutLine,
 )
+from orders.models.previews import (
+    DrawingPreview,
+    PreviewImage,
+)
 from orders.models.requests import (
     CLOCK_RUNNING,
     CLOCK_STATUSES,
@@ -66,6 +70,7 @@ __all__ = [
     "BankAccountChange",
     "Delivery",
     "Drawing",
+    "DrawingPreview",
     "Estimate",
     "EstimateLine",
     "Event",
@@ -82,6 +87,7 @@ __all__ = [
     "PaymentAttempt",
     "PayoutBatch",
     "PayoutLine",
+    "PreviewImage",
     "RFQRequirement",
     "RFQStatus",
     "Refund",

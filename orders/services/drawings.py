@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import access
+from core.background import enqueue
 from members.models import User
 from orders.drawings import DrawingRejected, inspect_drawing
 from orders.models import RFQ, Drawing
@@ -33,4 +34,6 @@ def drawing_attach(*, rfq: RFQ, uploaded, user: User) -> Drawing:
         rfq=rfq,
         data={"drawing": drawing.pk, "name": drawing.original_name, "size": drawing.size},
     )
+    # A phone shows the preview; the upload does not wait for it.
+    enqueue("orders.drawing_preview_make", drawing.pk)
     return drawing

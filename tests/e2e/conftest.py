@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from core.processes import ROOT, Background, start_web, wait_until
@@ -85,8 +86,11 @@ def site(chromium, django_db_setup, django_db_blocker, tmp_path_factory):
     background = Background(tmp_path_factory.mktemp("e2e-processes"))
     broker = background.start_redis() if background.private_redis_available else None
     try:
-        url = start_web(background, broker, **SERVER_ENVIRONMENT)
-        background.start_worker("worker", broker_url=broker)
+        # The server, the worker and the tests keep drawings (and their previews) in one
+        # place: a file arranged through the services is one the server can stream.
+        files = {"PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT)}
+        url = start_web(background, broker, **SERVER_ENVIRONMENT, **files)
+        background.start_worker("worker", broker_url=broker, **files)
         yield Site(url=url, background=background)
     finally:
         background.stop_all()

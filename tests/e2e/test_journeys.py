@@ -29,11 +29,14 @@ from capabilities.models import Capability
 from members.models import Notification, User
 from orders.models import RFQ, Allocation, Estimate, Message, Order, PayoutBatch, TeamMember
 from orders.services.bank_accounts import BankAccountInput, bank_account_set
+from orders.services.drawings import drawing_attach
 from orders.services.payments import payment_record
 from orders.services.teams import TeamMemberInput, team_member_answer, team_set
 from orders.services.timeline import message_post
+from orders.tasks import drawing_preview_make
 from orders.templatetags.money import yen
 from tests.kit.catalogues import counted, words
+from tests.kit.drawing_files import pdf_bytes, upload
 from tests.kit.factories import real_branch_code
 from tests.kit.steps import PDF_BYTES, routed
 from tests.kit.worlds import kyoto_world
@@ -363,6 +366,14 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
     message_post(
         rfq=rfq, author=world.office_user, body="Who can start Monday?", audience="internal"
     )
+    # and the customer's two-page PDF drawing, its preview made (the worker's step, done
+    # here: the site's worker listens on a broker of its own)
+    drawing = drawing_attach(
+        rfq=rfq,
+        uploaded=upload("bracket-drawing.pdf", pdf_bytes(pages=2), "application/pdf"),
+        user=world.customer,
+    )
+    drawing_preview_make(drawing.pk)
 
     # When the member logs in, the site speaks their language and shows the invitation,
     # with the office's message on the request still unread
@@ -378,6 +389,20 @@ def test_member_answers_on_a_phone_confirms_its_part_and_reads_its_statement(jou
         milling = Capability.objects.get(code=MILLING).name
     why = page.locator("#why").inner_text()
     assert milling in why and MILLING not in why
+    # And it sees the drawing on the phone: named, both pages fit the screen, and each
+    # opens at full size to zoom
+    drawings = page.locator("#drawings")
+    assert "bracket-drawing.pdf" in drawings.inner_text()
+    pages = drawings.locator(".drawing-preview img")
+    assert pages.count() == 2
+    first = pages.first
+    first.scroll_into_view_if_needed()
+    assert first.evaluate("img => img.decode().then(() => img.naturalWidth)") > 375
+    assert first.bounding_box()["width"] <= 375
+    journey.screenshot("invitation-drawing")
+    full_size = journey.context.request.get(first.locator("xpath=..").get_attribute("href"))
+    assert full_size.status == 200
+    assert full_size.headers["content-type"] == "image/png"
 
     # When they answer "can do" with a price and a lead time, with the keyboard only
     page.focus("input[name=can_do][value=yes]")

@@ -256,6 +256,11 @@ API: dict[tuple[str, str], Row] = {
     ("GET", "/api/rfqs/{pk}/attachments/{drawing_id}/download/"): Row(
         SEES_N_REQUESTS, args={"pk": "rfq_open", "drawing_id": "drawing_open"}, subject="rfq_open"
     ),
+    ("GET", "/api/rfqs/{pk}/attachments/{drawing_id}/preview/{number}/"): Row(
+        SEES_N_REQUESTS,
+        args={"pk": "rfq_open", "drawing_id": "drawing_open", "number": "preview_page"},
+        subject="rfq_open",
+    ),
     ("POST", "/api/rfqs/{pk}/cancel/"): Row(
         roles("customer", "office"),
         **rfq("rfq_open"),

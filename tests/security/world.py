@@ -39,6 +39,7 @@ from capabilities.models import Capability, DirectoryContact
 from members.models import Membership, Network, NetworkClosingDay, Notification
 from members.services import membership_apply, membership_invite
 from orders.models import RFQ, Delivery, Drawing, Estimate, Event, Order, PayoutBatch, TeamMember
+from tests.kit.drawing_files import preview_stored
 from tests.kit.factories import (
     FirmBankAccountFactory,
     FirmFactory,
@@ -258,6 +259,8 @@ def build_world() -> World:
         201,
     )
     ids["drawing_open"] = drawing["id"]
+    preview_stored(drawing["id"])
+    ids["preview_page"] = 1
     ids["message_customer"] = ok(
         customer.post(
             f"/api/rfqs/{ids['rfq_open']}/messages/",
