@@ -30,6 +30,9 @@ from orders.models.payouts import (
     PayoutBatch,
     PayoutLine,
 )
+from orders.models.ratings import (
+    Rating,
+)
 from orders.models.requests import (
     CLOCK_RUNNING,
     CLOCK_STATUSES,
@@ -78,6 +81,7 @@ __all__ = [
     "PayoutLine",
     "RFQRequirement",
     "RFQStatus",
+    "Rating",
     "Refund",
     "StoredUpload",
     "TeamMember",

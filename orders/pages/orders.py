@@ -26,6 +26,7 @@ from orders.forms import (
     InspectionDocumentsForm,
     OrderFilterForm,
     PlanForm,
+    RatingForm,
     TeamAnswerForm,
     WorkPackageForm,
     share_percent,
@@ -38,6 +39,7 @@ from orders.page_selectors import (
     origin_order_for,
 )
 from orders.pages.timeline import order_timeline_entries
+from orders.performance import rating_changeable_until, rating_for_order
 from orders.selectors import (
     delivery_list_for_order,
     event_list_for_order,
@@ -49,7 +51,7 @@ from orders.selectors import (
     order_get_for_user,
     team_and_schedule_for_order,
 )
-from orders.services import deliveries, teams
+from orders.services import deliveries, ratings, teams
 
 ORDERS_PER_PAGE = 20
 OFFICE_OR_LEADER = (*OFFICE_ROLES, access.LEADER)
@@ -213,6 +215,7 @@ def order_context(request, order: Order, bound: dict) -> dict:
         "follow_on_requests": list(follow_on_requests_for_order(user, order)),
         "may_follow_on": role in ("customer", "office") and order.status in FOLLOW_ON_FROM,
         "timeline": order_timeline_entries(event_list_for_order(user, order), role=role),
+        **rating_context(order, role, bound),
     }
     answering = (
         own_part is not None
@@ -228,6 +231,27 @@ def order_context(request, order: Order, bound: dict) -> dict:
             initial={"accept": "no"}, auto_id="id_decline_%s"
         )
     return context
+
+
+def rating_context(order: Order, role: str, bound: dict) -> dict:
+    """Return the order's rating and, for its customer once delivered, the form to rate."""
+    rating = rating_for_order(order)
+    changeable_until = rating_changeable_until(rating) if rating else None
+    may_rate = (
+        role == access.CUSTOMER
+        and order.status in ratings.RATEABLE
+        and (rating is None or timezone.now() <= changeable_until)
+    )
+    form = bound.get("rating_form")
+    if form is None and may_rate:
+        initial = {name: getattr(rating, name) for name in RatingForm.base_fields} if rating else {}
+        form = RatingForm(initial=initial)
+    return {
+        "rating": rating,
+        "rating_changeable_until": changeable_until,
+        "may_rate": may_rate,
+        "rating_form": form,
+    }
 
 
 @login_required
@@ -405,4 +429,27 @@ def delivery_receive(request, order_id: int, delivery_id: int):
         ),
         done=_("Thank you: your receipt is confirmed."),
         redirect_to=order_url(order, "#deliveries"),
+    )
+
+
+# --- The customer's rating ----------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def order_rate(request, order_id: int):
+    """The customer rates their delivered order, or changes the rating for a while."""
+    order = order_get_for_user(request.user, order_id)
+    if not access.may_rate_order(request.user, order):
+        raise not_found()
+    form = RatingForm(request.POST)
+    return order_step(
+        request,
+        order,
+        forms={"rating_form": form},
+        action=lambda: ratings.order_rate(
+            order_id=order.pk, user=request.user, **form.cleaned_data
+        ),
+        done=_("Thank you: your rating is saved and the team is told."),
+        anchor="#rating",
     )
