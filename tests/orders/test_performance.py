@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from orders.models import Order, Rating, TeamMember
 from orders.performance import firm_performances
 from tests.kit.factories import MembershipFactory, OrderInProductionFactory
-from tests.kit.steps import as_user
+from tests.kit.steps import as_user, client_for
 from tests.kit.worlds import add_firm, kyoto_world, migakiya_world
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +139,36 @@ def test_an_office_does_not_read_a_firm_outside_its_networks():
     response = as_user(world.office_user).get(f"/api/firms/{outsider.pk}/performance/")
     # Then there is no such firm for it
     assert response.status_code == 404
+
+
+def test_a_member_sees_its_performance_on_its_statements_in_its_language():
+    # Given a firm with one package finished on time and a rated order
+    world = migakiya_world()
+    rated(finished(world, "polisher1", days_late=0), 4, 4, 4)
+    # When its people open their statements, in English and in Japanese
+    english = client_for(world.users["polisher1"]).get("/statements/").content.decode()
+    japanese = (
+        client_for(world.users["polisher1"], language="ja").get("/statements/").content.decode()
+    )
+    # Then the section shows its on-time rate and rating, translated
+    assert "My performance" in english
+    assert "100%" in english
+    assert "4.0/5" in english
+    assert "自社の実績" in japanese
+    assert "On-time delivery" not in japanese
+
+
+def test_the_office_reads_a_members_performance_on_its_statement_not_its_own():
+    # Given a member firm with a finished package
+    world = migakiya_world()
+    finished(world, "polisher1", days_late=2)
+    client = client_for(world.office_user)
+    # When the office opens its members' statements, then polisher1's
+    listing = client.get("/statements/").content.decode()
+    statement = client.get(
+        f"/statements/{world.network.slug}/{world.firms['polisher1'].pk}/"
+    ).content.decode()
+    # Then the list has no "My performance" of the office, the statement has polisher1's
+    assert "My performance" not in listing
+    assert "Delivery performance in this network" in statement
+    assert "0 of 1 work packages by their planned date" in statement
