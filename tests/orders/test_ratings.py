@@ -211,3 +211,19 @@ def test_the_team_does_not_get_the_rating_form():
     response = client_for(world.users["admin1"]).post(f"/orders/{order.pk}/rating/", SCORES)
     assert response.status_code in (403, 404)
     assert not Rating.objects.exists()
+
+
+def test_the_rating_form_and_its_timeline_entry_speak_japanese():
+    # Given a delivered order its customer rated
+    world = migakiya_world()
+    order = delivered_order(world)
+    assert rate(world.customer, order).status_code == 200
+    # When the customer reads the order page in Japanese
+    page = client_for(world.customer, language="ja").get(f"/orders/{order.pk}/")
+    text = page.content.decode()
+    # Then the rating section, its form and the timeline entry are in Japanese
+    assert "あなたの評価" in text
+    assert "評価を変更する" in text
+    assert "お客様が注文を評価しました" in text
+    for english in ("Your rating", "Change the rating", "Customer rated the order", "Quality"):
+        assert english not in text
