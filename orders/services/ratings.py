@@ -5,8 +5,6 @@ first rating) changes it. Each rating and change goes on the order's timeline, a
 team's firms and the network's office are told.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,15 +17,12 @@ from members.selectors import firm_people, office_people
 from orders.locks import order_lock
 from orders.models import Order, Rating
 from orders.models.ratings import HIGHEST_SCORE, LOWEST_SCORE, SCORES
+from orders.performance import rating_changeable_until
 from orders.services.order_support import order_context, order_link
 from orders.services.timeline import event_record
 
 RATEABLE = (Order.Status.DELIVERED, Order.Status.COMPLETED)
 COMMENT_MAX_LENGTH = 2000
-
-
-def rating_change_window() -> datetime.timedelta:
-    return datetime.timedelta(days=settings.ORDER_RATING_CHANGE_DAYS)
 
 
 def scores_checked(scores: dict[str, int]) -> None:
@@ -80,7 +75,7 @@ def order_rate(
         rating = Rating.objects.create(order=order, rated_by=user, comment=comment, **scores)
         kind = "order.rated"
     else:
-        if clock.now() > rating.created_at + rating_change_window():
+        if clock.now() > rating_changeable_until(rating):
             raise InvalidTransition(
                 _("A rating can be changed for %(days)s days; this one can no longer be.")
                 % {"days": settings.ORDER_RATING_CHANGE_DAYS}
