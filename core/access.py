@@ -198,6 +198,24 @@ def may_manage_firm(user, firm_id: int) -> bool:
     )
 
 
+def firm_performance_networks(user, firm_id: int) -> frozenset[int] | None:
+    """Return over which networks' orders the person may read a firm's delivery figures.
+
+    None: over all of them (the firm's own people, platform staff); for an office, its
+    networks where the firm is an active member; for anyone else none (an empty set).
+    """
+    viewer = viewer_of(user)
+    if not viewer.authenticated or not viewer.user.is_active:
+        return frozenset()
+    if viewer.firm_id == firm_id or viewer.is_staff:
+        return None
+    return frozenset(
+        _model("members.Membership")
+        .objects.filter(firm_id=firm_id, network_id__in=viewer.office_network_ids, is_active=True)
+        .values_list("network_id", flat=True)
+    )
+
+
 # --- NDAs --------------------------------------------------------------------------------
 
 # --- Where a firm is paid --------------------------------------------------------------
@@ -657,6 +675,12 @@ def sees_whole_team(role: str) -> bool:
     return role in (*OFFICE_ROLES, LEADER)
 
 
+def may_rate_order(user, order) -> bool:
+    """The customer who ordered rates the order; nobody rates it for them."""
+    viewer = viewer_of(user)
+    return viewer.pk is not None and viewer.pk == order.customer_id
+
+
 def leads_order(user, order) -> bool:
     """Return whether the person's firm leads the order."""
     firm_id = viewer_of(user).firm_id
@@ -737,6 +761,8 @@ CUSTOMER_ORDER_EVENT_KINDS = frozenset(
         "refund.issued",
         "order.completed",
         "order.follow_on_requested",
+        "order.rated",
+        "order.rating_changed",
     }
 )
 # A member firm's order timeline: the team's progress, of the money only its own faults.
@@ -754,6 +780,8 @@ MEMBER_ORDER_EVENT_KINDS = frozenset(
         "order.delivered",
         "order.completed",
         "order.follow_on_requested",
+        "order.rated",
+        "order.rating_changed",
     }
 )
 # The events about one delivery (their data names it).
@@ -777,6 +805,9 @@ CUSTOMER_ORDER_EVENT_DATA = frozenset(
         "owed",
         "refund",
         "rfq",
+        "rating",
+        "quality",
+        "communication",
     }
 )
 MEMBER_ORDER_EVENT_DATA = CUSTOMER_ORDER_EVENT_DATA - {

@@ -169,6 +169,14 @@ CATALOGUE = {
         _("The customer confirmed receipt on order #{order}: {title}"),
         _("{description}"),
     ),
+    "order.rated": (
+        _("The customer rated order #{order}: {title}"),
+        _("Quality {quality}/5, delivery {delivery}/5, communication {communication}/5."),
+    ),
+    "order.rating_changed": (
+        _("The customer changed the rating of order #{order}: {title}"),
+        _("Quality {quality}/5, delivery {delivery}/5, communication {communication}/5."),
+    ),
     "order.completed": (
         _("Order #{order} is completed: {title}"),
         _("Delivered and paid in full. Thank you."),

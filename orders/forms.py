@@ -282,6 +282,37 @@ class DeliveryForm(PageForm):
     )
 
 
+def score_choices():
+    return [
+        ("", _("Choose…")),
+        ("5", _("5 - excellent")),
+        ("4", _("4 - good")),
+        ("3", _("3 - acceptable")),
+        ("2", _("2 - poor")),
+        ("1", _("1 - very poor")),
+    ]
+
+
+def score_field(label):
+    return forms.TypedChoiceField(label=label, choices=score_choices, coerce=int)
+
+
+class RatingForm(PageForm):
+    """The customer's rating of a delivered order: three scores and a comment."""
+
+    id_prefix = "rating"
+
+    quality = score_field(_("Quality of the work"))
+    delivery = score_field(_("Delivery (on time, as agreed)"))
+    communication = score_field(_("Communication"))
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class InspectionDocumentsForm(forms.Form):
     """Inspection reports or photos for a delivery."""
 

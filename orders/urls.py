@@ -60,6 +60,7 @@ urlpatterns = [
         order_pages.delivery_receive,
         name="order-delivery-receive",
     ),
+    path("orders/<int:order_id>/rating/", order_pages.order_rate, name="order-rate"),
     path("orders/<int:order_id>/invoice/", payment_pages.order_invoice, name="order-invoice"),
     path(
         "orders/<int:order_id>/invoice/issue/",

@@ -80,6 +80,10 @@ def analytics_rows(analytics: NetworkAnalytics) -> list[tuple[str, str, str, obj
             ("member", item, "median_minutes_to_answer", member.median_minutes_to_answer),
             ("member", item, "orders_led", member.orders_led),
             ("member", item, "earned", member.earned),
+            ("member", item, "delivered_packages", member.delivered_packages),
+            ("member", item, "on_time_rate", ratio(member.on_time_rate)),
+            ("member", item, "rated_orders", member.rated_orders),
+            ("member", item, "average_rating", member.average_rating),
         ]
     for skill in a.skills:
         item = f"{skill.firm_name} (#{skill.firm_id})"

@@ -18,6 +18,7 @@ from brokerage.analytics.network import network_analytics
 from brokerage.analytics.overview import networks_overview
 from brokerage.analytics.readers import analytics_networks_for_user
 from brokerage.api.sla import PeriodSerializer
+from core import access
 from core.bounds import BoundedDateField, BoundedDateTimeField
 from core.errors import NotAllowed
 from members.models import Network
@@ -108,6 +109,14 @@ class MemberFiguresSerializer(serializers.Serializer):
     median_minutes_to_answer = serializers.FloatField(allow_null=True)
     orders_led = serializers.IntegerField()
     earned = serializers.IntegerField()
+    delivered_packages = serializers.IntegerField(
+        help_text="Work packages finished in the period that had a planned finish date."
+    )
+    on_time_rate = serializers.FloatField(
+        allow_null=True, help_text="Of those, the share finished by their planned date."
+    )
+    rated_orders = serializers.IntegerField(help_text="The firm's orders rated in the period.")
+    average_rating = serializers.FloatField(allow_null=True, help_text="Their average, 1 to 5.")
 
 
 class SkillSerializer(serializers.Serializer):
@@ -208,6 +217,38 @@ class NetworkAnalyticsView(APIView):
         since, until = period_of(request)
         figures = network_analytics(network, since=since, until=until)
         return Response(NetworkAnalyticsSerializer(figures).data)
+
+
+class OwnFiguresSerializer(MemberFiguresSerializer):
+    since = BoundedDateTimeField()
+    until = BoundedDateTimeField()
+
+
+class OwnFiguresView(APIView):
+    """A member firm's own figures in one of its networks: only its own, never the others'."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["networks"],
+        summary="Read your firm's own figures in a network: answers, work, delivery, rating",
+        description=(
+            "For the people of a member firm (not the office, which reads the whole "
+            "network's analytics): its response rate and time to answer, the orders it "
+            "led, what it earned, its on-time delivery rate and its customers' rating."
+        ),
+        parameters=PERIOD_PARAMETERS,
+        responses=OwnFiguresSerializer,
+    )
+    def get(self, request, slug: str):
+        network = get_object_or_404(Network, slug=slug)
+        membership = access.membership_of(request.user, network)
+        if membership is None or membership.role == access.OFFICE:
+            raise NotAllowed("Only a member firm of the network reads its own figures here.")
+        since, until = period_of(request)
+        figures = network_analytics(network, since=since, until=until)
+        own = next(member for member in figures.members if member.firm_id == membership.firm_id)
+        return Response(OwnFiguresSerializer({**vars(own), "since": since, "until": until}).data)
 
 
 class NetworksOverviewView(APIView):

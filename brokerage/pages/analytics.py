@@ -466,13 +466,16 @@ def headlines_for(figures: NetworkAnalytics) -> list[Headline]:
 
 
 def member_rows(figures: NetworkAnalytics) -> list[dict]:
-    """Return the members' table: answers, response rate as a bar, work led, earnings."""
+    """Return the members' table: answers, response rate as a bar, work led, earnings,
+    on-time delivery and the customers' average rating."""
     return [
         {
             "member": member,
             "role": Membership.Role(member.role).label,
             "rate": percent(member.response_rate),
             "rate_width": round((member.response_rate or 0) * 100, 1),
+            "on_time": percent(member.on_time_rate),
+            "rating": "-" if member.average_rating is None else f"{member.average_rating:.1f}",
         }
         for member in figures.members
     ]

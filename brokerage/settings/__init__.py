@@ -263,6 +263,8 @@ PHONENUMBER_DEFAULT_REGION = "JP"
 # After a firm's bank account changes, its payouts wait this long: a hijacked account
 # cannot be paid before the firm's people, all notified, have had time to object.
 BANK_ACCOUNT_CHANGE_HOLD_HOURS = env.int("BANK_ACCOUNT_CHANGE_HOLD_HOURS", default=72)
+# How long after rating an order the customer may still change the rating.
+ORDER_RATING_CHANGE_DAYS = env.int("ORDER_RATING_CHANGE_DAYS", default=30)
 
 # --- Abuse: rate limits and lockout -------------------------------------------------------
 # How many reverse proxies stand in front of the app and append to X-Forwarded-For; the

@@ -5,7 +5,9 @@ core.access, whose viewer is read once per request) and leave out what that role
 not see: a member firm never sees the order's price or another firm's share.
 """
 
-from django.utils.translation import gettext as _
+import datetime
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,10 +31,12 @@ from orders.models import (
     Payment,
     PayoutBatch,
     PayoutLine,
+    Rating,
     Refund,
     TeamMember,
 )
 from orders.money import BASIS_POINTS
+from orders.performance import rating_changeable_until
 
 
 def enum_field(component: str, **kwargs) -> serializers.CharField:
@@ -721,3 +725,60 @@ class ThreadsReadSerializer(serializers.Serializer):
         child=serializers.IntegerField(),
         help_text="The newest message read on each of the order's threads.",
     )
+
+
+SCORE_ERRORS = {
+    "min_value": _("Rate from 1 to 5."),
+    "max_value": _("Rate from 1 to 5."),
+    "invalid": _("Rate from 1 to 5."),
+    "required": _("Give a score from 1 to 5."),
+    "null": _("Give a score from 1 to 5."),
+}
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    """The customer's rating of an order, and until when they may change it."""
+
+    changeable_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rating
+        fields = [
+            "order",
+            "quality",
+            "delivery",
+            "communication",
+            "comment",
+            "created_at",
+            "updated_at",
+            "changeable_until",
+        ]
+        read_only_fields = fields
+
+    def get_changeable_until(self, rating) -> datetime.datetime:
+        return rating_changeable_until(rating)
+
+
+class RatingInputSerializer(serializers.Serializer):
+    quality = serializers.IntegerField(min_value=1, max_value=5, error_messages=SCORE_ERRORS)
+    delivery = serializers.IntegerField(min_value=1, max_value=5, error_messages=SCORE_ERRORS)
+    communication = serializers.IntegerField(min_value=1, max_value=5, error_messages=SCORE_ERRORS)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class FirmPerformanceSerializer(serializers.Serializer):
+    """A firm's on-time delivery rate and its customers' average ratings."""
+
+    firm = serializers.IntegerField(source="firm_id")
+    delivered = serializers.IntegerField(
+        help_text="Work packages finished that had a planned finish date."
+    )
+    on_time = serializers.IntegerField(help_text="Of those, finished by their planned date.")
+    on_time_rate = serializers.FloatField(
+        allow_null=True, help_text="on_time / delivered, 0 to 1; null when none was delivered."
+    )
+    rated_orders = serializers.IntegerField()
+    average_rating = serializers.FloatField(allow_null=True)
+    average_quality = serializers.FloatField(allow_null=True)
+    average_delivery = serializers.FloatField(allow_null=True)
+    average_communication = serializers.FloatField(allow_null=True)

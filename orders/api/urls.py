@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from orders.api.payment_webhook import PaymentWebhookView
 from orders.api.views import (
     FirmBankAccountView,
+    FirmPerformanceView,
     NetworkBankAccountView,
     OrderViewSet,
     PayoutBatchViewSet,
@@ -22,6 +23,11 @@ urlpatterns = [
         "bank-accounts/firms/<int:firm_id>/",
         FirmBankAccountView.as_view(),
         name="firm-bank-account",
+    ),
+    path(
+        "firms/<int:firm_id>/performance/",
+        FirmPerformanceView.as_view(),
+        name="firm-performance",
     ),
     path(
         "bank-accounts/networks/<slug:slug>/",

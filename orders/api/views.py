@@ -27,6 +27,7 @@ from members.models import Firm, Membership, Network
 from orders.api import serializers as o
 from orders.api.serializers import FileUploadSerializer
 from orders.models import ORDER_THREADS, BankAccount, LedgerEntry, Order, PayoutBatch
+from orders.performance import firm_performance_for_user, rating_for_order
 from orders.selectors import (
     allocation_list_for_order,
     delivery_list_for_order,
@@ -48,7 +49,7 @@ from orders.selectors import (
     statements_for,
     team_and_schedule_for_order,
 )
-from orders.services import bank_accounts, deliveries, payments, payouts, teams
+from orders.services import bank_accounts, deliveries, payments, payouts, ratings, teams
 from orders.services.timeline import message_post, threads_mark_read
 
 FILE_RESPONSE = {(200, "application/octet-stream"): OpenApiResponse(description="The file.")}
@@ -280,6 +281,46 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrderScoped
             order_id=order.pk, delivery_id=int(delivery_id), user=request.user
         )
         return Response(o.DeliverySerializer(delivery).data)
+
+    # --- The customer's rating ---------------------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Read the customer's rating of an order",
+        responses={200: o.RatingSerializer, 404: OpenApiResponse(description="Not rated yet.")},
+        operation_id="order_rating",
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Rate a delivered order, or change the rating (its customer)",
+        request=o.RatingInputSerializer,
+        responses={
+            200: o.RatingSerializer,
+            400: OpenApiResponse(description="A score outside 1 to 5, or the comment too long."),
+            409: OpenApiResponse(
+                description="The order is not delivered yet, or the time to change is over."
+            ),
+        },
+        operation_id="order_rate",
+        description=(
+            "Scores of quality, delivery and communication, 1 to 5 each, and a comment. "
+            "Once per order: rating again within the change window changes the rating."
+        ),
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def rating(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            rating = rating_for_order(order)
+            if rating is None:
+                raise Http404("This order is not rated yet.")
+            return Response(o.RatingSerializer(rating).data)
+        if not access.may_rate_order(request.user, order):
+            raise NotAllowed("The customer who ordered rates the order.")
+        form = o.RatingInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        rating = ratings.order_rate(order_id=order.pk, user=request.user, **form.validated_data)
+        return Response(o.RatingSerializer(rating).data)
 
     # --- Money -----------------------------------------------------------------------
 
@@ -735,3 +776,30 @@ class NetworkBankAccountView(APIView):
             user=request.user, network=network, data=bank_account_input(form.validated_data)
         )
         return Response(o.BankAccountSerializer(account).data)
+
+
+@extend_schema(tags=["performance"])
+class FirmPerformanceView(APIView):
+    """A firm's delivery performance: for its own people, and its networks' offices."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = o.FirmPerformanceSerializer
+
+    @extend_schema(
+        summary="Read a firm's on-time delivery rate and average rating",
+        responses={
+            200: o.FirmPerformanceSerializer,
+            404: OpenApiResponse(description="No such firm, or not one whose figures you read."),
+        },
+        operation_id="firm_performance",
+        description=(
+            "The firm's own people read it over all its orders; a network's office over "
+            "that network's orders, for its active members."
+        ),
+    )
+    def get(self, request, firm_id: int):
+        firm = Firm.objects.filter(pk=firm_id).first()
+        if firm is None:
+            raise Http404("No such firm.")
+        performance = firm_performance_for_user(request.user, firm)
+        return Response(o.FirmPerformanceSerializer(performance).data)

@@ -37,6 +37,9 @@ from orders.models.previews import (
     DrawingPreview,
     PreviewImage,
 )
+from orders.models.ratings import (
+    Rating,
+)
 from orders.models.requests import (
     CLOCK_RUNNING,
     CLOCK_STATUSES,
@@ -90,6 +93,7 @@ __all__ = [
     "PreviewImage",
     "RFQRequirement",
     "RFQStatus",
+    "Rating",
     "Refund",
     "StoredUpload",
     "TeamMember",

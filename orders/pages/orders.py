@@ -28,6 +28,7 @@ from orders.forms import (
     OrderFilterForm,
     OrderMessageForm,
     PlanForm,
+    RatingForm,
     TeamAnswerForm,
     WorkPackageForm,
     share_percent,
@@ -40,6 +41,7 @@ from orders.page_selectors import (
     origin_order_for,
 )
 from orders.pages.timeline import order_timeline_entries
+from orders.performance import rating_changeable_until, rating_for_order
 from orders.selectors import (
     delivery_list_for_order,
     event_list_for_order,
@@ -53,7 +55,7 @@ from orders.selectors import (
     order_get_for_user,
     team_and_schedule_for_order,
 )
-from orders.services import deliveries, teams
+from orders.services import deliveries, ratings, teams
 from orders.services.timeline import message_post, threads_mark_read
 
 ORDERS_PER_PAGE = 20
@@ -219,6 +221,7 @@ def order_context(request, order: Order, bound: dict) -> dict:
         "may_follow_on": role in ("customer", "office") and order.status in FOLLOW_ON_FROM,
         "timeline": order_timeline_entries(event_list_for_order(user, order), role=role),
         **order_threads_context(request, order, bound),
+        **rating_context(order, role, bound),
     }
     answering = (
         own_part is not None
@@ -258,6 +261,27 @@ def order_threads_context(request, order: Order, bound: dict) -> dict:
             else None,
         }
         for audience, messages in threads.items()
+    }
+
+
+def rating_context(order: Order, role: str, bound: dict) -> dict:
+    """Return the order's rating and, for its customer once delivered, the form to rate."""
+    rating = rating_for_order(order)
+    changeable_until = rating_changeable_until(rating) if rating else None
+    may_rate = (
+        role == access.CUSTOMER
+        and order.status in ratings.RATEABLE
+        and (rating is None or timezone.now() <= changeable_until)
+    )
+    form = bound.get("rating_form")
+    if form is None and may_rate:
+        initial = {name: getattr(rating, name) for name in RatingForm.base_fields} if rating else {}
+        form = RatingForm(initial=initial)
+    return {
+        "rating": rating,
+        "rating_changeable_until": changeable_until,
+        "may_rate": may_rate,
+        "rating_form": form,
     }
 
 
@@ -490,4 +514,27 @@ def delivery_receive(request, order_id: int, delivery_id: int):
         ),
         done=_("Thank you: your receipt is confirmed."),
         redirect_to=order_url(order, "#deliveries"),
+    )
+
+
+# --- The customer's rating ----------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def order_rate(request, order_id: int):
+    """The customer rates their delivered order, or changes the rating for a while."""
+    order = order_get_for_user(request.user, order_id)
+    if not access.may_rate_order(request.user, order):
+        raise not_found()
+    form = RatingForm(request.POST)
+    return order_step(
+        request,
+        order,
+        forms={"rating_form": form},
+        action=lambda: ratings.order_rate(
+            order_id=order.pk, user=request.user, **form.cleaned_data
+        ),
+        done=_("Thank you: your rating is saved and the team is told."),
+        anchor="#rating",
     )

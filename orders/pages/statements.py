@@ -20,6 +20,7 @@ from orders.page_selectors import (
     statement_membership_get,
     statement_memberships_for_page,
 )
+from orders.performance import firm_performances
 from orders.selectors import statements_for
 from orders.services import bank_accounts
 
@@ -60,6 +61,9 @@ def statement_list(request):
             "is_office": is_office,
             "own_account": bank_account_of_firm(user.firm) if own_firm_listed else None,
             "own_firm_listed": own_firm_listed,
+            # A member firm's own figures over all its orders (an office's firm has none).
+            "performance": None if is_office else firm_performances([user.firm_id])[user.firm_id],
+            "performance_heading": _("My performance"),
             "nav_section": "payouts" if is_office else "statements",
         },
     )
@@ -86,6 +90,11 @@ def statement_detail(request, slug: str, firm_id: int):
                 request.user, membership.firm.pk
             ),
             "is_office": is_office,
+            # Over this network's orders: the statement's scope, read by the firm or its office.
+            "performance": firm_performances(
+                [membership.firm_id], network_ids=[membership.network_id]
+            )[membership.firm_id],
+            "performance_heading": _("Delivery performance in this network"),
             "nav_section": "payouts" if is_office else "statements",
         },
     )

@@ -73,6 +73,15 @@ def order_event_label(kind: str, data: dict, names: dict[int, str]) -> tuple[str
         )
     if kind == "refund.issued":
         return _("Refund of %(amount)s") % {"amount": yen(data.get("amount", 0))}, ""
+    if kind in ("order.rated", "order.rating_changed"):
+        headline = (
+            _("Customer rated the order")
+            if kind == "order.rated"
+            else _("Customer changed the rating")
+        )
+        return headline, _(
+            "Quality %(quality)s/5, delivery %(delivery)s/5, communication %(communication)s/5"
+        ) % {name: data.get(name, "-") for name in ("quality", "delivery", "communication")}
     if kind == "order.follow_on_requested":
         return _("Follow-on request #%(number)s submitted") % {"number": data.get("rfq", "")}, ""
     headline = simple_labels().get(kind)

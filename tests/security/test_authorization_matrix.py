@@ -241,6 +241,14 @@ API: dict[tuple[str, str], Row] = {
     ("GET", "/api/networks/{slug}/sla/"): Row(N_OFFICE, args={"slug": "network"}),
     ("GET", "/api/networks/{slug}/analytics/"): Row(N_OFFICE, args={"slug": "network"}),
     ("GET", "/api/analytics/networks/"): Row(roles("office", "other_office", "staff")),
+    # A member firm's own figures: each member of N its own, never the office's.
+    ("GET", "/api/networks/{slug}/my-figures/"): Row(
+        MEMBERS_OF_N - {"office"}, args={"slug": "network"}
+    ),
+    # A firm's delivery performance: its own people, its networks' offices, staff.
+    ("GET", "/api/firms/{firm_id}/performance/"): Row(
+        FIRM_INVITED_MANAGERS, args={"firm_id": "firm_invited"}
+    ),
     # --- Requests -----------------------------------------------------------------------
     ("GET", "/api/rfqs/"): Row(SIGNED_IN, lists="rfq"),
     ("POST", "/api/rfqs/"): Row(CUSTOMERS | {"staff"}, body=submission, proves="customer"),
@@ -471,6 +479,13 @@ API: dict[tuple[str, str], Row] = {
     ("GET", "/api/orders/{pk}/messages/{message_id}/attachments/{attachment_id}/download/"): Row(
         TEAM | N_OFFICE,
         **order("order_running", message_id="message_team", attachment_id="attachment_team"),
+    ),
+    # The running order is not delivered: its customer is answered 409, the others refused.
+    ("GET", "/api/orders/{pk}/rating/"): Row(SEES_RUNNING_ORDER, **order("order_running")),
+    ("POST", "/api/orders/{pk}/rating/"): Row(
+        roles("customer"),
+        **order("order_running"),
+        body=lambda w: {"quality": 5, "delivery": 5, "communication": 5},
     ),
     ("POST", "/api/orders/{pk}/follow-on/"): Row(
         roles("customer", "office"),
@@ -1051,6 +1066,13 @@ PAGES: dict[str, dict[str, Row]] = {
             roles("customer"),
             **on_order("order_running", delivery_id="delivery"),
             proves="customer",
+        ),
+    },
+    "orders/<int:order_id>/rating/": {
+        "POST": page(
+            roles("customer"),
+            **on_order("order_running"),
+            body=lambda w: {"quality": "5", "delivery": "5", "communication": "5"},
         ),
     },
     "orders/<int:order_id>/follow-on/": {

@@ -38,7 +38,17 @@ from brokerage.services.intake import rfq_triage_open
 from capabilities.models import Capability, DirectoryContact
 from members.models import Membership, Network, NetworkClosingDay, Notification
 from members.services import membership_apply, membership_invite
-from orders.models import RFQ, Delivery, Drawing, Estimate, Event, Order, PayoutBatch, TeamMember
+from orders.models import (
+    RFQ,
+    Delivery,
+    Drawing,
+    Estimate,
+    Event,
+    Order,
+    PayoutBatch,
+    Rating,
+    TeamMember,
+)
 from tests.kit.drawing_files import preview_stored
 from tests.kit.factories import (
     FirmBankAccountFactory,
@@ -482,6 +492,16 @@ def build_running_order(world: World, n) -> None:
     ids["payout_batch"] = ok(office.post("/api/payout-batches/", transfer, format="json"), 201)[
         "id"
     ]
+    # A rating, written in the table: the running order is not delivered, so the customer
+    # could not rate it through the service, but who may read a rating is checked on it.
+    Rating.objects.create(
+        order_id=order_id,
+        rated_by=n.customer,
+        quality=4,
+        delivery=3,
+        communication=5,
+        comment="MXRATING smooth",
+    )
     assert Delivery.objects.filter(pk=ids["delivery"]).exists()
     assert PayoutBatch.objects.filter(pk=ids["payout_batch"], status="draft").exists()
 
@@ -523,6 +543,8 @@ def declare_visibility(world: World) -> None:
         "MXPRODUCINGTITLE": everyone_of_n,
         "MXRUNNINGTITLE": everyone_of_n,
         "MXPACKAGE": everyone_of_n,
+        # Whoever sees an order reads the customer's rating of it.
+        "MXRATING": everyone_of_n,
         # A team firm sees the deliveries it shipped (admin1 shipped this one).
         "MXDELIVERY": everyone_of_n - {"invited_member"},
         "mxinspection": {"customer", "office", "staff", "administrative_member"},
