@@ -67,11 +67,13 @@ def firm_performances(
     orders first rated in it. Two queries, whatever the number of firms.
     """
     firm_ids = list(firm_ids)
-    parts = TeamMember.objects.filter(
-        firm_id__in=firm_ids, confirmation=TeamMember.Confirmation.CONFIRMED
-    )
+    parts = TeamMember.objects.filter(confirmation=TeamMember.Confirmation.CONFIRMED)
     if network_ids is not None:
+        # A network's orders are read whole, grouped by firm: the same two queries for a
+        # network of none or of many (the analytics' cost does not grow with its firms).
         parts = parts.filter(order__network_id__in=list(network_ids))
+    else:
+        parts = parts.filter(firm_id__in=firm_ids)
     delivered = parts.filter(
         state=TeamMember.State.DONE, planned_finish__isnull=False, finished_on__isnull=False
     )

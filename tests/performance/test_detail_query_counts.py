@@ -55,12 +55,13 @@ def read(client, path: str) -> int:
 
 
 # (who reads it, page or API, the path with the order's id, the most queries it may take)
-# A page's order threads take one query, and a team firm's place on the team one more.
+# A page's order threads take one query, and a team firm's place on the team one more;
+# the customer's rating one more.
 ORDER_DETAILS = {
-    "office's order page": ("office", "page", "/orders/{}/", 21),
-    "customer's order page": ("customer", "page", "/orders/{}/", 16),
-    "team member's order page": ("polisher1", "page", "/orders/{}/", 18),
-    "leader's order page": ("admin1", "page", "/orders/{}/", 22),
+    "office's order page": ("office", "page", "/orders/{}/", 22),
+    "customer's order page": ("customer", "page", "/orders/{}/", 17),
+    "team member's order page": ("polisher1", "page", "/orders/{}/", 19),
+    "leader's order page": ("admin1", "page", "/orders/{}/", 23),
     "api: office's order": ("office", "api", "/api/orders/{}/", 8),
     "api: customer's order": ("customer", "api", "/api/orders/{}/", 7),
     "api: team member's order": ("polisher1", "api", "/api/orders/{}/", 4),
