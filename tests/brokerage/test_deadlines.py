@@ -10,7 +10,7 @@ from members.models import Notification
 from orders.models import RFQ, Event
 from tests.kit.clock import tokyo
 from tests.kit.steps import as_user, make_due, submit
-from tests.kit.worlds import kyoto_world, rodan_world
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 
