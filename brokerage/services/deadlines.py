@@ -94,20 +94,6 @@ def stage_keep(*, rfq: RFQ, stage_code: str, at: datetime.datetime) -> Stage | N
     return following
 
 
-def current_promise(rfq: RFQ) -> Deadline | None:
-    """Return the deadline of the promise the request is waiting on, if it still waits:
-    the latest stage's, kept or not until the request moves on."""
-    if rfq.status not in RFQ.OPEN_STATUSES:
-        return None
-    return (
-        Deadline.objects.filter(
-            rfq=rfq, round=1, kind=Deadline.Kind.ESTIMATE, cancelled_at__isnull=True
-        )
-        .order_by("-due_at", "-id")
-        .first()
-    )
-
-
 def round_reminder_minutes(network) -> int:
     """Return when a later round's reminder falls, in minutes after the round is sent.
 

@@ -3,13 +3,14 @@ the interview's, the planning meeting's, then the estimate's clock, not on the t
 estimate clock from submission."""
 
 import pytest
+from django.urls import reverse
 
 from brokerage.models import Deadline
 from brokerage.services.deadlines import deadlines_fire_due
 from members.models import Notification
 from orders.models import Event
 from tests.kit.clock import tokyo
-from tests.kit.steps import as_user, submit
+from tests.kit.steps import as_user, client_for, submit
 from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,61 @@ def test_a_broadcast_network_keeps_its_two_hour_estimate_promise():
         ("estimate", "reminder"),
         ("estimate", "member_response"),
     }
+
+
+def test_the_customer_reads_the_current_promise_in_the_api_and_on_the_page(clock):
+    # Given a Rodan21 request submitted Wednesday 10:00
+    world = rodan_world()
+    business_hours(world)
+    clock.set(tokyo(2026, 11, 18, 10, 0))
+    rfq = submit(world, MILLING)
+    customer = as_user(world.customer)
+    # When the customer reads it
+    detail = customer.get(f"/api/rfqs/{rfq['id']}/").json()
+    listed = customer.get("/api/rfqs/").json()
+    # Then the promise is the interview's, in the detail and the list alike
+    promise = {
+        "stage": "interview",
+        "stage_label": "Interview",
+        "due_at": "2026-11-24T10:00:00+09:00",
+    }
+    assert detail["promise"] == promise
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["promise"] for row in rows if row["id"] == rfq["id"]] == [promise]
+    # and the page says it, in English and in Japanese
+    page = client_for(world.customer).get(reverse("pages:request", args=[rfq["id"]]))
+    assert "Interview due by" in page.content.decode()
+    japanese = client_for(world.customer, language="ja").get(
+        reverse("pages:request", args=[rfq["id"]])
+    )
+    assert "ヒアリング期限" in japanese.content.decode()
+    # When the interview is recorded, the promise becomes the planning meeting's
+    clock.set(tokyo(2026, 11, 19, 15, 0))
+    interviewed(world, rfq["id"])
+    assert customer.get(f"/api/rfqs/{rfq['id']}/").json()["promise"]["stage"] == "planning"
+    page = client_for(world.customer).get(reverse("pages:request", args=[rfq["id"]]))
+    assert "Planning meeting due by" in page.content.decode()
+
+
+def test_a_missed_interview_reads_as_late_in_the_customers_timeline(clock):
+    # Given a Rodan21 request whose interview promise was breached
+    world = rodan_world()
+    business_hours(world)
+    clock.set(tokyo(2026, 11, 18, 10, 0))
+    rfq = submit(world, MILLING)
+    clock.set(tokyo(2026, 11, 24, 10, 0))
+    deadlines_fire_due()
+    # When the customer opens the request
+    page = client_for(world.customer).get(reverse("pages:request", args=[rfq["id"]]))
+    # Then the timeline says the interview is late, not the estimate
+    text = page.content.decode()
+    assert "Your interview takes longer than promised" in text
+    assert "Your estimate takes longer than promised" not in text
+
+
+def test_a_kyoto_request_promises_its_estimate():
+    world = kyoto_world()
+    rfq = submit(world, MILLING)
+    detail = as_user(world.customer).get(f"/api/rfqs/{rfq['id']}/").json()
+    assert detail["promise"]["stage"] == "estimate"
+    assert detail["promise"]["due_at"] == detail["estimate_due_at"]
