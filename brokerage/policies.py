@@ -83,11 +83,56 @@ def uncovered(requirements: Sequence[Requirement], candidates: Sequence[Candidat
     return [r.capability_code for r in requirements if r.capability_code not in covered]
 
 
+@dataclass(frozen=True)
+class Stage:
+    """One promise a network makes about a request: what is due, by whom, how soon.
+
+    The window is the network setting `window_setting`, counted on the network's clock
+    (business hours when it keeps them) in `unit`: working minutes, or whole business
+    days. A stage starts when the one before it is kept (the first at submission) and is
+    kept by the event `kept_by`.
+    """
+
+    code: str
+    due_by: str
+    window_setting: str
+    unit: str
+    kept_by: str
+
+    MINUTES = "minutes"
+    BUSINESS_DAYS = "business_days"
+
+    def window_minutes(self, network: Network, working_day_minutes: int) -> int:
+        window = getattr(network, self.window_setting)
+        return window * working_day_minutes if self.unit == self.BUSINESS_DAYS else window
+
+
+ESTIMATE_STAGE = Stage(
+    code="estimate",
+    due_by="members",
+    window_setting="estimate_window_minutes",
+    unit=Stage.MINUTES,
+    kept_by="estimate.sent",
+)
+
+
 class NetworkPolicy:
     """The steps every network shares; presets override what differs."""
 
     policy = ""
     invitation_purpose = Invitation.Purpose.ANSWER
+    # The promises a request goes through, in order; the customer sees the current one's.
+    stages: tuple[Stage, ...] = (ESTIMATE_STAGE,)
+
+    @classmethod
+    def stage(cls, code: str) -> Stage:
+        return next(stage for stage in cls.stages if stage.code == code)
+
+    @classmethod
+    def next_stage(cls, code: str) -> Stage | None:
+        codes = [stage.code for stage in cls.stages]
+        index = codes.index(code) + 1
+        return cls.stages[index] if index < len(cls.stages) else None
 
     def __init__(self, network: Network):
         self.network = network
@@ -264,6 +309,29 @@ class ConsultationPolicy(NetworkPolicy):
     """Rodan21: an interview with the customer, a planning meeting, then firms per phase."""
 
     policy = Network.Policy.CONSULTATION
+    stages = (
+        Stage(
+            code="interview",
+            due_by="office",
+            window_setting="interview_within_days",
+            unit=Stage.BUSINESS_DAYS,
+            kept_by="interview.recorded",
+        ),
+        Stage(
+            code="planning",
+            due_by="office",
+            window_setting="planning_within_days",
+            unit=Stage.BUSINESS_DAYS,
+            kept_by="phases.selected",
+        ),
+        Stage(
+            code="estimate",
+            due_by="leader",
+            window_setting="estimate_after_planning_days",
+            unit=Stage.BUSINESS_DAYS,
+            kept_by="estimate.sent",
+        ),
+    )
 
     def route(self, rfq: RFQ) -> RoutingPlan:
         return RoutingPlan(status=RFQ.Status.INTERVIEW)

@@ -1,19 +1,40 @@
 """Reads of requests and their workflow, scoped to what the asking person may see."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from brokerage.models import BoardDecision, GroupProposal, Invitation
+from brokerage.models import BoardDecision, Deadline, GroupProposal, Invitation
 from brokerage.policies import AdministrativeBoardPolicy, BoardTally, policy_for
 from core import access
 from core.errors import NotAllowed
 from members.models import User
 from orders.models import RFQ, Estimate, Event
 from orders.selectors import ActionNeeded, order_actions_for_customer, unread_message_count
+
+# The deadlines that can be a request's current promise: each stage's, unless it was kept
+# or the request moved on; the latest stage started is the one the request waits on.
+PROMISE_DEADLINES = Deadline.objects.filter(
+    round=1, kind=Deadline.Kind.ESTIMATE, cancelled_at__isnull=True
+).order_by("-id")
+
+
+def promise_deadlines_prefetch() -> Prefetch:
+    return Prefetch("deadlines", queryset=PROMISE_DEADLINES, to_attr="promise_deadlines")
+
+
+def promise_of(rfq: RFQ) -> Deadline | None:
+    """Return the deadline of the promise an open request waits on (its stage and when it
+    is due), or None once it waits on nothing the network promised."""
+    if rfq.status not in RFQ.OPEN_STATUSES:
+        return None
+    deadlines = getattr(rfq, "promise_deadlines", None)
+    if deadlines is None:
+        deadlines = list(PROMISE_DEADLINES.filter(rfq=rfq)[:1])
+    return deadlines[0] if deadlines else None
 
 
 def rfq_list_for_user(user: User) -> QuerySet[RFQ]:

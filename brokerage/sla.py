@@ -10,9 +10,28 @@ from dataclasses import dataclass
 
 from django.db.models import Min
 
-from brokerage.models import Invitation
+from brokerage.models import Deadline, Invitation
+from brokerage.policies import policy_for
 from members.models import Network
 from orders.models import RFQ, Event
+
+
+@dataclass(frozen=True)
+class StageSla:
+    """How often one promise of the network's policy was kept: its requests that reached
+    the stage, those kept by the time due, those broken (late or not kept yet when due)."""
+
+    stage: str
+    due_by: str
+    started: int
+    kept: int
+    breached: int
+    median_minutes: float | None
+
+    @property
+    def share_kept(self) -> float | None:
+        closed = self.kept + self.breached
+        return self.kept / closed if closed else None
 
 
 @dataclass(frozen=True)
@@ -22,6 +41,7 @@ class NetworkSla:
     estimated_in_window: int
     breached: int
     median_minutes_to_estimate: float | None
+    stages: tuple[StageSla, ...] = ()
 
     @property
     def share_in_window(self) -> float | None:
@@ -60,6 +80,8 @@ def network_sla(
     )
     breached = (
         Event.objects.filter(rfq__in=requests, kind="deadline.estimate")
+        # An interview's or a planning meeting's breach is its stage's, not the estimate's.
+        .exclude(data__stage__in=[Deadline.Stage.INTERVIEW, Deadline.Stage.PLANNING])
         .values("rfq_id")
         .distinct()
         .count()
@@ -79,7 +101,53 @@ def network_sla(
         estimated_in_window=in_window,
         breached=breached,
         median_minutes_to_estimate=round(statistics.median(durations), 1) if durations else None,
+        stages=stage_slas(network, requests),
     )
+
+
+def first_times(requests, kind: str) -> dict[int, datetime.datetime]:
+    return dict(
+        Event.objects.filter(rfq__in=requests, kind=kind)
+        .values("rfq_id")
+        .annotate(first=Min("at"))
+        .values_list("rfq_id", "first")
+    )
+
+
+def stage_slas(network: Network, requests) -> tuple[StageSla, ...]:
+    """Return each stage's record for the requests: a stage starts when the one before it
+    is kept (the first at submission) and is kept by its event, on time if by its due time.
+    """
+    started_at = dict(requests.values_list("id", "submitted_at"))
+    records = []
+    for stage in policy_for(network).stages:
+        kept_at = first_times(requests, stage.kept_by)
+        promises = Deadline.objects.filter(
+            rfq__in=requests, round=1, kind=Deadline.Kind.ESTIMATE, stage=stage.code
+        ).values_list("rfq_id", "due_at", "fired_at")
+        kept = breached = 0
+        durations = []
+        for rfq_id, due_at, fired_at in promises:
+            at = kept_at.get(rfq_id)
+            if at is not None and rfq_id in started_at:
+                durations.append(minutes(at - started_at[rfq_id]))
+            if at is not None and at <= due_at:
+                kept += 1
+            # Kept late, or due and not kept; a request that ended before was not late.
+            elif at is not None or fired_at is not None:
+                breached += 1
+        records.append(
+            StageSla(
+                stage=stage.code,
+                due_by=stage.due_by,
+                started=len(promises),
+                kept=kept,
+                breached=breached,
+                median_minutes=round(statistics.median(durations), 1) if durations else None,
+            )
+        )
+        started_at = kept_at
+    return tuple(records)
 
 
 def member_sla(

@@ -10,7 +10,11 @@ from psycopg import errors as database_errors
 
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.services.estimates import estimate_expire, estimate_ids_past_validity
-from brokerage.services.intake import rfq_route_submitted, submitted_request_ids
+from brokerage.services.intake import (
+    RECEIVED_KINDS,
+    rfq_route_submitted,
+    submitted_request_ids,
+)
 from brokerage.services.platform import heartbeat_record
 from members.tasks import deliver_notifications
 
@@ -63,7 +67,8 @@ def route_request(rfq_id: int) -> bool:
     sends one broker message, not two.
     """
     routed = rfq_route_submitted(rfq_id=rfq_id)
-    deliver_notifications(kind="rfq.received", subject_type="rfq", subject_id=rfq_id)
+    for kind in RECEIVED_KINDS:
+        deliver_notifications(kind=kind, subject_type="rfq", subject_id=rfq_id)
     return routed
 
 

@@ -721,7 +721,8 @@ CUSTOMER_RFQ_EVENTS: dict[str, frozenset[str]] = {
         "estimate.expired": ("estimate", "version", "valid_until"),
         "estimate.reissued": ("estimate", "version", "valid_until"),
         "drawing.attached": ("drawing", "name"),
-        "deadline.estimate": (),
+        # Which promise was late: the interview, the planning meeting or the estimate.
+        "deadline.estimate": ("stage",),
     }.items()
 }
 # Where the members' answers decide whether the request can be done, the customer follows

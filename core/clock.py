@@ -84,6 +84,10 @@ class WallClock:
     def add(self, start: datetime.datetime, minutes: int) -> datetime.datetime:
         return start + datetime.timedelta(minutes=minutes)
 
+    @property
+    def working_day_minutes(self) -> int:
+        return 24 * 60
+
 
 @dataclass(frozen=True)
 class BusinessHoursClock:
@@ -106,6 +110,15 @@ class BusinessHoursClock:
             and day not in self.closing_days
             and day not in self.national_holidays(day.year)
         )
+
+    @property
+    def working_day_minutes(self) -> int:
+        """How many minutes one business day counts."""
+        day = datetime.date(2000, 1, 1)
+        span = datetime.datetime.combine(day, self.day_end) - datetime.datetime.combine(
+            day, self.day_start
+        )
+        return int(span.total_seconds() // 60)
 
     def add(self, start: datetime.datetime, minutes: int) -> datetime.datetime:
         """Return the moment `minutes` working minutes after `start`, in UTC."""

@@ -20,7 +20,8 @@ from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from brokerage.models import Invitation
+from brokerage.models import Deadline, Invitation
+from brokerage.policies import policy_for
 from brokerage.services.intake import (
     RequirementInput,
     RFQInput,
@@ -638,7 +639,9 @@ def _create_request(
     submitted_at = estimate_due_at = None
     if request.status == RFQ.Status.SUBMITTED:
         submitted_at = now - datetime.timedelta(minutes=request.submitted_minutes_ago or 0)
-        estimate_due_at = clock_for(network).add(submitted_at, network.estimate_window_minutes)
+        # A consultation promises its interview first: its estimate clock starts later.
+        if policy_for(network).stages[0].code == Deadline.Stage.ESTIMATE:
+            estimate_due_at = clock_for(network).add(submitted_at, network.estimate_window_minutes)
     today = now.astimezone(network.tzinfo).date()
     return RFQ.objects.create(
         network=network,

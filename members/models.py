@@ -108,6 +108,18 @@ class Network(BilingualNameMixin, models.Model):
     reminder_before_minutes = models.PositiveIntegerField(
         _("reminder before the estimate is due (minutes)"), default=30
     )
+    # Rodan21's consultation promises, in business days (working days on the network's
+    # clock): the interview after submission, the planning meeting after the interview,
+    # the estimate after the phases are chosen.
+    interview_within_days = models.PositiveSmallIntegerField(
+        _("interview within (business days)"), default=3
+    )
+    planning_within_days = models.PositiveSmallIntegerField(
+        _("planning meeting within (business days after the interview)"), default=5
+    )
+    estimate_after_planning_days = models.PositiveSmallIntegerField(
+        _("estimate within (business days after the planning meeting)"), default=3
+    )
     key_in_backdate_hours = models.PositiveIntegerField(
         _("oldest arrival the office may key in (hours ago)"),
         default=72,

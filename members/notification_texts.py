@@ -12,6 +12,13 @@ CATALOGUE = {
         _("We received your request #{rfq}: {title}"),
         _("Your estimate is due by {due}. We will tell you as soon as it is ready."),
     ),
+    "rfq.received_interview": (
+        _("We received your request #{rfq}: {title}"),
+        _(
+            "The network office will hold an interview with you by {due} to understand what "
+            "you need; planning and the estimate follow."
+        ),
+    ),
     "rfq.invited": (
         _("New request #{rfq} for your firm: {title}"),
         _("Please answer can do / cannot do by {answer_due}. The estimate is due by {due}."),
@@ -132,6 +139,40 @@ CATALOGUE = {
             "We are sorry: it was due by {due}. The network office has been alerted and "
             "will send it as soon as possible."
         ),
+    ),
+    "deadline.interview_reminder": (
+        _("Interview for request #{rfq} due by {due}: {title}"),
+        _("The network promised the customer an interview by then. Please hold it in time."),
+    ),
+    "deadline.interview_breached": (
+        _("URGENT: the interview for request #{rfq} is overdue: {title}"),
+        _("It was due by {due}. Hold the interview with the customer and record it now."),
+    ),
+    "deadline.interview_late_customer": (
+        _("Your interview for request #{rfq} is taking longer"),
+        _(
+            "We are sorry: it was due by {due}. The network office has been alerted and "
+            "will arrange it as soon as possible."
+        ),
+    ),
+    "deadline.planning_reminder": (
+        _("Planning meeting for request #{rfq} due by {due}: {title}"),
+        _("The network promised the customer a plan by then. Please hold the meeting in time."),
+    ),
+    "deadline.planning_breached": (
+        _("URGENT: the planning meeting for request #{rfq} is overdue: {title}"),
+        _("It was due by {due}. Hold the planning meeting and choose the phases' firms now."),
+    ),
+    "deadline.planning_late_customer": (
+        _("The plan for your request #{rfq} is taking longer"),
+        _(
+            "We are sorry: the planning meeting was due by {due}. The network office has been "
+            "alerted and will hold it as soon as possible."
+        ),
+    ),
+    "deadline.estimate_reminder": (
+        _("Estimate for request #{rfq} due by {due}: {title}"),
+        _("The network promised the customer the estimate by then. Please send it in time."),
     ),
     "deadline.failed": (
         _("A deadline of request #{rfq} could not be processed: {title}"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Min, Q, QuerySet
 
 from brokerage.analytics.histogram import Bucket, bucketed
-from brokerage.sla import minutes, network_sla
+from brokerage.sla import StageSla, minutes, network_sla
 from members.models import Network
 from orders.models import RFQ
 
@@ -39,6 +39,8 @@ class EstimateTimes:
     breached: int
     median_minutes: float | None
     histogram: tuple[Bucket, ...]
+    # Each promise of the network's policy (Rodan21's interview, planning meeting, estimate).
+    stages: tuple[StageSla, ...] = ()
 
 
 def estimate_figures(
@@ -61,4 +63,5 @@ def estimate_figures(
         breached=sla.breached,
         median_minutes=sla.median_minutes_to_estimate,
         histogram=bucketed(waits, ESTIMATE_BUCKETS),
+        stages=sla.stages,
     )

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from brokerage.models import GroupProposal, Invitation, PhaseAssignment
+from brokerage.models import Deadline, GroupProposal, Invitation, PhaseAssignment
 from brokerage.reasons import reason_text
+from brokerage.selectors import promise_of
 from capabilities.matching.explanations import Names
 from capabilities.models import MAX_GRADE, MIN_GRADE
 from core import access
@@ -240,6 +241,12 @@ class DrawingSerializer(serializers.ModelSerializer):
         }
 
 
+class PromiseSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Deadline.Stage.choices)
+    stage_label = serializers.CharField(source="get_stage_display")
+    due_at = BoundedDateTimeField()
+
+
 class RFQSerializer(serializers.ModelSerializer):
     network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     requirements = serializers.SerializerMethodField()
@@ -256,6 +263,10 @@ class RFQSerializer(serializers.ModelSerializer):
     unread_messages = serializers.IntegerField(
         read_only=True,
         help_text="Messages on the request's threads the caller may read and has not read yet.",
+    )
+    promise = serializers.SerializerMethodField(
+        help_text="What the network promised next and by when: the stage of its policy "
+        "(interview, planning, estimate) and its due time; null once nothing is promised."
     )
 
     class Meta:
@@ -284,6 +295,7 @@ class RFQSerializer(serializers.ModelSerializer):
             "drawings",
             "your_role",
             "unread_messages",
+            "promise",
             "created_at",
         ]
         read_only_fields = fields
@@ -295,6 +307,11 @@ class RFQSerializer(serializers.ModelSerializer):
                 "after the network's triage window (`triage_window_days` working days)."
             }
         }
+
+    @extend_schema_field(PromiseSerializer(allow_null=True))
+    def get_promise(self, rfq) -> dict | None:
+        deadline = promise_of(rfq)
+        return PromiseSerializer(deadline).data if deadline else None
 
     def _details(self, rfq) -> bool:
         return access.rfq_details_visible(self.context["request"].user, rfq)

@@ -42,6 +42,18 @@ class MemberSlaSerializer(serializers.Serializer):
     median_minutes_to_answer = serializers.FloatField(allow_null=True)
 
 
+class StageSlaSerializer(serializers.Serializer):
+    stage = serializers.CharField(help_text="interview, planning or estimate")
+    due_by = serializers.CharField(help_text="Who keeps the promise: office, members or leader.")
+    started = serializers.IntegerField(help_text="Requests that reached the stage.")
+    kept = serializers.IntegerField(help_text="Promises kept by their due time.")
+    breached = serializers.IntegerField(help_text="Promises kept late, or due and not kept.")
+    share_kept = serializers.FloatField(allow_null=True)
+    median_minutes = serializers.FloatField(
+        allow_null=True, help_text="From the stage's start to its promise kept."
+    )
+
+
 class NetworkSlaSerializer(serializers.Serializer):
     since = BoundedDateTimeField()
     until = BoundedDateTimeField()
@@ -51,6 +63,9 @@ class NetworkSlaSerializer(serializers.Serializer):
     share_in_window = serializers.FloatField(allow_null=True)
     breached = serializers.IntegerField()
     median_minutes_to_estimate = serializers.FloatField(allow_null=True)
+    stages = StageSlaSerializer(
+        many=True, help_text="Each promise of the network's policy, in order (Rodan21: three)."
+    )
     members = MemberSlaSerializer(many=True)
 
 
@@ -87,6 +102,7 @@ class NetworkSlaView(APIView):
                     "share_in_window": record.share_in_window,
                     "breached": record.breached,
                     "median_minutes_to_estimate": record.median_minutes_to_estimate,
+                    "stages": record.stages,
                     "members": member_sla(network, since=since, until=until),
                 }
             ).data

@@ -23,6 +23,7 @@ from brokerage.selectors import (
     event_list_for_rfq,
     invitation_list_for_firm,
     invitation_list_for_rfq,
+    promise_deadlines_prefetch,
     proposal_list_for_rfq,
     rfq_get_for_user,
     rfq_list_for_user,
@@ -81,7 +82,11 @@ class RFQViewSet(
         return (
             rfq_list_for_user(self.request.user)
             .annotate(unread_messages=unread_message_count(self.request.user))
-            .prefetch_related("requirements__capability", "drawings__preview__images")
+            .prefetch_related(
+                "requirements__capability",
+                "drawings__preview__images",
+                promise_deadlines_prefetch(),
+            )
             .order_by("-created_at", "-id")
         )
 

@@ -220,12 +220,21 @@ class Deadline(models.Model):
     class Kind(models.TextChoices):
         MEMBER_RESPONSE = "member_response", _("Members' answers due")
         REMINDER = "reminder", _("Reminder before the estimate is due")
-        ESTIMATE = "estimate", _("Estimate due")
+        # The promise of the request's stage (the estimate, or Rodan21's interview and
+        # planning meeting) is due: its breach alerts the office and tells the customer.
+        ESTIMATE = "estimate", _("Promise due")
         # A request in the office's triage closes as no bid if the office has not acted.
         TRIAGE = "triage", _("Office triage closes")
 
+    class Stage(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        PLANNING = "planning", _("Planning meeting")
+        ESTIMATE = "estimate", _("Estimate")
+
     rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The stage of the network's policy whose promise (and reminder) it times.
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default="estimate")
     # The invitation round whose answers (and reminder) it times; the estimate is round 1's.
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     due_at = models.DateTimeField(_("due at"))
@@ -238,7 +247,8 @@ class Deadline(models.Model):
         verbose_name_plural = _("deadlines")
         constraints = [
             models.UniqueConstraint(
-                fields=["rfq", "kind", "round"], name="deadline_once_per_kind_and_round"
+                fields=["rfq", "kind", "round", "stage"],
+                name="deadline_once_per_kind_round_and_stage",
             ),
             models.CheckConstraint(
                 condition=Q(fired_at__isnull=True) | Q(cancelled_at__isnull=True),

@@ -24,6 +24,7 @@ from brokerage.analytics.csv_rows import analytics_rows
 from brokerage.analytics.network import NetworkAnalytics, network_analytics
 from brokerage.analytics.overview import networks_overview
 from brokerage.analytics.readers import analytics_networks_for_user
+from brokerage.models import Deadline
 from core.bounds import BoundedDateFormField
 from members.models import Membership, Network
 from orders.templatetags.money import yen
@@ -453,6 +454,25 @@ def headlines_for(figures: NetworkAnalytics) -> list[Headline]:
             _("customers who wrote to a member from the network's directory"),
         ),
     ]
+    if len(times.stages) > 1:
+        # A network with several promises (Rodan21) is read stage by stage.
+        cards.extend(
+            Headline(
+                f"stage_{stage.stage}",
+                _("%(stage)s kept on time") % {"stage": Deadline.Stage(stage.stage).label},
+                percent(stage.share_kept),
+                _("%(kept)s kept, %(breached)s breached of %(started)s; median %(median)s min")
+                % {
+                    "kept": f"{stage.kept:,}",
+                    "breached": f"{stage.breached:,}",
+                    "started": f"{stage.started:,}",
+                    "median": "-"
+                    if stage.median_minutes is None
+                    else f"{stage.median_minutes:,.0f}",
+                },
+            )
+            for stage in times.stages
+        )
     if figures.commercialized is not None:
         cards.append(
             Headline(

@@ -52,6 +52,7 @@ from brokerage.selectors import (
     estimate_list_for_rfq,
     event_list_for_rfq,
     invitation_list_for_rfq,
+    promise_of,
     proposal_list_for_rfq,
 )
 from brokerage.services.answers import ANSWERABLE
@@ -149,6 +150,8 @@ def shared_context(request, rfq: RFQ, role: str) -> dict:
         "drawings": list(drawings_with_previews(rfq)) if details_visible else [],
         "timeline": timeline_entries(event_list_for_rfq(user, rfq), rfq=rfq, user=user),
         "clock_running": rfq.status in RFQ.CLOCK_STATUSES,
+        # What the network promised next (Rodan21's interview, planning meeting, estimate).
+        "promise": promise_of(rfq),
         "may_cancel": role in ("customer", "office") and rfq.is_open,
     }
 

@@ -79,6 +79,8 @@ def event_label(kind: str, data: dict, firm_names: dict[int, str], role: str) ->
     if kind == "deadline.reminder" and data.get("round", 1) > 1:
         # A later round's reminder is about its answers, not the estimate.
         return _("Reminder: the latest invited firms' answers are due soon"), ""
+    if kind in ("deadline.reminder", "deadline.estimate") and data.get("stage") in STAGE_LABELS:
+        return STAGE_LABELS[data["stage"]][kind == "deadline.estimate"](), ""
     headline = simple_labels().get(kind)
     if headline is None:
         return kind, ""
@@ -159,6 +161,8 @@ def customer_event_label(
         "estimate.declined": _("You declined the estimate"),
         "deadline.estimate": _("Your estimate takes longer than promised: the office is on it"),
     }
+    if kind == "deadline.estimate" and data.get("stage") in CUSTOMER_STAGE_LATE:
+        return CUSTOMER_STAGE_LATE[data["stage"]](), ""
     if kind in labels:
         return labels[kind], data.get("reason", "")
     return None
@@ -202,6 +206,24 @@ def leader_reason(data: dict) -> str:
 
 def late(data: dict) -> str:
     return "" if data.get("on_time", True) else _("after the promised time")
+
+
+# A consultation's earlier promises (Rodan21's interview and planning meeting): their
+# reminder and their breach, said when read.
+STAGE_LABELS = {
+    "interview": (
+        lambda: _("Reminder: the interview is due soon"),
+        lambda: _("The interview deadline passed"),
+    ),
+    "planning": (
+        lambda: _("Reminder: the planning meeting is due soon"),
+        lambda: _("The planning meeting deadline passed"),
+    ),
+}
+CUSTOMER_STAGE_LATE = {
+    "interview": lambda: _("Your interview takes longer than promised: the office is on it"),
+    "planning": lambda: _("Planning your project takes longer than promised: the office is on it"),
+}
 
 
 def simple_labels() -> dict[str, str]:

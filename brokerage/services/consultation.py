@@ -8,8 +8,9 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext
 
-from brokerage.models import Interview, Invitation, PhaseAssignment, PlanningMeeting
+from brokerage.models import Deadline, Interview, Invitation, PhaseAssignment, PlanningMeeting
 from brokerage.policies import ConsultationPolicy, policy_for
+from brokerage.services.deadlines import stage_keep
 from brokerage.services.intake import invitation_round_send, invitations_announce
 from brokerage.services.workflow_support import (
     invitation_next_round,
@@ -102,6 +103,7 @@ def interview_record(*, rfq_id: int, user: User, notes: str) -> Interview:
     )
     rfq.status = RFQ.Status.PLANNING
     rfq.save(update_fields=["status", "updated_at"])
+    stage_keep(rfq=rfq, stage_code=Deadline.Stage.INTERVIEW, at=interview.held_at)
     event_record(
         kind="interview.recorded",
         actor=user,
@@ -184,5 +186,6 @@ def phases_select(
     PlanningMeeting.objects.filter(rfq=rfq, held_at__isnull=True).update(
         held_at=clock.now(), notes=notes.strip()
     )
+    stage_keep(rfq=rfq, stage_code=Deadline.Stage.PLANNING, at=clock.now())
     event_record(kind="phases.selected", actor=user, rfq=rfq, data={"phases": firms_by_phase})
     return assignments

@@ -18,6 +18,7 @@ from django.db.models import F, Subquery
 
 from brokerage import reasons
 from brokerage.models import Deadline, Invitation
+from brokerage.policies import Stage, policy_for
 from brokerage.reasons import reason_said_to_each
 from brokerage.services.designation import leader_designate
 from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
@@ -33,20 +34,67 @@ from orders.services.timeline import event_record
 logger = logging.getLogger(__name__)
 
 
-def deadline_times(rfq: RFQ, submitted_at: datetime.datetime) -> dict[str, datetime.datetime]:
-    """Return when each of a request's deadlines falls, on its network's clock."""
+def first_stage(rfq: RFQ) -> Stage:
+    return policy_for(rfq.network).stages[0]
+
+
+def stage_deadline_times(
+    rfq: RFQ, stage: Stage, started_at: datetime.datetime
+) -> dict[str, datetime.datetime]:
+    """Return when a stage's promise falls due and its reminder, on the network's clock.
+
+    A window in minutes is reminded the network's reminder lead before it is due; one in
+    business days, a business day before (never in the first half of the window).
+    """
     network = rfq.network
     network_clock = clock_for(network)
-    window = network.estimate_window_minutes
+    window = stage.window_minutes(network, network_clock.working_day_minutes)
+    if stage.unit == Stage.BUSINESS_DAYS:
+        reminder = max(window - network_clock.working_day_minutes, window // 2)
+    else:
+        reminder = max(window - network.reminder_before_minutes, 0)
     return {
-        Deadline.Kind.MEMBER_RESPONSE: network_clock.add(
-            submitted_at, network.member_response_minutes
-        ),
-        Deadline.Kind.REMINDER: network_clock.add(
-            submitted_at, max(window - network.reminder_before_minutes, 0)
-        ),
-        Deadline.Kind.ESTIMATE: network_clock.add(submitted_at, window),
+        Deadline.Kind.REMINDER: network_clock.add(started_at, reminder),
+        Deadline.Kind.ESTIMATE: network_clock.add(started_at, window),
     }
+
+
+def deadline_times(rfq: RFQ, submitted_at: datetime.datetime) -> dict[str, datetime.datetime]:
+    """Return when each of a request's deadlines at submission falls, on its network's
+    clock: its first stage's promise and reminder, and, when the routing asks members for
+    their answers straight away (the first promise is the estimate), their answers'."""
+    stage = first_stage(rfq)
+    times = stage_deadline_times(rfq, stage, submitted_at)
+    if stage.code == Deadline.Stage.ESTIMATE:
+        times[Deadline.Kind.MEMBER_RESPONSE] = clock_for(rfq.network).add(
+            submitted_at, rfq.network.member_response_minutes
+        )
+    return times
+
+
+def stage_keep(*, rfq: RFQ, stage_code: str, at: datetime.datetime) -> Stage | None:
+    """The request kept its `stage_code` promise at `at` (in the caller's transaction, the
+    request locked): that stage's pending deadlines are moot, and the next stage's promise
+    starts now. Keeping a stage twice starts nothing twice. Return the next stage."""
+    policy = policy_for(rfq.network)
+    Deadline.objects.filter(
+        rfq=rfq,
+        round=1,
+        stage=stage_code,
+        kind__in=[Deadline.Kind.REMINDER, Deadline.Kind.ESTIMATE],
+        fired_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).update(cancelled_at=at)
+    following = policy.next_stage(stage_code)
+    started = Deadline.objects.filter(rfq=rfq, round=1, stage=following.code) if following else None
+    if following is None or started.exists():
+        return following
+    times = stage_deadline_times(rfq, following, at)
+    deadlines_create(rfq=rfq, times=times, stage=following.code)
+    if following.code == Deadline.Stage.ESTIMATE:
+        rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
+        rfq.save(update_fields=["estimate_due_at", "updated_at"])
+    return following
 
 
 def round_reminder_minutes(network) -> int:
@@ -85,12 +133,17 @@ def triage_closes_at(network, start: datetime.datetime) -> datetime.datetime:
 
 
 def deadlines_create(
-    *, rfq: RFQ, times: dict[str, datetime.datetime], round_number: int = 1
+    *,
+    rfq: RFQ,
+    times: dict[str, datetime.datetime],
+    round_number: int = 1,
+    stage: str = Deadline.Stage.ESTIMATE,
 ) -> None:
-    """Store a request's deadlines of one round (in the caller's transaction); never twice."""
+    """Store a request's deadlines of one round and stage (in the caller's transaction);
+    never twice."""
     Deadline.objects.bulk_create(
         [
-            Deadline(rfq=rfq, kind=kind, round=round_number, due_at=due_at)
+            Deadline(rfq=rfq, kind=kind, round=round_number, stage=stage, due_at=due_at)
             for kind, due_at in times.items()
         ],
         ignore_conflicts=True,
@@ -159,6 +212,7 @@ class FiringOutcome:
                         "due_at": deadline.due_at.isoformat(),
                         "late_seconds": round((self.now - deadline.due_at).total_seconds()),
                         "round": deadline.round,
+                        "stage": deadline.stage,
                         **data,
                     },
                 )
@@ -284,6 +338,10 @@ def reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
     if later:
         round_reminder_due(later, outcome)
     group = [deadline for deadline in group if deadline.round == 1]
+    by_days = [deadline for deadline in group if stage_of(deadline).unit == Stage.BUSINESS_DAYS]
+    if by_days:
+        stage_reminder_due(by_days, outcome)
+    group = [deadline for deadline in group if deadline not in by_days]
     if not group:
         return
     silent = invited_firms(group, [*Invitation.UNANSWERED, Invitation.Status.NO_RESPONSE])
@@ -311,6 +369,56 @@ def reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
             urgent=True,
         )
         outcome.event_data[deadline.pk] = (deadline, {"reminded": acting[rfq.pk]})
+
+
+def stage_of(deadline: Deadline) -> Stage:
+    return policy_for(deadline.rfq.network).stage(deadline.stage)
+
+
+def stage_context(deadline: Deadline) -> dict:
+    """What a stage's notifications say: the request, and when its promise is due."""
+    return {
+        **rfq_context(deadline.rfq),
+        "due": promise_due_at(deadline)
+        .astimezone(deadline.rfq.network.tzinfo)
+        .strftime("%Y-%m-%d %H:%M %Z"),
+    }
+
+
+def promise_due_at(deadline: Deadline) -> datetime.datetime:
+    """Return when the promise a deadline belongs to is due (a reminder's, later)."""
+    if deadline.kind == Deadline.Kind.ESTIMATE:
+        return deadline.due_at
+    promise = Deadline.objects.filter(
+        rfq_id=deadline.rfq_id, round=1, stage=deadline.stage, kind=Deadline.Kind.ESTIMATE
+    ).first()
+    return promise.due_at if promise else deadline.due_at
+
+
+def stage_reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
+    """A promise counted in business days is due in a day: remind whoever keeps it (the
+    office for an interview or a planning meeting; the leader and the office for an
+    estimate)."""
+    offices = office_people_by_network(deadline.rfq.network_id for deadline in group)
+    leaders = people_by_firm(
+        deadline.rfq.leader_firm_id for deadline in group if deadline.rfq.leader_firm_id
+    )
+    for deadline in group:
+        rfq = deadline.rfq
+        leader = leaders[rfq.leader_firm_id] if rfq.leader_firm_id else []
+        outcome.notify(
+            kind=f"deadline.{deadline.stage}_reminder",
+            subject_type="rfq",
+            subject_id=rfq.pk,
+            recipients=[*leader, *offices[rfq.network_id]],
+            context=stage_context(deadline),
+            link=rfq_link(rfq),
+            urgent=True,
+        )
+        outcome.event_data[deadline.pk] = (
+            deadline,
+            {"reminded": [rfq.leader_firm_id] if rfq.leader_firm_id else []},
+        )
 
 
 def round_reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
@@ -347,13 +455,14 @@ def round_reminder_due(group: list[Deadline], outcome: FiringOutcome) -> None:
 
 
 def estimate_due(group: list[Deadline], outcome: FiringOutcome) -> None:
-    """The estimate window is breached: alert the office everywhere, act, tell the customer."""
+    """A stage's promise is breached: alert the office everywhere, act (an estimate's
+    breach may designate a leader), tell the customer."""
     offices = office_people_by_network(deadline.rfq.network_id for deadline in group)
     for deadline in group:
         rfq = deadline.rfq
-        context, link = rfq_context(rfq), rfq_link(rfq)
+        context, link = stage_context(deadline), rfq_link(rfq)
         outcome.notify(
-            kind="deadline.estimate_breached",
+            kind=f"deadline.{deadline.stage}_breached",
             subject_type="rfq",
             subject_id=rfq.pk,
             recipients=offices[rfq.network_id],
@@ -362,10 +471,14 @@ def estimate_due(group: list[Deadline], outcome: FiringOutcome) -> None:
             urgent=True,
         )
         designated = None
-        if rfq.network.designate_on_breach and rfq.leader_firm_id is None:
+        if (
+            deadline.stage == Deadline.Stage.ESTIMATE
+            and rfq.network.designate_on_breach
+            and rfq.leader_firm_id is None
+        ):
             designated = designate_best_can_do(rfq)
         outcome.notify(
-            kind="deadline.estimate_late_customer",
+            kind=f"deadline.{deadline.stage}_late_customer",
             subject_type="rfq",
             subject_id=rfq.pk,
             recipients=[rfq.customer],

@@ -9,11 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from brokerage.models import Deadline, GroupProposal, Invitation
-from brokerage.policies import policy_for
+from brokerage.policies import POLICIES, policy_for
 from brokerage.reasons import reason_said_to_each, reason_text
 from brokerage.services.deadlines import (
     deadline_times,
     deadlines_create,
+    first_stage,
     invitations_due_stamp,
     round_deadline_times,
     triage_closes_at,
@@ -261,6 +262,17 @@ def rfq_save(rfq: RFQ) -> None:
         raise Refusal(_("The request is inconsistent (check quantity and budget).")) from error
 
 
+def received_kind(stage_code: str) -> str:
+    """Return the kind of the acknowledgement that tells the customer the first promise."""
+    return "rfq.received" if stage_code == Deadline.Stage.ESTIMATE else f"rfq.received_{stage_code}"
+
+
+# Every acknowledgement a submission may send: the routing task delivers whichever it was.
+RECEIVED_KINDS = tuple(
+    sorted({received_kind(policy.stages[0].code) for policy in POLICIES.values()})
+)
+
+
 def submission_start(
     *,
     rfq: RFQ,
@@ -280,12 +292,17 @@ def submission_start(
     rfq.status = RFQ.Status.SUBMITTED
     rfq.submitted_at = at
     times = deadline_times(rfq, at)
-    rfq.estimate_due_at = times[Deadline.Kind.ESTIMATE]
+    # The estimate clock starts now unless the network promises something else first
+    # (Rodan21's interview); its first promise's deadlines start now either way.
+    stage = first_stage(rfq)
+    rfq.estimate_due_at = (
+        times[Deadline.Kind.ESTIMATE] if stage.code == Deadline.Stage.ESTIMATE else None
+    )
     rfq_save(rfq)
     for requirement in requirements:
         requirement.rfq = rfq
     RFQRequirement.objects.bulk_create(requirements)
-    deadlines_create(rfq=rfq, times=times)
+    deadlines_create(rfq=rfq, times=times, stage=stage.code)
     codes = (
         [requirement.capability.code for requirement in requirements]
         if requirements
@@ -298,17 +315,19 @@ def submission_start(
         at=event_at,
         data={
             "channel": rfq.channel,
-            "estimate_due_at": rfq.estimate_due_at.isoformat(),
+            "estimate_due_at": rfq.estimate_due_at.isoformat() if rfq.estimate_due_at else None,
+            "promise": {"stage": stage.code, "due_at": times[Deadline.Kind.ESTIMATE].isoformat()},
             "requirements": codes,
             **(event_data or {}),
         },
     )
+    due = times[Deadline.Kind.ESTIMATE].astimezone(rfq.network.tzinfo)
     notifications_create(
-        kind="rfq.received",
+        kind=received_kind(stage.code),
         subject_type="rfq",
         subject_id=rfq.pk,
         recipients=[rfq.customer],
-        context=rfq_context(rfq),
+        context={**rfq_context(rfq), "due": due.strftime("%Y-%m-%d %H:%M %Z")},
         link=rfq_link(rfq),
         # The routing task sent after commit delivers them too: one message per submission.
         deliver_on_commit=False,

@@ -359,7 +359,8 @@ class ConsultationYear(NetworkYear):
         return self.local_moment(day, rng.choice([datetime.time(10, 0), datetime.time(14, 0)]))
 
     def interview_arrange(self, context: RequestContext) -> None:
-        when = self.meeting_time(context.rng, (1, 9))
+        # Within the interview promise (three business days) mostly; a busy week breaks it.
+        when = self.meeting_time(context.rng, (1, 3.5))
         scheduled = self.act(
             "schedule interview",
             interview_schedule,
@@ -395,7 +396,8 @@ class ConsultationYear(NetworkYear):
 
     def planning_arrange(self, context: RequestContext) -> None:
         rng = context.rng
-        when = self.meeting_time(rng, (4, 14))
+        # The planning meeting is promised within five business days of the interview.
+        when = self.meeting_time(rng, (2, 6.5))
         scheduled = self.act(
             "schedule planning",
             planning_schedule,
@@ -518,7 +520,10 @@ class ConsultationYear(NetworkYear):
         if designated is None:
             return
         context.extra["phases"] = firms_by_phase
-        self.at(self.working_after(rng, days(rng.uniform(1, 6))), self.office_estimates, context)
+        # The estimate is promised three business days after the planning meeting.
+        self.at(
+            self.working_after(rng, days(rng.uniform(0.5, 3.5))), self.office_estimates, context
+        )
 
     def office_estimates(self, context: RequestContext) -> None:
         status, _ = self.rfq_state(context)

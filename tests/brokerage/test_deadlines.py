@@ -10,7 +10,7 @@ from members.models import Notification
 from orders.models import RFQ, Event
 from tests.kit.clock import tokyo
 from tests.kit.steps import as_user, make_due, submit
-from tests.kit.worlds import kyoto_world, rodan_world
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_submission_stores_the_three_deadlines_from_the_network_settings():
 
 def test_a_business_hours_network_tells_the_customer_the_exact_due_time(clock):
     # Given a network counting on business hours, and a Friday-evening submission
-    world = rodan_world()
+    world = kyoto_world()
     world.network.use_business_hours = True
     world.network.save()
     clock.set(tokyo(2026, 11, 20, 17, 30))

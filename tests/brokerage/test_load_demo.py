@@ -235,7 +235,14 @@ def test_submitted_requests_have_their_clock_and_one_event(fast_password_hashing
     assert submitted.filter(invitations__isnull=False).exists()
     for rfq in submitted:
         assert rfq.submitted_at <= sunday
-        if rfq.network.use_business_hours:
+        if rfq.network.policy == Network.Policy.CONSULTATION:
+            # A consultation's first promise is its interview: the estimate clock waits.
+            assert rfq.estimate_due_at is None
+            assert set(rfq.deadlines.values_list("stage", "kind")) == {
+                ("interview", "estimate"),
+                ("interview", "reminder"),
+            }
+        elif rfq.network.use_business_hours:
             # Nothing counts on Sunday or the holiday: the clock starts on Tuesday morning.
             opens = datetime.datetime.combine(
                 datetime.date(2026, 11, 24), rfq.network.business_day_start, JST
@@ -249,7 +256,7 @@ def test_submitted_requests_have_their_clock_and_one_event(fast_password_hashing
         if rfq.status == RFQ.Status.TRIAGE:
             # and one more: when the office's triage closes if the office does not act
             assert rfq.deadlines.filter(cancelled_at__isnull=True).count() == 3
-        elif rfq.status != RFQ.Status.NO_BID:
+        elif rfq.status != RFQ.Status.NO_BID and rfq.network.policy != Network.Policy.CONSULTATION:
             assert rfq.deadlines.count() == 3
         # and it was recorded once, by who submitted it, when it came in
         event = Event.objects.get(rfq=rfq, kind="rfq.submitted")

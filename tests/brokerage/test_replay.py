@@ -183,11 +183,14 @@ def test_every_payment_and_refund_is_split_exactly(replayed, volume):
 def test_no_deadline_fires_twice(replayed, volume):
     # Given every replayed request's deadlines
     fired = set(
-        Deadline.objects.filter(fired_at__isnull=False).values_list("rfq_id", "kind", "round")
+        Deadline.objects.filter(fired_at__isnull=False).values_list(
+            "rfq_id", "kind", "round", "stage"
+        )
     )
-    # When the events the deadlines wrote are counted per request, kind and invitation round
+    # When the events the deadlines wrote are counted per request, kind, invitation round
+    # and stage
     events = Counter(
-        (rfq_id, kind.removeprefix("deadline."), data["round"])
+        (rfq_id, kind.removeprefix("deadline."), data["round"], data["stage"])
         for rfq_id, kind, data in Event.objects.filter(kind__startswith="deadline.").values_list(
             "rfq_id", "kind", "data"
         )

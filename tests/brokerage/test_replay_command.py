@@ -62,3 +62,17 @@ def test_a_fraction_of_the_year_shrinks_volumes_but_not_ratios():
     assert not Comparison(figure=volume, value=250, scale=0.2).within
     assert Comparison(figure=ratio, value=0.2, scale=0.2).within
     assert not Comparison(figure=ratio, value=0.05, scale=0.2).within
+
+
+def test_rodan21s_replay_reports_each_promise_and_keeps_most_of_them():
+    # Given the demo networks
+    demo_load()
+    # When a twentieth of Rodan21's year is replayed
+    output = replay("--network", "rodan21", *SMALL)
+    # Then it reports the interview, the planning meeting and the estimate, each kept
+    # on time more often than not
+    stages = {line.split()[1]: line for line in output.splitlines() if line.startswith("  stage ")}
+    assert list(stages) == ["interview", "planning", "estimate"], output
+    for line in stages.values():
+        share = line.split(": ")[1].split("%")[0]
+        assert share != "-" and int(share) >= 50, line

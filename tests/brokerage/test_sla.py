@@ -6,11 +6,13 @@ import pytest
 from django.utils import timezone
 
 from brokerage.models import Invitation
+from brokerage.services.consultation import interview_record, interview_schedule
 from brokerage.services.deadlines import deadlines_fire_due
 from brokerage.sla import member_sla, network_sla
 from orders.models import Event
+from tests.kit.clock import tokyo
 from tests.kit.steps import as_user, make_due, send_estimate, submit
-from tests.kit.worlds import kyoto_world
+from tests.kit.worlds import kyoto_world, rodan_world
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +74,38 @@ def test_the_office_reads_its_record_over_the_api_and_others_cannot():
     assert len(response.json()["members"]) == 2
     assert as_user(world.users["fushimi"]).get(url).status_code == 403
     assert as_user(world.office_user).get(url, {"since": "not a date"}).status_code == 400
+
+
+def test_a_consultation_is_recorded_per_stage_not_on_the_estimate_clock(clock):
+    # Given three Rodan21 requests on business hours submitted Wednesday 10:00: one
+    # interviewed the next day, one interviewed late, one never interviewed
+    world = rodan_world()
+    world.network.use_business_hours = True
+    world.network.save()
+    clock.set(tokyo(2026, 11, 18, 10, 0))
+    prompt, late, _never = (
+        submit(world, [{"capability": "process.machining.milling"}]) for _ in "abc"
+    )
+    for rfq, day in ((prompt, 19), (late, 26)):
+        clock.set(tokyo(2026, 11, day, 10, 0))
+        deadlines_fire_due()
+        interview_schedule(
+            rfq_id=rfq["id"], user=world.office_user, scheduled_at=tokyo(2026, 11, day, 10, 0)
+        )
+        interview_record(rfq_id=rfq["id"], user=world.office_user, notes="needs")
+    # When the record is read over the API
+    response = as_user(world.office_user).get(
+        f"/api/networks/{world.network.slug}/sla/",
+        {"since": tokyo(2026, 11, 1).isoformat(), "until": tokyo(2026, 12, 1).isoformat()},
+    )
+    assert response.status_code == 200, response.json()
+    stages = {row["stage"]: row for row in response.json()["stages"]}
+    # Then the interview stage kept one promise and broke two; nobody breached an estimate
+    assert list(stages) == ["interview", "planning", "estimate"]
+    assert stages["interview"]["started"] == 3
+    assert stages["interview"]["kept"] == 1
+    assert stages["interview"]["breached"] == 2
+    assert stages["interview"]["median_minutes"] == (1440 + 8 * 1440) / 2
+    assert stages["planning"]["started"] == 2
+    assert stages["estimate"]["started"] == 0
+    assert response.json()["breached"] == 0

@@ -8,7 +8,7 @@ from members.models import NetworkClosingDay
 from tests.kit.clock import tokyo
 from tests.kit.factories import FirmUserFactory, OfficeMembershipFactory, UserFactory
 from tests.kit.steps import as_user, client_for, submit
-from tests.kit.worlds import kyoto_world, rodan_world
+from tests.kit.worlds import kyoto_world
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def page_url(world) -> str:
 
 def test_a_closing_day_the_office_adds_moves_the_deadline(clock):
     # Given a network counting business hours, and a Friday-evening moment
-    world = rodan_world()
+    world = kyoto_world()
     world.network.use_business_hours = True
     world.network.save()
     clock.set(tokyo(2026, 11, 27, 17, 30))

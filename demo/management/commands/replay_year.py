@@ -124,6 +124,14 @@ class Command(BaseCommand):
             f"¥{figures.revenue.to_members:,} to members, "
             f"{figures.directory_contacts} direct contacts, {len(figures.skills)} skills learned"
         )
+        for stage in times.stages:
+            kept = "-" if stage.share_kept is None else f"{stage.share_kept:.0%}"
+            median = "-" if stage.median_minutes is None else f"{stage.median_minutes:,.0f} min"
+            self.stdout.write(
+                f"  stage {stage.stage} (by the {stage.due_by}): {kept} kept on time, "
+                f"{stage.kept} kept and {stage.breached} breached of {stage.started}, "
+                f"median {median}"
+            )
         for group in figures.groups:
             self.stdout.write(
                 f"  group {group.name}: {group.wins} wins of {group.proposed} proposals"
