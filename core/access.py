@@ -40,7 +40,9 @@ from functools import cached_property
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 OFFICE = "office"
 STAFF = "staff"
@@ -375,9 +377,22 @@ def _chosen_group_rfq_ids(firm_id: int) -> QuerySet:
     Until the order's team is set: from then on the team says who works on it.
     """
     team_set = _model("orders.TeamMember").objects.filter(order__rfq_id=OuterRef("rfq_id"))
+    proposals = _model("brokerage.GroupProposal")
+    if connection.vendor == "postgresql":
+        naming = Q(team_firm_ids__contains=[firm_id])
+    else:
+        # SQLite (`make run`'s embedded default) has no JSON containment in Django: its
+        # json_each lists the team's firms instead.
+        table = proposals._meta.db_table
+        naming = Q(
+            pk__in=RawSQL(
+                f"SELECT {table}.id FROM {table}, json_each({table}.team_firm_ids) "
+                "WHERE json_each.value = %s",
+                [firm_id],
+            )
+        )
     return (
-        _model("brokerage.GroupProposal")
-        .objects.filter(status="chosen", team_firm_ids__contains=[firm_id])
+        proposals.objects.filter(naming, status="chosen")
         .exclude(Exists(team_set))
         .order_by()
         .values("rfq_id")
