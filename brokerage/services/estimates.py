@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from brokerage.models import Invitation
 from brokerage.services.workflow_support import (
+    customer_and_office_tell,
     deadlines_cancel,
     require_status,
     rfq_context,
@@ -321,21 +322,8 @@ def estimate_expire(*, estimate_id: int) -> bool:
         "version": estimate.version,
         "valid_until": estimate.valid_until.isoformat(),
     }
-    notifications_create(
-        kind="estimate.expired",
-        subject_type="estimate",
-        subject_id=estimate.pk,
-        recipients=[rfq.customer],
-        context=context,
-        link=rfq_link(rfq),
-    )
-    notifications_create(
-        kind="estimate.expired_office",
-        subject_type="estimate",
-        subject_id=estimate.pk,
-        recipients=office_people(rfq.network),
-        context=context,
-        link=rfq_link(rfq),
+    customer_and_office_tell(
+        rfq=rfq, kind="estimate.expired", context=context, subject=("estimate", estimate.pk)
     )
     return True
 

@@ -19,7 +19,12 @@ from brokerage.services.deadlines import (
     round_deadline_times,
     triage_closes_at,
 )
-from brokerage.services.workflow_support import deadlines_cancel, rfq_context, rfq_link
+from brokerage.services.workflow_support import (
+    customer_and_office_tell,
+    deadlines_cancel,
+    rfq_context,
+    rfq_link,
+)
 from capabilities.models import Capability
 from core import access, clock
 from core.background import enqueue
@@ -573,22 +578,7 @@ def rfq_triage_open(*, rfq: RFQ, reason: dict, at: datetime.datetime | None = No
         "reason": reason_said_to_each(reason),
         "closes": closes_at.astimezone(rfq.network.tzinfo).strftime("%Y-%m-%d %H:%M %Z"),
     }
-    notifications_create(
-        kind="rfq.triage",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=[rfq.customer],
-        context=context,
-        link=rfq_link(rfq),
-    )
-    notifications_create(
-        kind="rfq.triage_office",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=office_people(rfq.network),
-        context=context,
-        link=rfq_link(rfq),
-    )
+    customer_and_office_tell(rfq=rfq, kind="rfq.triage", context=context)
 
 
 def invitations_announce(
@@ -640,22 +630,7 @@ def rfq_close_no_bid(
     deadlines_cancel(rfq=rfq)
     event_record(kind="rfq.no_bid", actor=actor, rfq=rfq, at=at, data={"reason": reason})
     context = {**rfq_context(rfq), "reason": reason_said_to_each(reason)}
-    notifications_create(
-        kind="rfq.no_bid",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=[rfq.customer],
-        context=context,
-        link=rfq_link(rfq),
-    )
-    notifications_create(
-        kind="rfq.no_bid_office",
-        subject_type="rfq",
-        subject_id=rfq.pk,
-        recipients=office_people(rfq.network),
-        context=context,
-        link=rfq_link(rfq),
-    )
+    customer_and_office_tell(rfq=rfq, kind="rfq.no_bid", context=context)
 
 
 def invitation_round_send(*, rfq: RFQ, round_number: int) -> None:

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from brokerage.models import Deadline
 from core import clock
 from core.errors import InvalidTransition
+from members.notifications import notifications_create
+from members.selectors import office_people
 from orders.models import RFQ
 
 
@@ -53,3 +55,23 @@ def rfq_context(rfq: RFQ) -> dict:
         else "",
         "network": rfq.network.slug,
     }
+
+
+def customer_and_office_tell(
+    *, rfq: RFQ, kind: str, context: dict, subject: tuple[str, int] | None = None
+) -> None:
+    """Tell the request's customer (`kind`) and its network's office (`<kind>_office`)
+    the same news, each in their words (in the caller's transaction)."""
+    subject_type, subject_id = subject or ("rfq", rfq.pk)
+    for notice, recipients in (
+        (kind, [rfq.customer]),
+        (f"{kind}_office", office_people(rfq.network)),
+    ):
+        notifications_create(
+            kind=notice,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            recipients=recipients,
+            context=context,
+            link=rfq_link(rfq),
+        )
